@@ -1,0 +1,134 @@
+#include "algorithms/step_builder.h"
+
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace frugal::algorithms {
+
+using workloads::checked_add;
+using workloads::checked_mul;
+using workloads::Graph;
+using workloads::Op;
+using workloads::OpKind;
+using workloads::Phase;
+using workloads::Shape;
+using workloads::TensorKind;
+
+int64_t derivative_ops_per_element(const std::string& function) {
+  if (function == "relu") return 1;
+  if (function == "tanh" || function == "sigmoid") return 3;
+  throw std::invalid_argument("no derivative cost for activation '" + function + "'");
+}
+
+std::vector<int> activation_inputs(const Graph& graph, const Op& op) {
+  std::vector<int> ids;
+  for (int id : op.reads)
+    if (!workloads::is_parameter_like(graph.tensor(id).kind)) ids.push_back(id);
+  return ids;
+}
+
+std::vector<int> weight_inputs(const Graph& graph, const Op& op) {
+  std::vector<int> ids;
+  for (int id : op.reads)
+    if (graph.tensor(id).kind == TensorKind::weight) ids.push_back(id);
+  return ids;
+}
+
+LossTensors add_loss(Graph& graph) {
+  const int logits = graph.output_tensor();
+  if (logits < 0) throw std::logic_error("graph has no output tensor to compute a loss on");
+  const int64_t batch = graph.batch();
+  const int64_t elements = graph.tensor(logits).elements;
+  LossTensors loss;
+  loss.labels = graph.add_tensor("y", TensorKind::label, elements);
+  loss.probs = graph.add_tensor("loss.probs", TensorKind::activation, elements);
+  Op op;
+  op.name = "loss";
+  op.kind = OpKind::loss;
+  op.phase = Phase::forward;
+  op.in = op.out = Shape{{batch, elements / batch}};
+  op.other_ops = checked_add(checked_mul(3, elements), batch);
+  op.reads = {logits, loss.labels};
+  op.writes = {loss.probs};
+  graph.add_op(op);
+  return loss;
+}
+
+int add_loss_grad(Graph& graph, const LossTensors& loss) {
+  const int64_t elements = graph.tensor(loss.probs).elements;
+  const int e = graph.add_tensor("loss.grad", TensorKind::error, elements);
+  Op op;
+  op.name = "loss.grad";
+  op.kind = OpKind::loss_grad;
+  op.phase = Phase::backward_data;
+  op.in = op.out = Shape{{graph.batch(), elements / graph.batch()}};
+  op.other_ops = elements;
+  op.reads = {loss.probs, loss.labels};
+  op.writes = {e};
+  graph.add_op(op);
+  return e;
+}
+
+void add_updates(Graph& graph, const Optimizer& optimizer, const std::vector<int>& gradients) {
+  // Group weight tensors by the layer of the forward op that reads them.
+  std::map<int, std::vector<int>> weights_by_layer;
+  std::map<int, std::string> layer_names;
+  for (const Op& op : graph.ops()) {
+    if (op.phase != Phase::forward) continue;
+    for (int id : weight_inputs(graph, op)) {
+      weights_by_layer[op.layer].push_back(id);
+      layer_names.emplace(op.layer, op.name);
+    }
+  }
+  for (const auto& [layer, weights] : weights_by_layer) {
+    Op op;
+    op.name = layer_names[layer] + ".update";
+    op.kind = OpKind::optimizer_update;
+    op.phase = Phase::update;
+    op.layer = layer;
+    int64_t params = 0;
+    for (int w : weights) {
+      const int64_t n = graph.tensor(w).elements;
+      params = checked_add(params, n);
+      op.reads.push_back(w);
+      if (gradients.at(static_cast<size_t>(w)) >= 0)
+        op.reads.push_back(gradients[static_cast<size_t>(w)]);
+      for (int s = 0; s < optimizer.state_per_param; ++s) {
+        const int state = graph.add_tensor(graph.tensor(w).name + ".state" + std::to_string(s),
+                                           TensorKind::optimizer_state, n);
+        op.reads.push_back(state);
+        op.writes.push_back(state);
+      }
+      op.writes.push_back(w);
+    }
+    op.params = params;
+    op.in = op.out = Shape{{params}};
+    op.other_ops = checked_mul(params, optimizer.ops_per_param);
+    graph.add_op(op);
+  }
+}
+
+MemoryFootprint measure_footprint(const Graph& step, int forward_op_count) {
+  MemoryFootprint m;
+  m.weights_bytes = step.tensor_bytes(TensorKind::weight);
+  m.gradients_bytes = step.tensor_bytes(TensorKind::gradient);
+  m.optimizer_state_bytes = step.tensor_bytes(TensorKind::optimizer_state);
+  // Activations produced (or fed in) during the forward pass and read again afterwards.
+  std::set<int> produced_forward;
+  const auto& ops = step.ops();
+  for (int i = 0; i < forward_op_count && i < static_cast<int>(ops.size()); ++i) {
+    for (int id : ops[static_cast<size_t>(i)].reads) produced_forward.insert(id);
+    for (int id : ops[static_cast<size_t>(i)].writes) produced_forward.insert(id);
+  }
+  std::set<int> held;
+  for (size_t i = static_cast<size_t>(forward_op_count); i < ops.size(); ++i)
+    for (int id : ops[i].reads)
+      if (produced_forward.count(id) && !workloads::is_parameter_like(step.tensor(id).kind))
+        held.insert(id);
+  for (int id : held) m.activations_bytes = checked_add(m.activations_bytes, step.tensor(id).bytes);
+  m.peak_activation_bytes = peak_activation_bytes(step);
+  return m;
+}
+
+}  // namespace frugal::algorithms

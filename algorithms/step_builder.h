@@ -1,0 +1,42 @@
+#pragma once
+// Building blocks that learning rules share when they expand a forward graph: the loss, the
+// elementwise cost of activation derivatives, optimizer updates, and the memory footprint.
+
+#include <string>
+
+#include "algorithms/optimizer.h"
+#include "algorithms/training_step.h"
+#include "workloads/graph.h"
+
+namespace frugal::algorithms {
+
+// Operations per element to evaluate f'(a) from the stored activation h = f(a) and multiply it
+// into the incoming gradient: relu 1 (mask), tanh 3 (1 - h², ×), sigmoid 3 (h·(1 - h), ×).
+int64_t derivative_ops_per_element(const std::string& function);
+
+// The tensors a forward op reads that are activations (or the input batch), and its weights.
+std::vector<int> activation_inputs(const workloads::Graph& graph, const workloads::Op& op);
+std::vector<int> weight_inputs(const workloads::Graph& graph, const workloads::Op& op);
+
+struct LossTensors {
+  int labels = -1;  // y*, one value per sample and class
+  int probs = -1;   // softmax(logits)
+};
+
+// Appends the softmax cross-entropy of the graph's output (phase forward). Per logit: exp, add to
+// the sum, divide (3 ops); per sample: one log of the true class (1 op).
+LossTensors add_loss(workloads::Graph& graph);
+
+// Appends e = softmax(z) - y* (phase backward_data, 1 op per logit); returns e's tensor id.
+int add_loss_grad(workloads::Graph& graph, const LossTensors& loss);
+
+// Appends one update op per layer that has weights (phase update) and the optimizer-state tensors
+// it reads and writes. `gradients` maps each weight tensor id to its gradient tensor id (-1: none).
+void add_updates(workloads::Graph& graph, const Optimizer& optimizer,
+                 const std::vector<int>& gradients);
+
+// Weights, gradients, optimizer state, activations held from the forward pass for later phases,
+// and the liveness peak, computed from the step's tensors and ops.
+MemoryFootprint measure_footprint(const workloads::Graph& step, int forward_op_count);
+
+}  // namespace frugal::algorithms

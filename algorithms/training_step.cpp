@@ -1,0 +1,35 @@
+#include "algorithms/training_step.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace frugal::algorithms {
+
+int64_t peak_activation_bytes(const workloads::Graph& graph) {
+  const auto& tensors = graph.tensors();
+  const int op_count = static_cast<int>(graph.ops().size());
+  std::vector<int> first(tensors.size(), op_count), last(tensors.size(), -1);
+  for (int i = 0; i < op_count; ++i) {
+    const workloads::Op& op = graph.ops()[static_cast<size_t>(i)];
+    for (int id : op.writes) first[id] = std::min(first[id], i);
+    for (int id : op.reads) {
+      first[id] = std::min(first[id], i);
+      last[id] = std::max(last[id], i);
+    }
+  }
+  std::vector<int64_t> delta(static_cast<size_t>(op_count) + 1, 0);
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    if (workloads::is_parameter_like(tensors[t].kind) || first[t] >= op_count) continue;
+    const int end = std::max(last[t], first[t]);  // written but never read: alive for one op
+    delta[static_cast<size_t>(first[t])] += tensors[t].bytes;
+    delta[static_cast<size_t>(end) + 1] -= tensors[t].bytes;
+  }
+  int64_t alive = 0, peak = 0;
+  for (int64_t d : delta) {
+    alive += d;
+    peak = std::max(peak, alive);
+  }
+  return peak;
+}
+
+}  // namespace frugal::algorithms

@@ -1,0 +1,43 @@
+#pragma once
+// What one step of a learning rule costs before any hardware is chosen: the ops of every phase,
+// the memory the step holds, and the rule's structural properties (REFERENCES.md section 7).
+
+#include <cstdint>
+#include <string>
+
+#include "workloads/graph.h"
+
+namespace frugal::algorithms {
+
+struct MemoryFootprint {
+  int64_t weights_bytes = 0;
+  int64_t gradients_bytes = 0;
+  int64_t optimizer_state_bytes = 0;
+  int64_t activations_bytes = 0;      // activations (and labels) held for the backward pass
+  int64_t peak_activation_bytes = 0;  // most activation bytes alive at once (includes the above)
+  int64_t total_bytes() const {
+    return weights_bytes + gradients_bytes + optimizer_state_bytes + peak_activation_bytes;
+  }
+};
+
+struct RuleTraits {
+  bool weight_transport = false;  // the backward pass uses the forward weights (Wᵀ)
+  bool backward_sweep = false;    // errors travel back through every layer in sequence
+  bool update_locking = false;    // no layer can update before the whole forward pass is done
+};
+
+struct TrainingStep {
+  std::string rule;        // "bp", "inference", ...
+  std::string optimizer;   // "momentum", ...; "none" for inference
+  workloads::Graph graph;  // all ops of the step, in execution order, tagged by phase
+  MemoryFootprint memory;
+  RuleTraits traits;
+
+  int64_t batch() const { return graph.batch(); }
+};
+
+// Liveness over the op sequence: the largest sum of non-parameter tensor bytes alive at once. A
+// tensor lives from the op that writes it (or the first op, for inputs) to the last op reading it.
+int64_t peak_activation_bytes(const workloads::Graph& graph);
+
+}  // namespace frugal::algorithms

@@ -1,0 +1,74 @@
+// The CPU device: map ops (cpu_mapper), time them on the SystemC platform (cpu_platform), and
+// charge energy from the preset's per-action figures:
+//   compute = vector instructions × vector_instruction_energy
+//   sram    = L1↔L2 bytes × l2_energy_per_byte + L2↔LLC bytes × llc_energy_per_byte
+//   dram    = DRAM bytes × dram_energy_per_byte
+//   static  = (idle_power + dram_background_power) × op latency
+
+#include <algorithm>
+#include <memory>
+
+#include "hw_models/cpu/cpu_mapper.h"
+#include "hw_models/cpu/cpu_params.h"
+#include "hw_models/cpu/cpu_platform.h"
+#include "hw_models/device.h"
+
+namespace frugal::hw::cpu {
+namespace {
+
+class CpuDevice final : public Device {
+ public:
+  explicit CpuDevice(Preset preset)
+      : m_preset(std::move(preset)), m_params(CpuParams::from(m_preset)) {}
+
+  const Preset& preset() const override { return m_preset; }
+
+  Cost simulate(const algorithms::TrainingStep& step) override {
+    const std::vector<CpuOpWork> work = map_step(step.graph, m_params);
+    const std::vector<OpTiming> timings = CpuPlatform::instance().run(work, m_params);
+    Cost cost;
+    cost.ops.resize(work.size());
+    for (size_t i = 0; i < work.size(); ++i) {
+      const CpuOpWork& w = work[i];
+      OpCost& c = cost.ops[i];
+      c.start_s = timings[i].start_s;
+      c.latency_s = timings[i].latency_s;
+      c.sram_bytes = w.l2_bytes + w.llc_bytes;
+      c.dram_bytes = w.dram_read_bytes + w.dram_write_bytes;
+      charge(c, Component::compute,
+             static_cast<double>(w.fma_instructions + w.vector_instructions) *
+                 m_params.vector_instruction_energy_j);
+      charge(c, Component::sram,
+             static_cast<double>(w.l2_bytes) * m_params.l2_energy_per_byte_j +
+                 static_cast<double>(w.llc_bytes) * m_params.llc_energy_per_byte_j);
+      charge(c, Component::dram,
+             static_cast<double>(c.dram_bytes) * m_params.dram_energy_per_byte_j);
+      charge(c, Component::static_power, m_params.static_power_w() * c.latency_s);
+      const workloads::Phase phase = step.graph.ops()[i].phase;
+      for (int k = 0; k < kComponentCount; ++k)
+        cost.ledger.add(component_from_index(k), phase, c.energy_j[static_cast<size_t>(k)]);
+      cost.latency_s = std::max(cost.latency_s, c.start_s + c.latency_s);
+    }
+    return cost;
+  }
+
+ private:
+  static void charge(OpCost& cost, Component component, double joules) {
+    cost.energy_j[static_cast<size_t>(component)] += joules;
+  }
+
+  Preset m_preset;
+  CpuParams m_params;
+};
+
+}  // namespace
+}  // namespace frugal::hw::cpu
+
+FRUGAL_REGISTER_DEVICE(cpu,
+                       {"cpu",
+                        "multi-core CPU: vector units, L1/L2 caches, a shared last-level "
+                        "cache and DRAM over TLM-2.0",
+                        frugal::hw::cpu::cpu_param_specs(), [](const frugal::hw::Preset& preset) {
+                          return std::unique_ptr<frugal::hw::Device>(
+                              std::make_unique<frugal::hw::cpu::CpuDevice>(preset));
+                        }})

@@ -1,0 +1,77 @@
+#include "hw_models/cpu/cpu_mapper.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hw_models/common/tensor_cache.h"
+
+namespace frugal::hw::cpu {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+void count_dram_traffic(const workloads::Graph& step, const CpuParams& params,
+                        std::vector<CpuOpWork>& work) {
+  TensorCache llc(static_cast<int64_t>(params.llc_capacity_bytes));
+  const auto& tensors = step.tensors();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t t = 0; t < tensors.size(); ++t)
+      if (tensors[t].kind == workloads::TensorKind::input ||
+          tensors[t].kind == workloads::TensorKind::label)
+        llc.invalidate(static_cast<int>(t));
+    for (size_t i = 0; i < step.ops().size(); ++i) {
+      const workloads::Op& op = step.ops()[i];
+      int64_t fetched = 0, written_back = 0;
+      for (int id : op.reads) {
+        const auto traffic = llc.read(id, step.tensor(id).bytes);
+        fetched += traffic.fetched_bytes;
+        written_back += traffic.written_back_bytes;
+      }
+      for (int id : op.writes)
+        written_back += llc.write(id, step.tensor(id).bytes).written_back_bytes;
+      if (pass == 1) {
+        work[i].dram_read_bytes = fetched;
+        work[i].dram_write_bytes = written_back;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int64_t blocked_gemm_traffic(int64_t macs, int element_bytes, double cache_bytes) {
+  const double e = element_bytes;
+  const double tile = std::sqrt(cache_bytes / (3.0 * e));
+  return static_cast<int64_t>(std::ceil(2.0 * static_cast<double>(macs) * e / tile));
+}
+
+std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& params) {
+  const auto lanes = static_cast<int64_t>(params.simd_lanes_fp32);
+  const auto cores = static_cast<int64_t>(params.core_count);
+  const double issue_rate = params.vector_units * params.clock_hz;  // instructions/s per core
+  std::vector<CpuOpWork> work(step.ops().size());
+  for (size_t i = 0; i < step.ops().size(); ++i) {
+    const workloads::Op& op = step.ops()[i];
+    CpuOpWork& w = work[i];
+    // Work is split over cores by output vectors: an op with few outputs cannot use them all.
+    w.cores_used = std::clamp<int64_t>(ceil_div(op.out.elements(), lanes), 1, cores);
+    w.fma_instructions = ceil_div(op.macs, lanes);
+    w.vector_instructions = ceil_div(op.other_ops, lanes);
+    const double c = static_cast<double>(w.cores_used);
+    w.compute_s =
+        static_cast<double>(w.fma_instructions) / (c * issue_rate * params.gemm_efficiency) +
+        static_cast<double>(w.vector_instructions) / (c * issue_rate) + params.op_overhead_s;
+    const int64_t unique = op.bytes_read() + op.bytes_written();
+    w.l2_bytes = unique;
+    w.llc_bytes = unique;
+    if (op.macs > 0) {
+      const int e = step.element_bytes();
+      w.l2_bytes = std::max(unique, blocked_gemm_traffic(op.macs, e, params.l1_capacity_bytes));
+      w.llc_bytes = std::max(unique, blocked_gemm_traffic(op.macs, e, params.l2_capacity_bytes));
+    }
+  }
+  count_dram_traffic(step, params, work);
+  return work;
+}
+
+}  // namespace frugal::hw::cpu

@@ -1,0 +1,62 @@
+#pragma once
+// A device costs a training step: energy by component and phase, latency, and a per-op trace.
+// Each kind ("cpu", ...) is one folder under hw_models/ that registers itself with
+// FRUGAL_REGISTER_DEVICE: its parameters (for presets) and a factory.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algorithms/training_step.h"
+#include "hw_models/energy_ledger.h"
+#include "hw_models/preset.h"
+
+namespace frugal::hw {
+
+struct OpCost {
+  double start_s = 0.0;  // from the start of the step
+  double latency_s = 0.0;
+  std::array<double, kComponentCount> energy_j{};  // by component
+  int64_t sram_bytes = 0;                          // on-chip memory traffic
+  int64_t dram_bytes = 0;                          // off-chip memory traffic
+  double energy_total_j() const;
+};
+
+struct Cost {
+  EnergyLedger ledger;
+  double latency_s = 0.0;   // of one step
+  std::vector<OpCost> ops;  // one per op of the step, in order
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual const Preset& preset() const = 0;
+  // Contract: may be called many times; each call is independent of the previous ones.
+  virtual Cost simulate(const algorithms::TrainingStep& step) = 0;
+};
+
+struct DeviceKind {
+  std::string name;  // "cpu"
+  std::string description;
+  std::vector<ParamSpec> params;  // every parameter a preset of this kind must give
+  std::function<std::unique_ptr<Device>(const Preset&)> make;
+};
+
+bool register_device_kind(DeviceKind kind);
+const std::vector<DeviceKind>& device_kinds();
+// Throws InputError listing the known kinds.
+const DeviceKind& find_device_kind(const std::string& name);
+
+std::unique_ptr<Device> make_device(const Preset& preset);
+
+}  // namespace frugal::hw
+
+#define FRUGAL_REGISTER_DEVICE(ident, ...)             \
+  namespace {                                          \
+  [[maybe_unused]] const bool ident##_registered =     \
+      ::frugal::hw::register_device_kind(__VA_ARGS__); \
+  }

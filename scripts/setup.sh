@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages frugal needs to build, test and read its results.
+# Idempotent: packages already installed are skipped, and apt-get update runs at most once, only
+# when something is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git          # toolchain; git records the commit in results
+  libsystemc-dev                                # SystemC 2.3.4 (TLM-2.0 included)
+  libeigen3-dev                                 # Eigen 3.4
+  libboost-program-options-dev                  # CLI and INI parsing
+  libhdf5-dev                                   # HDF5 1.10 C library (+ high-level API)
+  catch2                                        # Catch2 v2 unit tests
+  libbenchmark-dev                              # Google Benchmark
+  python3 python3-h5py python3-numpy            # cross-check of result files with h5py
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages already installed" >&2
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: run as root or install sudo (missing: ${missing[*]})" >&2; exit 2; }
+  sudo="sudo"
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done" >&2

@@ -1,0 +1,14 @@
+// The frugal executable. SystemC owns main() (it calls sc_main); ours only silences the SystemC
+// banner, which must be decided before the kernel starts, and hands over.
+
+#include <cstdlib>
+#include <systemc>
+
+#include "sim/cli.h"
+
+int sc_main(int argc, char* argv[]) { return frugal::sim::run_cli(argc, argv); }
+
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}

@@ -1,0 +1,195 @@
+#include "sim/report.h"
+
+#include <cstdio>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
+#include "results/json.h"
+#include "results/units.h"
+#include "sim/build_info.h"
+
+namespace frugal::sim {
+
+using results::JsonWriter;
+using units::Dimension;
+using units::format_si;
+
+namespace {
+
+// Schema of the result files (docs/results-format.md); bump on any change to groups or columns.
+constexpr const char* kSchemaVersion = "0.1.0";
+
+std::vector<std::string> assumed_params(const hw::Preset& preset) {
+  std::vector<std::string> names;
+  for (const hw::PresetParam& p : preset.params())
+    if (p.assumed()) names.push_back(p.spec.name);
+  return names;
+}
+
+std::string percent(double part, double total) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%5.1f%%", total > 0 ? 100.0 * part / total : 0.0);
+  return buffer;
+}
+
+}  // namespace
+
+std::string group_digits(int64_t value) {
+  std::string digits = std::to_string(value < 0 ? -value : value);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+    digits.insert(static_cast<size_t>(i), ",");
+  return value < 0 ? "-" + digits : digits;
+}
+
+std::string shell_quote(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const std::string& arg : argv) {
+    if (!line.empty()) line += ' ';
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_=.,:/+@%") == std::string::npos;
+    if (plain) {
+      line += arg;
+      continue;
+    }
+    line += '\'';
+    for (const char c : arg) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += '\'';
+  }
+  return line;
+}
+
+void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::string& out_path) {
+  const hw::EnergyLedger& ledger = o.cost.ledger;
+  const double total = ledger.total();
+  const workloads::Graph& g = o.step.graph;
+  const algorithms::MemoryFootprint& m = o.step.memory;
+  out << "frugal " << version() << ": " << o.scenario.model << ", rule " << o.step.rule;
+  if (o.step.optimizer != "none") out << " (" << o.step.optimizer << ")";
+  out << ", on " << o.preset.name() << ", batch " << o.scenario.batch << "\n\n";
+
+  out << "  parameters          " << group_digits(g.params()) << "\n";
+  out << "  MACs per step       " << group_digits(g.macs()) << "\n";
+  out << "  memory held         "
+      << format_si(static_cast<double>(m.total_bytes()), Dimension::bytes) << " (weights "
+      << format_si(static_cast<double>(m.weights_bytes), Dimension::bytes) << ", gradients "
+      << format_si(static_cast<double>(m.gradients_bytes), Dimension::bytes) << ", optimizer "
+      << format_si(static_cast<double>(m.optimizer_state_bytes), Dimension::bytes)
+      << ", peak activations "
+      << format_si(static_cast<double>(m.peak_activation_bytes), Dimension::bytes) << ")\n";
+  out << "  latency per step    " << format_si(o.cost.latency_s, Dimension::time) << "\n";
+  out << "  energy per step     " << format_si(total, Dimension::energy) << "\n";
+  out << "  energy per sample   " << format_si(o.energy_per_sample_j(), Dimension::energy) << "\n";
+  if (o.cost.latency_s > 0)
+    out << "  average power       " << format_si(total / o.cost.latency_s, Dimension::power)
+        << "\n";
+
+  out << "\n  energy by component\n";
+  for (int k = 0; k < hw::kComponentCount; ++k) {
+    const hw::Component c = hw::component_from_index(k);
+    const double j = ledger.component(c);
+    if (j == 0.0) continue;
+    out << "    " << std::left << std::setw(16) << hw::to_string(c) << std::right << std::setw(12)
+        << format_si(j, Dimension::energy) << "  " << percent(j, total) << "\n";
+  }
+  out << "\n  energy by phase                             MACs\n";
+  for (int p = 0; p < workloads::kPhaseCount; ++p) {
+    const workloads::Phase phase = workloads::phase_from_index(p);
+    const double j = ledger.phase(phase);
+    if (j == 0.0) continue;
+    out << "    " << std::left << std::setw(16) << workloads::to_string(phase) << std::right
+        << std::setw(12) << format_si(j, Dimension::energy) << "  " << percent(j, total)
+        << std::setw(16) << group_digits(g.macs(phase)) << "\n";
+  }
+
+  const std::vector<std::string> assumed = assumed_params(o.preset);
+  out << "\n  measured or published: preset " << o.preset.name() << " ("
+      << o.preset.params().size() - assumed.size() << " parameters with sources; frugal presets "
+      << "show " << o.preset.name() << ")\n";
+  if (!assumed.empty()) {
+    out << "  assumed:";
+    for (size_t i = 0; i < assumed.size(); ++i) out << (i ? ", " : " ") << assumed[i];
+    out << "\n";
+  }
+  if (!out_path.empty()) out << "\n  results written to " << out_path << "\n";
+}
+
+std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) {
+  const hw::EnergyLedger& ledger = o.cost.ledger;
+  const algorithms::MemoryFootprint& m = o.step.memory;
+  JsonWriter j;
+  j.begin_object();
+  j.key("frugal_version").value(version());
+  j.key("scenario").begin_object();
+  j.key("model").value(o.scenario.model);
+  j.key("rule").value(o.step.rule);
+  j.key("optimizer").value(o.step.optimizer);
+  j.key("hw").value(o.preset.name());
+  j.key("device").value(o.preset.device());
+  j.key("batch").value(o.scenario.batch);
+  j.key("seed").value(o.scenario.seed);
+  j.end_object();
+  j.key("params").value(o.step.graph.params());
+  j.key("macs").value(o.step.graph.macs());
+  j.key("memory_bytes").begin_object();
+  j.key("weights").value(m.weights_bytes);
+  j.key("gradients").value(m.gradients_bytes);
+  j.key("optimizer_state").value(m.optimizer_state_bytes);
+  j.key("activations_held").value(m.activations_bytes);
+  j.key("peak_activations").value(m.peak_activation_bytes);
+  j.key("total").value(m.total_bytes());
+  j.end_object();
+  j.key("latency_s").value(o.cost.latency_s);
+  j.key("energy_j").value(ledger.total());
+  j.key("energy_per_sample_j").value(o.energy_per_sample_j());
+  j.key("energy_by_component_j").begin_object();
+  for (int k = 0; k < hw::kComponentCount; ++k) {
+    const hw::Component c = hw::component_from_index(k);
+    j.key(std::string(hw::to_string(c))).value(ledger.component(c));
+  }
+  j.end_object();
+  j.key("energy_by_phase_j").begin_object();
+  for (int p = 0; p < workloads::kPhaseCount; ++p) {
+    const workloads::Phase phase = workloads::phase_from_index(p);
+    j.key(std::string(workloads::to_string(phase))).value(ledger.phase(phase));
+  }
+  j.end_object();
+  j.key("macs_by_phase").begin_object();
+  for (int p = 0; p < workloads::kPhaseCount; ++p) {
+    const workloads::Phase phase = workloads::phase_from_index(p);
+    j.key(std::string(workloads::to_string(phase))).value(o.step.graph.macs(phase));
+  }
+  j.end_object();
+  j.key("assumed_parameters").begin_array();
+  for (const std::string& name : assumed_params(o.preset)) j.value(name);
+  j.end_array();
+  j.key("out");
+  if (out_path.empty())
+    j.null();
+  else
+    j.value(out_path);
+  j.end_object();
+  return j.str();
+}
+
+std::vector<results::Attribute> provenance(const std::string& command_line, int64_t seed,
+                                           const std::string& config) {
+  char created[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return {
+      {"schema", std::string("frugal-results")},
+      {"schema_version", std::string(kSchemaVersion)},
+      {"frugal_version", version()},
+      {"git_sha", git_sha()},
+      {"command_line", command_line},
+      {"seed", seed},
+      {"created_utc", std::string(created)},
+      {"config", config},
+  };
+}
+
+}  // namespace frugal::sim

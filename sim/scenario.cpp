@@ -1,0 +1,109 @@
+#include "sim/scenario.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "results/error.h"
+
+namespace frugal::sim {
+
+namespace po = boost::program_options;
+
+po::options_description scenario_options(Scenario& s) {
+  po::options_description options("Scenario");
+  options.add_options()("model", po::value(&s.model)->default_value(s.model),
+                        "model spec, e.g. mlp:784-256-128-10 or mlp:784-100-10:tanh")(
+      "rule", po::value(&s.rule)->default_value(s.rule),
+      "learning rule: bp (backpropagation) or inference")(
+      "hw", po::value(&s.hw)->default_value(s.hw),
+      "hardware preset (frugal presets), a device kind for its default preset, or a preset file "
+      "(.ini)")("batch", po::value(&s.batch)->default_value(s.batch),
+                "samples per step (positive)")(
+      "optimizer", po::value(&s.optimizer)->default_value(s.optimizer),
+      "optimizer of training rules: sgd, momentum or adam")(
+      "seed", po::value(&s.seed)->default_value(s.seed),
+      "seed of every random draw (recorded in the results)");
+  return options;
+}
+
+void validate(const Scenario& s) {
+  if (s.batch <= 0)
+    throw InputError("--batch must be a positive integer, got " + std::to_string(s.batch));
+}
+
+std::string to_ini(const Scenario& s) {
+  std::ostringstream out;
+  out << "model = " << s.model << "\nrule = " << s.rule << "\nhw = " << s.hw
+      << "\nbatch = " << s.batch << "\noptimizer = " << s.optimizer << "\nseed = " << s.seed
+      << "\n";
+  return out.str();
+}
+
+std::string closest_name(const std::string& word, const std::vector<std::string>& names) {
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  size_t best_distance = 3;  // suggest only close matches
+  for (const std::string& name : names) {
+    const size_t d = distance(word, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  return best;
+}
+
+void read_config_file(const std::string& path, const po::options_description& allowed,
+                      po::variables_map& variables) {
+  std::ifstream file(path);
+  if (!file) throw InputError("cannot read config file '" + path + "'");
+  std::vector<std::string> names;
+  for (const auto& option : allowed.options()) names.push_back(option->long_name());
+
+  std::ostringstream checked;
+  std::string line;
+  int number = 0;
+  while (std::getline(file, line)) {
+    ++number;
+    const std::string where = path + ":" + std::to_string(number);
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#' || line[first] == ';') continue;
+    if (line[first] == '[')
+      throw InputError(where + ": sections are not used in scenario files (expected key = value)");
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) throw InputError(where + ": expected 'key = value'");
+    std::string key = line.substr(first, eq - first);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    if (std::find(names.begin(), names.end(), key) == names.end()) {
+      std::string known;
+      for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+      const std::string hint = closest_name(key, names);
+      throw InputError(where + ": unknown key '" + key + "'" +
+                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                       "; known keys: " + known);
+    }
+    checked << line << "\n";
+  }
+  std::istringstream text(checked.str());
+  try {
+    po::store(po::parse_config_file(text, allowed), variables);
+  } catch (const po::error& e) {
+    throw InputError("config file '" + path + "': " + e.what());
+  }
+}
+
+}  // namespace frugal::sim

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# End-to-end checks of the frugal executable, as a user runs it: exit codes, one-line errors, no
+# file left behind by a failed run, JSON on stdout, INI precedence, and result files read back
+# with Debian's h5py. usage: test_cli.sh FRUGAL TESTS_DIR
+set -u
+frugal=$1
+tests=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/out"
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# expect_ok NAME COMMAND...: exit 0
+expect_ok() {
+  local name=$1
+  shift
+  "$@" >"$work/stdout" 2>"$work/stderr"
+  local rc=$?
+  [ $rc -eq 0 ] || fail "$name: exit $rc, stderr: $(cat "$work/stderr")"
+}
+
+# expect_input_error NAME KEYWORD COMMAND...: exit 2, one line on stderr containing KEYWORD,
+# nothing on stdout, and no file in $work/out.
+expect_input_error() {
+  local name=$1 keyword=$2
+  shift 2
+  "$@" >"$work/stdout" 2>"$work/stderr"
+  local rc=$?
+  [ $rc -eq 2 ] || fail "$name: exit $rc, expected 2"
+  [ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$work/stderr")"
+  grep -qF -- "$keyword" "$work/stderr" || fail "$name: stderr lacks '$keyword': $(cat "$work/stderr")"
+  [ ! -s "$work/stdout" ] || fail "$name: printed on stdout: $(head -c 200 "$work/stdout")"
+  [ -z "$(ls -A "$work/out")" ] || fail "$name: left files behind: $(ls "$work/out")"
+}
+
+out=$work/out/run.h5
+
+# --- help and listings
+expect_ok "frugal --help" "$frugal" --help
+grep -q "usage: frugal <command>" "$work/stdout" || fail "--help lacks usage"
+for command in run describe presets; do
+  expect_ok "frugal $command --help" "$frugal" "$command" --help
+done
+grep -q -- "--batch" <("$frugal" run --help) || fail "run --help lacks --batch"
+expect_ok "frugal --version" "$frugal" --version
+expect_ok "frugal presets" "$frugal" presets
+grep -q "cpu:xeon-8380" "$work/stdout" || fail "presets does not list cpu:xeon-8380"
+expect_ok "frugal presets show" "$frugal" presets show cpu:xeon-8380
+[ "$(grep -c "source:" "$work/stdout")" -eq 20 ] || fail "presets show: expected 20 sources"
+expect_ok "frugal describe" "$frugal" describe mlp:784-256-128-10
+grep -q "235,146" "$work/stdout" || fail "describe: total parameters 235,146 missing"
+expect_ok "frugal describe --rule bp --json" "$frugal" describe mlp:784-256-128-10 --rule bp --json
+/usr/bin/python3 -c "
+import json, sys
+d = json.load(open('$work/stdout'))
+F, F1 = 234752, 200704
+assert d['step']['macs'] == F + (F - F1) + F, d['step']['macs']
+" || fail "describe --json: BP MACs"
+
+# --- bad input: exit 2, one line, nothing left behind
+expect_input_error "unknown model" "unknown model 'foo:1-2'" "$frugal" run --model foo:1-2 --out "$out"
+expect_input_error "unknown rule" "unknown learning rule 'backprop'" "$frugal" run --rule backprop --out "$out"
+expect_input_error "unknown preset" "unknown hardware preset 'gpu:h9000'" "$frugal" run --hw gpu:h9000 --out "$out"
+expect_input_error "malformed spec" "layer size 2 is empty" "$frugal" run --model mlp:784--10 --out "$out"
+expect_input_error "zero layer" "layer size 1 is 0" "$frugal" run --model mlp:0-10 --out "$out"
+expect_input_error "negative batch" "positive integer" "$frugal" run --batch=-3 --out "$out"
+expect_input_error "negative batch, separate" "batch" "$frugal" run --batch -3 --out "$out"
+expect_input_error "non-numeric batch" "'--batch' is invalid" "$frugal" run --batch abc --out "$out"
+expect_input_error "unknown optimizer" "unknown optimizer 'lbfgs'" "$frugal" run --optimizer lbfgs --out "$out"
+expect_input_error "unknown option" "did you mean --batch" "$frugal" run --bach 3 --out "$out"
+expect_input_error "unknown command" "unknown command 'rnu'" "$frugal" rnu
+printf 'model = mlp:784-10\nbach = 8\n' >"$work/typo.ini"
+expect_input_error "unknown INI key" "typo.ini:2: unknown key 'bach'" "$frugal" run --config "$work/typo.ini" --out "$out"
+expect_input_error "missing config" "cannot read config file" "$frugal" run --config "$work/none.ini" --out "$out"
+expect_input_error "missing output directory" "does not exist" "$frugal" run --out "$work/missing/run.h5"
+expect_input_error "describe malformed" "layer size 2 is empty" "$frugal" describe mlp:784--10
+expect_input_error "presets unknown" "unknown hardware preset 'nope'" "$frugal" presets show nope
+echo "precious" >"$work/keep.h5"
+"$frugal" run --out "$work/keep.h5" >/dev/null 2>"$work/stderr"
+rc=$?
+[ $rc -eq 2 ] || fail "existing output: exit $rc, expected 2"
+grep -q "already exists" "$work/stderr" || fail "existing output: $(cat "$work/stderr")"
+[ "$(cat "$work/keep.h5")" = "precious" ] || fail "existing output was overwritten"
+[ ! -e "$work/keep.h5.partial" ] || fail "existing output: partial file left"
+
+# --- a run: summary, JSON, file, h5py read-back
+expect_ok "run" "$frugal" run --out "$out"
+grep -q "energy by component" "$work/stdout" || fail "run: summary lacks energy by component"
+grep -q "results written to $out" "$work/stdout" || fail "run: summary does not name the file"
+[ -f "$out" ] || fail "run: $out not written"
+[ ! -e "$out.partial" ] || fail "run: partial file left"
+/usr/bin/python3 "$tests/results/check_results.py" "$out" >/dev/null || fail "h5py check of $out"
+
+expect_ok "run --json" "$frugal" run --json --model mlp:784-100-10 --rule inference --batch 8
+/usr/bin/python3 -c "
+import json
+d = json.load(open('$work/stdout'))
+assert d['scenario']['rule'] == 'inference' and d['scenario']['batch'] == 8
+assert abs(sum(d['energy_by_component_j'].values()) - d['energy_j']) <= 1e-12 * d['energy_j']
+assert d['macs'] == 8 * 78400 + 8 * 1000 and d['out'] is None
+" || fail "run --json: unexpected content"
+
+# --- INI file, command line wins
+printf '# scenario\nmodel = mlp:784-100-10\nbatch = 8\nrule = inference\n' >"$work/s.ini"
+expect_ok "run --config" "$frugal" run --config "$work/s.ini" --json
+/usr/bin/python3 -c "import json; d = json.load(open('$work/stdout')); assert d['scenario']['batch'] == 8" \
+  || fail "config: batch from the file"
+expect_ok "run --config --batch" "$frugal" run --config "$work/s.ini" --batch 16 --json
+/usr/bin/python3 -c "import json; d = json.load(open('$work/stdout')); assert d['scenario']['batch'] == 16 and d['scenario']['model'] == 'mlp:784-100-10'" \
+  || fail "config: the command line must win"
+
+# --- determinism: the same scenario twice gives the same tables; --force overwrites
+expect_ok "run again" "$frugal" run --out "$work/out/again.h5"
+/usr/bin/python3 "$tests/results/check_results.py" "$out" --same-as "$work/out/again.h5" >/dev/null \
+  || fail "two identical runs differ"
+expect_ok "run --force" "$frugal" run --batch 32 --out "$out" --force
+/usr/bin/python3 -c "import h5py; assert h5py.File('$out')['scenarios/batch'][0] == 32" \
+  || fail "--force did not overwrite"
+
+if [ $failures -ne 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all CLI checks passed"

@@ -1,0 +1,138 @@
+// The CPU device, simulated in this process (one SystemC elaboration serves every test here).
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "algorithms/learning_rule.h"
+#include "hw_models/cpu/cpu_mapper.h"
+#include "hw_models/device.h"
+#include "workloads/model_registry.h"
+
+using namespace frugal;
+using namespace frugal::hw;
+using workloads::Phase;
+
+namespace {
+
+algorithms::TrainingStep step_of(const std::string& rule, const std::string& spec, int64_t batch) {
+  workloads::BuildOptions build;
+  build.batch = batch;
+  return algorithms::make_rule(rule)->expand(workloads::build_model(spec, build), {});
+}
+
+Cost simulate(const Preset& preset, const algorithms::TrainingStep& step) {
+  return make_device(preset)->simulate(step);
+}
+
+}  // namespace
+
+TEST_CASE("CPU energy parts sum to the total, per op and per step", "[quick][hw][cpu]") {
+  const auto step = step_of("bp", "mlp:784-256-128-10", 64);
+  const Cost cost = simulate(find_preset("cpu"), step);
+  REQUIRE(cost.ops.size() == step.graph.ops().size());
+  double ops_total = 0, by_component = 0, by_phase = 0, latency_sum = 0;
+  for (const OpCost& op : cost.ops) {
+    ops_total += op.energy_total_j();
+    latency_sum += op.latency_s;
+    CHECK(op.latency_s > 0);
+  }
+  for (int k = 0; k < kComponentCount; ++k)
+    by_component += cost.ledger.component(component_from_index(k));
+  for (int p = 0; p < workloads::kPhaseCount; ++p)
+    by_phase += cost.ledger.phase(workloads::phase_from_index(p));
+  const double total = cost.ledger.total();
+  CHECK(total > 0);
+  CHECK(ops_total == Approx(total).epsilon(1e-12));
+  CHECK(by_component == Approx(total).epsilon(1e-12));
+  CHECK(by_phase == Approx(total).epsilon(1e-12));
+  // Ops run one after the other: the step lasts as long as its ops together.
+  CHECK(cost.latency_s == Approx(latency_sum).epsilon(1e-9));
+  CHECK(cost.ledger.phase(Phase::backward_weight) > 0);
+  CHECK(cost.ledger.phase(Phase::update) > 0);
+  CHECK(cost.ledger.component(Component::adc) == 0);  // a CPU has no analog parts
+}
+
+TEST_CASE("CPU compute and DRAM energy match a hand calculation from the preset",
+          "[quick][hw][cpu]") {
+  // One 1000x1000 dense layer, inference, batch 1, with the last-level cache shrunk to 1 MiB so
+  // that the 4 MB weight matrix streams from DRAM at every step.
+  Preset preset = find_preset("cpu:xeon-8380");
+  preset.set("llc_capacity", "1 MiB");
+  const auto step = step_of("inference", "mlp:1000-1000", 1);
+  REQUIRE(step.graph.ops().size() == 1);
+  const Cost cost = simulate(preset, step);
+
+  const double e_instr = preset.get("vector_instruction_energy");  // 1.32 nJ
+  const double e_dram = preset.get("dram_energy_per_byte");        // 20.3 pJ/bit
+  // 10^6 MACs / 16 lanes = 62,500 FMAs; 1,000 bias additions / 16 = 63 vector adds.
+  CHECK(cost.ledger.component(Component::compute) == Approx((62500 + 63) * e_instr).epsilon(1e-12));
+  // Steady state: W (4,000,000 B) streams; x (4,000 B) is a new batch; b and the output stay.
+  const double dram_bytes = 4'000'000 + 4'000;
+  CHECK(cost.ops[0].dram_bytes == 4'004'000);
+  CHECK(cost.ledger.component(Component::dram) == Approx(dram_bytes * e_dram).epsilon(1e-12));
+  // The op is DRAM-bound: bytes / (peak × efficiency) + latency.
+  const double dram_time =
+      dram_bytes / (preset.get("dram_bandwidth") * preset.get("dram_efficiency")) +
+      preset.get("dram_latency");
+  CHECK(cost.latency_s == Approx(dram_time).epsilon(1e-6));
+  // Static power over that time.
+  const double static_w = preset.get("idle_power") + preset.get("dram_background_power");
+  CHECK(cost.ledger.component(Component::static_power) ==
+        Approx(static_w * cost.latency_s).epsilon(1e-12));
+}
+
+TEST_CASE("a compute-bound op takes its arithmetic time", "[quick][hw][cpu]") {
+  // A 4096x4096 layer at batch 4096 fits no cache but is dominated by its 6.9e10 MACs.
+  const Preset preset = find_preset("cpu");
+  const auto step = step_of("inference", "mlp:4096-4096", 4096);
+  const Cost cost = simulate(preset, step);
+  const double macs = 4096.0 * 4096 * 4096;
+  const double fma_rate = preset.get("core_count") * preset.get("vector_units") *
+                          preset.get("clock") * preset.get("gemm_efficiency");
+  const double expected =
+      macs / 16 / fma_rate +
+      std::ceil(4096.0 * 4096 / 16) /
+          (preset.get("core_count") * preset.get("vector_units") * preset.get("clock")) +
+      preset.get("op_overhead");
+  CHECK(cost.latency_s == Approx(expected).epsilon(1e-6));
+}
+
+TEST_CASE("twice the batch costs more energy and no less time", "[quick][hw][cpu]") {
+  const Preset preset = find_preset("cpu");
+  for (const char* rule : {"bp", "inference"}) {
+    for (const char* spec : {"mlp:784-256-128-10", "mlp:784-800-800-10:tanh"}) {
+      INFO(rule << " " << spec);
+      const Cost one = simulate(preset, step_of(rule, spec, 32));
+      const Cost two = simulate(preset, step_of(rule, spec, 64));
+      CHECK(two.ledger.total() > one.ledger.total());
+      CHECK(two.ledger.component(Component::compute) > one.ledger.component(Component::compute));
+      CHECK(two.latency_s >= one.latency_s);
+    }
+  }
+}
+
+TEST_CASE("identical input gives identical output", "[quick][hw][cpu]") {
+  const Preset preset = find_preset("cpu");
+  const auto step = step_of("bp", "mlp:784-256-128-10", 64);
+  const Cost a = simulate(preset, step);
+  simulate(preset, step_of("bp", "mlp:784-1000-10", 8));  // something else in between
+  const Cost b = simulate(preset, step);
+  CHECK(a.latency_s == b.latency_s);
+  REQUIRE(a.ops.size() == b.ops.size());
+  for (size_t i = 0; i < a.ops.size(); ++i) {
+    CHECK(a.ops[i].start_s == b.ops[i].start_s);
+    CHECK(a.ops[i].energy_j == b.ops[i].energy_j);
+  }
+}
+
+TEST_CASE("cache traffic follows the blocked matrix-product estimate", "[quick][hw][cpu]") {
+  // 2·macs·e / b with b = sqrt(S / 3e): for S = 48 KiB, e = 4, b = 64.
+  CHECK(cpu::blocked_gemm_traffic(1'000'000, 4, 49152) == 125000);
+  // Training touches the same tensors every step: with a 60 MB cache only the batch and labels
+  // come from DRAM in steady state.
+  const auto step = step_of("bp", "mlp:784-256-128-10", 64);
+  const Cost cost = simulate(find_preset("cpu"), step);
+  int64_t dram = 0;
+  for (const OpCost& op : cost.ops) dram += op.dram_bytes;
+  CHECK(dram == 4 * 64 * (784 + 10));
+}

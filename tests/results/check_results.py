@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Reads a frugal result file with h5py, as a notebook would, and checks its contents.
+
+usage: check_results.py FILE.h5                 check the schema, units and invariants
+       check_results.py FILE.h5 --same-as B.h5  also check that both hold identical tables
+Exits 1 with a message on the first failed check.
+"""
+import sys
+
+import h5py
+import numpy as np
+
+COMPONENTS = ["compute", "sram", "dram", "interconnect", "dac", "adc", "cell_read", "cell_write",
+              "neuron_update", "spike_route", "static", "host"]
+PHASES = ["forward", "backward_data", "backward_weight", "feedback", "local_loss", "update",
+          "programming"]
+REQUIRED = ["scenario_id", "model", "rule", "hw", "batch", "macs", "energy_j", "latency_s",
+            "energy_per_sample_j", "status"] + [f"energy_{c}_j" for c in COMPONENTS]
+
+
+def fail(message):
+    print(f"check_results: {message}")
+    sys.exit(1)
+
+
+def table(f, group):
+    g = f[group]
+    columns = {}
+    for name in g.attrs["colnames"]:
+        d = g[name]
+        columns[name] = d.asstr()[()] if h5py.check_string_dtype(d.dtype) else d[()]
+    return columns
+
+
+def check(path):
+    with h5py.File(path, "r") as f:
+        for attr in ["schema_version", "frugal_version", "git_sha", "command_line", "seed",
+                     "created_utc", "config"]:
+            if attr not in f.attrs:
+                fail(f"root attribute {attr} missing")
+        if not isinstance(f.attrs["git_sha"], str):
+            fail("string attributes must read back as str (variable-length UTF-8)")
+        for group in ["scenarios", "ops"]:
+            if group not in f:
+                fail(f"group /{group} missing")
+        s = f["scenarios"]
+        for name in REQUIRED:
+            if name not in s:
+                fail(f"/scenarios/{name} missing")
+        for name in s.attrs["colnames"]:
+            d = s[name]
+            if not h5py.check_string_dtype(d.dtype) and "units" not in d.attrs:
+                fail(f"/scenarios/{name} has no units attribute")
+            if "description" not in d.attrs:
+                fail(f"/scenarios/{name} has no description")
+        if s["energy_j"].attrs["units"] != "J" or s["latency_s"].attrs["units"] != "s":
+            fail("energy_j must be in J and latency_s in s")
+        # Every column is attached to the scenario_id dimension scale.
+        if s["energy_j"].dims[0].keys() != ["scenario_id"]:
+            fail(f"energy_j dimension scale is {s['energy_j'].dims[0].keys()}")
+        sc, ops = table(f, "scenarios"), table(f, "ops")
+        if list(sc["status"]) != ["ok"] * len(sc["status"]):
+            fail("a scenario did not succeed")
+        parts = sum(sc[f"energy_{c}_j"] for c in COMPONENTS)
+        if not np.allclose(parts, sc["energy_j"], rtol=1e-12, atol=0):
+            fail("component energies do not sum to energy_j")
+        phases = sum(sc[f"energy_{p}_j"] for p in PHASES)
+        if not np.allclose(phases, sc["energy_j"], rtol=1e-12, atol=0):
+            fail("phase energies do not sum to energy_j")
+        if not np.allclose(sc["energy_per_sample_j"], sc["energy_j"] / sc["batch"], rtol=1e-12):
+            fail("energy_per_sample_j != energy_j / batch")
+        for sid, energy, macs in zip(sc["scenario_id"], sc["energy_j"], sc["macs"]):
+            mine = ops["scenario_id"] == sid
+            if not np.isclose(ops["energy_j"][mine].sum(), energy, rtol=1e-12, atol=0):
+                fail(f"ops of scenario {sid} do not sum to its energy")
+            if ops["macs"][mine].sum() != macs:
+                fail(f"ops of scenario {sid} do not sum to its MACs")
+        if (sc["energy_j"] <= 0).any() or (sc["latency_s"] <= 0).any():
+            fail("energy and latency must be positive")
+        return sc, ops
+
+
+def main():
+    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--same-as"):
+        fail(__doc__)
+    a = check(sys.argv[1])
+    if len(sys.argv) == 4:
+        b = check(sys.argv[3])
+        for ta, tb, name in zip(a, b, ["scenarios", "ops"]):
+            for column in ta:
+                if not np.array_equal(ta[column], tb[column]):
+                    fail(f"/{name}/{column} differs between the two files")
+    print(f"check_results: {sys.argv[1]} ok")
+
+
+if __name__ == "__main__":
+    main()

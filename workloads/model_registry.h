@@ -1,0 +1,43 @@
+#pragma once
+// Models by name. A spec is "<family>[:<arguments>]", e.g. "mlp:784-256-128-10:relu"; each family
+// is one file under workloads/models/ that registers itself with FRUGAL_REGISTER_MODEL_FAMILY.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "workloads/graph.h"
+
+namespace frugal::workloads {
+
+struct BuildOptions {
+  int64_t batch = 1;
+  int element_bytes = 4;  // fp32
+};
+
+struct ModelFamily {
+  std::string name;         // "mlp"
+  std::string syntax;       // "mlp:IN-H1-...-OUT[:relu|tanh|sigmoid]"
+  std::string example;      // "mlp:784-256-128-10"
+  std::string description;  // one line
+  // Builds the forward graph. `arguments` is the spec after "<family>:" (may be empty).
+  // Contract: throws InputError naming the spec and what was expected when it is malformed.
+  std::function<Graph(const std::string& spec, const std::string& arguments, const BuildOptions&)>
+      build;
+};
+
+bool register_model_family(ModelFamily family);
+const std::vector<ModelFamily>& model_families();
+
+// Throws InputError for an unknown family (listing the known ones), a malformed spec or a
+// non-positive batch.
+Graph build_model(const std::string& spec, const BuildOptions& options = {});
+
+}  // namespace frugal::workloads
+
+#define FRUGAL_REGISTER_MODEL_FAMILY(ident, ...)               \
+  namespace {                                                  \
+  [[maybe_unused]] const bool ident##_registered =             \
+      ::frugal::workloads::register_model_family(__VA_ARGS__); \
+  }

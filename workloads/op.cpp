@@ -1,0 +1,108 @@
+#include "workloads/op.h"
+
+#include <stdexcept>
+
+#include "results/error.h"
+
+namespace frugal::workloads {
+
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::forward:
+      return "forward";
+    case Phase::backward_data:
+      return "backward_data";
+    case Phase::backward_weight:
+      return "backward_weight";
+    case Phase::feedback:
+      return "feedback";
+    case Phase::local_loss:
+      return "local_loss";
+    case Phase::update:
+      return "update";
+    case Phase::programming:
+      return "programming";
+  }
+  return "?";
+}
+
+Phase phase_from_index(int index) {
+  if (index < 0 || index >= kPhaseCount) throw std::out_of_range("phase index out of range");
+  return static_cast<Phase>(index);
+}
+
+std::string_view to_string(OpKind kind) {
+  switch (kind) {
+    case OpKind::dense:
+      return "dense";
+    case OpKind::activation:
+      return "activation";
+    case OpKind::loss:
+      return "loss";
+    case OpKind::loss_grad:
+      return "loss_grad";
+    case OpKind::dense_grad_input:
+      return "dense_grad_input";
+    case OpKind::activation_grad:
+      return "activation_grad";
+    case OpKind::dense_grad_weight:
+      return "dense_grad_weight";
+    case OpKind::optimizer_update:
+      return "optimizer_update";
+  }
+  return "?";
+}
+
+std::string_view to_string(TensorKind kind) {
+  switch (kind) {
+    case TensorKind::input:
+      return "input";
+    case TensorKind::label:
+      return "label";
+    case TensorKind::activation:
+      return "activation";
+    case TensorKind::error:
+      return "error";
+    case TensorKind::weight:
+      return "weight";
+    case TensorKind::gradient:
+      return "gradient";
+    case TensorKind::optimizer_state:
+      return "optimizer_state";
+  }
+  return "?";
+}
+
+bool is_parameter_like(TensorKind kind) {
+  return kind == TensorKind::weight || kind == TensorKind::gradient ||
+         kind == TensorKind::optimizer_state;
+}
+
+int64_t checked_mul(int64_t a, int64_t b) {
+  int64_t result = 0;
+  if (__builtin_mul_overflow(a, b, &result))
+    throw InputError("workload too large: a count overflows 64 bits (" + std::to_string(a) + " x " +
+                     std::to_string(b) + ")");
+  return result;
+}
+
+int64_t checked_add(int64_t a, int64_t b) {
+  int64_t result = 0;
+  if (__builtin_add_overflow(a, b, &result))
+    throw InputError("workload too large: a count overflows 64 bits");
+  return result;
+}
+
+int64_t Shape::elements() const {
+  int64_t n = 1;
+  for (int64_t d : dims) n = checked_mul(n, d);
+  return n;
+}
+
+std::string Shape::str() const {
+  std::string s;
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "x" : "") + std::to_string(dims[i]);
+  return s.empty() ? "scalar" : s;
+}
+
+}  // namespace frugal::workloads

@@ -1,0 +1,81 @@
+#pragma once
+// One operation of a workload graph: what it computes (kind), when (phase of a training step),
+// for which layer, on which tensors, and how much arithmetic and data it involves.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace frugal::workloads {
+
+// Phases of a training step (DESIGN.md). Inference graphs use only `forward`.
+enum class Phase {
+  forward,
+  backward_data,
+  backward_weight,
+  feedback,
+  local_loss,
+  update,
+  programming
+};
+inline constexpr int kPhaseCount = 7;
+std::string_view to_string(Phase phase);
+Phase phase_from_index(int index);
+
+enum class OpKind {
+  dense,              // y = W x + b (GEMM + bias)
+  activation,         // elementwise f(a)
+  loss,               // softmax + cross-entropy of the logits
+  loss_grad,          // e = softmax(z) - y*
+  dense_grad_input,   // g = Wᵀ δ (GEMM)
+  activation_grad,    // δ = g ⊙ f'(a)
+  dense_grad_weight,  // dW = δ hᵀ (GEMM), db = Σ δ
+  optimizer_update,   // W -= η·(optimizer rule)
+};
+std::string_view to_string(OpKind kind);
+
+enum class TensorKind { input, label, activation, error, weight, gradient, optimizer_state };
+std::string_view to_string(TensorKind kind);
+bool is_parameter_like(TensorKind kind);  // weight, gradient, optimizer_state
+
+struct Tensor {
+  std::string name;
+  TensorKind kind = TensorKind::activation;
+  int64_t elements = 0;
+  int64_t bytes = 0;
+};
+
+struct Shape {
+  std::vector<int64_t> dims;
+  int64_t elements() const;  // product of dims (1 for a scalar); throws on overflow
+  std::string str() const;   // "64x784"
+};
+
+struct Op {
+  std::string name;  // "fc1", "fc1.relu", "fc2.grad_input"
+  OpKind kind = OpKind::dense;
+  Phase phase = Phase::forward;
+  int layer = 0;  // 1-based index of the layer the op belongs to; 0 for none
+  Shape in, out;
+  int64_t macs = 0;         // multiply-accumulates
+  int64_t other_ops = 0;    // other arithmetic: one per elementwise add, compare, exp, ...
+  int64_t params = 0;       // trainable parameters of the op's layer that the op involves
+  std::string function;     // activation function of activation ops: "relu", "tanh", "sigmoid"
+  std::vector<int> reads;   // tensor ids (Graph::tensors())
+  std::vector<int> writes;  // tensor ids
+  // Filled by Graph::add_op from the tensors read and written:
+  int64_t weight_bytes_read = 0;  // weights, gradients and optimizer state
+  int64_t weight_bytes_written = 0;
+  int64_t act_bytes_read = 0;  // inputs, labels, activations and errors
+  int64_t act_bytes_written = 0;
+
+  int64_t bytes_read() const { return weight_bytes_read + act_bytes_read; }
+  int64_t bytes_written() const { return weight_bytes_written + act_bytes_written; }
+};
+
+// Checked arithmetic for counts that can grow past int64 with large models and batches.
+int64_t checked_mul(int64_t a, int64_t b);
+int64_t checked_add(int64_t a, int64_t b);
+
+}  // namespace frugal::workloads
