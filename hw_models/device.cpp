@@ -1,14 +1,12 @@
 #include "hw_models/device.h"
 
-#include <stdexcept>
-
-#include "results/error.h"
+#include "results/registry.h"
 
 namespace frugal::hw {
 namespace {
 
-std::vector<DeviceKind>& registry() {
-  static std::vector<DeviceKind> kinds;
+Registry<DeviceKind>& registry() {
+  static Registry<DeviceKind> kinds("device kind");
   return kinds;
 }
 
@@ -20,23 +18,11 @@ double OpCost::energy_total_j() const {
   return sum;
 }
 
-bool register_device_kind(DeviceKind kind) {
-  for (const DeviceKind& k : registry())
-    if (k.name == kind.name) throw std::logic_error("device '" + kind.name + "' registered twice");
-  registry().push_back(std::move(kind));
-  return true;
-}
+bool register_device_kind(DeviceKind kind) { return registry().add(std::move(kind)); }
 
-const std::vector<DeviceKind>& device_kinds() { return registry(); }
+const std::vector<DeviceKind>& device_kinds() { return registry().all(); }
 
-const DeviceKind& find_device_kind(const std::string& name) {
-  std::string known;
-  for (const DeviceKind& k : registry()) {
-    if (k.name == name) return k;
-    known += (known.empty() ? "" : ", ") + k.name;
-  }
-  throw InputError("unknown device kind '" + name + "' (known: " + known + ")");
-}
+const DeviceKind& find_device_kind(const std::string& name) { return registry().find(name); }
 
 std::unique_ptr<Device> make_device(const Preset& preset) {
   return find_device_kind(preset.device()).make(preset);

@@ -399,6 +399,17 @@ herr_t collect_attribute(hid_t object, const char* name, const H5A_info_t*, void
   return 0;
 }
 
+template <typename T>
+Column read_numeric(hid_t dataset, hid_t mem_type, const ColumnSpec& spec, size_t n) {
+  Column column(spec);
+  std::vector<T> values(n);
+  if (n)
+    check_status(H5Dread(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                 "read " + spec.name);
+  for (T v : values) column.push(v);
+  return column;
+}
+
 Column read_column(hid_t group, const std::string& name) {
   Handle dataset(check(H5Dopen2(group, name.c_str(), H5P_DEFAULT), "open dataset " + name),
                  H5Dclose);
@@ -409,28 +420,12 @@ Column read_column(hid_t group, const std::string& name) {
   spec.units = read_string_attribute(dataset.get(), "units");
   const auto n = static_cast<size_t>(dataset_rows(dataset.get()));
   switch (H5Tget_class(type.get())) {
-    case H5T_INTEGER: {
+    case H5T_INTEGER:
       spec.type = ColumnType::int64;
-      Column column(spec);
-      std::vector<int64_t> values(n);
-      if (n)
-        check_status(
-            H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-            "read " + name);
-      for (int64_t v : values) column.push(v);
-      return column;
-    }
-    case H5T_FLOAT: {
+      return read_numeric<int64_t>(dataset.get(), H5T_NATIVE_INT64, spec, n);
+    case H5T_FLOAT:
       spec.type = ColumnType::float64;
-      Column column(spec);
-      std::vector<double> values(n);
-      if (n)
-        check_status(
-            H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-            "read " + name);
-      for (double v : values) column.push(v);
-      return column;
-    }
+      return read_numeric<double>(dataset.get(), H5T_NATIVE_DOUBLE, spec, n);
     case H5T_STRING: {
       spec.type = ColumnType::string;
       Column column(spec);

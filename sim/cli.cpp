@@ -220,15 +220,7 @@ std::string describe_json(const workloads::Graph& g, const algorithms::TrainingS
       j.key(std::string(workloads::to_string(phase))).value(step->graph.macs(phase));
     }
     j.end_object();
-    const auto& m = step->memory;
-    j.key("memory_bytes").begin_object();
-    j.key("weights").value(m.weights_bytes);
-    j.key("gradients").value(m.gradients_bytes);
-    j.key("optimizer_state").value(m.optimizer_state_bytes);
-    j.key("activations_held").value(m.activations_bytes);
-    j.key("peak_activations").value(m.peak_activation_bytes);
-    j.key("total").value(m.total_bytes());
-    j.end_object();
+    write_memory_json(j, step->memory);
     j.key("weight_transport").value(step->traits.weight_transport);
     j.key("backward_sweep").value(step->traits.backward_sweep);
     j.key("update_locking").value(step->traits.update_locking);

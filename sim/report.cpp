@@ -132,14 +132,7 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
   j.end_object();
   j.key("params").value(o.step.graph.params());
   j.key("macs").value(o.step.graph.macs());
-  j.key("memory_bytes").begin_object();
-  j.key("weights").value(m.weights_bytes);
-  j.key("gradients").value(m.gradients_bytes);
-  j.key("optimizer_state").value(m.optimizer_state_bytes);
-  j.key("activations_held").value(m.activations_bytes);
-  j.key("peak_activations").value(m.peak_activation_bytes);
-  j.key("total").value(m.total_bytes());
-  j.end_object();
+  write_memory_json(j, m);
   j.key("latency_s").value(o.cost.latency_s);
   j.key("energy_j").value(ledger.total());
   j.key("energy_per_sample_j").value(o.energy_per_sample_j());
@@ -171,6 +164,17 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
     j.value(out_path);
   j.end_object();
   return j.str();
+}
+
+void write_memory_json(JsonWriter& j, const algorithms::MemoryFootprint& m) {
+  j.key("memory_bytes").begin_object();
+  j.key("weights").value(m.weights_bytes);
+  j.key("gradients").value(m.gradients_bytes);
+  j.key("optimizer_state").value(m.optimizer_state_bytes);
+  j.key("activations_held").value(m.activations_bytes);
+  j.key("peak_activations").value(m.peak_activation_bytes);
+  j.key("total").value(m.total_bytes());
+  j.end_object();
 }
 
 std::vector<results::Attribute> provenance(const std::string& command_line, int64_t seed,

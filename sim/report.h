@@ -8,12 +8,15 @@
 #include <vector>
 
 #include "results/hdf5_file.h"
+#include "results/json.h"
 #include "sim/run_scenario.h"
 
 namespace frugal::sim {
 
 void print_summary(std::ostream& out, const ScenarioOutcome& outcome, const std::string& out_path);
 std::string summary_json(const ScenarioOutcome& outcome, const std::string& out_path);
+// Writes the footprint as a "memory_bytes" object (weights, gradients, ..., total).
+void write_memory_json(results::JsonWriter& json, const algorithms::MemoryFootprint& memory);
 
 // Root attributes of a result file: schema and frugal versions, git commit, command line, seed,
 // creation time (UTC, ISO 8601) and the resolved scenario configuration.

@@ -136,3 +136,18 @@ TEST_CASE("cache traffic follows the blocked matrix-product estimate", "[quick][
   for (const OpCost& op : cost.ops) dram += op.dram_bytes;
   CHECK(dram == 4 * 64 * (784 + 10));
 }
+
+TEST_CASE("a large matrix product draws about the measured full-load package power",
+          "[quick][hw][cpu][calibration]") {
+  // Hardwareluxx (2021) measured 530 W of package power for two Xeon Platinum 8380 under full
+  // load: 265 W per socket. A modelling tolerance of ±30 % (REFERENCES.md) applies. The model
+  // adds DRAM standby power, which the package figure does not include.
+  const auto step = step_of("inference", "mlp:4096-4096", 4096);
+  const Cost cost = simulate(find_preset("cpu:xeon-8380"), step);
+  const double watts = cost.ledger.total() / cost.latency_s;
+  CHECK(watts == Approx(265.0).epsilon(0.30));
+  // Energy per FLOP near the REFERENCES.md bound for this part: 46 pJ at TDP and full peak.
+  const double pj_per_flop =
+      cost.ledger.total() / (2.0 * static_cast<double>(step.graph.macs())) * 1e12;
+  CHECK(pj_per_flop == Approx(46.0).epsilon(0.30));
+}
