@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh
+./scripts/build.sh --target frugal
 mkdir -p out
 result="out/default-$(date -u +%Y%m%dT%H%M%SZ).h5"
 ./build/frugal run --config scenarios/default.ini --out "$result"

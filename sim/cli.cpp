@@ -308,8 +308,8 @@ int command_presets(const std::vector<std::string>& args) {
             << preset.description() << "\nfrom " << preset.origin() << "\n\n";
   for (const hw::PresetParam& p : preset.params()) {
     std::cout << p.spec.name << " = " << p.text;
-    if (p.spec.dimension != Dimension::dimensionless)
-      std::cout << "  (" << format_si(p.value, p.spec.dimension) << ")";
+    const std::string si = format_si(p.value, p.spec.dimension);
+    if (p.spec.dimension != Dimension::dimensionless && si != p.text) std::cout << "  (" << si << ")";
     std::cout << "\n    " << p.spec.description << "\n    source: " << p.source << "\n";
   }
   return 0;
