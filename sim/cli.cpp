@@ -85,17 +85,17 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   Scenario scenario;
   std::string config, out;
   bool force = false, json = false;
-  po::options_description output("Output");
+  po::options_description output("Output", 100, 50);
   output.add_options()("out,o", po::value(&out),
                        "write the results to FILE.h5 (as FILE.h5.partial, renamed when complete)")(
       "force", po::bool_switch(&force), "overwrite an existing result file")(
       "json", po::bool_switch(&json), "print the summary as one JSON object on stdout");
-  po::options_description general("General");
+  po::options_description general("General", 100, 50);
   general.add_options()(
       "config,c", po::value(&config),
       "read options from an INI file of 'key = value' lines; the command line wins")(
       "help,h", "show this help");
-  po::options_description all;
+  po::options_description all(100, 50);
   all.add(scenario_options(scenario)).add(output).add(general);
   po::variables_map vm = parse(args, all);
   if (vm.count("help")) {

@@ -4,24 +4,43 @@
 #include <fstream>
 #include <sstream>
 
+#include "algorithms/learning_rule.h"
+#include "algorithms/optimizer.h"
 #include "results/error.h"
+#include "workloads/model_registry.h"
 
 namespace frugal::sim {
 
 namespace po = boost::program_options;
 
+namespace {
+
+// Help text lists what is registered, so it stays true as models, rules and optimizers are added.
+template <typename List, typename Name>
+std::string join_names(const List& items, Name name) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ", ") + name(item);
+  return text;
+}
+
+}  // namespace
+
 po::options_description scenario_options(Scenario& s) {
-  po::options_description options("Scenario");
+  const std::string models =
+      join_names(workloads::model_families(), [](const auto& f) { return f.syntax; });
+  const std::string rules = join_names(algorithms::rules(), [](const auto& r) { return r.name; });
+  const std::string optimizers =
+      join_names(algorithms::optimizers(), [](const auto& o) { return o.name; });
+  po::options_description options("Scenario", 100, 50);
   options.add_options()("model", po::value(&s.model)->default_value(s.model),
-                        "model spec, e.g. mlp:784-256-128-10 or mlp:784-100-10:tanh")(
-      "rule", po::value(&s.rule)->default_value(s.rule),
-      "learning rule: bp (backpropagation) or inference")(
+                        ("model spec: " + models).c_str())(
+      "rule", po::value(&s.rule)->default_value(s.rule), ("learning rule: " + rules).c_str())(
       "hw", po::value(&s.hw)->default_value(s.hw),
       "hardware preset (frugal presets), a device kind for its default preset, or a preset file "
       "(.ini)")("batch", po::value(&s.batch)->default_value(s.batch),
                 "samples per step (positive)")(
       "optimizer", po::value(&s.optimizer)->default_value(s.optimizer),
-      "optimizer of training rules: sgd, momentum or adam")(
+      ("optimizer of training rules: " + optimizers).c_str())(
       "seed", po::value(&s.seed)->default_value(s.seed),
       "seed of every random draw (recorded in the results)");
   return options;
