@@ -21,12 +21,14 @@ int64_t peak_activation_bytes(const workloads::Graph& graph) {
   for (size_t t = 0; t < tensors.size(); ++t) {
     if (workloads::is_parameter_like(tensors[t].kind) || first[t] >= op_count) continue;
     const int end = std::max(last[t], first[t]);  // written but never read: alive for one op
-    delta[static_cast<size_t>(first[t])] += tensors[t].bytes;
-    delta[static_cast<size_t>(end) + 1] -= tensors[t].bytes;
+    delta[static_cast<size_t>(first[t])] =
+        workloads::checked_add(delta[static_cast<size_t>(first[t])], tensors[t].bytes);
+    delta[static_cast<size_t>(end) + 1] =
+        workloads::checked_add(delta[static_cast<size_t>(end) + 1], -tensors[t].bytes);
   }
   int64_t alive = 0, peak = 0;
   for (int64_t d : delta) {
-    alive += d;
+    alive = workloads::checked_add(alive, d);
     peak = std::max(peak, alive);
   }
   return peak;

@@ -15,8 +15,10 @@ struct MemoryFootprint {
   int64_t optimizer_state_bytes = 0;
   int64_t activations_bytes = 0;      // activations (and labels) held for the backward pass
   int64_t peak_activation_bytes = 0;  // most activation bytes alive at once (includes the above)
-  int64_t total_bytes() const {
-    return weights_bytes + gradients_bytes + optimizer_state_bytes + peak_activation_bytes;
+  int64_t total_bytes() const {       // throws InputError if it overflows
+    using workloads::checked_add;
+    return checked_add(checked_add(weights_bytes, gradients_bytes),
+                       checked_add(optimizer_state_bytes, peak_activation_bytes));
   }
 };
 
@@ -37,7 +39,7 @@ struct TrainingStep {
 };
 
 // Liveness over the op sequence: the largest sum of non-parameter tensor bytes alive at once. A
-// tensor lives from the op that writes it (or the first op, for inputs) to the last op reading it.
+// tensor lives from the first op that writes or reads it to the last op that reads it.
 int64_t peak_activation_bytes(const workloads::Graph& graph);
 
 }  // namespace frugal::algorithms

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -10,6 +9,7 @@
 #include "hw_models/device.h"
 #include "hw_models/presets_embedded.h"
 #include "results/error.h"
+#include "results/text_file.h"
 
 namespace frugal::hw {
 namespace {
@@ -87,6 +87,16 @@ void Preset::set(const std::string& key, const std::string& text, const std::str
   for (const PresetParam& p : m_params) specs.push_back(p.spec);
   throw InputError("preset '" + m_name + "' has no parameter '" + key +
                    "' (known: " + known_keys(specs) + ")");
+}
+
+std::string Preset::to_text() const {
+  std::ostringstream out;
+  out << "# from " << m_origin << "\n[preset]\nname = " << m_name << "\ndevice = " << m_device
+      << "\ndescription = " << m_description << "\ndefault = " << (m_default ? "yes" : "no")
+      << "\n\n[params]\n";
+  for (const PresetParam& p : m_params)
+    out << p.spec.name << " = " << p.text << " | " << p.source << "\n";
+  return out.str();
 }
 
 Preset Preset::parse(const std::string& text, const std::string& origin) {
@@ -168,6 +178,13 @@ const std::vector<Preset>& builtin_presets() {
     std::vector<Preset> list;
     for (const EmbeddedFile& file : embedded_presets())
       list.push_back(Preset::parse(file.contents, "hw_models/presets/" + file.name));
+    for (size_t i = 0; i < list.size(); ++i)
+      for (size_t j = i + 1; j < list.size(); ++j) {
+        if (list[i].name() == list[j].name())
+          throw std::logic_error("two built-in presets are named " + list[i].name());
+        if (list[i].is_default() && list[j].is_default() && list[i].device() == list[j].device())
+          throw std::logic_error("two built-in presets are the default for " + list[i].device());
+      }
     return list;
   }();
   return presets;
@@ -176,11 +193,12 @@ const std::vector<Preset>& builtin_presets() {
 Preset find_preset(const std::string& name) {
   const bool looks_like_file = name.size() > 4 && name.substr(name.size() - 4) == ".ini";
   if (looks_like_file) {
-    std::ifstream file(name);
-    if (!file) throw InputError("cannot read preset file '" + name + "'");
-    std::ostringstream text;
-    text << file.rdbuf();
-    return Preset::parse(text.str(), name);
+    Preset preset = Preset::parse(read_text_file(name, "preset file"), name);
+    for (const Preset& p : builtin_presets())
+      if (p.name() == preset.name())
+        throw InputError(name + ": name = " + preset.name() +
+                         " is the name of a built-in preset; give the file's preset its own name");
+    return preset;
   }
   for (const Preset& p : builtin_presets())
     if (p.name() == name) return p;

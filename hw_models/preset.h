@@ -55,6 +55,10 @@ class Preset {
   void set(const std::string& key, const std::string& text,
            const std::string& source = "set by the user");
 
+  // The preset as the text of a preset file (every parameter with its unit and source), which
+  // Preset::parse reads back to the same values; stored in result files.
+  std::string to_text() const;
+
   // Parses and validates a preset file's text. `origin` names the file in error messages.
   static Preset parse(const std::string& text, const std::string& origin);
 

@@ -38,9 +38,12 @@ class Handle {
 
   hid_t get() const { return m_id; }
   bool valid() const { return m_id >= 0; }
-  void reset() {
-    if (m_id >= 0 && m_closer) m_closer(m_id);
+  void reset() { close(); }
+  // Returns false if the close failed (e.g. flushing a file to a full disk).
+  bool close() {
+    const bool ok = m_id < 0 || !m_closer || m_closer(m_id) >= 0;
     m_id = -1;
+    return ok;
   }
 
  private:
@@ -50,6 +53,9 @@ class Handle {
 
 void silence_hdf5_error_stack() {
   static const bool done = [] {
+    // A file whose close failed (disk full) stays open inside HDF5; its exit handler would try
+    // again and crash. frugal closes what it opens, so the handler is not needed.
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // we report errors ourselves, in one line
     return true;
   }();
@@ -187,11 +193,12 @@ int64_t dataset_rows(hid_t dataset) {
   return static_cast<int64_t>(n);
 }
 
-void fsync_path(const std::string& path, int flags) {
+bool fsync_path(const std::string& path, int flags) {
   const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) return;
-  ::fsync(fd);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
   ::close(fd);
+  return ok;
 }
 
 std::string directory_of(const std::string& path) {
@@ -215,6 +222,9 @@ void check_output_path(const std::string& path, bool overwrite) {
   if (::access(dir.c_str(), W_OK) != 0)
     throw InputError("output directory '" + dir + "' is not writable (for output file '" + path +
                      "')");
+  if (::stat((path + ".partial").c_str(), &st) == 0)
+    throw InputError("'" + path + ".partial' exists: another frugal run may be writing '" + path +
+                     "' (remove the .partial file if not)");
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       throw InputError("output path '" + path + "' is a directory (expected a file name)");
@@ -240,8 +250,11 @@ ResultsWriter::ResultsWriter(std::string path, bool overwrite)
       m_impl(std::make_unique<Impl>()) {
   silence_hdf5_error_stack();
   check_output_path(m_path, overwrite);
-  const hid_t file = H5Fcreate(m_partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) throw IoError("cannot create result file '" + m_partial_path + "'");
+  // EXCL: never truncate a partial file another run may be writing.
+  const hid_t file = H5Fcreate(m_partial_path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0)
+    throw InputError("cannot create result file '" + m_partial_path +
+                     "' (is the name too long, or the disk full?)");
   m_impl->file = Handle(file, H5Fclose);
 }
 
@@ -272,8 +285,10 @@ void ResultsWriter::write_table(const Table& table, const std::string& scale_col
     for (const Column& column : table.columns()) {
       const ColumnSpec& spec = column.spec();
       Handle dataset = create_column_dataset(state.group.get(), spec.name, spec.type);
-      if (spec.type != ColumnType::string)
-        write_attribute(dataset.get(), "units", spec.units.empty() ? "1" : spec.units);
+      // Labels (strings) carry an empty unit: present, so every column has one, but no unit.
+      const std::string units = spec.units.empty() ? "1" : spec.units;
+      write_attribute(dataset.get(), "units",
+                      spec.type == ColumnType::string ? std::string() : units);
       write_attribute(dataset.get(), "description", spec.description);
       names.push_back(spec.name);
       state.datasets.push_back(std::move(dataset));
@@ -321,8 +336,8 @@ void ResultsWriter::flush() {
 void ResultsWriter::commit() {
   flush();
   m_impl->groups.clear();
-  m_impl->file.reset();
-  fsync_path(m_partial_path, O_RDONLY);
+  if (!m_impl->file.close() || !fsync_path(m_partial_path, O_RDONLY))
+    throw IoError("cannot finish writing '" + m_partial_path + "' (disk full?)");
   if (std::rename(m_partial_path.c_str(), m_path.c_str()) != 0)
     throw IoError("cannot rename '" + m_partial_path + "' to '" + m_path +
                   "': " + std::strerror(errno));

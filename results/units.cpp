@@ -19,7 +19,7 @@ struct Prefix {
   bool binary;  // only valid on bytes and bits
 };
 
-constexpr std::array<Prefix, 14> kPrefixes{{
+constexpr std::array<Prefix, 15> kPrefixes{{
     {"", 1.0, false},
     {"f", 1e-15, false},
     {"p", 1e-12, false},

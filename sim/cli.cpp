@@ -14,6 +14,7 @@
 #include "results/error.h"
 #include "results/hdf5_file.h"
 #include "results/json.h"
+#include "results/text_file.h"
 #include "results/units.h"
 #include "sim/build_info.h"
 #include "sim/report.h"
@@ -114,13 +115,15 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   }
   notify_options(vm);
   validate(scenario);
-  if (!out.empty()) results::check_output_path(out, force);
+  const bool write = vm.count("out") > 0;
+  if (write) results::check_output_path(out, force);  // before any work
 
   const ScenarioOutcome outcome = run_scenario(scenario);
 
-  if (!out.empty()) {
+  if (write) {
     results::ResultsWriter writer(out, force);
-    writer.set_root_attributes(provenance(command_line, scenario.seed, to_ini(scenario)));
+    writer.set_root_attributes(
+        provenance(command_line, scenario.seed, to_ini(scenario), outcome.preset.to_text()));
     results::Table scenarios = make_scenarios_table();
     append_scenario(scenarios, 0, outcome);
     results::Table ops = make_ops_table();
@@ -257,6 +260,7 @@ int command_describe(const std::vector<std::string>& args) {
     throw InputError("describe needs a model spec, e.g. frugal describe mlp:784-256-128-10");
   if (batch <= 0)
     throw InputError("--batch must be a positive integer, got " + std::to_string(batch));
+  algorithms::find_optimizer(optimizer);
   workloads::BuildOptions build;
   build.batch = batch;
   const workloads::Graph graph = workloads::build_model(spec, build);
@@ -278,15 +282,19 @@ int command_describe(const std::vector<std::string>& args) {
 
 int command_presets(const std::vector<std::string>& args) {
   std::vector<std::string> words;
+  bool as_ini = false;
   po::options_description options("Options");
-  options.add_options()("words", po::value(&words), "")("help,h", "show this help");
+  options.add_options()("words", po::value(&words), "")("ini", po::bool_switch(&as_ini), "")(
+      "help,h", "show this help");
   po::positional_options_description positional;
   positional.add("words", -1);
   po::variables_map vm = parse(args, options, positional);
   if (vm.count("help")) {
-    std::cout << "usage: frugal presets            list the hardware presets\n"
-                 "       frugal presets show NAME  every parameter of a preset, with its unit and "
-                 "source\n";
+    std::cout << "usage: frugal presets                  list the hardware presets\n"
+                 "       frugal presets show NAME        every parameter of a preset, with its "
+                 "unit and source\n"
+                 "       frugal presets show NAME --ini  the same as a preset file, to copy and "
+                 "edit (give it a new name; use it with --hw FILE.ini)\n";
     return 0;
   }
   notify_options(vm);
@@ -304,12 +312,17 @@ int command_presets(const std::vector<std::string>& args) {
   if (words.size() != 2 || words[0] != "show")
     throw InputError("expected 'frugal presets' or 'frugal presets show NAME'");
   const hw::Preset preset = hw::find_preset(words[1]);
+  if (as_ini) {
+    std::cout << preset.to_text();
+    return 0;
+  }
   std::cout << preset.name() << " (device " << preset.device() << ")\n"
             << preset.description() << "\nfrom " << preset.origin() << "\n\n";
   for (const hw::PresetParam& p : preset.params()) {
     std::cout << p.spec.name << " = " << p.text;
     const std::string si = format_si(p.value, p.spec.dimension);
-    if (p.spec.dimension != Dimension::dimensionless && si != p.text) std::cout << "  (" << si << ")";
+    if (p.spec.dimension != Dimension::dimensionless && si != p.text)
+      std::cout << "  (" << si << ")";
     std::cout << "\n    " << p.spec.description << "\n    source: " << p.source << "\n";
   }
   return 0;
@@ -343,10 +356,13 @@ int run_cli(int argc, char* argv[]) {
                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
                      "; commands: run, describe, presets (see frugal --help)");
   } catch (const InputError& e) {
-    std::cerr << "frugal: error: " << e.what() << "\n";
+    std::cerr << "frugal: error: " << one_line(e.what()) << "\n";
     return 2;
+  } catch (const IoError& e) {
+    std::cerr << "frugal: error: " << one_line(e.what()) << "\n";
+    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "frugal: internal error: " << e.what() << "\n";
+    std::cerr << "frugal: internal error: " << one_line(e.what()) << "\n";
     return 1;
   }
 }

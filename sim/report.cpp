@@ -93,14 +93,14 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
     out << "    " << std::left << std::setw(16) << hw::to_string(c) << std::right << std::setw(12)
         << format_si(j, Dimension::energy) << "  " << percent(j, total) << "\n";
   }
-  out << "\n  energy by phase                             MACs\n";
+  out << "\n  energy by phase                                   MACs\n";
   for (int p = 0; p < workloads::kPhaseCount; ++p) {
     const workloads::Phase phase = workloads::phase_from_index(p);
     const double j = ledger.phase(phase);
     if (j == 0.0) continue;
     out << "    " << std::left << std::setw(16) << workloads::to_string(phase) << std::right
         << std::setw(12) << format_si(j, Dimension::energy) << "  " << percent(j, total)
-        << std::setw(16) << group_digits(g.macs(phase)) << "\n";
+        << std::setw(22) << group_digits(g.macs(phase)) << "\n";
   }
 
   const std::vector<std::string> assumed = assumed_params(o.preset);
@@ -178,7 +178,7 @@ void write_memory_json(JsonWriter& j, const algorithms::MemoryFootprint& m) {
 }
 
 std::vector<results::Attribute> provenance(const std::string& command_line, int64_t seed,
-                                           const std::string& config) {
+                                           const std::string& config, const std::string& preset) {
   char created[32];
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -193,6 +193,7 @@ std::vector<results::Attribute> provenance(const std::string& command_line, int6
       {"seed", seed},
       {"created_utc", std::string(created)},
       {"config", config},
+      {"hw_preset", preset},
   };
 }
 

@@ -19,9 +19,10 @@ std::string summary_json(const ScenarioOutcome& outcome, const std::string& out_
 void write_memory_json(results::JsonWriter& json, const algorithms::MemoryFootprint& memory);
 
 // Root attributes of a result file: schema and frugal versions, git commit, command line, seed,
-// creation time (UTC, ISO 8601) and the resolved scenario configuration.
+// creation time (UTC, ISO 8601), the resolved scenario configuration and the hardware preset as
+// used (every value with its unit and source).
 std::vector<results::Attribute> provenance(const std::string& command_line, int64_t seed,
-                                           const std::string& config);
+                                           const std::string& config, const std::string& preset);
 
 std::string shell_quote(const std::vector<std::string>& argv);
 std::string group_digits(int64_t value);  // 1234567 -> "1,234,567"

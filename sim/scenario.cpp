@@ -1,12 +1,12 @@
 #include "sim/scenario.h"
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
 #include "results/error.h"
+#include "results/text_file.h"
 #include "workloads/model_registry.h"
 
 namespace frugal::sim {
@@ -88,8 +88,7 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
 
 void read_config_file(const std::string& path, const po::options_description& allowed,
                       po::variables_map& variables) {
-  std::ifstream file(path);
-  if (!file) throw InputError("cannot read config file '" + path + "'");
+  std::istringstream file(read_text_file(path, "config file"));
   std::vector<std::string> names;
   for (const auto& option : allowed.options()) names.push_back(option->long_name());
 

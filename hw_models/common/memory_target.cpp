@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "hw_models/common/byte_count.h"
+
 namespace frugal::hw {
 
 MemoryTarget::MemoryTarget(sc_core::sc_module_name name)
@@ -22,7 +24,7 @@ void MemoryTarget::reset_stats() {
 }
 
 void MemoryTarget::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
-  const auto bytes = static_cast<int64_t>(payload.get_data_length());
+  const int64_t bytes = transfer_bytes(payload);
   const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
   const sc_core::sc_time start = std::max(arrival, m_free_at);
   const sc_core::sc_time transfer(static_cast<double>(bytes) / m_bandwidth, sc_core::SC_SEC);

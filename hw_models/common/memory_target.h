@@ -1,8 +1,8 @@
 #pragma once
 // A memory reached over loosely-timed TLM-2.0: a transaction of N bytes waits until the memory
 // is free, occupies it for N / bandwidth, and completes after the access latency. Initiators that
-// share it therefore see each other's traffic (contention). Payloads carry a byte count, not data:
-// the cost model never needs the values.
+// share it therefore see each other's traffic (contention). Payloads carry a byte count (a
+// ByteCount extension, or the data length), not data: the cost model never needs the values.
 
 #include <tlm_utils/simple_target_socket.h>
 

@@ -1,6 +1,7 @@
 // The CPU device: map ops (cpu_mapper), time them on the SystemC platform (cpu_platform), and
 // charge energy from the preset's per-action figures:
-//   compute = vector instructions × vector_instruction_energy
+//   compute = MACs × fp32_mac_energy + other ops × fp32_add_energy
+//             + vector instructions × instruction_energy
 //   sram    = L1↔L2 bytes × l2_energy_per_byte + L2↔LLC bytes × llc_energy_per_byte
 //   dram    = DRAM bytes × dram_energy_per_byte
 //   static  = (idle_power + dram_background_power) × op latency
@@ -35,18 +36,20 @@ class CpuDevice final : public Device {
       c.latency_s = timings[i].latency_s;
       c.sram_bytes = w.l2_bytes + w.llc_bytes;
       c.dram_bytes = w.dram_read_bytes + w.dram_write_bytes;
+      const workloads::Op& op = step.graph.ops()[i];
       charge(c, Component::compute,
-             static_cast<double>(w.fma_instructions + w.vector_instructions) *
-                 m_params.vector_instruction_energy_j);
+             static_cast<double>(op.macs) * m_params.fp32_mac_energy_j +
+                 static_cast<double>(op.other_ops) * m_params.fp32_add_energy_j +
+                 static_cast<double>(w.fma_instructions + w.vector_instructions) *
+                     m_params.instruction_energy_j);
       charge(c, Component::sram,
              static_cast<double>(w.l2_bytes) * m_params.l2_energy_per_byte_j +
                  static_cast<double>(w.llc_bytes) * m_params.llc_energy_per_byte_j);
       charge(c, Component::dram,
              static_cast<double>(c.dram_bytes) * m_params.dram_energy_per_byte_j);
       charge(c, Component::static_power, m_params.static_power_w() * c.latency_s);
-      const workloads::Phase phase = step.graph.ops()[i].phase;
       for (int k = 0; k < kComponentCount; ++k)
-        cost.ledger.add(component_from_index(k), phase, c.energy_j[static_cast<size_t>(k)]);
+        cost.ledger.add(component_from_index(k), op.phase, c.energy_j[static_cast<size_t>(k)]);
       cost.latency_s = std::max(cost.latency_s, c.start_s + c.latency_s);
     }
     return cost;

@@ -57,10 +57,6 @@ std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& p
     w.cores_used = std::clamp<int64_t>(ceil_div(op.out.elements(), lanes), 1, cores);
     w.fma_instructions = ceil_div(op.macs, lanes);
     w.vector_instructions = ceil_div(op.other_ops, lanes);
-    const double c = static_cast<double>(w.cores_used);
-    w.compute_s =
-        static_cast<double>(w.fma_instructions) / (c * issue_rate * params.gemm_efficiency) +
-        static_cast<double>(w.vector_instructions) / (c * issue_rate) + params.op_overhead_s;
     const int64_t unique = op.bytes_read() + op.bytes_written();
     w.l2_bytes = unique;
     w.llc_bytes = unique;
@@ -69,6 +65,12 @@ std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& p
       w.l2_bytes = std::max(unique, blocked_gemm_traffic(op.macs, e, params.l1_capacity_bytes));
       w.llc_bytes = std::max(unique, blocked_gemm_traffic(op.macs, e, params.l2_capacity_bytes));
     }
+    const double c = static_cast<double>(w.cores_used);
+    const double arithmetic_s =
+        static_cast<double>(w.fma_instructions) / (c * issue_rate * params.gemm_efficiency) +
+        static_cast<double>(w.vector_instructions) / (c * issue_rate);
+    const double l2_s = static_cast<double>(w.l2_bytes) / (c * params.l2_bandwidth_bytes_per_s);
+    w.core_s = std::max(arithmetic_s, l2_s) + params.op_overhead_s;
   }
   count_dram_traffic(step, params, work);
   return work;

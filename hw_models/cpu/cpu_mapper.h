@@ -18,7 +18,9 @@ struct CpuOpWork {
   int64_t llc_bytes = 0;            // moved between L2 and the last-level cache
   int64_t dram_read_bytes = 0;
   int64_t dram_write_bytes = 0;
-  double compute_s = 0.0;  // arithmetic time on the cores used, plus op_overhead
+  // Time on the cores used: the longer of the arithmetic and the L1<->L2 traffic (private to each
+  // core, so no contention), plus op_overhead. Shared LLC and DRAM time comes from the platform.
+  double core_s = 0.0;
 };
 
 // Bytes a cache of `cache_bytes` exchanges with the level above during a matrix product of

@@ -15,9 +15,12 @@ struct CpuParams {
   double vector_units;
   double gemm_efficiency;
   double op_overhead_s;
-  double vector_instruction_energy_j;
+  double fp32_mac_energy_j;
+  double fp32_add_energy_j;
+  double instruction_energy_j;
   double l1_capacity_bytes;
   double l2_capacity_bytes;
+  double l2_bandwidth_bytes_per_s;
   double l2_energy_per_byte_j;
   double llc_capacity_bytes;
   double llc_bandwidth_bytes_per_s;

@@ -50,7 +50,7 @@ expect_ok "frugal --version" "$frugal" --version
 expect_ok "frugal presets" "$frugal" presets
 grep -q "cpu:xeon-8380" "$work/stdout" || fail "presets does not list cpu:xeon-8380"
 expect_ok "frugal presets show" "$frugal" presets show cpu:xeon-8380
-[ "$(grep -c "source:" "$work/stdout")" -eq 20 ] || fail "presets show: expected 20 sources"
+[ "$(grep -c "source:" "$work/stdout")" -eq 23 ] || fail "presets show: expected 23 sources"
 expect_ok "frugal describe" "$frugal" describe mlp:784-256-128-10
 grep -q "235,146" "$work/stdout" || fail "describe: total parameters 235,146 missing"
 expect_ok "frugal describe --rule bp --json" "$frugal" describe mlp:784-256-128-10 --rule bp --json
@@ -79,6 +79,30 @@ expect_input_error "missing config" "cannot read config file" "$frugal" run --co
 expect_input_error "missing output directory" "does not exist" "$frugal" run --out "$work/missing/run.h5"
 expect_input_error "describe malformed" "layer size 2 is empty" "$frugal" describe mlp:784--10
 expect_input_error "presets unknown" "unknown hardware preset 'nope'" "$frugal" presets show nope
+expect_input_error "empty output path" "output path is empty" "$frugal" run --out ""
+expect_input_error "config is a directory" "is a directory" "$frugal" run --config "$work/out"
+expect_input_error "newline in a spec" 'foo\nbar' "$frugal" run --model $'foo\nbar'
+expect_input_error "describe, unknown optimizer" "unknown optimizer 'bogus'" "$frugal" describe mlp:10-10 --optimizer bogus
+expect_input_error "step beyond the model's time range" "beyond the 1e6 s" "$frugal" run --model mlp:2000000-2000000 --rule inference --batch 1000000
+"$frugal" presets show cpu:xeon-8380 --ini >"$work/copy.ini"  # a user preset, from the built-in one
+expect_input_error "preset file reusing a built-in name" "name of a built-in preset" "$frugal" run --hw "$work/copy.ini" --out "$out"
+sed -i 's/^name = .*/name = cpu:my-xeon/' "$work/copy.ini"
+expect_ok "preset file" "$frugal" run --hw "$work/copy.ini" --json
+grep -q '"hw":"cpu:my-xeon"' "$work/stdout" || fail "preset file: hw should be cpu:my-xeon"
+touch "$work/out/stale.h5.partial"
+"$frugal" run --out "$work/out/stale.h5" >/dev/null 2>"$work/stderr"
+rc=$?
+[ $rc -eq 2 ] && grep -q "another frugal run may be writing" "$work/stderr" || fail "stale partial: exit $rc, $(cat "$work/stderr")"
+[ -e "$work/out/stale.h5.partial" ] && [ ! -e "$work/out/stale.h5" ] || fail "stale partial: files changed"
+rm -f "$work/out/stale.h5.partial"
+# Disk full: a 16 KiB file-size limit makes the HDF5 write fail midway (SIGXFSZ ignored, so the
+# write returns EFBIG). One line, exit 1, no crash, and nothing left behind.
+(trap '' XFSZ; ulimit -f 16; exec "$frugal" run --out "$out") >/dev/null 2>"$work/stderr"
+rc=$?
+[ $rc -eq 1 ] || fail "disk full: exit $rc, expected 1: $(cat "$work/stderr")"
+[ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "disk full: stderr is not one line: $(cat "$work/stderr")"
+[ -z "$(ls -A "$work/out")" ] || fail "disk full: left files behind: $(ls "$work/out")"
+
 echo "precious" >"$work/keep.h5"
 "$frugal" run --out "$work/keep.h5" >/dev/null 2>"$work/stderr"
 rc=$?

@@ -4,6 +4,7 @@
 #include "hw_models/device.h"
 #include "hw_models/preset.h"
 #include "results/error.h"
+#include "results/units.h"
 
 using namespace frugal;
 using namespace frugal::hw;
@@ -34,10 +35,12 @@ TEST_CASE("built-in presets give every declared parameter with a unit and a sour
     const DeviceKind& kind = find_device_kind(preset.device());
     CHECK(preset.params().size() == kind.params.size());
     for (const PresetParam& p : preset.params()) {
-      INFO(p.spec.name);
-      CHECK_FALSE(p.source.empty());
-      CHECK(p.value >= p.spec.min);
-      CHECK(p.value <= p.spec.max);
+      INFO(p.spec.name << " = " << p.text);
+      CHECK(p.source.size() > 10);  // a real source, not a placeholder
+      // The text as written carries the unit of the declared dimension and reads back exactly.
+      const units::Quantity q = units::parse_quantity(p.text);
+      CHECK(q.dimension == p.spec.dimension);
+      CHECK(q.value == p.value);
     }
   }
 }
@@ -82,6 +85,19 @@ TEST_CASE("bad presets fail naming the file, line and key", "[quick][hw][presets
                     Contains("unknown device kind 'quantum'"));
   CHECK_THROWS_WITH(Preset::parse("[extras]\n", "t.ini"),
                     Contains("t.ini:1") && Contains("[extras]"));
+}
+
+TEST_CASE("a preset written as text reads back to the same values", "[quick][hw][presets]") {
+  Preset p = find_preset("cpu");
+  p.set("clock", "2 GHz", "assumption: underclocked");
+  const Preset back = Preset::parse(p.to_text(), "copy.ini");
+  REQUIRE(back.params().size() == p.params().size());
+  for (size_t i = 0; i < p.params().size(); ++i) {
+    CHECK(back.params()[i].value == p.params()[i].value);
+    CHECK(back.params()[i].source == p.params()[i].source);
+  }
+  CHECK(back.get("clock") == 2e9);
+  CHECK(back.params()[1].assumed());
 }
 
 TEST_CASE("preset parameters can be overridden with the same checks", "[quick][hw][presets]") {

@@ -35,7 +35,7 @@ def table(f, group):
 def check(path):
     with h5py.File(path, "r") as f:
         for attr in ["schema_version", "frugal_version", "git_sha", "command_line", "seed",
-                     "created_utc", "config"]:
+                     "created_utc", "config", "hw_preset"]:
             if attr not in f.attrs:
                 fail(f"root attribute {attr} missing")
         if not isinstance(f.attrs["git_sha"], str):
@@ -49,7 +49,7 @@ def check(path):
                 fail(f"/scenarios/{name} missing")
         for name in s.attrs["colnames"]:
             d = s[name]
-            if not h5py.check_string_dtype(d.dtype) and "units" not in d.attrs:
+            if "units" not in d.attrs:
                 fail(f"/scenarios/{name} has no units attribute")
             if "description" not in d.attrs:
                 fail(f"/scenarios/{name} has no description")
