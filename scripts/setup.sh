@@ -12,7 +12,8 @@ packages=(
   libhdf5-dev                                   # HDF5 1.10 C library (+ high-level API)
   catch2                                        # Catch2 v2 unit tests
   libbenchmark-dev                              # Google Benchmark
-  python3 python3-h5py python3-numpy            # cross-check of result files with h5py
+  python3 python3-h5py python3-numpy            # result files read back as notebooks do:
+  python3-xarray python3-h5netcdf               #   h5py, and xarray's h5netcdf engine
 )
 
 missing=()

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reads a frugal result file with h5py, as a notebook would, and checks its contents.
+"""Reads a frugal result file with h5py and xarray, as a notebook would, and checks its contents.
 
 usage: check_results.py FILE.h5                 check the schema, units and invariants
        check_results.py FILE.h5 --same-as B.h5  also check that both hold identical tables
@@ -9,6 +9,7 @@ import sys
 
 import h5py
 import numpy as np
+import xarray as xr
 
 COMPONENTS = ["compute", "sram", "dram", "interconnect", "dac", "adc", "cell_read", "cell_write",
               "neuron_update", "spike_route", "static", "host"]
@@ -77,7 +78,15 @@ def check(path):
                 fail(f"ops of scenario {sid} do not sum to its MACs")
         if (sc["energy_j"] <= 0).any() or (sc["latency_s"] <= 0).any():
             fail("energy and latency must be positive")
-        return sc, ops
+    # xarray sees each table as a Dataset on its dimension scale, units intact.
+    for group, dim, rows in [("scenarios", "scenario_id", len(sc["scenario_id"])),
+                             ("ops", "row", len(ops["scenario_id"]))]:
+        with xr.open_dataset(path, group=group, engine="h5netcdf") as ds:
+            if dict(ds.sizes) != {dim: rows} or ds["energy_j"].attrs.get("units") != "J":
+                fail(f"xarray reads /{group} as {dict(ds.sizes)}")
+            if not np.array_equal(ds["energy_j"].values, (sc if group == "scenarios" else ops)["energy_j"]):
+                fail(f"xarray and h5py disagree on /{group}/energy_j")
+    return sc, ops
 
 
 def main():
