@@ -47,31 +47,32 @@ const std::vector<ParamSpec>& cpu_param_specs() {
 }
 
 CpuParams CpuParams::from(const Preset& p) {
-  return CpuParams{
-      p.get("core_count"),
-      p.get("clock"),
-      p.get("simd_lanes_fp32"),
-      p.get("vector_units"),
-      p.get("gemm_efficiency"),
-      p.get("op_overhead"),
-      p.get("fp32_mac_energy"),
-      p.get("fp32_add_energy"),
-      p.get("instruction_energy"),
-      p.get("l1_capacity"),
-      p.get("l2_capacity"),
-      p.get("l2_bandwidth"),
-      p.get("l2_energy_per_byte"),
-      p.get("llc_capacity"),
-      p.get("llc_bandwidth"),
-      p.get("llc_latency"),
-      p.get("llc_energy_per_byte"),
-      p.get("dram_bandwidth"),
-      p.get("dram_efficiency"),
-      p.get("dram_latency"),
-      p.get("dram_energy_per_byte"),
-      p.get("idle_power"),
-      p.get("dram_background_power"),
-  };
+  // By name, so that the order of fields and declarations can never swap two values.
+  CpuParams c{};
+  c.core_count = p.get("core_count");
+  c.clock_hz = p.get("clock");
+  c.simd_lanes_fp32 = p.get("simd_lanes_fp32");
+  c.vector_units = p.get("vector_units");
+  c.gemm_efficiency = p.get("gemm_efficiency");
+  c.op_overhead_s = p.get("op_overhead");
+  c.fp32_mac_energy_j = p.get("fp32_mac_energy");
+  c.fp32_add_energy_j = p.get("fp32_add_energy");
+  c.instruction_energy_j = p.get("instruction_energy");
+  c.l1_capacity_bytes = p.get("l1_capacity");
+  c.l2_capacity_bytes = p.get("l2_capacity");
+  c.l2_bandwidth_bytes_per_s = p.get("l2_bandwidth");
+  c.l2_energy_per_byte_j = p.get("l2_energy_per_byte");
+  c.llc_capacity_bytes = p.get("llc_capacity");
+  c.llc_bandwidth_bytes_per_s = p.get("llc_bandwidth");
+  c.llc_latency_s = p.get("llc_latency");
+  c.llc_energy_per_byte_j = p.get("llc_energy_per_byte");
+  c.dram_bandwidth_bytes_per_s = p.get("dram_bandwidth");
+  c.dram_efficiency = p.get("dram_efficiency");
+  c.dram_latency_s = p.get("dram_latency");
+  c.dram_energy_per_byte_j = p.get("dram_energy_per_byte");
+  c.idle_power_w = p.get("idle_power");
+  c.dram_background_power_w = p.get("dram_background_power");
+  return c;
 }
 
 }  // namespace frugal::hw::cpu
