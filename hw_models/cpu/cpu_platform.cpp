@@ -149,6 +149,10 @@ std::vector<OpTiming> CpuPlatform::run(const std::vector<CpuOpWork>& work,
     throw InputError("one step would take up to " + std::to_string(bound) +
                      " s on this CPU, beyond the 1e6 s the op-level model represents; use a "
                      "smaller model or batch");
+  // Kernel time accumulates over the steps simulated in this process; it must not wrap.
+  if (sc_core::sc_time_stamp().to_seconds() + bound >= sc_core::sc_max_time().to_seconds())
+    throw std::logic_error(
+        "cpu: this process has simulated too long; run scenarios in new processes");
   m_modules->llc.configure(params.llc_bandwidth_bytes_per_s, params.llc_latency_s);
   m_modules->dram.configure(params.dram_sustained_bandwidth(), params.dram_latency_s);
   m_modules->llc.reset_stats();
