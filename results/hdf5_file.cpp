@@ -210,7 +210,7 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
-void check_output_path(const std::string& path, bool overwrite) {
+void check_output_path(const std::string& path, bool overwrite, const std::string& partial_suffix) {
   if (path.empty()) throw InputError("output path is empty (expected a file name such as out.h5)");
   if (path.back() == '/')
     throw InputError("output path '" + path + "' is a directory (expected a file name)");
@@ -222,9 +222,9 @@ void check_output_path(const std::string& path, bool overwrite) {
   if (::access(dir.c_str(), W_OK) != 0)
     throw InputError("output directory '" + dir + "' is not writable (for output file '" + path +
                      "')");
-  if (::stat((path + ".partial").c_str(), &st) == 0)
-    throw InputError("'" + path + ".partial' exists: another frugal run may be writing '" + path +
-                     "' (remove the .partial file if not)");
+  if (::stat((path + partial_suffix).c_str(), &st) == 0)
+    throw InputError("'" + path + partial_suffix + "' exists: another frugal run may be writing '" +
+                     path + "' (or one was interrupted: --resume continues it)");
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       throw InputError("output path '" + path + "' is a directory (expected a file name)");
@@ -244,12 +244,12 @@ struct ResultsWriter::Impl {
   std::map<std::string, GroupState> groups;
 };
 
-ResultsWriter::ResultsWriter(std::string path, bool overwrite)
+ResultsWriter::ResultsWriter(std::string path, bool overwrite, std::string partial_suffix)
     : m_path(std::move(path)),
-      m_partial_path(m_path + ".partial"),
+      m_partial_path(m_path + partial_suffix),
       m_impl(std::make_unique<Impl>()) {
   silence_hdf5_error_stack();
-  check_output_path(m_path, overwrite);
+  check_output_path(m_path, overwrite, partial_suffix);
   // EXCL: never truncate a partial file another run may be writing.
   const hid_t file = H5Fcreate(m_partial_path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0)
@@ -259,7 +259,10 @@ ResultsWriter::ResultsWriter(std::string path, bool overwrite)
 }
 
 ResultsWriter::~ResultsWriter() {
-  if (m_committed) return;
+  if (m_committed || m_keep_partial) {
+    m_impl.reset();
+    return;
+  }
   m_impl.reset();  // close every handle before removing the file
   std::remove(m_partial_path.c_str());
 }
@@ -269,6 +272,20 @@ void ResultsWriter::set_root_attributes(const std::vector<Attribute>& attributes
     if (H5Aexists(m_impl->file.get(), a.name.c_str()) > 0)
       H5Adelete(m_impl->file.get(), a.name.c_str());
     write_attribute(m_impl->file.get(), a.name, a.value);
+  }
+}
+
+void ResultsWriter::set_group_attributes(const std::string& group,
+                                         const std::vector<Attribute>& attributes) {
+  const hid_t file = m_impl->file.get();
+  Handle g(H5Lexists(file, group.c_str(), H5P_DEFAULT) > 0
+               ? H5Gopen2(file, group.c_str(), H5P_DEFAULT)
+               : H5Gcreate2(file, group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+           H5Gclose);
+  check(g.get(), "create group " + group);
+  for (const Attribute& a : attributes) {
+    if (H5Aexists(g.get(), a.name.c_str()) > 0) H5Adelete(g.get(), a.name.c_str());
+    write_attribute(g.get(), a.name, a.value);
   }
 }
 
@@ -343,6 +360,30 @@ void ResultsWriter::commit() {
                   "': " + std::strerror(errno));
   fsync_path(directory_of(m_path), O_RDONLY | O_DIRECTORY);
   m_committed = true;
+}
+
+std::string ResultsFile::string_attribute(const std::string& group, const std::string& name) const {
+  const std::vector<Attribute>* attributes = &root_attributes;
+  if (!group.empty()) {
+    const auto it = group_attributes.find(group);
+    if (it == group_attributes.end()) return {};
+    attributes = &it->second;
+  }
+  for (const Attribute& a : *attributes)
+    if (a.name == name) {
+      if (const auto* s = std::get_if<std::string>(&a.value)) return *s;
+      if (const auto* i = std::get_if<int64_t>(&a.value)) return std::to_string(*i);
+    }
+  return {};
+}
+
+void ResultsWriter::close_and_keep() {
+  flush();
+  m_impl->groups.clear();
+  const bool closed = m_impl->file.close();
+  m_keep_partial = true;
+  if (!closed || !fsync_path(m_partial_path, O_RDONLY))
+    throw IoError("cannot finish writing '" + m_partial_path + "' (disk full?)");
 }
 
 const AttributeValue& ResultsFile::attribute(const std::string& name) const {
@@ -495,7 +536,14 @@ ResultsFile read_results(const std::string& path) {
       continue;
     Handle group(check(H5Gopen2(file.get(), name.c_str(), H5P_DEFAULT), "open group " + name),
                  H5Gclose);
-    if (H5Aexists(group.get(), "colnames") <= 0) continue;
+    if (H5Aexists(group.get(), "colnames") <= 0) {
+      AttributeCollector group_attrs{&result.group_attributes[name]};
+      hsize_t at = 0;
+      check_status(H5Aiterate2(group.get(), H5_INDEX_NAME, H5_ITER_INC, &at, collect_attribute,
+                               &group_attrs),
+                   "read attributes of group " + name);
+      continue;
+    }
     Table table(name, read_string_attribute(group.get(), "description"));
     std::vector<Column> columns;
     for (const std::string& column : read_string_list_attribute(group.get(), "colnames"))

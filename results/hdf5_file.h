@@ -23,19 +23,23 @@ struct Attribute {
 
 // Checks, before any work is done, that `path` could be created: its directory exists and is
 // writable, and the file does not exist unless `overwrite`. Throws InputError naming the problem.
-void check_output_path(const std::string& path, bool overwrite);
+// `partial_suffix` names the file a writer would create next to it.
+void check_output_path(const std::string& path, bool overwrite,
+                       const std::string& partial_suffix = ".partial");
 
 // Writes a result file crash-safely. Everything goes to PATH.partial; commit() flushes, closes,
 // fsyncs and renames it to PATH (then fsyncs the directory). A writer destroyed without commit()
 // deletes its partial file, so a failed run leaves nothing behind.
 class ResultsWriter {
  public:
-  ResultsWriter(std::string path, bool overwrite);
+  ResultsWriter(std::string path, bool overwrite, std::string partial_suffix = ".partial");
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
   void set_root_attributes(const std::vector<Attribute>& attributes);
+  // Attributes of group /<group> (created if needed; a group of attributes only, e.g. provenance).
+  void set_group_attributes(const std::string& group, const std::vector<Attribute>& attributes);
 
   // Appends the table's rows to group /<table.name()>, creating it (and its columns) on first use.
   // `scale_column` names the column that becomes the group's dimension scale (e.g. scenario_id);
@@ -44,6 +48,8 @@ class ResultsWriter {
 
   void flush();
   void commit();
+  // Flushes and closes the file but keeps PATH.partial (an interrupted sweep, to --resume).
+  void close_and_keep();
 
   const std::string& path() const { return m_path; }
   const std::string& partial_path() const { return m_partial_path; }
@@ -54,13 +60,18 @@ class ResultsWriter {
   std::string m_partial_path;
   std::unique_ptr<Impl> m_impl;
   bool m_committed = false;
+  bool m_keep_partial = false;  // set by close_and_keep()
 };
 
 struct ResultsFile {
   std::vector<Attribute> root_attributes;
   std::map<std::string, Table> tables;  // by group name
+  // Attributes of the groups that are not tables (e.g. /provenance).
+  std::map<std::string, std::vector<Attribute>> group_attributes;
 
   const AttributeValue& attribute(const std::string& name) const;
+  // A string attribute of group `group` ("" for the root); "" if absent.
+  std::string string_attribute(const std::string& group, const std::string& name) const;
 };
 
 // Reads every table group of a result file (columns in `colnames` order, with units and

@@ -1,6 +1,7 @@
 #include "results/table.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace frugal::results {
@@ -152,6 +153,139 @@ bool Table::same_schema(const Table& other) const {
     if (a.name != b.name || a.type != b.type || a.units != b.units) return false;
   }
   return true;
+}
+
+void Column::set(size_t row, const Cell& value) {
+  if (row >= size() || !accepts(value))
+    throw std::logic_error("column '" + m_spec.name + "': cannot set row " + std::to_string(row));
+  switch (m_spec.type) {
+    case ColumnType::int64:
+      m_ints[row] = std::get<int64_t>(value);
+      break;
+    case ColumnType::float64:
+      m_floats[row] = std::holds_alternative<int64_t>(value)
+                          ? static_cast<double>(std::get<int64_t>(value))
+                          : std::get<double>(value);
+      break;
+    case ColumnType::string:
+      m_strings[row] = std::get<std::string>(value);
+      break;
+  }
+}
+
+void Table::clear_rows() {
+  for (Column& c : m_columns) c.clear();
+}
+
+Table select_rows(const Table& table, const std::vector<size_t>& order) {
+  Table out(table.name(), table.description());
+  for (const Column& c : table.columns()) out.add_column(c.spec());
+  for (const Column& c : table.columns()) {
+    Column& column = out.column(c.spec().name);
+    for (size_t row : order) column.push(c.at(row));
+  }
+  return out;
+}
+
+namespace {
+
+void put_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+void put_string(std::string& out, const std::string& s) {
+  put_u64(out, s.size());
+  out += s;
+}
+
+struct Reader {
+  const std::string& data;
+  size_t& offset;
+  void need(uint64_t n) const {
+    if (n > data.size() || offset > data.size() - n)
+      throw std::runtime_error("table encoding truncated");
+  }
+  uint64_t u64() {
+    need(8);
+    uint64_t v = 0;
+    std::memcpy(&v, data.data() + offset, 8);
+    offset += 8;
+    return v;
+  }
+  std::string string() {
+    const uint64_t n = u64();
+    need(n);
+    std::string s = data.substr(offset, n);
+    offset += n;
+    return s;
+  }
+  template <typename T>
+  std::vector<T> values(uint64_t n) {
+    need(n * sizeof(T));
+    std::vector<T> v(n);
+    if (n) std::memcpy(v.data(), data.data() + offset, n * sizeof(T));
+    offset += n * sizeof(T);
+    return v;
+  }
+};
+
+}  // namespace
+
+void encode(const Table& table, std::string& out) {
+  put_string(out, table.name());
+  put_string(out, table.description());
+  put_u64(out, table.columns().size());
+  put_u64(out, table.rows());
+  for (const Column& c : table.columns()) {
+    const ColumnSpec& spec = c.spec();
+    put_string(out, spec.name);
+    put_u64(out, static_cast<uint64_t>(spec.type));
+    put_string(out, spec.units);
+    put_string(out, spec.description);
+    switch (spec.type) {
+      case ColumnType::int64:
+        out.append(reinterpret_cast<const char*>(c.ints().data()), c.ints().size() * 8);
+        break;
+      case ColumnType::float64:
+        out.append(reinterpret_cast<const char*>(c.floats().data()), c.floats().size() * 8);
+        break;
+      case ColumnType::string:
+        for (const std::string& s : c.strings()) put_string(out, s);
+        break;
+    }
+  }
+}
+
+Table decode(const std::string& data, size_t& offset) {
+  Reader in{data, offset};
+  const std::string name = in.string();
+  Table table(name, in.string());
+  const uint64_t columns = in.u64();
+  const uint64_t rows = in.u64();
+  if (columns > 100000) throw std::runtime_error("table encoding malformed");
+  std::vector<Column> decoded;
+  for (uint64_t i = 0; i < columns; ++i) {
+    ColumnSpec spec;
+    spec.name = in.string();
+    const uint64_t type = in.u64();
+    if (type > static_cast<uint64_t>(ColumnType::string))
+      throw std::runtime_error("table encoding malformed");
+    spec.type = static_cast<ColumnType>(type);
+    spec.units = in.string();
+    spec.description = in.string();
+    Column& column = decoded.emplace_back(spec);
+    switch (spec.type) {
+      case ColumnType::int64:
+        for (int64_t v : in.values<int64_t>(rows)) column.push(v);
+        break;
+      case ColumnType::float64:
+        for (double v : in.values<double>(rows)) column.push(v);
+        break;
+      case ColumnType::string:
+        for (uint64_t r = 0; r < rows; ++r) column.push(in.string());
+        break;
+    }
+  }
+  for (const Column& c : decoded) table.add_column(c.spec());
+  for (const Column& c : decoded) table.column(c.spec().name).append(c);
+  return table;
 }
 
 }  // namespace frugal::results

@@ -37,6 +37,8 @@ class Column {
   const std::vector<double>& floats() const { return m_floats; }
   const std::vector<std::string>& strings() const { return m_strings; }
   Cell at(size_t row) const;
+  // Replaces the value of an existing row (same type rules as push).
+  void set(size_t row, const Cell& value);
 
   void append(const Column& other);  // same spec required
   void clear();
@@ -72,11 +74,22 @@ class Table {
   // Number of rows; throws if the columns have different lengths.
   size_t rows() const;
   bool same_schema(const Table& other) const;
+  // Removes every row, keeping the columns.
+  void clear_rows();
 
  private:
   std::string m_name;
   std::string m_description;
   std::vector<Column> m_columns;
 };
+
+// A table with the same columns whose row i is row order[i] of `table`.
+Table select_rows(const Table& table, const std::vector<size_t>& order);
+
+// Binary encoding of a table (name, description, column specs and values), to pass results
+// between processes: encode appends to `out`; decode reads one table at `offset` and advances it.
+// decode throws std::runtime_error on malformed or truncated data.
+void encode(const Table& table, std::string& out);
+Table decode(const std::string& data, size_t& offset);
 
 }  // namespace frugal::results

@@ -14,6 +14,9 @@ packages=(
   libbenchmark-dev                              # Google Benchmark
   python3 python3-h5py python3-numpy            # result files read back as notebooks do:
   python3-xarray python3-h5netcdf               #   h5py, and xarray's h5netcdf engine
+  python3-pandas python3-matplotlib             # results/python and the example notebook,
+  python3-nbclient python3-nbformat python3-ipykernel  # executed by the tests
+  libopenmpi-dev openmpi-bin                    # mpirun -n N frugal sweep (optional at build)
 )
 
 missing=()

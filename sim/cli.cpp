@@ -1,5 +1,6 @@
 #include "sim/cli.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <iomanip>
 #include <iostream>
@@ -18,9 +19,11 @@
 #include "results/units.h"
 #include "sim/build_info.h"
 #include "sim/report.h"
+#include "sim/result_files.h"
 #include "sim/result_tables.h"
 #include "sim/run_scenario.h"
 #include "sim/scenario.h"
+#include "sim/sweep.h"
 #include "workloads/model_registry.h"
 
 namespace frugal::sim {
@@ -38,6 +41,9 @@ const char* const kUsage =
     "\n"
     "commands:\n"
     "  run        simulate one scenario; print its cost and optionally write it to HDF5\n"
+    "  sweep      run many scenarios (lists, ranges, seeds) in parallel into one HDF5 file\n"
+    "  merge      join the shard files of a sweep run as a Slurm job array\n"
+    "  export     write a result file's tables as CSV\n"
     "  describe   show a model's layers, parameters and MACs (and a rule's training step)\n"
     "  presets    list hardware presets, or show one with every parameter's unit and source\n"
     "\n"
@@ -82,9 +88,18 @@ void notify_options(po::variables_map& vm) {
 
 // ---- run ------------------------------------------------------------------------------------
 
+// Reads each config file as text for provenance: "# FILE" then its content.
+std::string config_texts(const std::vector<std::string>& paths) {
+  std::string text;
+  for (const std::string& path : paths)
+    text += "# " + path + "\n" + read_text_file(path, "config file") + "\n";
+  return text;
+}
+
 int command_run(const std::vector<std::string>& args, const std::string& command_line) {
   Scenario scenario;
   std::string config, out;
+  std::vector<std::string> sets;
   bool force = false, json = false;
   po::options_description output("Output", 100, 50);
   output.add_options()("out,o", po::value(&out),
@@ -93,6 +108,9 @@ int command_run(const std::vector<std::string>& args, const std::string& command
       "json", po::bool_switch(&json), "print the summary as one JSON object on stdout");
   po::options_description general("General", 100, 50);
   general.add_options()(
+      "set", po::value(&sets)->composing(),
+      "KEY=VALUE: set a scenario option, or a preset parameter as hw.NAME=VALUE with its unit "
+      "(e.g. --set hw.dram_energy='15 pJ/bit'); repeatable")(
       "config,c", po::value(&config),
       "read options from an INI file of 'key = value' lines; the command line wins")(
       "help,h", "show this help");
@@ -104,38 +122,240 @@ int command_run(const std::vector<std::string>& args, const std::string& command
         << "usage: frugal run [options]\n\n"
            "Simulates one scenario (a model trained or run with a learning rule on a hardware\n"
            "preset) and prints energy by component and phase, latency and energy per sample.\n"
-        << all << "\nINI files take the scenario options and 'out' as 'key = value' lines.\n";
+        << all
+        << "\nINI files take the scenario options, hw.NAME and 'out' as 'key = value' lines.\n";
     return 0;
   }
+  std::vector<Setting> file_hw_params;
   if (vm.count("config")) {
     po::options_description in_file;
     in_file.add(scenario_options(scenario));
     in_file.add_options()("out", po::value(&out), "");
-    read_config_file(vm["config"].as<std::string>(), in_file, vm);
+    read_config_file(vm["config"].as<std::string>(), in_file, vm, &file_hw_params);
   }
   notify_options(vm);
-  validate(scenario);
+  // --set: options win over the config file; a key given both as --KEY and --set is an error.
+  std::vector<Setting> settings = to_settings(scenario);
+  for (const auto& [name, value] : file_hw_params)
+    settings.emplace_back(kHwParamPrefix + name, value);
+  for (const std::string& text : sets) {
+    const Setting set = split_setting(text, "--set");
+    check_scenario_key(set.first, "--set: ");
+    if (vm.count(set.first) && !vm[set.first].defaulted())
+      throw InputError("'" + set.first + "' is given twice (--" + set.first + " and --set)");
+    auto it = std::find_if(settings.begin(), settings.end(),
+                           [&](const Setting& s) { return s.first == set.first; });
+    if (it != settings.end())
+      it->second = set.second;
+    else
+      settings.push_back(set);
+  }
+  scenario = scenario_from_settings(settings);
   const bool write = vm.count("out") > 0;
   if (write) results::check_output_path(out, force);  // before any work
 
   const ScenarioOutcome outcome = run_scenario(scenario);
 
   if (write) {
-    results::ResultsWriter writer(out, force);
-    writer.set_root_attributes(
-        provenance(command_line, scenario.seed, to_ini(scenario), outcome.preset.to_text()));
-    results::Table scenarios = make_scenarios_table();
-    append_scenario(scenarios, 0, outcome);
-    results::Table ops = make_ops_table();
-    append_ops(ops, 0, outcome);
-    writer.write_table(scenarios, "scenario_id");
-    writer.write_table(ops);
-    writer.commit();
+    // A run is a sweep of one scenario: the same file layout.
+    SweepSpec spec;
+    spec.base = to_settings(scenario);
+    std::vector<std::string> hw_keys;
+    for (const auto& [name, value] : scenario.hw_params) hw_keys.push_back(kHwParamPrefix + name);
+    const std::vector<ExtraColumn> extra = extra_columns(hw_keys);
+    ResultTables tables = make_result_tables(extra);
+    append_outcome(tables, ScenarioKey{}, outcome, extra);
+    Provenance prov;
+    prov.command_line = command_line;
+    prov.sweep_spec = spec.canonical();
+    prov.config_files = vm.count("config") ? config_texts({config}) : "";
+    prov.hw_presets = outcome.preset.to_text();
+    prov.scenario_count = 1;
+    SweepWriter writer(out, force, provenance(prov), make_result_tables(extra), prov.sweep_spec);
+    writer.record(0, encode_tables(tables));
+    writer.add(tables);
+    writer.finish(force);
   }
   if (json)
     std::cout << summary_json(outcome, out) << "\n";
   else
     print_summary(std::cout, outcome, out);
+  return 0;
+}
+
+// ---- sweep ----------------------------------------------------------------------------------
+
+int command_sweep(const std::vector<std::string>& args, const std::string& command_line) {
+  SweepOptions options;
+  std::vector<std::string> sets, zips, configs;
+  std::string shard;
+  int64_t seeds = 1;
+  // Every scenario option, taking a list of values (the value syntax of --set).
+  Scenario defaults;
+  const po::options_description scenario = scenario_options(defaults);
+  po::options_description axes(
+      "Scenario options (each takes one value, a list a,b,c, a range "
+      "lo:hi:step or log:lo:hi:n)",
+      100, 50);
+  for (const auto& option : scenario.options())
+    axes.add_options()(option->long_name().c_str(), po::value<std::string>(),
+                       option->description().c_str());
+  po::options_description sweep("Sweep", 100, 50);
+  sweep.add_options()(
+      "set", po::value(&sets)->composing(),
+      "KEY=VALUES: sweep a scenario option or a preset parameter hw.NAME (values with their unit: "
+      "hw.dram_energy='10:30:10 pJ/bit'); repeatable")(
+      "zip", po::value(&zips)->composing(),
+      "A,B: these axes vary together (same number of values) instead of as a product")(
+      "seeds", po::value(&seeds)->default_value(1),
+      "repeat each point with N seeds derived from --seed (Monte-Carlo over noise)")(
+      "config,c", po::value(&configs)->composing(),
+      "read 'key = values' lines (scenario options, hw.NAME, zip, seeds, out); repeatable; the "
+      "command line wins")("dry-run", po::bool_switch(&options.dry_run),
+                           "list the scenarios and their count; run none");
+  po::options_description running("Running", 100, 50);
+  running.add_options()("jobs,j", po::value(&options.jobs)->default_value(0),
+                        "worker processes (0: one per core)")(
+      "timeout-per-scenario", po::value(&options.timeout_s)->default_value(0.0),
+      "seconds after which a scenario is stopped and recorded as timeout (0: no limit)")(
+      "shard", po::value(&shard),
+      "I/N: run only the scenarios whose id % N == I (Slurm job arrays; see frugal merge)")(
+      "quiet,q", po::bool_switch(&options.quiet), "no progress output");
+  po::options_description output("Output", 100, 50);
+  output.add_options()("out,o", po::value(&options.out),
+                       "result file FILE.h5 (written as FILE.h5.partial, renamed when complete)")(
+      "force", po::bool_switch(&options.force), "overwrite an existing result file")(
+      "resume", po::bool_switch(&options.resume),
+      "continue an interrupted sweep from FILE.h5.partial (same options required)")(
+      "help,h", "show this help");
+  po::options_description all(100, 50);
+  all.add(axes).add(sweep).add(running).add(output);
+  po::variables_map vm = parse(args, all);
+  if (vm.count("help")) {
+    std::cout
+        << "usage: frugal sweep [options]\n\n"
+           "Runs every combination of the values given (the cartesian product; --zip pairs\n"
+           "axes), each scenario in an isolated worker process, into one HDF5 file. Scenario\n"
+           "ids and seeds depend only on the specification. Exit code 0 when every scenario\n"
+           "succeeded, 3 when some failed (recorded with status and error), 2 for bad input,\n"
+           "130/143 when interrupted by SIGINT/SIGTERM (the partial file is kept: --resume).\n"
+           "Under mpirun -n N, rank 0 farms the scenarios out to the other ranks.\n\n"
+        << all
+        << "\nExamples:\n"
+           "  frugal sweep --rule bp,inference --batch log:1:1024:11 --out batch.h5\n"
+           "  frugal sweep --set hw.dram_energy='10:30:5 pJ/bit' --seeds 4 --out dram.h5\n"
+           "  frugal sweep --batch 16,64 --rule bp,inference --zip batch,rule --dry-run\n"
+           "  frugal sweep --config study.ini --shard 0/4 --out part0.h5 && frugal merge ...\n";
+    return 0;
+  }
+  notify_options(vm);
+  options.command_line = command_line;
+  SweepSpec& spec = options.spec;
+  spec.base = to_settings(defaults);
+  for (const auto& option : scenario.options()) {
+    const std::string& key = option->long_name();
+    if (vm.count(key)) spec.add_axis(key, vm[key].as<std::string>(), "--" + key);
+  }
+  for (const std::string& text : sets) {
+    const Setting set = split_setting(text, "--set");
+    spec.add_axis(set.first, set.second, "--set");
+  }
+  for (const std::string& z : zips) spec.add_zip(z, "--zip");
+  bool seeds_given = !vm["seeds"].defaulted();
+  for (const std::string& path : configs) {
+    for (const KeyValueLine& kv : read_key_values(path, "sweep file")) {
+      const std::string where = path + ":" + std::to_string(kv.line);
+      if (kv.key == "zip") {
+        if (zips.empty()) spec.add_zip(kv.value, where);
+      } else if (kv.key == "seeds") {
+        if (!seeds_given) {
+          try {
+            size_t used = 0;
+            seeds = std::stoll(kv.value, &used);
+            if (used != kv.value.size()) throw std::invalid_argument("junk");
+          } catch (const std::exception&) {
+            throw InputError(where + ": seeds must be an integer, got '" + kv.value + "'");
+          }
+          seeds_given = true;
+        }
+      } else if (kv.key == "out") {
+        if (!vm.count("out")) options.out = kv.value;
+      } else {
+        const SweepAxis* given = spec.axis(kv.key);
+        if (given && given->origin.rfind("--", 0) == 0) continue;  // the command line wins
+        check_scenario_key(kv.key, where + ": ");
+        spec.add_axis(kv.key, kv.value, where);
+      }
+    }
+  }
+  options.config_files = config_texts(configs);
+  if (seeds < 1)
+    throw InputError("--seeds must be a positive integer, got " + std::to_string(seeds));
+  spec.seeds = seeds;
+  spec.normalize();
+  if (options.jobs < 0) throw InputError("--jobs must be 0 (one per core) or positive");
+  if (options.timeout_s < 0) throw InputError("--timeout-per-scenario must be >= 0 seconds");
+  if (!shard.empty()) parse_shard(shard, options.shard_index, options.shard_count);
+  if (options.resume && options.force)
+    throw InputError("--resume and --force contradict each other (continue, or start over)");
+  return run_sweep(options);
+}
+
+// ---- merge, export --------------------------------------------------------------------------
+
+int command_merge(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  bool force = false;
+  po::options_description options("Options");
+  options.add_options()("files", po::value(&files), "")(
+      "force", po::bool_switch(&force), "overwrite an existing OUT.h5")("help,h", "show this help");
+  po::positional_options_description positional;
+  positional.add("files", -1);
+  po::variables_map vm = parse(args, options, positional);
+  if (vm.count("help")) {
+    std::cout << "usage: frugal merge OUT.h5 SHARD.h5... [--force]\n\n"
+                 "Joins the files written by 'frugal sweep --shard I/N' into one result file,\n"
+                 "checking that every shard comes from the same sweep specification and that\n"
+                 "every scenario appears exactly once.\n";
+    return 0;
+  }
+  notify_options(vm);
+  if (files.size() < 2) throw InputError("merge needs OUT.h5 and at least one shard file");
+  const std::vector<std::string> shards(files.begin() + 1, files.end());
+  merge_shards(files.front(), shards, force);
+  std::cout << "frugal merge: " << shards.size() << " shard" << (shards.size() == 1 ? "" : "s")
+            << " merged into " << files.front() << "\n";
+  return 0;
+}
+
+int command_export(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  std::string prefix;
+  bool csv = false, force = false;
+  po::options_description options("Options");
+  options.add_options()("files", po::value(&files), "")("csv", po::bool_switch(&csv),
+                                                        "write CSV files (the only format)")(
+      "prefix", po::value(&prefix), "output name prefix (default: FILE without .h5)")(
+      "force", po::bool_switch(&force), "overwrite existing CSV files")("help,h", "show this help");
+  po::positional_options_description positional;
+  positional.add("files", -1);
+  po::variables_map vm = parse(args, options, positional);
+  if (vm.count("help")) {
+    std::cout << "usage: frugal export --csv FILE.h5 [--prefix PREFIX] [--force]\n\n"
+                 "Writes one CSV per table (PREFIX-scenarios.csv, PREFIX-ops.csv, ...) and\n"
+                 "PREFIX-columns.csv with every column's units and description.\n";
+    return 0;
+  }
+  notify_options(vm);
+  if (!csv) throw InputError("export needs a format: --csv");
+  if (files.size() != 1) throw InputError("export needs exactly one result file");
+  if (prefix.empty()) {
+    prefix = files.front();
+    if (prefix.size() > 3 && prefix.compare(prefix.size() - 3, 3, ".h5") == 0)
+      prefix.resize(prefix.size() - 3);
+  }
+  for (const std::string& written : export_csv(files.front(), prefix, force))
+    std::cout << written << "\n";
   return 0;
 }
 
@@ -351,10 +571,15 @@ int run_cli(int argc, char* argv[]) {
     if (command == "run") return command_run(args, command_line);
     if (command == "describe") return command_describe(args);
     if (command == "presets") return command_presets(args);
-    const std::string hint = closest_name(command, {"run", "describe", "presets"});
-    throw InputError("unknown command '" + command + "'" +
-                     (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-                     "; commands: run, describe, presets (see frugal --help)");
+    if (command == "sweep") return command_sweep(args, command_line);
+    if (command == "merge") return command_merge(args);
+    if (command == "export") return command_export(args);
+    const std::string hint =
+        closest_name(command, {"run", "sweep", "describe", "presets", "merge", "export"});
+    throw InputError(
+        "unknown command '" + command + "'" +
+        (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+        "; commands: run, sweep, merge, export, describe, presets (see frugal --help)");
   } catch (const InputError& e) {
     std::cerr << "frugal: error: " << one_line(e.what()) << "\n";
     return 2;

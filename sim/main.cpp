@@ -5,8 +5,13 @@
 #include <systemc>
 
 #include "sim/cli.h"
+#include "sim/mpi_farm.h"
 
-int sc_main(int argc, char* argv[]) { return frugal::sim::run_cli(argc, argv); }
+int sc_main(int argc, char* argv[]) {
+  const int code = frugal::sim::run_cli(argc, argv);
+  frugal::sim::mpi_finalize();
+  return code;
+}
 
 int main(int argc, char* argv[]) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);

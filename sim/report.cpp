@@ -18,7 +18,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-format.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.1.0";
+constexpr const char* kSchemaVersion = "0.2.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -177,23 +177,27 @@ void write_memory_json(JsonWriter& j, const algorithms::MemoryFootprint& m) {
   j.end_object();
 }
 
-std::vector<results::Attribute> provenance(const std::string& command_line, int64_t seed,
-                                           const std::string& config, const std::string& preset) {
+std::vector<results::Attribute> root_attributes() {
+  return {{"schema", std::string("frugal-results")},
+          {"schema_version", std::string(kSchemaVersion)}};
+}
+
+std::string utc_now() {
   char created[32];
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
   std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return created;
+}
+
+std::vector<results::Attribute> provenance(const Provenance& p) {
   return {
-      {"schema", std::string("frugal-results")},
-      {"schema_version", std::string(kSchemaVersion)},
-      {"frugal_version", version()},
-      {"git_sha", git_sha()},
-      {"command_line", command_line},
-      {"seed", seed},
-      {"created_utc", std::string(created)},
-      {"config", config},
-      {"hw_preset", preset},
+      {"frugal_version", version()},    {"git_sha", git_sha()},
+      {"command_line", p.command_line}, {"created_utc", utc_now()},
+      {"sweep_spec", p.sweep_spec},     {"config_files", p.config_files},
+      {"hw_presets", p.hw_presets},     {"scenario_count", p.scenario_count},
+      {"shard_index", p.shard_index},   {"shard_count", p.shard_count},
   };
 }
 

@@ -18,11 +18,24 @@ std::string summary_json(const ScenarioOutcome& outcome, const std::string& out_
 // Writes the footprint as a "memory_bytes" object (weights, gradients, ..., total).
 void write_memory_json(results::JsonWriter& json, const algorithms::MemoryFootprint& memory);
 
-// Root attributes of a result file: schema and frugal versions, git commit, command line, seed,
-// creation time (UTC, ISO 8601), the resolved scenario configuration and the hardware preset as
-// used (every value with its unit and source).
-std::vector<results::Attribute> provenance(const std::string& command_line, int64_t seed,
-                                           const std::string& config, const std::string& preset);
+// Root attributes of every result file: schema name and schema_version.
+std::vector<results::Attribute> root_attributes();
+
+// What /provenance records: the build (version, git commit), the command line, the creation time
+// (UTC, ISO 8601), the resolved sweep specification (a single run is a sweep of one), the text of
+// the config files read, the hardware presets as used (every value with its unit and source), and
+// which shard of how many scenarios the file holds.
+struct Provenance {
+  std::string command_line;
+  std::string sweep_spec;
+  std::string config_files;
+  std::string hw_presets;
+  int64_t scenario_count = 0;
+  int64_t shard_index = 0;
+  int64_t shard_count = 1;
+};
+std::vector<results::Attribute> provenance(const Provenance& p);
+std::string utc_now();
 
 std::string shell_quote(const std::vector<std::string>& argv);
 std::string group_digits(int64_t value);  // 1234567 -> "1,234,567"

@@ -1,10 +1,18 @@
 #include "sim/result_tables.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
+
+#include "hw_models/device.h"
+#include "results/error.h"
+#include "results/units.h"
 
 namespace frugal::sim {
 
 using results::Cell;
+using results::Column;
 using results::ColumnType;
 using results::Table;
 
@@ -18,11 +26,15 @@ std::string phase_column(int p) {
   return "energy_" + std::string(workloads::to_string(workloads::phase_from_index(p))) + "_j";
 }
 
-}  // namespace
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Table make_scenarios_table() {
+Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   Table t("scenarios", "one row per scenario: its parameters and scalar results");
-  t.add_column({"scenario_id", ColumnType::int64, "1", "index of the scenario in this file"});
+  t.add_column({"scenario_id", ColumnType::int64, "1",
+                "index of the scenario in its sweep (dimension scale)"});
+  t.add_column({"point", ColumnType::int64, "1",
+                "parameter point of the sweep (replicates of a point share it)"});
+  t.add_column({"replicate", ColumnType::int64, "1", "replicate of the point (--seeds), from 0"});
   t.add_column({"model", ColumnType::string, "", "model spec"});
   t.add_column({"rule", ColumnType::string, "", "learning rule"});
   t.add_column({"optimizer", ColumnType::string, "", "optimizer (none for inference)"});
@@ -49,8 +61,40 @@ Table make_scenarios_table() {
   t.add_column({"latency_s", ColumnType::float64, "s", "time of one step"});
   t.add_column({"energy_per_sample_j", ColumnType::float64, "J", "energy_j / batch"});
   t.add_column({"average_power_w", ColumnType::float64, "W", "energy_j / latency_s"});
-  t.add_column({"status", ColumnType::string, "", "ok, or failed"});
-  t.add_column({"error", ColumnType::string, "", "why the scenario failed (empty when ok)"});
+  t.add_column({"status", ColumnType::string, "", "ok, failed, crashed or timeout"});
+  t.add_column(
+      {"error", ColumnType::string, "", "why the scenario did not finish (empty when ok)"});
+  for (const ExtraColumn& e : extra) t.add_column(e.spec);
+  return t;
+}
+
+Table make_epochs_table() {
+  Table t("epochs", "training curves: one row per scenario and epoch of a functional run");
+  t.add_column({"scenario_id", ColumnType::int64, "1", "scenario the epoch belongs to"});
+  t.add_column({"epoch", ColumnType::int64, "1", "epoch, from 1"});
+  t.add_column({"train_loss", ColumnType::float64, "1", "mean training loss over the epoch"});
+  t.add_column({"train_accuracy", ColumnType::float64, "1", "training accuracy (fraction)"});
+  t.add_column({"test_accuracy", ColumnType::float64, "1", "test accuracy after the epoch"});
+  t.add_column({"energy_j", ColumnType::float64, "J", "simulated energy up to the epoch's end"});
+  t.add_column({"time_s", ColumnType::float64, "s", "simulated time up to the epoch's end"});
+  return t;
+}
+
+Table make_power_table() {
+  Table t("power",
+          "power over time of each scenario's step: samples offset..offset+count-1 of "
+          "/power_samples, sample i covering t0_s + i*dt_s to t0_s + (i+1)*dt_s");
+  t.add_column({"scenario_id", ColumnType::int64, "1", "scenario of the trace (dimension scale)"});
+  t.add_column({"t0_s", ColumnType::float64, "s", "time of the first sample from the step start"});
+  t.add_column({"dt_s", ColumnType::float64, "s", "sampling interval"});
+  t.add_column({"offset", ColumnType::int64, "1", "first row of the trace in /power_samples"});
+  t.add_column({"count", ColumnType::int64, "1", "number of samples"});
+  return t;
+}
+
+Table make_power_samples_table() {
+  Table t("power_samples", "power samples of every trace listed in /power, one after another");
+  t.add_column({"power_w", ColumnType::float64, "W", "average power over the sample interval"});
   return t;
 }
 
@@ -79,11 +123,29 @@ Table make_ops_table() {
   return t;
 }
 
-void append_scenario(Table& t, int64_t scenario_id, const ScenarioOutcome& o) {
+void add_extra_cells(std::vector<std::pair<std::string, Cell>>& row, const ScenarioKey& key,
+                     const hw::Preset* preset, const std::vector<ExtraColumn>& extra) {
+  for (const ExtraColumn& e : extra) {
+    if (e.hw_param) {
+      const std::string name = e.key.substr(std::string(kHwParamPrefix).size());
+      row.emplace_back(e.spec.name, preset && preset->has(name) ? preset->get(name) : kNaN);
+      continue;
+    }
+    std::string value;
+    for (const Setting& s : key.settings)
+      if (s.first == e.key) value = s.second;
+    row.emplace_back(e.spec.name, value);
+  }
+}
+
+void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
+                     const std::vector<ExtraColumn>& extra) {
   const hw::EnergyLedger& ledger = o.cost.ledger;
   const workloads::Graph& g = o.step.graph;
   std::vector<std::pair<std::string, Cell>> row = {
-      {"scenario_id", scenario_id},
+      {"scenario_id", key.id},
+      {"point", key.point},
+      {"replicate", key.replicate},
       {"model", o.scenario.model},
       {"rule", o.step.rule},
       {"optimizer", o.step.optimizer},
@@ -107,6 +169,7 @@ void append_scenario(Table& t, int64_t scenario_id, const ScenarioOutcome& o) {
     row.emplace_back(component_column(k), ledger.component(hw::component_from_index(k)));
   for (int p = 0; p < workloads::kPhaseCount; ++p)
     row.emplace_back(phase_column(p), ledger.phase(workloads::phase_from_index(p)));
+  add_extra_cells(row, key, &o.preset, extra);
   t.append_row(row);
 }
 
@@ -137,6 +200,153 @@ void append_ops(Table& t, int64_t scenario_id, const ScenarioOutcome& o) {
       row.emplace_back(component_column(k), c.energy_j[static_cast<size_t>(k)]);
     t.append_row(row);
   }
+}
+
+}  // namespace
+
+std::vector<ExtraColumn> extra_columns(const std::vector<std::string>& keys) {
+  const Table standard = make_scenarios_table({});
+  std::vector<ExtraColumn> extra;
+  for (const std::string& key : keys) {
+    if (standard.has_column(key)) continue;
+    ExtraColumn e;
+    e.key = key;
+    if (key.rfind(kHwParamPrefix, 0) == 0) {
+      const std::string name = key.substr(std::string(kHwParamPrefix).size());
+      const hw::ParamSpec* spec = nullptr;
+      std::string known;
+      for (const hw::DeviceKind& kind : hw::device_kinds())
+        for (const hw::ParamSpec& p : kind.params) {
+          if (p.name == name && !spec) spec = &p;
+          known += (known.empty() ? "" : ", ") + p.name;
+        }
+      if (!spec)
+        throw InputError("unknown preset parameter '" + key + "' (known: " + known +
+                         "; frugal presets show NAME lists a preset's parameters)");
+      e.hw_param = true;
+      e.spec = {key, ColumnType::float64, std::string(units::symbol(spec->dimension)),
+                "swept preset parameter: " + spec->description};
+    } else {
+      e.spec = {key, ColumnType::string, "", "swept option " + key + ", as given"};
+    }
+    extra.push_back(std::move(e));
+  }
+  return extra;
+}
+
+void ResultTables::clear_rows() {
+  for (Table* t : all()) t->clear_rows();
+}
+
+ResultTables make_result_tables(const std::vector<ExtraColumn>& extra) {
+  return {make_scenarios_table(extra), make_ops_table(), make_epochs_table(), make_power_table(),
+          make_power_samples_table()};
+}
+
+PowerTrace power_trace(const hw::Cost& cost, int samples) {
+  PowerTrace trace;
+  if (cost.latency_s <= 0 || samples < 1) return trace;
+  trace.dt_s = cost.latency_s / samples;
+  std::vector<double> energy(static_cast<size_t>(samples), 0.0);
+  auto bin_of = [&](double t) {
+    return std::clamp(static_cast<int>(std::floor(t / trace.dt_s)), 0, samples - 1);
+  };
+  for (const hw::OpCost& op : cost.ops) {
+    const double e = op.energy_total_j();
+    if (op.latency_s <= 0) {
+      energy[static_cast<size_t>(bin_of(op.start_s))] += e;
+      continue;
+    }
+    const double end = op.start_s + op.latency_s;
+    for (int b = bin_of(op.start_s); b <= bin_of(end); ++b) {
+      const double lo = std::max(op.start_s, b * trace.dt_s);
+      const double hi = b == samples - 1 ? end : std::min(end, (b + 1) * trace.dt_s);
+      if (hi > lo) energy[static_cast<size_t>(b)] += e * (hi - lo) / op.latency_s;
+    }
+  }
+  for (double e : energy) trace.power_w.push_back(e / trace.dt_s);
+  return trace;
+}
+
+void append_outcome(ResultTables& tables, const ScenarioKey& key, const ScenarioOutcome& outcome,
+                    const std::vector<ExtraColumn>& extra) {
+  append_scenario(tables.scenarios, key, outcome, extra);
+  append_ops(tables.ops, key.id, outcome);
+  const PowerTrace trace = power_trace(outcome.cost);
+  tables.power.append_row({{"scenario_id", key.id},
+                           {"t0_s", trace.t0_s},
+                           {"dt_s", trace.dt_s},
+                           {"offset", int64_t{0}},
+                           {"count", static_cast<int64_t>(trace.power_w.size())}});
+  for (double p : trace.power_w) tables.power_samples.append_row({{"power_w", p}});
+}
+
+void append_failure(ResultTables& tables, const ScenarioKey& key, const Scenario& s,
+                    const hw::Preset* preset, const std::string& status, const std::string& error,
+                    const std::vector<ExtraColumn>& extra) {
+  std::vector<std::pair<std::string, Cell>> row = {
+      {"scenario_id", key.id},
+      {"point", key.point},
+      {"replicate", key.replicate},
+      {"model", s.model},
+      {"rule", s.rule},
+      {"optimizer", s.optimizer},
+      {"hw", preset ? preset->name() : s.hw},
+      {"device", preset ? preset->device() : std::string()},
+      {"batch", s.batch},
+      {"seed", s.seed},
+      {"status", status},
+      {"error", error},
+  };
+  for (const Column& c : tables.scenarios.columns()) {
+    const std::string& name = c.spec().name;
+    const bool given =
+        std::any_of(row.begin(), row.end(), [&](const auto& r) { return r.first == name; });
+    const bool is_extra =
+        std::any_of(extra.begin(), extra.end(), [&](const auto& e) { return e.spec.name == name; });
+    if (given || is_extra) continue;
+    // Counts are unknown (-1); energies and times are NaN.
+    if (c.spec().type == ColumnType::int64)
+      row.emplace_back(name, int64_t{-1});
+    else
+      row.emplace_back(name, kNaN);
+  }
+  add_extra_cells(row, key, preset, extra);
+  tables.scenarios.append_row(row);
+  // Every scenario has a /power row; one that did not finish has no samples.
+  tables.power.append_row({{"scenario_id", key.id},
+                           {"t0_s", 0.0},
+                           {"dt_s", kNaN},
+                           {"offset", int64_t{0}},
+                           {"count", int64_t{0}}});
+}
+
+std::string encode_tables(ResultTables& tables) {
+  std::string encoded;
+  for (const Table* t : tables.all()) results::encode(*t, encoded);
+  return encoded;
+}
+
+ResultTables decode_tables(const std::string& encoded, const ResultTables& schema) {
+  ResultTables tables = schema;
+  size_t offset = 0;
+  for (Table* t : tables.all()) {
+    Table decoded = results::decode(encoded, offset);
+    if (!decoded.same_schema(*t)) throw std::runtime_error("scenario result has other columns");
+    *t = std::move(decoded);
+  }
+  if (offset != encoded.size()) throw std::runtime_error("scenario result has trailing bytes");
+  return tables;
+}
+
+const std::vector<std::string>& table_names() {
+  static const std::vector<std::string> names = {"scenarios", "ops", "epochs", "power",
+                                                 "power_samples"};
+  return names;
+}
+
+std::string scale_column(const std::string& table) {
+  return table == "scenarios" || table == "power" ? "scenario_id" : "";
 }
 
 }  // namespace frugal::sim

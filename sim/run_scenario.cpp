@@ -6,12 +6,18 @@
 
 namespace frugal::sim {
 
+hw::Preset resolve_preset(const Scenario& scenario) {
+  hw::Preset preset = hw::find_preset(scenario.hw);
+  for (const auto& [name, value] : scenario.hw_params) preset.set(name, value, "set by the user");
+  return preset;
+}
+
 ScenarioOutcome run_scenario(const Scenario& scenario) {
   validate(scenario);
   // Resolve every name before any work, so a typo fails fast.
   const auto rule = algorithms::make_rule(scenario.rule);
   algorithms::find_optimizer(scenario.optimizer);
-  hw::Preset preset = hw::find_preset(scenario.hw);
+  hw::Preset preset = resolve_preset(scenario);
   workloads::BuildOptions build;
   build.batch = scenario.batch;
   const workloads::Graph forward = workloads::build_model(scenario.model, build);

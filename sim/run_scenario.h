@@ -20,6 +20,9 @@ struct ScenarioOutcome {
   }
 };
 
+// The scenario's hardware preset with its hw.NAME settings applied. Throws InputError.
+hw::Preset resolve_preset(const Scenario& scenario);
+
 // Throws InputError for anything wrong with the scenario (unknown model, rule, preset, ...).
 // Contract: runs the device's SystemC simulation in this process (see hw::Device).
 ScenarioOutcome run_scenario(const Scenario& scenario);

@@ -51,12 +51,84 @@ void validate(const Scenario& s) {
     throw InputError("--batch must be a positive integer, got " + std::to_string(s.batch));
 }
 
+std::vector<Setting> to_settings(const Scenario& s) {
+  std::vector<Setting> settings = {{"model", s.model},
+                                   {"rule", s.rule},
+                                   {"hw", s.hw},
+                                   {"batch", std::to_string(s.batch)},
+                                   {"optimizer", s.optimizer},
+                                   {"seed", std::to_string(s.seed)}};
+  for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);
+  return settings;
+}
+
+std::vector<std::string> scenario_keys() {
+  Scenario defaults;
+  const po::options_description options = scenario_options(defaults);
+  std::vector<std::string> keys;
+  for (const auto& option : options.options()) keys.push_back(option->long_name());
+  return keys;
+}
+
+namespace {
+bool is_hw_param_key(const std::string& key) {
+  return key.rfind(kHwParamPrefix, 0) == 0 && key.size() > std::string(kHwParamPrefix).size();
+}
+}  // namespace
+
+void check_scenario_key(const std::string& key, const std::string& where) {
+  if (is_hw_param_key(key)) return;
+  const std::vector<std::string> keys = scenario_keys();
+  if (std::find(keys.begin(), keys.end(), key) != keys.end()) return;
+  std::string known;
+  for (const std::string& k : keys) known += k + ", ";
+  const std::string hint = closest_name(key, keys);
+  throw InputError(where + "unknown key '" + key + "'" +
+                   (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                   "; known keys: " + known + "and hw.NAME for a parameter of the hardware preset");
+}
+
+Setting split_setting(const std::string& text, const std::string& option) {
+  const auto eq = text.find('=');
+  std::string key = eq == std::string::npos ? std::string() : text.substr(0, eq);
+  key.erase(0, key.find_first_not_of(" \t"));
+  key.erase(key.find_last_not_of(" \t") + 1);
+  if (key.empty())
+    throw InputError(option + " '" + text + "': expected KEY=VALUE, e.g. " + option +
+                     " batch=64 or " + option + " hw.dram_energy='15 pJ/bit'");
+  std::string value = text.substr(eq + 1);
+  value.erase(0, value.find_first_not_of(" \t"));
+  value.erase(value.find_last_not_of(" \t") + 1);
+  return {key, value};
+}
+
+Scenario scenario_from_settings(const std::vector<Setting>& settings) {
+  Scenario s;
+  const po::options_description options = scenario_options(s);
+  std::vector<std::string> args;
+  for (const auto& [key, value] : settings) {
+    if (is_hw_param_key(key)) {
+      s.hw_params.emplace_back(key.substr(std::string(kHwParamPrefix).size()), value);
+      continue;
+    }
+    check_scenario_key(key, "");
+    args.push_back("--" + key + "=" + value);
+  }
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(e.what());
+  }
+  validate(s);
+  return s;
+}
+
 std::string to_ini(const Scenario& s) {
-  std::ostringstream out;
-  out << "model = " << s.model << "\nrule = " << s.rule << "\nhw = " << s.hw
-      << "\nbatch = " << s.batch << "\noptimizer = " << s.optimizer << "\nseed = " << s.seed
-      << "\n";
-  return out.str();
+  std::string text;
+  for (const auto& [key, value] : to_settings(s)) text += key + " = " + value + "\n";
+  return text;
 }
 
 std::string closest_name(const std::string& word, const std::vector<std::string>& names) {
@@ -86,13 +158,9 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
   return best;
 }
 
-void read_config_file(const std::string& path, const po::options_description& allowed,
-                      po::variables_map& variables) {
-  std::istringstream file(read_text_file(path, "config file"));
-  std::vector<std::string> names;
-  for (const auto& option : allowed.options()) names.push_back(option->long_name());
-
-  std::ostringstream checked;
+std::vector<KeyValueLine> read_key_values(const std::string& path, const std::string& what) {
+  std::istringstream file(read_text_file(path, what));
+  std::vector<KeyValueLine> lines;
   std::string line;
   int number = 0;
   while (std::getline(file, line)) {
@@ -101,20 +169,47 @@ void read_config_file(const std::string& path, const po::options_description& al
     const auto first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#' || line[first] == ';') continue;
     if (line[first] == '[')
-      throw InputError(where + ": sections are not used in scenario files (expected key = value)");
+      throw InputError(where + ": sections are not used in " + what + "s (expected key = value)");
     const auto eq = line.find('=');
     if (eq == std::string::npos) throw InputError(where + ": expected 'key = value'");
     std::string key = line.substr(first, eq - first);
     key.erase(key.find_last_not_of(" \t") + 1);
-    if (std::find(names.begin(), names.end(), key) == names.end()) {
+    std::string value = line.substr(eq + 1);
+    // A '#' preceded by a blank starts a comment, as in the preset files.
+    for (size_t i = 1; i < value.size(); ++i)
+      if (value[i] == '#' && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
+        value.resize(i);
+        break;
+      }
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t\r") + 1);
+    if (key.empty()) throw InputError(where + ": expected 'key = value' (the key is missing)");
+    lines.push_back({key, value, number});
+  }
+  return lines;
+}
+
+void read_config_file(const std::string& path, const po::options_description& allowed,
+                      po::variables_map& variables, std::vector<Setting>* hw_params) {
+  std::vector<std::string> names;
+  for (const auto& option : allowed.options()) names.push_back(option->long_name());
+
+  std::ostringstream checked;
+  for (const KeyValueLine& kv : read_key_values(path, "config file")) {
+    const std::string where = path + ":" + std::to_string(kv.line);
+    if (hw_params && is_hw_param_key(kv.key)) {
+      hw_params->emplace_back(kv.key.substr(std::string(kHwParamPrefix).size()), kv.value);
+      continue;
+    }
+    if (std::find(names.begin(), names.end(), kv.key) == names.end()) {
       std::string known;
       for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
-      const std::string hint = closest_name(key, names);
-      throw InputError(where + ": unknown key '" + key + "'" +
+      const std::string hint = closest_name(kv.key, names);
+      throw InputError(where + ": unknown key '" + kv.key + "'" +
                        (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-                       "; known keys: " + known);
+                       "; known keys: " + known + (hw_params ? ", hw.NAME" : ""));
     }
-    checked << line << "\n";
+    checked << kv.key << " = " << kv.value << "\n";
   }
   std::istringstream text(checked.str());
   try {

@@ -17,7 +17,17 @@ struct Scenario {
   int64_t batch = 64;
   std::string optimizer = "momentum";
   int64_t seed = 0;
+  // Preset parameters replaced for this scenario, as (parameter, value with unit) pairs given as
+  // `hw.NAME = VALUE` ("hw.dram_energy", "15 pJ/bit"), applied in order.
+  std::vector<std::pair<std::string, std::string>> hw_params;
 };
+
+// One option setting as the user writes it: key and value text ("batch", "64";
+// "hw.dram_energy", "15 pJ/bit").
+using Setting = std::pair<std::string, std::string>;
+
+// Prefix of keys that set a hardware preset parameter.
+inline constexpr const char* kHwParamPrefix = "hw.";
 
 // The scenario's options, bound to the fields of `scenario` (their current values are the
 // defaults shown by --help).
@@ -26,15 +36,46 @@ boost::program_options::options_description scenario_options(Scenario& scenario)
 // Checks values that parse but make no sense (a non-positive batch); throws InputError.
 void validate(const Scenario& scenario);
 
+// The scenario as settings, every option in declaration order then the preset parameters set;
+// scenario_from_settings(to_settings(s)) == s.
+std::vector<Setting> to_settings(const Scenario& scenario);
+
+// Builds a scenario from settings (missing options keep their defaults) with the same parsing and
+// checks as the command line. Throws InputError naming an unknown key or a malformed value.
+Scenario scenario_from_settings(const std::vector<Setting>& settings);
+
+// The keys a scenario takes: its option names, then "hw.<parameter>" for any preset parameter.
+std::vector<std::string> scenario_keys();
+// Throws InputError if `key` is neither a scenario option nor hw.<parameter> (with a hint).
+void check_scenario_key(const std::string& key, const std::string& where);
+
+// Splits "key=value" (from --set); throws InputError naming `text` if there is no '=' or key.
+Setting split_setting(const std::string& text, const std::string& option);
+
 // The scenario as the INI text that reproduces it (stored in result files).
 std::string to_ini(const Scenario& scenario);
 
 // Reads `key = value` options from an INI file into `variables` (values already there, e.g. from
-// the command line, win). `allowed` are the options the file may set. Throws InputError naming
-// the file and line of an unknown key, a section, or a malformed line.
+// the command line, win). `allowed` are the options the file may set; `hw.NAME` keys are appended
+// to `hw_params` (as NAME, value) when it is given (and are unknown keys otherwise). Throws
+// InputError naming the file and line of an unknown key, a section, or a malformed line.
 void read_config_file(const std::string& path,
                       const boost::program_options::options_description& allowed,
-                      boost::program_options::variables_map& variables);
+                      boost::program_options::variables_map& variables,
+                      std::vector<Setting>* hw_params);
+inline void read_config_file(const std::string& path,
+                             const boost::program_options::options_description& allowed,
+                             boost::program_options::variables_map& variables) {
+  read_config_file(path, allowed, variables, nullptr);
+}
+
+// The `key = value` lines of an INI file, with their line numbers; comments (#, ;) and blank lines
+// skipped. Throws InputError naming file and line for a section header or a line without '='.
+struct KeyValueLine {
+  std::string key, value;
+  int line = 0;
+};
+std::vector<KeyValueLine> read_key_values(const std::string& path, const std::string& what);
 
 // Closest known name to `word` within a small edit distance, for "did you mean" hints ("" if none).
 std::string closest_name(const std::string& word, const std::vector<std::string>& names);

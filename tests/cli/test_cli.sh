@@ -5,37 +5,8 @@
 set -u
 frugal=$1
 tests=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/out"
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-# expect_ok NAME COMMAND...: exit 0
-expect_ok() {
-  local name=$1
-  shift
-  "$@" >"$work/stdout" 2>"$work/stderr"
-  local rc=$?
-  [ $rc -eq 0 ] || fail "$name: exit $rc, stderr: $(cat "$work/stderr")"
-}
-
-# expect_input_error NAME KEYWORD COMMAND...: exit 2, one line on stderr containing KEYWORD,
-# nothing on stdout, and no file in $work/out.
-expect_input_error() {
-  local name=$1 keyword=$2
-  shift 2
-  "$@" >"$work/stdout" 2>"$work/stderr"
-  local rc=$?
-  [ $rc -eq 2 ] || fail "$name: exit $rc, expected 2"
-  [ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$work/stderr")"
-  grep -qF -- "$keyword" "$work/stderr" || fail "$name: stderr lacks '$keyword': $(cat "$work/stderr")"
-  [ ! -s "$work/stdout" ] || fail "$name: printed on stdout: $(head -c 200 "$work/stdout")"
-  [ -z "$(ls -A "$work/out")" ] || fail "$name: left files behind: $(ls "$work/out")"
-}
+# shellcheck source=tests/cli/lib.sh
+source "$tests/cli/lib.sh"
 
 out=$work/out/run.h5
 
@@ -145,8 +116,4 @@ expect_ok "run --force" "$frugal" run --batch 32 --out "$out" --force
 /usr/bin/python3 -c "import h5py; assert h5py.File('$out')['scenarios/batch'][0] == 32" \
   || fail "--force did not overwrite"
 
-if [ $failures -ne 0 ]; then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all CLI checks passed"
+report_and_exit CLI

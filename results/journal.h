@@ -1,0 +1,44 @@
+#pragma once
+// An append-only journal of finished work: a header text, then one record per finished item
+// (an id and its bytes), each written with a single write() and a checksum. A process killed at
+// any moment leaves a journal whose valid records are every item it had finished; a record cut
+// short by the kill is detected and ignored. frugal sweep keeps one beside its partial result
+// file, so that --resume loses nothing even if the kill landed while HDF5 was writing.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace frugal::results {
+
+class Journal {
+ public:
+  // Creates PATH (which must not exist; InputError otherwise) and writes `header`.
+  static Journal create(const std::string& path, const std::string& header);
+  // Reads PATH's header and valid records, then opens it to append after them (a torn last
+  // record is cut off). Throws InputError if PATH does not exist or has no valid header.
+  static Journal resume(const std::string& path, std::string& header,
+                        std::vector<std::pair<int64_t, std::string>>& records);
+
+  Journal(Journal&& other) noexcept;
+  Journal& operator=(Journal&&) = delete;
+  Journal(const Journal&) = delete;
+  ~Journal();
+
+  // Appends one record. Throws IoError if it cannot be written whole (disk full).
+  void append(int64_t id, const std::string& bytes);
+  // Forces the records to disk (fsync).
+  void sync();
+  // Closes and deletes the journal (its results are safe in the committed result file).
+  void remove();
+
+  const std::string& path() const { return m_path; }
+
+ private:
+  Journal(std::string path, int fd) : m_path(std::move(path)), m_fd(fd) {}
+  std::string m_path;
+  int m_fd = -1;
+};
+
+}  // namespace frugal::results

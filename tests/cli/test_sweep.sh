@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# End-to-end checks of frugal sweep, merge and export: ids and results independent of --jobs and
+# of MPI ranks; kills (SIGKILL, SIGTERM) then --resume, with no finished scenario recomputed and
+# results identical to an uninterrupted run; crashed, hung and failing scenarios recorded while
+# the others complete; shards merged or rejected; bad input rejected with exit 2, nothing lost.
+# usage: test_sweep.sh FRUGAL TESTS_DIR
+set -u
+frugal=$1
+tests=$2
+# shellcheck source=tests/cli/lib.sh
+source "$tests/cli/lib.sh"
+py=/usr/bin/python3
+check=("$py" "$tests/results/check_results.py")
+runs=$work/runs
+mkdir -p "$runs"
+sweep=(--batch 1:12:1 --rule bp,inference --quiet)  # 24 scenarios, ids 0..23
+
+# --- expansion: counts, order, ranges, zip, seeds
+expect_ok "dry run" "$frugal" sweep "${sweep[@]}" --dry-run
+[ "$(tail -1 "$work/stdout")" = "24 scenarios" ] || fail "dry run: expected 24 scenarios"
+grep -q $'^13\t13\t0\t0\trule=inference batch=2$' "$work/stdout" || fail "dry run: the last axis must vary fastest"
+expect_ok "log range" "$frugal" sweep --batch log:1:1024:11 --dry-run
+[ "$(grep -v '^#' "$work/stdout" | head -11 | cut -f5 | tr '\n' ' ')" = "batch=1 batch=2 batch=4 batch=8 batch=16 batch=32 batch=64 batch=128 batch=256 batch=512 batch=1024 " ] \
+  || fail "log:1:1024:11: $(cut -f5 "$work/stdout" | tr '\n' ' ')"
+expect_ok "zip" "$frugal" sweep --batch 16,32 --rule bp,inference --zip batch,rule --dry-run
+grep -q "^2 scenarios$" "$work/stdout" || fail "zip: expected 2 scenarios"
+expect_ok "seeds" "$frugal" sweep --batch 16,32 --seeds 3 --seed 7 --dry-run
+"$py" - "$work/stdout" <<'EOF' || fail "seeds: replicates need distinct seeds, shared across points"
+import sys
+rows = [l.split("\t") for l in open(sys.argv[1]) if l[0].isdigit() and "\t" in l]
+assert len(rows) == 6, rows
+seeds = {(int(r[1]), int(r[2])): int(r[3]) for r in rows}
+assert len({seeds[(0, k)] for k in range(3)}) == 3
+assert all(seeds[(0, k)] == seeds[(1, k)] for k in range(3))
+EOF
+
+# --- the reference sweep, then the same with one worker, two workers, a config file
+expect_ok "sweep --jobs 2" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/full.h5"
+"${check[@]}" "$runs/full.h5" >/dev/null || fail "full sweep: $("${check[@]}" "$runs/full.h5")"
+expect_ok "sweep --jobs 1" "$frugal" sweep "${sweep[@]}" --jobs 1 --out "$runs/j1.h5"
+"${check[@]}" "$runs/j1.h5" --same-as "$runs/full.h5" >/dev/null || fail "--jobs 1 and --jobs 2 differ"
+printf '# the same sweep as a file\nbatch = 1:12:1\nrule = bp, inference  # two rules\n' >"$work/sweep.ini"
+expect_ok "sweep --config" "$frugal" sweep --config "$work/sweep.ini" --quiet --out "$runs/ini.h5"
+"${check[@]}" "$runs/ini.h5" --same-as "$runs/full.h5" >/dev/null || fail "INI sweep differs"
+
+# --- a swept preset parameter becomes a column in SI units; DRAM energy scales with it
+expect_ok "hw parameter sweep" "$frugal" sweep --set 'hw.dram_energy_per_byte=10:30:10 pJ/bit' --quiet --out "$runs/hw.h5"
+"$py" - "$runs/hw.h5" <<'EOF' || fail "hw.dram_energy_per_byte column or DRAM energy wrong"
+import sys, h5py, numpy as np
+s = h5py.File(sys.argv[1])["scenarios"]
+c = s["hw.dram_energy_per_byte"]
+assert c.attrs["units"] == "J/B", c.attrs["units"]
+assert np.allclose(c[()], [80e-12, 160e-12, 240e-12], rtol=1e-12), c[()]  # pJ/bit * 8 bit/B
+d = s["energy_dram_j"][()]
+assert np.allclose(d / d[0], [1, 2, 3], rtol=1e-12), d
+EOF
+
+# --- a scenario that crashes, one that hangs, one that throws: recorded, the others complete
+FRUGAL_FAULT_INJECT=crash:2,hang:5,throw:7 "$frugal" sweep "${sweep[@]}" --jobs 2 \
+  --timeout-per-scenario 2 --out "$runs/faults.h5" >"$work/stdout" 2>"$work/stderr"
+rc=$?
+[ $rc -eq 3 ] || fail "faults: exit $rc, expected 3"
+"${check[@]}" --allow-failed "$runs/faults.h5" >/dev/null || fail "faults: $("${check[@]}" --allow-failed "$runs/faults.h5")"
+"$py" - "$runs/faults.h5" "$runs/full.h5" <<'EOF' || fail "faults: statuses or surviving results wrong"
+import sys, h5py, numpy as np
+f, g = h5py.File(sys.argv[1])["scenarios"], h5py.File(sys.argv[2])["scenarios"]
+status = list(f["status"].asstr()[()])
+assert status[2] == "crashed" and status[5] == "timeout" and status[7] == "failed", status
+assert status.count("ok") == 21
+assert "signal 11" in f["error"].asstr()[2]
+assert np.isnan(f["energy_j"][2]) and f["macs"][2] == -1
+ok = np.array(status) == "ok"
+assert np.array_equal(f["energy_j"][()][ok], g["energy_j"][()][ok])
+EOF
+
+# --- SIGKILL mid-way, then --resume: nothing finished is recomputed; the result is identical
+slow=(env FRUGAL_TEST_DELAY_S=0.04 FRUGAL_TEST_FLUSH_EVERY=1)
+"${slow[@]}" FRUGAL_TEST_LOG="$work/log1" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/k.h5" &
+pid=$!
+sleep 0.4
+kill -KILL $pid
+wait $pid 2>/dev/null
+[ -f "$runs/k.h5.partial" ] && [ -f "$runs/k.h5.journal" ] && [ ! -f "$runs/k.h5" ] \
+  || fail "SIGKILL: expected k.h5.partial and k.h5.journal only"
+# What had finished before the kill: the scenarios recorded in the journal (results/journal.h:
+# records of magic, checksum, id, length, bytes; the first is the header).
+"$py" - "$runs/k.h5.journal" >"$work/kept" <<'EOF' || fail "SIGKILL: cannot read the journal"
+import struct, sys
+data, offset = open(sys.argv[1], "rb").read(), 0
+while offset + 24 <= len(data):
+    magic, _, sid, n = struct.unpack_from("<IIqQ", data, offset)
+    if magic != 0x314A5246 or offset + 24 + n > len(data):
+        break
+    if sid >= 0:
+        print(sid)
+    offset += 24 + n
+EOF
+[ -s "$work/kept" ] || fail "SIGKILL: no scenario had finished before the kill (machine too slow?)"
+expect_ok "resume after SIGKILL" env FRUGAL_TEST_LOG="$work/log2" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/k.h5" --resume
+[ -z "$(sort -n "$work/kept" "$work/log2" | uniq -d)" ] || fail "resume recomputed finished scenarios: $(sort -n "$work/kept" "$work/log2" | uniq -d | tr '\n' ' ')"
+[ "$(sort -nu "$work/kept" "$work/log2" | wc -l)" -eq 24 ] || fail "resume: not every scenario was computed"
+"${check[@]}" "$runs/k.h5" --same-as "$runs/full.h5" >/dev/null || fail "SIGKILL + resume differs from an uninterrupted run"
+
+# --- SIGTERM: exit 143, a readable partial file, resume to identical results
+"${slow[@]}" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/t.h5" 2>"$work/stderr" &
+pid=$!
+sleep 0.4
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 143 ] || fail "SIGTERM: exit $rc, expected 143"
+grep -q -- "--resume" "$work/stderr" || fail "SIGTERM: the message should say how to resume"
+"$py" -c "import h5py,sys; assert len(h5py.File(sys.argv[1])['scenarios/scenario_id']) > 0" "$runs/t.h5.partial" \
+  || fail "SIGTERM: partial file not readable or empty"
+expect_ok "resume after SIGTERM" "$frugal" sweep "${sweep[@]}" --jobs 1 --out "$runs/t.h5" --resume
+"${check[@]}" "$runs/t.h5" --same-as "$runs/full.h5" >/dev/null || fail "SIGTERM + resume differs"
+
+# --- resume against another specification: exit 2, the partial file untouched
+"${slow[@]}" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/r.h5" 2>/dev/null &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid
+before=$(cat "$runs/r.h5.partial" "$runs/r.h5.journal" | md5sum)
+"$frugal" sweep --batch 1:13:1 --rule bp,inference --quiet --out "$runs/r.h5" --resume >"$work/stdout" 2>"$work/stderr"
+rc=$?
+[ $rc -eq 2 ] && grep -q "different sweep" "$work/stderr" && [ "$(wc -l <"$work/stderr")" -eq 1 ] \
+  || fail "resume, other spec: exit $rc, $(cat "$work/stderr")"
+[ "$before" = "$(cat "$runs/r.h5.partial" "$runs/r.h5.journal" | md5sum)" ] || fail "resume, other spec: the partial file or journal changed"
+
+# --- shards and merge
+for i in 0 1 2; do
+  expect_ok "shard $i/3" "$frugal" sweep "${sweep[@]}" --shard $i/3 --out "$runs/shard$i.h5"
+done
+expect_ok "merge" "$frugal" merge "$runs/merged.h5" "$runs/shard2.h5" "$runs/shard0.h5" "$runs/shard1.h5"
+"${check[@]}" "$runs/merged.h5" --same-as "$runs/full.h5" >/dev/null || fail "merged shards differ from one sweep"
+expect_input_error "merge, missing shard" "8 of 24 scenarios are missing" "$frugal" merge "$work/out/m.h5" "$runs/shard0.h5" "$runs/shard1.h5"
+expect_input_error "merge, shard twice" "appears twice" "$frugal" merge "$work/out/m.h5" "$runs/shard0.h5" "$runs/shard1.h5" "$runs/shard1.h5" "$runs/shard2.h5"
+expect_input_error "merge, other sweep" "different sweep specification" "$frugal" merge "$work/out/m.h5" "$runs/shard0.h5" "$runs/hw.h5"
+
+# --- MPI: rank 0 farms out to 2 ranks; identical to the serial sweep
+if command -v mpirun >/dev/null; then
+  mpirun --allow-run-as-root --oversubscribe -n 3 "$frugal" sweep "${sweep[@]}" --out "$runs/mpi.h5" \
+    >"$work/stdout" 2>"$work/stderr" || fail "mpirun -n 3: $(cat "$work/stderr")"
+  "${check[@]}" "$runs/mpi.h5" --same-as "$runs/j1.h5" >/dev/null || fail "MPI sweep differs from --jobs 1"
+else
+  fail "mpirun not found (scripts/setup.sh installs openmpi-bin)"
+fi
+
+# --- export --csv
+expect_ok "export --csv" "$frugal" export --csv "$runs/full.h5" --prefix "$runs/full"
+[ "$(($(wc -l <"$runs/full-scenarios.csv") - 1))" -eq 24 ] || fail "export: 24 scenario rows expected"
+grep -q '^scenarios,energy_j,J,' "$runs/full-columns.csv" || fail "export: columns.csv lacks units"
+"$py" -c "
+import sys, pandas as pd, h5py, numpy as np
+d = pd.read_csv(sys.argv[1], float_precision='round_trip'); f = h5py.File(sys.argv[2])['scenarios']
+assert np.array_equal(d['energy_j'].to_numpy(), f['energy_j'][()])
+" "$runs/full-scenarios.csv" "$runs/full.h5" || fail "export: CSV values differ from the HDF5 file"
+
+# --- bad input: one line, exit 2, no file
+o=$work/out/s.h5
+expect_input_error "unknown sweep key" "unknown key 'bacth' (did you mean 'batch'?)" "$frugal" sweep --set bacth=1,2 --out "$o"
+expect_input_error "unknown preset parameter" "unknown preset parameter 'hw.adc_bit'" "$frugal" sweep --set hw.adc_bit=4,6 --out "$o"
+expect_input_error "malformed range" "malformed range '1:10'" "$frugal" sweep --batch 1:10 --out "$o"
+expect_input_error "malformed log range" "malformed range 'log:0:10:3'" "$frugal" sweep --batch log:0:10:3 --out "$o"
+expect_input_error "range going the wrong way" "STEP must be nonzero" "$frugal" sweep --batch 10:1:1 --out "$o"
+expect_input_error "empty axis" "empty value" "$frugal" sweep --set batch= --out "$o"
+expect_input_error "empty item" "empty value" "$frugal" sweep --batch 1,,2 --out "$o"
+expect_input_error "zip lengths" "same number of values" "$frugal" sweep --batch 1,2,3 --rule bp,inference --zip batch,rule --out "$o"
+expect_input_error "zip of an unswept key" "not a swept key" "$frugal" sweep --batch 1,2 --zip batch,rule --out "$o"
+expect_input_error "key given twice" "given twice" "$frugal" sweep --batch 1,2 --set batch=3 --out "$o"
+expect_input_error "bad value in a scenario" "scenario 1 (batch=0)" "$frugal" sweep --batch 1,0 --out "$o"
+expect_input_error "unit missing" "hw.dram_energy_per_byte" "$frugal" sweep --set hw.dram_energy_per_byte=10,20 --out "$o"
+expect_input_error "bad shard" "0 <= I < N" "$frugal" sweep --shard 3/3 --out "$o"
+expect_input_error "no output" "sweep needs --out" "$frugal" sweep --batch 1,2
+expect_input_error "resume without a partial" "nothing to resume" "$frugal" sweep --batch 1,2 --out "$o" --resume
+printf 'batch = 1,2\nbatchh = 3\n' >"$work/bad.ini"
+expect_input_error "sweep file typo" "bad.ini:2: unknown key 'batchh'" "$frugal" sweep --config "$work/bad.ini" --out "$o"
+expect_input_error "existing result" "already exists" "$frugal" sweep "${sweep[@]}" --out "$runs/full.h5"
+
+report_and_exit sweep

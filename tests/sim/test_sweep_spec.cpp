@@ -1,0 +1,171 @@
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "results/error.h"
+#include "results/journal.h"
+#include "results/table.h"
+#include "sim/sweep_spec.h"
+
+using namespace frugal;
+using namespace frugal::sim;
+using Values = std::vector<std::string>;
+
+TEST_CASE("Sweep values: lists, quotes, inclusive ranges, log ranges, units", "[quick][sweep]") {
+  CHECK(parse_values("bp, fa ,dfa", "rule") == Values{"bp", "fa", "dfa"});
+  CHECK(parse_values("16:64:16", "batch") == Values{"16", "32", "48", "64"});
+  CHECK(parse_values("1:10:4", "batch") == Values{"1", "5", "9"});  // hi not on the grid
+  CHECK(parse_values("0.1:0.5:0.1", "x") == Values{"0.1", "0.2", "0.3", "0.4", "0.5"});
+  CHECK(parse_values("10:1:-3", "x") == Values{"10", "7", "4", "1"});
+  CHECK(parse_values("log:1:1000:4", "x") == Values{"1", "10", "100", "1000"});
+  CHECK(parse_values("log:16:256:3", "x") == Values{"16", "64", "256"});
+  CHECK(parse_values("10:30:10 pJ/bit", "hw.e") == Values{"10 pJ/bit", "20 pJ/bit", "30 pJ/bit"});
+  CHECK(parse_values("8,16:32:16,128", "batch") == Values{"8", "16", "32", "128"});
+  // Model specs with colons are values, not ranges; quotes keep commas.
+  CHECK(parse_values("mlp:784-10,mlp:784-100-10:tanh", "model") ==
+        Values{"mlp:784-10", "mlp:784-100-10:tanh"});
+  CHECK(parse_values("\"gpt:layers=2,d_model=64\", mlp:4-2", "model") ==
+        Values{"gpt:layers=2,d_model=64", "mlp:4-2"});
+  CHECK(parse_values("15 pJ/bit", "hw.e") == Values{"15 pJ/bit"});
+}
+
+TEST_CASE("Malformed sweep values are rejected naming the key and the text", "[quick][sweep]") {
+  auto message = [](const std::string& text) {
+    try {
+      parse_values(text, "batch");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(message(""), Catch::Contains("'batch': empty value"));
+  CHECK_THAT(message("1,,2"), Catch::Contains("empty value"));
+  CHECK_THAT(message("1:10"), Catch::Contains("malformed range '1:10'"));
+  CHECK_THAT(message("1:10:0"), Catch::Contains("STEP must be nonzero"));
+  CHECK_THAT(message("10:1:1"), Catch::Contains("STEP must be nonzero"));
+  CHECK_THAT(message("1:10:x"), Catch::Contains("expected LO:HI:STEP"));
+  CHECK_THAT(message("log:0:10:3"), Catch::Contains("LO > 0"));
+  CHECK_THAT(message("log:1:10:1"), Catch::Contains("N must be an integer"));
+  CHECK_THAT(message("log:1:10"), Catch::Contains("expected log:LO:HI:N"));
+  CHECK_THAT(message("0:1e9:1"), Catch::Contains("more than"));
+  CHECK_THAT(message("\"open"), Catch::Contains("unterminated quote"));
+  CHECK_THAT(message("\"a\"b"), Catch::Contains("after a closing quote"));
+}
+
+namespace {
+SweepSpec spec_with(std::initializer_list<std::pair<const char*, const char*>> axes) {
+  SweepSpec spec;
+  spec.base = to_settings(Scenario{});
+  for (const auto& [key, values] : axes) spec.add_axis(key, values, "--set");
+  return spec;
+}
+}  // namespace
+
+TEST_CASE("Expansion: product order, zip, replicates with derived seeds", "[quick][sweep]") {
+  SweepSpec spec = spec_with({{"rule", "bp,inference"}, {"batch", "1,2,3"}});
+  std::vector<SweepScenario> s = expand(spec);
+  REQUIRE(s.size() == 6);
+  CHECK(s[1].scenario.rule == "bp");  // the last axis varies fastest
+  CHECK(s[1].scenario.batch == 2);
+  CHECK(s[3].scenario.rule == "inference");
+  CHECK(s[3].scenario.batch == 1);
+  for (size_t i = 0; i < s.size(); ++i) CHECK(s[i].id == static_cast<int64_t>(i));
+
+  spec = spec_with({{"rule", "bp,inference"}, {"batch", "1,2"}});
+  spec.add_zip("batch,rule", "--zip");
+  s = expand(spec);
+  REQUIRE(s.size() == 2);
+  CHECK((s[0].scenario.rule == "bp" && s[0].scenario.batch == 1));
+  CHECK((s[1].scenario.rule == "inference" && s[1].scenario.batch == 2));
+
+  spec = spec_with({{"batch", "1,2"}, {"seed", "5"}});
+  spec.seeds = 3;
+  spec.normalize();
+  s = expand(spec);
+  REQUIRE(s.size() == 6);
+  CHECK(s[2].point == 0);
+  CHECK(s[2].replicate == 2);
+  CHECK(s[0].scenario.seed == derive_seed(5, 0));
+  CHECK(s[3].scenario.seed == derive_seed(5, 0));  // replicate r shares its seed across points
+  CHECK(derive_seed(5, 0) != derive_seed(5, 1));
+  CHECK(derive_seed(5, 1) == derive_seed(5, 1));
+  CHECK(derive_seed(5, 1) >= 0);
+}
+
+TEST_CASE("Expansion errors: zip lengths, unknown keys, values that do not parse",
+          "[quick][sweep]") {
+  SweepSpec spec = spec_with({{"rule", "bp,inference"}, {"batch", "1,2,3"}});
+  spec.add_zip("rule,batch", "--zip");
+  CHECK_THROWS_WITH(expand(spec), Catch::Contains("same number of values"));
+  CHECK_THROWS_WITH(spec_with({{"bach", "1"}}), Catch::Contains("did you mean 'batch'"));
+  CHECK_THROWS_WITH(spec_with({{"batch", "1"}, {"batch", "2"}}), Catch::Contains("given twice"));
+  CHECK_THROWS_WITH(expand(spec_with({{"batch", "4,0"}})), Catch::Contains("scenario 1 (batch=0)"));
+  CHECK_THROWS_WITH(expand(spec_with({{"batch", "a,b"}})), Catch::Contains("batch"));
+  SweepSpec unzipped = spec_with({{"batch", "1,2"}});
+  unzipped.add_zip("batch,rule", "--zip");
+  CHECK_THROWS_WITH(expand(unzipped), Catch::Contains("'rule' is not a swept key"));
+}
+
+TEST_CASE("The canonical specification does not depend on how the sweep was written",
+          "[quick][sweep]") {
+  SweepSpec a = spec_with({{"rule", "bp,inference"}, {"batch", "16:48:16"}, {"model", "mlp:4-2"}});
+  SweepSpec b = spec_with({{"model", "mlp:4-2"}, {"batch", "16,32,48"}, {"rule", "bp, inference"}});
+  a.normalize();
+  b.normalize();
+  CHECK(a.canonical() == b.canonical());
+  SweepSpec c = spec_with({{"rule", "bp,inference"}, {"batch", "16:64:16"}});
+  c.normalize();
+  CHECK(c.canonical() != a.canonical());
+}
+
+TEST_CASE("Tables survive encoding; truncated encodings are refused", "[quick][sweep]") {
+  results::Table t("t", "a table");
+  t.add_column({"id", results::ColumnType::int64, "1", "id"});
+  t.add_column({"e", results::ColumnType::float64, "J", "energy"});
+  t.add_column({"s", results::ColumnType::string, "", "label"});
+  t.append_row({{"id", int64_t{3}}, {"e", 1.5e-9}, {"s", std::string("a,\"b\"\n")}});
+  t.append_row({{"id", int64_t{-1}}, {"e", -0.0}, {"s", std::string()}});
+  std::string bytes;
+  results::encode(t, bytes);
+  size_t offset = 0;
+  const results::Table u = results::decode(bytes, offset);
+  CHECK(offset == bytes.size());
+  REQUIRE(u.same_schema(t));
+  CHECK(u.column("id").ints() == t.column("id").ints());
+  CHECK(u.column("e").floats() == t.column("e").floats());
+  CHECK(u.column("s").strings() == t.column("s").strings());
+  CHECK(u.column("e").spec().description == "energy");
+  offset = 0;
+  CHECK_THROWS(results::decode(bytes.substr(0, bytes.size() - 1), offset));
+}
+
+TEST_CASE("A journal keeps every whole record and drops a torn last one", "[quick][sweep]") {
+  const std::string path = "/tmp/frugal-test-journal-" + std::to_string(::getpid());
+  std::remove(path.c_str());
+  {
+    auto j = results::Journal::create(path, "spec A");
+    j.append(4, "four");
+    j.append(2, std::string("t\0o", 3));
+  }
+  CHECK_THROWS_WITH(results::Journal::create(path, "spec A"), Catch::Contains("--resume"));
+  {
+    std::ofstream(path, std::ios::app) << "FRJ1 torn rec";  // a write cut short by a kill
+  }
+  std::string header;
+  std::vector<std::pair<int64_t, std::string>> records;
+  {
+    auto j = results::Journal::resume(path, header, records);
+    CHECK(header == "spec A");
+    REQUIRE(records.size() == 2);
+    CHECK(records[0] == std::make_pair(int64_t{4}, std::string("four")));
+    CHECK(records[1].second == std::string("t\0o", 3));
+    j.append(7, "seven");  // lands after the last whole record, not after the torn bytes
+  }
+  records.clear();
+  results::Journal::resume(path, header, records).remove();
+  REQUIRE(records.size() == 3);
+  CHECK(records[2].first == 7);
+  CHECK(::access(path.c_str(), F_OK) != 0);
+}
