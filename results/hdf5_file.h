@@ -2,7 +2,7 @@
 // HDF5 result files: one group per table, one 1-D dataset per column with `units` and
 // `description` attributes, the columns of a group sharing one dimension scale (so that h5py,
 // pandas and xarray with engine="h5netcdf" read them without tricks), and provenance as root
-// attributes. Strings are variable-length UTF-8. See docs/results-format.md.
+// attributes. Strings are variable-length UTF-8. See docs/results-schema.md.
 
 #include <cstdint>
 #include <map>

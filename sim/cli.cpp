@@ -171,8 +171,7 @@ int command_run(const std::vector<std::string>& args, const std::string& command
     prov.config_files = vm.count("config") ? config_texts({config}) : "";
     prov.hw_presets = outcome.preset.to_text();
     prov.scenario_count = 1;
-    SweepWriter writer(out, force, provenance(prov), make_result_tables(extra), prov.sweep_spec);
-    writer.record(0, encode_tables(tables));
+    SweepWriter writer(out, force, provenance(prov), make_result_tables(extra), "");
     writer.add(tables);
     writer.finish(force);
   }

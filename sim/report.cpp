@@ -17,7 +17,7 @@ using units::format_si;
 
 namespace {
 
-// Schema of the result files (docs/results-format.md); bump on any change to groups or columns.
+// Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
 constexpr const char* kSchemaVersion = "0.2.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {

@@ -75,8 +75,9 @@ SweepWriter::SweepWriter(const std::string& path, bool overwrite,
     throw InputError("'" + path + ".journal' exists: an interrupted sweep of '" + path +
                      "' (--resume continues it; delete it and " + path + ".partial to start over)");
   open(provenance_attributes, overwrite);
-  m_journal =
-      std::make_unique<results::Journal>(results::Journal::create(path + ".journal", identity));
+  if (!identity.empty())
+    m_journal =
+        std::make_unique<results::Journal>(results::Journal::create(path + ".journal", identity));
 }
 
 SweepWriter::SweepWriter(const std::string& path,
@@ -110,7 +111,9 @@ SweepWriter::SweepWriter(const std::string& path,
   flush();
 }
 
-void SweepWriter::record(int64_t id, const std::string& encoded) { m_journal->append(id, encoded); }
+void SweepWriter::record(int64_t id, const std::string& encoded) {
+  if (m_journal) m_journal->append(id, encoded);
+}
 
 void SweepWriter::add(ResultTables& tables) {
   Column& offsets = tables.power.column("offset");
@@ -148,12 +151,12 @@ void SweepWriter::finish(bool overwrite) {
     write_results_file(file, m_path, overwrite, ".sorting");
     std::remove(partial.c_str());
   }
-  m_journal->remove();
+  if (m_journal) m_journal->remove();
 }
 
 void SweepWriter::keep_partial() {
   flush();
-  m_journal->sync();
+  if (m_journal) m_journal->sync();
   m_writer->close_and_keep();
 }
 

@@ -23,7 +23,8 @@ namespace frugal::sim {
 class SweepWriter {
  public:
   // A new sweep: neither PATH.partial nor PATH.journal may exist. `identity` (the sweep
-  // specification and shard) heads the journal; --resume must match it.
+  // specification and shard) heads the journal; --resume must match it. An empty identity
+  // writes no journal (a single run, which has nothing to resume).
   SweepWriter(const std::string& path, bool overwrite,
               const std::vector<results::Attribute>& provenance, const ResultTables& schema,
               const std::string& identity);

@@ -15,6 +15,13 @@ runs=$work/runs
 mkdir -p "$runs"
 sweep=(--batch 1:12:1 --rule bp,inference --quiet)  # 24 scenarios, ids 0..23
 
+# --- help
+for command in sweep merge export; do
+  expect_ok "frugal $command --help" "$frugal" "$command" --help
+done
+grep -q -- "--resume" <("$frugal" sweep --help) || fail "sweep --help lacks --resume"
+grep -q "sweep" <("$frugal" --help) || fail "frugal --help lacks sweep"
+
 # --- expansion: counts, order, ranges, zip, seeds
 expect_ok "dry run" "$frugal" sweep "${sweep[@]}" --dry-run
 [ "$(tail -1 "$work/stdout")" = "24 scenarios" ] || fail "dry run: expected 24 scenarios"
@@ -40,6 +47,8 @@ expect_ok "sweep --jobs 2" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/f
 expect_ok "sweep --jobs 1" "$frugal" sweep "${sweep[@]}" --jobs 1 --out "$runs/j1.h5"
 "${check[@]}" "$runs/j1.h5" --same-as "$runs/full.h5" >/dev/null || fail "--jobs 1 and --jobs 2 differ"
 printf '# the same sweep as a file\nbatch = 1:12:1\nrule = bp, inference  # two rules\n' >"$work/sweep.ini"
+expect_ok "studies/example.ini" "$frugal" sweep --config "$tests/../studies/example.ini" --dry-run
+grep -q "^42 scenarios$" "$work/stdout" || fail "studies/example.ini: expected 42 scenarios"
 expect_ok "sweep --config" "$frugal" sweep --config "$work/sweep.ini" --quiet --out "$runs/ini.h5"
 "${check[@]}" "$runs/ini.h5" --same-as "$runs/full.h5" >/dev/null || fail "INI sweep differs"
 
