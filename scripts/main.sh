@@ -10,6 +10,8 @@ result="out/default-$(date -u +%Y%m%dT%H%M%SZ).h5"
 ./build/frugal run --config scenarios/default.ini --out "$result"
 cat <<TXT
 
-Next: ./build/frugal --help, ./build/frugal presets show cpu, or read the results in Python:
-  /usr/bin/python3 -c "import h5py; f = h5py.File('$result'); print(dict(f.attrs)); print(list(f['scenarios']))"
+Next: ./build/frugal --help, ./build/frugal presets show cpu, a sweep of 42 scenarios:
+  ./build/frugal sweep --config studies/example.ini --out out/example.h5
+or the results in Python (Debian's /usr/bin/python3; see results/notebooks/ for plots):
+  /usr/bin/python3 results/python/frugal_results.py $result
 TXT

@@ -124,6 +124,17 @@ grep -q -- "--resume" "$work/stderr" || fail "SIGTERM: the message should say ho
 expect_ok "resume after SIGTERM" "$frugal" sweep "${sweep[@]}" --jobs 1 --out "$runs/t.h5" --resume
 "${check[@]}" "$runs/t.h5" --same-as "$runs/full.h5" >/dev/null || fail "SIGTERM + resume differs"
 
+# --- SIGINT (Ctrl-C): exit 130, resumable
+"${slow[@]}" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/i.h5" 2>/dev/null &
+pid=$!
+sleep 0.4
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] || fail "SIGINT: exit $rc, expected 130"
+expect_ok "resume after SIGINT" "$frugal" sweep "${sweep[@]}" --out "$runs/i.h5" --resume
+"${check[@]}" "$runs/i.h5" --same-as "$runs/full.h5" >/dev/null || fail "SIGINT + resume differs"
+
 # --- resume against another specification: exit 2, the partial file untouched
 "${slow[@]}" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/r.h5" 2>/dev/null &
 pid=$!

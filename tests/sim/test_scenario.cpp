@@ -20,7 +20,7 @@ std::string write_temp(const std::string& name, const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("INI files set scenario options; values already given win", "[quick][sim]") {
+TEST_CASE("INI files set scenario options, and values already given win", "[quick][sim]") {
   Scenario s;
   po::options_description options = scenario_options(s);
   po::variables_map vm;

@@ -120,7 +120,7 @@ TEST_CASE("The canonical specification does not depend on how the sweep was writ
   CHECK(c.canonical() != a.canonical());
 }
 
-TEST_CASE("Tables survive encoding; truncated encodings are refused", "[quick][sweep]") {
+TEST_CASE("Tables survive encoding, and truncated encodings are refused", "[quick][sweep]") {
   results::Table t("t", "a table");
   t.add_column({"id", results::ColumnType::int64, "1", "id"});
   t.add_column({"e", results::ColumnType::float64, "J", "energy"});
