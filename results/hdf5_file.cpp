@@ -224,7 +224,8 @@ void check_output_path(const std::string& path, bool overwrite, const std::strin
                      "')");
   if (::stat((path + partial_suffix).c_str(), &st) == 0)
     throw InputError("'" + path + partial_suffix + "' exists: another frugal run may be writing '" +
-                     path + "' (or one was interrupted: --resume continues it)");
+                     path + "' (if none is: an interrupted sweep continues with --resume; " +
+                     "otherwise delete it)");
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       throw InputError("output path '" + path + "' is a directory (expected a file name)");

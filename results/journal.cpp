@@ -1,6 +1,7 @@
 #include "results/journal.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,17 +27,32 @@ struct RecordHead {
   uint64_t length;
 };
 
-uint32_t fnv1a(const std::string& bytes) {
+// FNV-1a over the record's id, length and bytes.
+uint32_t checksum(int64_t id, const std::string& bytes) {
   uint32_t h = 2166136261u;
-  for (const unsigned char c : bytes) {
-    h ^= c;
-    h *= 16777619u;
-  }
+  auto mix = [&h](const unsigned char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      h ^= p[i];
+      h *= 16777619u;
+    }
+  };
+  const uint64_t length = bytes.size();
+  mix(reinterpret_cast<const unsigned char*>(&id), sizeof id);
+  mix(reinterpret_cast<const unsigned char*>(&length), sizeof length);
+  mix(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   return h;
 }
 
+// Takes the journal's lock, so that two processes never write one journal.
+void lock(int fd, const std::string& path) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw InputError("'" + path + "' is being written by another frugal process");
+  }
+}
+
 std::string record(int64_t id, const std::string& bytes) {
-  const RecordHead head{kMagic, fnv1a(bytes), id, bytes.size()};
+  const RecordHead head{kMagic, checksum(id, bytes), id, bytes.size()};
   std::string r(reinterpret_cast<const char*>(&head), sizeof head);
   return r + bytes;
 }
@@ -59,17 +75,23 @@ Journal Journal::create(const std::string& path, const std::string& header) {
   if (fd < 0)
     throw InputError("cannot create '" + path + "': " + std::strerror(errno) +
                      (errno == EEXIST ? " (an interrupted sweep? --resume continues it)" : ""));
+  lock(fd, path);
   Journal journal(path, fd);
   journal.append(kHeaderId, header);
   return journal;
 }
 
-Journal Journal::resume(const std::string& path, std::string& header,
-                        std::vector<std::pair<int64_t, std::string>>& records) {
+Journal Journal::resume(const std::string& path,
+                        std::vector<std::pair<int64_t, std::string>>& records,
+                        const std::function<void(const std::string& header)>& check_header) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     throw InputError("nothing to resume: '" + path + "' does not exist");
-  const std::string data = read_text_file(path, "sweep journal");
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) throw InputError("cannot open '" + path + "': " + std::strerror(errno));
+  lock(fd, path);
+  Journal journal(path, fd);
+  const std::string data = st.st_size > 0 ? read_text_file(path, "sweep journal") : std::string();
   size_t offset = 0;
   bool have_header = false;
   while (offset + sizeof(RecordHead) <= data.size()) {
@@ -77,11 +99,11 @@ Journal Journal::resume(const std::string& path, std::string& header,
     std::memcpy(&head, data.data() + offset, sizeof head);
     if (head.magic != kMagic || head.length > data.size() - offset - sizeof head) break;
     std::string bytes = data.substr(offset + sizeof head, head.length);
-    if (fnv1a(bytes) != head.checksum) break;
+    if (checksum(head.id, bytes) != head.checksum) break;
     offset += sizeof head + head.length;
     if (!have_header) {
       if (head.id != kHeaderId) break;
-      header = std::move(bytes);
+      check_header(bytes);  // may throw: nothing has been changed yet
       have_header = true;
     } else {
       records.emplace_back(head.id, std::move(bytes));
@@ -89,11 +111,9 @@ Journal Journal::resume(const std::string& path, std::string& header,
   }
   if (!have_header) throw InputError("cannot resume: '" + path + "' is not a frugal sweep journal");
   // Cut a record torn by the kill, so that new records follow the last valid one.
-  if (::truncate(path.c_str(), static_cast<off_t>(offset)) != 0)
+  if (::ftruncate(fd, static_cast<off_t>(offset)) != 0)
     throw IoError("cannot truncate '" + path + "': " + std::strerror(errno));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) throw IoError("cannot open '" + path + "': " + std::strerror(errno));
-  return Journal(path, fd);
+  return journal;
 }
 
 Journal::Journal(Journal&& other) noexcept : m_path(std::move(other.m_path)), m_fd(other.m_fd) {

@@ -2,10 +2,12 @@
 // An append-only journal of finished work: a header text, then one record per finished item
 // (an id and its bytes), each written with a single write() and a checksum. A process killed at
 // any moment leaves a journal whose valid records are every item it had finished; a record cut
-// short by the kill is detected and ignored. frugal sweep keeps one beside its partial result
-// file, so that --resume loses nothing even if the kill landed while HDF5 was writing.
+// short by the kill is detected and ignored. The file is locked (flock) while a process writes it.
+// frugal sweep keeps one beside its partial result file, so that --resume loses nothing even if the
+// kill landed while HDF5 was writing.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,10 +18,13 @@ class Journal {
  public:
   // Creates PATH (which must not exist; InputError otherwise) and writes `header`.
   static Journal create(const std::string& path, const std::string& header);
-  // Reads PATH's header and valid records, then opens it to append after them (a torn last
-  // record is cut off). Throws InputError if PATH does not exist or has no valid header.
-  static Journal resume(const std::string& path, std::string& header,
-                        std::vector<std::pair<int64_t, std::string>>& records);
+  // Reads PATH's header and hands it to `check_header` (which throws to refuse it, leaving PATH
+  // untouched), reads the valid records, then opens PATH to append after them (a torn last record
+  // is cut off). Throws InputError if PATH does not exist, has no valid header, or is locked by
+  // another process writing it.
+  static Journal resume(const std::string& path,
+                        std::vector<std::pair<int64_t, std::string>>& records,
+                        const std::function<void(const std::string& header)>& check_header);
 
   Journal(Journal&& other) noexcept;
   Journal& operator=(Journal&&) = delete;

@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -110,13 +111,16 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   general.add_options()(
       "set", po::value(&sets)->composing(),
       "KEY=VALUE: set a scenario option, or a preset parameter as hw.NAME=VALUE with its unit "
-      "(e.g. --set hw.dram_energy='15 pJ/bit'); repeatable")(
+      "(e.g. --set hw.dram_energy_per_byte='15 pJ/bit'); repeatable")(
       "config,c", po::value(&config),
       "read options from an INI file of 'key = value' lines; the command line wins")(
       "help,h", "show this help");
   po::options_description all(100, 50);
   all.add(scenario_options(scenario)).add(output).add(general);
   po::variables_map vm = parse(args, all);
+  std::set<std::string> on_command_line;  // options given explicitly, before any config file
+  for (const auto& [key, value] : vm)
+    if (!value.defaulted()) on_command_line.insert(key);
   if (vm.count("help")) {
     std::cout
         << "usage: frugal run [options]\n\n"
@@ -141,7 +145,7 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   for (const std::string& text : sets) {
     const Setting set = split_setting(text, "--set");
     check_scenario_key(set.first, "--set: ");
-    if (vm.count(set.first) && !vm[set.first].defaulted())
+    if (on_command_line.count(set.first))
       throw InputError("'" + set.first + "' is given twice (--" + set.first + " and --set)");
     auto it = std::find_if(settings.begin(), settings.end(),
                            [&](const Setting& s) { return s.first == set.first; });
@@ -203,7 +207,7 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
   sweep.add_options()(
       "set", po::value(&sets)->composing(),
       "KEY=VALUES: sweep a scenario option or a preset parameter hw.NAME (values with their unit: "
-      "hw.dram_energy='10:30:10 pJ/bit'); repeatable")(
+      "hw.dram_energy_per_byte='10:30:10 pJ/bit'); repeatable")(
       "zip", po::value(&zips)->composing(),
       "A,B: these axes vary together (same number of values) instead of as a product")(
       "seeds", po::value(&seeds)->default_value(1),
@@ -225,8 +229,8 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
                        "result file FILE.h5 (written as FILE.h5.partial, renamed when complete)")(
       "force", po::bool_switch(&options.force), "overwrite an existing result file")(
       "resume", po::bool_switch(&options.resume),
-      "continue an interrupted sweep from FILE.h5.partial (same options required)")(
-      "help,h", "show this help");
+      "continue an interrupted sweep: rebuilds FILE.h5.partial from FILE.h5.journal and runs only "
+      "the scenarios it lacks (same options required)")("help,h", "show this help");
   po::options_description all(100, 50);
   all.add(axes).add(sweep).add(running).add(output);
   po::variables_map vm = parse(args, all);
@@ -242,7 +246,7 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
         << all
         << "\nExamples:\n"
            "  frugal sweep --rule bp,inference --batch log:1:1024:11 --out batch.h5\n"
-           "  frugal sweep --set hw.dram_energy='10:30:5 pJ/bit' --seeds 4 --out dram.h5\n"
+           "  frugal sweep --set hw.dram_energy_per_byte='10:30:5 pJ/bit' --seeds 4 --out dram.h5\n"
            "  frugal sweep --batch 16,64 --rule bp,inference --zip batch,rule --dry-run\n"
            "  frugal sweep --config study.ini --shard 0/4 --out part0.h5 && frugal merge ...\n";
     return 0;
@@ -260,13 +264,18 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
     spec.add_axis(set.first, set.second, "--set");
   }
   for (const std::string& z : zips) spec.add_zip(z, "--zip");
-  bool seeds_given = !vm["seeds"].defaulted();
+  const bool seeds_given = !vm["seeds"].defaulted();
+  bool file_seeds = false;
+  std::string file_seeds_at, file_out_at;
   for (const std::string& path : configs) {
     for (const KeyValueLine& kv : read_key_values(path, "sweep file")) {
       const std::string where = path + ":" + std::to_string(kv.line);
       if (kv.key == "zip") {
-        if (zips.empty()) spec.add_zip(kv.value, where);
+        spec.add_zip(kv.value, where);  // with --zip's: a key in two zips is an error
       } else if (kv.key == "seeds") {
+        if (file_seeds) throw InputError(where + ": seeds is given twice (" + file_seeds_at + ")");
+        file_seeds = true;
+        file_seeds_at = where;
         if (!seeds_given) {
           try {
             size_t used = 0;
@@ -275,9 +284,11 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
           } catch (const std::exception&) {
             throw InputError(where + ": seeds must be an integer, got '" + kv.value + "'");
           }
-          seeds_given = true;
         }
       } else if (kv.key == "out") {
+        if (!file_out_at.empty())
+          throw InputError(where + ": out is given twice (" + file_out_at + ")");
+        file_out_at = where;
         if (!vm.count("out")) options.out = kv.value;
       } else {
         const SweepAxis* given = spec.axis(kv.key);
@@ -295,8 +306,6 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
   if (options.jobs < 0) throw InputError("--jobs must be 0 (one per core) or positive");
   if (options.timeout_s < 0) throw InputError("--timeout-per-scenario must be >= 0 seconds");
   if (!shard.empty()) parse_shard(shard, options.shard_index, options.shard_count);
-  if (options.resume && options.force)
-    throw InputError("--resume and --force contradict each other (continue, or start over)");
   return run_sweep(options);
 }
 
@@ -348,10 +357,12 @@ int command_export(const std::vector<std::string>& args) {
   notify_options(vm);
   if (!csv) throw InputError("export needs a format: --csv");
   if (files.size() != 1) throw InputError("export needs exactly one result file");
+  std::string stem = files.front().substr(files.front().find_last_of('/') + 1);
+  if (stem.size() > 3 && stem.compare(stem.size() - 3, 3, ".h5") == 0) stem.resize(stem.size() - 3);
   if (prefix.empty()) {
-    prefix = files.front();
-    if (prefix.size() > 3 && prefix.compare(prefix.size() - 3, 3, ".h5") == 0)
-      prefix.resize(prefix.size() - 3);
+    prefix = files.front().substr(0, files.front().find_last_of('/') + 1) + stem;
+  } else if (prefix.back() == '/') {
+    prefix += stem;  // a directory: the file's name inside it
   }
   for (const std::string& written : export_csv(files.front(), prefix, force))
     std::cout << written << "\n";

@@ -80,7 +80,7 @@ SweepWriter::SweepWriter(const std::string& path, bool overwrite,
         std::make_unique<results::Journal>(results::Journal::create(path + ".journal", identity));
 }
 
-SweepWriter::SweepWriter(const std::string& path,
+SweepWriter::SweepWriter(const std::string& path, bool overwrite,
                          const std::vector<results::Attribute>& provenance_attributes,
                          const ResultTables& schema, const std::string& identity,
                          std::set<int64_t>& done, int64_t& failed)
@@ -90,19 +90,39 @@ SweepWriter::SweepWriter(const std::string& path,
   if (::stat(journal.c_str(), &st) != 0)
     throw InputError("nothing to resume: '" + journal + "' does not exist" +
                      (::stat(path.c_str(), &st) == 0 ? " ('" + path + "' is complete)" : ""));
-  std::string found;
+  if (!overwrite && ::stat(path.c_str(), &st) == 0)
+    throw InputError("--resume: '" + path + "' exists (add --force to replace it when the sweep " +
+                     "completes; if it is this sweep's complete result, delete " + journal + ")");
   std::vector<std::pair<int64_t, std::string>> records;
-  m_journal = std::make_unique<results::Journal>(results::Journal::resume(journal, found, records));
-  if (found != identity)
-    throw InputError("--resume: '" + journal + "' was written by a different sweep (" +
-                     first_difference(found, identity) +
-                     "); resume with the same options, or write to another file");
-  // The partial file holds nothing the journal lacks: rebuild it from the journal.
-  std::remove((path + ".partial").c_str());
-  open(provenance_attributes, false);
+  m_journal = std::make_unique<results::Journal>(
+      results::Journal::resume(journal, records, [&](const std::string& found) {
+        if (found != identity)
+          throw InputError("--resume: '" + journal +
+                           "' was written by a different sweep or build (" +
+                           first_difference(found, identity) +
+                           "); resume with the same options and build, or write to another file");
+      }));
+  std::vector<ResultTables> replay;
   for (auto& [id, encoded] : records) {
+    ResultTables tables;
+    try {
+      tables = decode_tables(encoded, schema);
+    } catch (const std::exception& e) {
+      throw InputError("--resume: '" + journal + "' holds a result this build cannot read (" +
+                       e.what() + ")");
+    }
+    const std::vector<int64_t>& ids = tables.scenarios.column("scenario_id").ints();
+    if (ids.size() != 1 || ids.front() != id)
+      throw InputError("--resume: '" + journal + "' is inconsistent (record " + std::to_string(id) +
+                       ")");
     if (!done.insert(id).second) continue;
-    ResultTables tables = decode_tables(encoded, schema);
+    replay.push_back(std::move(tables));
+  }
+  // Everything checked: the partial file holds nothing the journal lacks; rebuild it from there.
+  std::remove((path + ".partial").c_str());
+  std::remove((path + ".sorting").c_str());
+  open(provenance_attributes, overwrite);
+  for (ResultTables& tables : replay) {
     const std::vector<std::string>& status = tables.scenarios.column("status").strings();
     failed += static_cast<int64_t>(std::count_if(status.begin(), status.end(),
                                                  [](const std::string& s) { return s != "ok"; }));
@@ -136,6 +156,7 @@ void SweepWriter::flush() {
   for (Table* t : m_buffer.all()) m_writer->write_table(*t, scale_column(t->name()));
   m_buffer.clear_rows();
   m_writer->flush();
+  if (m_journal) m_journal->sync();
   m_scenarios_written += rows;
 }
 
@@ -148,6 +169,7 @@ void SweepWriter::finish(bool overwrite) {
     const std::string partial = m_writer->partial_path();
     ResultsFile file = results::read_results(partial);
     sort_by_scenario(file);
+    std::remove((m_path + ".sorting").c_str());  // our own temporary, left by a kill
     write_results_file(file, m_path, overwrite, ".sorting");
     std::remove(partial.c_str());
   }
@@ -222,8 +244,9 @@ void merge_shards(const std::string& out, const std::vector<std::string>& shards
     }
     const std::string shard_spec = shard.string_attribute("provenance", "sweep_spec");
     const std::string count_text = shard.string_attribute("provenance", "scenario_count");
-    if (shard_spec.empty() || count_text.empty() || !shard.tables.count("scenarios"))
-      throw InputError("merge: '" + path + "' is not a frugal sweep result file");
+    bool complete = !shard_spec.empty() && !count_text.empty();
+    for (const std::string& table : table_names()) complete = complete && shard.tables.count(table);
+    if (!complete) throw InputError("merge: '" + path + "' is not a frugal sweep result file");
     if (total < 0) {
       spec = shard_spec;
       total = std::stoll(count_text);

@@ -29,11 +29,12 @@ class SweepWriter {
               const std::vector<results::Attribute>& provenance, const ResultTables& schema,
               const std::string& identity);
   // --resume: reads PATH.journal (InputError if missing, or if its identity differs, naming the
-  // first difference), writes its scenarios to a fresh PATH.partial, and continues the journal.
-  // Fills `done` with their ids and counts those that did not finish ok in `failed`.
-  SweepWriter(const std::string& path, const std::vector<results::Attribute>& provenance,
-              const ResultTables& schema, const std::string& identity, std::set<int64_t>& done,
-              int64_t& failed);
+  // first difference; nothing is touched then), writes its scenarios to a fresh PATH.partial, and
+  // continues the journal. `overwrite`: PATH may exist (replaced when the sweep completes). Fills
+  // `done` with their ids and counts those that did not finish ok in `failed`.
+  SweepWriter(const std::string& path, bool overwrite,
+              const std::vector<results::Attribute>& provenance, const ResultTables& schema,
+              const std::string& identity, std::set<int64_t>& done, int64_t& failed);
 
   // Journals one finished scenario's encoded tables (call as soon as it finishes).
   void record(int64_t id, const std::string& encoded);

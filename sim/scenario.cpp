@@ -95,7 +95,7 @@ Setting split_setting(const std::string& text, const std::string& option) {
   key.erase(key.find_last_not_of(" \t") + 1);
   if (key.empty())
     throw InputError(option + " '" + text + "': expected KEY=VALUE, e.g. " + option +
-                     " batch=64 or " + option + " hw.dram_energy='15 pJ/bit'");
+                     " batch=64 or " + option + " hw.dram_energy_per_byte='15 pJ/bit'");
   std::string value = text.substr(eq + 1);
   value.erase(0, value.find_first_not_of(" \t"));
   value.erase(value.find_last_not_of(" \t") + 1);

@@ -1,5 +1,6 @@
 #include "sim/sweep.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,11 +12,13 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <systemc>
 #include <thread>
 
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
 #include "results/error.h"
+#include "sim/build_info.h"
 #include "sim/mpi_farm.h"
 #include "sim/report.h"
 #include "sim/result_files.h"
@@ -210,6 +213,16 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
   return preset_of;
 }
 
+// Workers: at most one per scenario, and few enough that their pipes fit the open-file limit.
+int max_jobs(size_t scenarios) {
+  rlimit limit{};
+  int64_t by_files = 1024;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    by_files = std::max<int64_t>(1, (static_cast<int64_t>(limit.rlim_cur) - 32) / 4);
+  return static_cast<int>(std::max<int64_t>(
+      1, std::min<int64_t>(static_cast<int64_t>(scenarios), std::min<int64_t>(by_files, 1024))));
+}
+
 void print_dry_run(const std::vector<SweepScenario>& scenarios, const std::vector<int64_t>& mine,
                    const SweepOptions& options) {
   std::cout << "# " << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s");
@@ -230,6 +243,8 @@ void print_dry_run(const std::vector<SweepScenario>& scenarios, const std::vecto
 void parse_shard(const std::string& text, int64_t& index, int64_t& count) {
   const auto slash = text.find('/');
   try {
+    if (text.find_first_not_of("0123456789/") != std::string::npos)
+      throw std::invalid_argument("not digits");
     size_t used_i = 0, used_n = 0;
     if (slash == std::string::npos) throw std::invalid_argument("no slash");
     index = std::stoll(text.substr(0, slash), &used_i);
@@ -261,52 +276,7 @@ int run_sweep(const SweepOptions& options) {
   if (options.out.empty())
     throw InputError("sweep needs --out FILE.h5 (or --dry-run to list the scenarios)");
 
-  const MpiRole role = mpi_role();
-  if (role == MpiRole::worker) {
-    // An MPI rank other than 0: run what rank 0 hands out, in a forked worker for isolation.
-    WorkerPool pool(1, options.timeout_s, [&](int64_t id) {
-      ResultTables tables = make_result_tables(extra);
-      const SweepScenario& s = scenarios[static_cast<size_t>(id)];
-      ScenarioKey key{s.id, s.point, s.replicate, s.settings};
-      append_outcome(tables, key, run_scenario(s.scenario), extra);
-      return encode_tables(tables);
-    });
-    mpi_serve(pool);
-    return 0;
-  }
-
-  // Provenance: the presets as used, in order of first use.
-  std::string preset_texts;
-  std::set<const hw::Preset*> seen;
-  for (const hw::Preset* p : preset_of)
-    if (seen.insert(p).second) preset_texts += p->to_text() + "\n";
-  Provenance prov;
-  prov.command_line = options.command_line;
-  prov.sweep_spec = spec.canonical();
-  prov.config_files = options.config_files;
-  prov.hw_presets = preset_texts;
-  prov.scenario_count = static_cast<int64_t>(scenarios.size());
-  prov.shard_index = options.shard_index;
-  prov.shard_count = options.shard_count;
-
-  const ResultTables schema = make_result_tables(extra);
-  std::set<int64_t> done;
-  int64_t failed_before = 0;
-  // What --resume must match: the specification and the shard.
-  const std::string identity = prov.sweep_spec +
-                               "[shard]\nshard = " + std::to_string(options.shard_index) + "/" +
-                               std::to_string(options.shard_count) + "\n";
-  std::unique_ptr<SweepWriter> writer;
-  if (options.resume)
-    writer = std::make_unique<SweepWriter>(options.out, provenance(prov), schema, identity, done,
-                                           failed_before);
-  else
-    writer = std::make_unique<SweepWriter>(options.out, options.force, provenance(prov), schema,
-                                           identity);
-  std::vector<int64_t> todo;
-  for (int64_t id : mine)
-    if (!done.count(id)) todo.push_back(id);
-
+  // One computation of a scenario, wherever it runs (forked worker, MPI rank).
   TestHooks hooks;
   hooks.faults = fault_injection();
   hooks.delay_s = env_number("FRUGAL_TEST_DELAY_S", 0.0);
@@ -330,103 +300,160 @@ int run_sweep(const SweepOptions& options) {
                    run_scenario(s.scenario), extra);
     return encode_tables(tables);
   };
+  // A worker whose SystemC clock has run half its range retires before a step could overflow
+  // it, so that no scenario's fate depends on which worker ran it before.
+  auto retire = [] { return sc_core::sc_time_stamp() > sc_core::sc_max_time() / 2; };
+
+  const MpiRole role = mpi_role();
+  if (role == MpiRole::worker) {
+    // An MPI rank other than 0: run what rank 0 hands out, in a forked worker for isolation.
+    WorkerPool pool(1, options.timeout_s, compute, retire);
+    mpi_serve(pool);
+    return 0;
+  }
+  // The executor exists before anything below can throw: under MPI its destructor releases the
+  // other ranks. Local workers are forked on first use.
   std::unique_ptr<Executor> executor;
   if (role == MpiRole::coordinator) {
     executor = make_mpi_executor();
   } else {
-    int jobs = options.jobs > 0
-                   ? options.jobs
-                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    jobs = static_cast<int>(
-        std::min<size_t>(static_cast<size_t>(jobs), std::max<size_t>(todo.size(), 1)));
-    executor = std::make_unique<WorkerPool>(jobs, options.timeout_s, compute);
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    executor = std::make_unique<WorkerPool>(
+        std::min(options.jobs > 0 ? options.jobs : cores, max_jobs(mine.size())), options.timeout_s,
+        compute, retire);
   }
+
+  // Provenance: the presets as used, in order of first use.
+  std::string preset_texts;
+  std::set<const hw::Preset*> seen;
+  for (const hw::Preset* p : preset_of)
+    if (seen.insert(p).second) preset_texts += p->to_text() + "\n";
+  Provenance prov;
+  prov.command_line = options.command_line;
+  prov.sweep_spec = spec.canonical();
+  prov.config_files = options.config_files;
+  prov.hw_presets = preset_texts;
+  prov.scenario_count = static_cast<int64_t>(scenarios.size());
+  prov.shard_index = options.shard_index;
+  prov.shard_count = options.shard_count;
+
+  const ResultTables schema = make_result_tables(extra);
+  std::set<int64_t> done;
+  int64_t failed_before = 0;
+  // What --resume must match: the build, the specification and the shard.
+  const std::string identity = "# frugal " + version() + " (git " + git_sha() + ")\n" +
+                               prov.sweep_spec +
+                               "[shard]\nshard = " + std::to_string(options.shard_index) + "/" +
+                               std::to_string(options.shard_count) + "\n";
+  std::unique_ptr<SweepWriter> writer;
+  if (options.resume)
+    writer = std::make_unique<SweepWriter>(options.out, options.force, provenance(prov), schema,
+                                           identity, done, failed_before);
+  else
+    writer = std::make_unique<SweepWriter>(options.out, options.force, provenance(prov), schema,
+                                           identity);
+  std::vector<int64_t> todo;
+  for (int64_t id : mine)
+    if (!done.count(id)) todo.push_back(id);
 
   Progress progress(static_cast<int64_t>(mine.size()),
                     static_cast<int64_t>(mine.size() - todo.size()), options.quiet);
   StopSignals signals;
-  std::map<int64_t, std::pair<ResultTables, Clock::time_point>> ready;
-  std::set<int64_t> written;
-  size_t next = 0, write_next = 0;
-  auto last_flush = Clock::now();
-  int shown_failures = 0;
-  while (g_signal == 0 && (next < todo.size() || executor->busy() > 0)) {
-    while (g_signal == 0 && next < todo.size() && executor->has_idle())
-      executor->submit(todo[next++]);
-    for (TaskResult& r : executor->wait(0.25)) {
-      const SweepScenario& s = scenarios[static_cast<size_t>(r.task)];
-      ResultTables tables = schema;
-      if (r.status == TaskResult::Status::ok) {
-        try {
-          tables = decode_tables(r.payload, schema);
-        } catch (const std::exception& e) {
-          r.status = TaskResult::Status::crashed;
-          r.error = std::string("malformed result from the worker: ") + e.what();
+  try {
+    std::map<int64_t, std::pair<ResultTables, Clock::time_point>> ready;
+    std::set<int64_t> written;
+    size_t next = 0, write_next = 0;
+    auto last_flush = Clock::now();
+    int shown_failures = 0;
+    while (g_signal == 0 && (next < todo.size() || executor->busy() > 0)) {
+      while (g_signal == 0 && next < todo.size() && executor->has_idle())
+        executor->submit(todo[next++]);
+      for (TaskResult& r : executor->wait(0.25)) {
+        const SweepScenario& s = scenarios[static_cast<size_t>(r.task)];
+        ResultTables tables = schema;
+        if (r.status == TaskResult::Status::ok) {
+          try {
+            tables = decode_tables(r.payload, schema);
+          } catch (const std::exception& e) {
+            r.status = TaskResult::Status::crashed;
+            r.error = std::string("malformed result from the worker: ") + e.what();
+          }
         }
+        if (r.status != TaskResult::Status::ok) {
+          tables = schema;
+          append_failure(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings}, s.scenario,
+                         preset_of[static_cast<size_t>(r.task)], to_string(r.status), r.error,
+                         extra);
+          r.payload = encode_tables(tables);
+          if (shown_failures++ < 10)
+            progress.message("frugal sweep: scenario " + std::to_string(s.id) +
+                             (s.settings.empty() ? "" : " (" + describe(s.settings) + ")") + " " +
+                             to_string(r.status) + ": " + r.error);
+        }
+        writer->record(r.task, r.payload);  // safe from now on, whatever happens next
+        progress.count(r.status == TaskResult::Status::ok);
+        ready.emplace(r.task, std::make_pair(std::move(tables), Clock::now()));
       }
-      if (r.status != TaskResult::Status::ok) {
-        tables = schema;
-        append_failure(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings}, s.scenario,
-                       preset_of[static_cast<size_t>(r.task)], to_string(r.status), r.error, extra);
-        r.payload = encode_tables(tables);
-        if (shown_failures++ < 10)
-          progress.message("frugal sweep: scenario " + std::to_string(s.id) +
-                           (s.settings.empty() ? "" : " (" + describe(s.settings) + ")") + " " +
-                           to_string(r.status) + ": " + r.error);
-      }
-      writer->record(r.task, r.payload);  // safe from now on, whatever happens next
-      progress.count(r.status == TaskResult::Status::ok);
-      ready.emplace(r.task, std::make_pair(std::move(tables), Clock::now()));
-    }
-    // Write in id order; a scenario held up too long by a slow earlier one goes out of order.
-    for (; write_next < todo.size(); ++write_next) {
-      const int64_t id = todo[write_next];
-      if (written.count(id)) continue;
-      const auto it = ready.find(id);
-      if (it == ready.end()) break;
-      writer->add(it->second.first);
-      written.insert(id);
-      ready.erase(it);
-    }
-    const auto now = Clock::now();
-    if (!ready.empty() &&
-        std::chrono::duration<double>(now - ready.begin()->second.second).count() >
-            kMaxReorderWait_s) {
-      for (auto& [id, entry] : ready) {
-        writer->add(entry.first);
+      // Write in id order; a scenario held up too long by a slow earlier one goes out of order.
+      for (; write_next < todo.size(); ++write_next) {
+        const int64_t id = todo[write_next];
+        if (written.count(id)) continue;
+        const auto it = ready.find(id);
+        if (it == ready.end()) break;
+        writer->add(it->second.first);
         written.insert(id);
+        ready.erase(it);
       }
-      ready.clear();
+      const auto now = Clock::now();
+      if (!ready.empty() &&
+          std::chrono::duration<double>(now - ready.begin()->second.second).count() >
+              kMaxReorderWait_s) {
+        for (auto& [id, entry] : ready) {
+          writer->add(entry.first);
+          written.insert(id);
+        }
+        ready.clear();
+      }
+      if (writer->buffered() >= flush_every ||
+          (writer->buffered() > 0 &&
+           std::chrono::duration<double>(now - last_flush).count() >= kFlushEvery_s)) {
+        writer->flush();
+        last_flush = now;
+      }
+      progress.tick();
     }
-    if (writer->buffered() >= flush_every ||
-        (writer->buffered() > 0 &&
-         std::chrono::duration<double>(now - last_flush).count() >= kFlushEvery_s)) {
-      writer->flush();
-      last_flush = now;
-    }
-    progress.tick();
-  }
-  const int64_t failed = failed_before + progress.failed();
+    const int64_t failed = failed_before + progress.failed();
 
-  if (g_signal != 0) {
-    const int signal = g_signal;
+    if (g_signal != 0) {
+      const int signal = g_signal;
+      executor->stop();
+      for (auto& [id, entry] : ready) writer->add(entry.first);
+      writer->keep_partial();
+      progress.finish();
+      std::cerr << "frugal sweep: stopped by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "; "
+                << writer->rows_written() << " of " << mine.size() << " scenarios are in "
+                << writer->partial_path() << " (run the same command with --resume to finish)\n";
+      return kExitInterrupted + signal;
+    }
     executor->stop();
-    for (auto& [id, entry] : ready) writer->add(entry.first);
-    writer->keep_partial();
+    writer->finish(options.force);
     progress.finish();
-    std::cerr << "frugal sweep: stopped by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "; "
-              << writer->rows_written() << " of " << mine.size() << " scenarios are in "
-              << writer->partial_path() << " (run the same command with --resume to finish)\n";
-    return kExitInterrupted + signal;
+    std::cout << "frugal sweep: " << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s")
+              << ", " << static_cast<int64_t>(mine.size()) - failed << " ok";
+    if (failed) std::cout << ", " << failed << " failed (see status and error in /scenarios)";
+    std::cout << "; results in " << options.out << "\n";
+    return failed ? kExitScenarioFailed : 0;
+
+  } catch (const std::exception& e) {
+    // Whatever went wrong (a full disk, no more processes), what finished is in the journal.
+    executor->stop();
+    try {
+      writer->keep_partial();
+    } catch (const std::exception&) {
+    }
+    throw IoError(std::string(e.what()) + " (the scenarios that finished are kept in " +
+                  options.out + ".journal: fix the cause and rerun with --resume)");
   }
-  executor->stop();
-  writer->finish(options.force);
-  progress.finish();
-  std::cout << "frugal sweep: " << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s")
-            << ", " << static_cast<int64_t>(mine.size()) - failed << " ok";
-  if (failed) std::cout << ", " << failed << " failed (see status and error in /scenarios)";
-  std::cout << "; results in " << options.out << "\n";
-  return failed ? kExitScenarioFailed : 0;
 }
 
 }  // namespace frugal::sim

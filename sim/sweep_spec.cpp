@@ -82,8 +82,8 @@ bool expand_range(const std::string& item, const std::string& key, std::vector<s
               ? hi
               : lo * std::pow(hi / lo, static_cast<double>(i) / static_cast<double>(count - 1));
       char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%.12g", v);
-      out.push_back(buffer + unit);
+      std::snprintf(buffer, sizeof buffer, "%.12g", v);  // 12 significant digits, then as a range
+      out.push_back(format_value(std::strtod(buffer, nullptr)) + unit);
     }
     return true;
   }
@@ -166,7 +166,7 @@ void SweepSpec::add_zip(const std::string& keys, const std::string& origin) {
   }
   if (group.size() < 2)
     throw InputError(origin + " '" + keys + "': a zip needs at least two swept keys");
-  zips.push_back(group);
+  if (std::find(zips.begin(), zips.end(), group) == zips.end()) zips.push_back(group);
 }
 
 const SweepAxis* SweepSpec::axis(const std::string& key) const {
@@ -232,8 +232,9 @@ int64_t derive_seed(int64_t base, int64_t replicate) {
 }
 
 std::vector<SweepScenario> expand(const SweepSpec& spec) {
-  if (spec.seeds < 1)
-    throw InputError("--seeds must be a positive integer, got " + std::to_string(spec.seeds));
+  if (spec.seeds < 1 || spec.seeds > kMaxScenarios)
+    throw InputError("--seeds must be an integer from 1 to " + std::to_string(kMaxScenarios) +
+                     ", got " + std::to_string(spec.seeds));
   // Groups of axes that vary together: a zip sits where its first key was given.
   std::map<std::string, size_t> zip_of;
   for (size_t z = 0; z < spec.zips.size(); ++z)

@@ -63,8 +63,9 @@ struct SweepScenario {
 // of a sweep without --seeds keeps `base`).
 int64_t derive_seed(int64_t base, int64_t replicate);
 
-// Expands the cartesian product of the axes (zipped axes as one axis; the last axis varies
-// fastest, then the replicate), each point repeated `seeds` times. Throws InputError for an
+// Expands the cartesian product of the axes (zipped axes as one axis), each point repeated
+// `seeds` times: the replicates of a point are consecutive, and the last axis varies fastest
+// from one point to the next. Throws InputError for an
 // empty axis, a zip of unknown keys or unequal lengths, or a scenario whose options do not parse.
 std::vector<SweepScenario> expand(const SweepSpec& spec);
 

@@ -15,9 +15,11 @@
 namespace frugal::sim {
 namespace {
 
-// Message from a worker: one status byte (0 ok, 1 failed), a 64-bit length, then the bytes.
+// Message from a worker: one status byte (0 ok, 1 failed; +2 when the worker exits after it), a
+// 64-bit length, then the bytes.
 constexpr char kOk = 0;
 constexpr char kFailed = 1;
+constexpr char kRetiring = 2;
 
 bool write_all(int fd, const void* data, size_t n) {
   const char* p = static_cast<const char*>(data);
@@ -60,8 +62,8 @@ const char* to_string(TaskResult::Status status) {
   return "?";
 }
 
-WorkerPool::WorkerPool(int workers, double timeout_s, Compute compute)
-    : m_timeout_s(timeout_s), m_compute(std::move(compute)) {
+WorkerPool::WorkerPool(int workers, double timeout_s, Compute compute, Retire retire)
+    : m_timeout_s(timeout_s), m_compute(std::move(compute)), m_retire(std::move(retire)) {
   if (workers < 1) throw std::logic_error("WorkerPool needs at least one worker");
   std::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe must give EPIPE, not kill the parent
   m_workers.resize(static_cast<size_t>(workers));
@@ -88,7 +90,11 @@ void WorkerPool::spawn(Worker& worker) {
   std::fflush(nullptr);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork: " + std::string(std::strerror(errno)));
+  if (pid < 0) {
+    const int error = errno;
+    for (int fd : {request[0], request[1], response[0], response[1]}) ::close(fd);
+    throw std::runtime_error("fork: " + std::string(std::strerror(error)));
+  }
   if (pid == 0) {
     // The worker: dies with the parent, leaves interrupts to the parent (which stops the sweep
     // and kills its workers), and keeps only its own two pipe ends.
@@ -126,9 +132,11 @@ void WorkerPool::serve(int in, int out) {
       status = kFailed;
       payload = "unknown exception";
     }
+    const bool retiring = m_retire && m_retire();
+    if (retiring) status = static_cast<char>(status + kRetiring);
     const uint64_t n = payload.size();
     if (!write_all(out, &status, 1) || !write_all(out, &n, sizeof n) ||
-        !write_all(out, payload.data(), payload.size()))
+        !write_all(out, payload.data(), payload.size()) || retiring)
       break;
   }
   // _exit: no atexit handlers, no flushing of stdio or of files the parent owns (HDF5).
@@ -207,12 +215,13 @@ std::vector<TaskResult> WorkerPool::wait(double max_wait_s) {
     if (read_all(w.from_worker, &status, 1) && read_all(w.from_worker, &n, sizeof n)) {
       result.payload.resize(n);
       if (read_all(w.from_worker, result.payload.data(), n)) {
-        if (status == kFailed) {
+        if (status % kRetiring == kFailed) {
           result.status = TaskResult::Status::failed;
           result.error = std::move(result.payload);
           result.payload.clear();
         }
         w.task = -1;
+        if (status >= kRetiring) reap(w);  // it exits; a fresh one is forked when needed
         results.push_back(std::move(result));
         continue;
       }

@@ -46,7 +46,11 @@ class WorkerPool : public Executor {
   // compute(task) runs in a worker; its return value travels back as the payload. An exception
   // it throws becomes a `failed` result carrying what(). timeout_s <= 0: no time limit.
   using Compute = std::function<std::string(int64_t task)>;
-  WorkerPool(int workers, double timeout_s, Compute compute);
+  // retire() is asked in the worker after each task: true makes the worker exit after sending its
+  // result, to be replaced by a fresh fork (e.g. before the SystemC clock of a long-lived worker
+  // runs out, so that no state carries over in a way that depends on how tasks were spread).
+  using Retire = std::function<bool()>;
+  WorkerPool(int workers, double timeout_s, Compute compute, Retire retire = {});
   ~WorkerPool() override;  // kills the workers
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -80,6 +84,7 @@ class WorkerPool : public Executor {
 
   double m_timeout_s;
   Compute m_compute;
+  Retire m_retire;
   std::vector<Worker> m_workers;
 };
 

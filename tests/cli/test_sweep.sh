@@ -148,6 +148,28 @@ rc=$?
   || fail "resume, other spec: exit $rc, $(cat "$work/stderr")"
 [ "$before" = "$(cat "$runs/r.h5.partial" "$runs/r.h5.journal" | md5sum)" ] || fail "resume, other spec: the partial file or journal changed"
 
+# --- a resume that replaces an older result needs --force; a stale .sorting file is cleared
+"${slow[@]}" "$frugal" sweep "${sweep[@]}" --jobs 2 --force --out "$runs/full-copy.h5" 2>/dev/null &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid
+cp "$runs/full.h5" "$runs/full-copy.h5"  # an older result the interrupted sweep was replacing
+touch "$runs/full-copy.h5.sorting"       # as if a kill had hit the final sort
+"$frugal" sweep "${sweep[@]}" --out "$runs/full-copy.h5" --resume >"$work/stdout" 2>"$work/stderr"
+rc=$?
+[ $rc -eq 2 ] && grep -q "add --force" "$work/stderr" && [ -f "$runs/full-copy.h5.partial" ] \
+  || fail "resume onto an existing result without --force: exit $rc, $(cat "$work/stderr")"
+expect_ok "resume --force" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/full-copy.h5" --resume --force
+"${check[@]}" "$runs/full-copy.h5" --same-as "$runs/full.h5" >/dev/null || fail "resume --force differs"
+[ ! -e "$runs/full-copy.h5.sorting" ] && [ ! -e "$runs/full-copy.h5.journal" ] || fail "resume --force left files behind"
+
+# --- a worker whose SystemC clock runs long is replaced: results do not depend on --jobs
+long=(--model mlp:8192-8192-8192-8192-10 --batch 3000000000 --seed 1:40:1 --quiet)
+expect_ok "long-lived worker" "$frugal" sweep "${long[@]}" --jobs 1 --out "$runs/long1.h5"
+expect_ok "long-lived workers" "$frugal" sweep "${long[@]}" --jobs 2 --out "$runs/long2.h5"
+"${check[@]}" "$runs/long1.h5" --same-as "$runs/long2.h5" >/dev/null || fail "long steps: --jobs 1 and 2 differ"
+
 # --- shards and merge
 for i in 0 1 2; do
   expect_ok "shard $i/3" "$frugal" sweep "${sweep[@]}" --shard $i/3 --out "$runs/shard$i.h5"
@@ -163,6 +185,15 @@ if command -v mpirun >/dev/null; then
   mpirun --allow-run-as-root --oversubscribe -n 3 "$frugal" sweep "${sweep[@]}" --out "$runs/mpi.h5" \
     >"$work/stdout" 2>"$work/stderr" || fail "mpirun -n 3: $(cat "$work/stderr")"
   "${check[@]}" "$runs/mpi.h5" --same-as "$runs/j1.h5" >/dev/null || fail "MPI sweep differs from --jobs 1"
+  FRUGAL_FAULT_INJECT=crash:2,hang:5,throw:7 timeout 120 mpirun --allow-run-as-root --oversubscribe -n 3 \
+    "$frugal" sweep "${sweep[@]}" --timeout-per-scenario 2 --out "$runs/mpi-faults.h5" >/dev/null 2>&1
+  rc=$?
+  [ $rc -eq 3 ] || fail "MPI with failing scenarios: exit $rc, expected 3"
+  "$py" -c "import h5py,sys; s=list(h5py.File(sys.argv[1])['scenarios/status'].asstr()[()]); assert (s[2],s[5],s[7])==('crashed','timeout','failed') and s.count('ok')==21, s" \
+    "$runs/mpi-faults.h5" || fail "MPI: failed scenarios not recorded"
+  timeout 60 mpirun --allow-run-as-root --oversubscribe -n 3 "$frugal" sweep "${sweep[@]}" --out "$runs/mpi.h5" >/dev/null 2>&1
+  rc=$?
+  [ $rc -eq 2 ] || fail "MPI onto an existing file: exit $rc, expected 2 (124: the ranks hung)"
 else
   fail "mpirun not found (scripts/setup.sh installs openmpi-bin)"
 fi
@@ -192,10 +223,19 @@ expect_input_error "key given twice" "given twice" "$frugal" sweep --batch 1,2 -
 expect_input_error "bad value in a scenario" "scenario 1 (batch=0)" "$frugal" sweep --batch 1,0 --out "$o"
 expect_input_error "unit missing" "hw.dram_energy_per_byte" "$frugal" sweep --set hw.dram_energy_per_byte=10,20 --out "$o"
 expect_input_error "bad shard" "0 <= I < N" "$frugal" sweep --shard 3/3 --out "$o"
+expect_input_error "shard with a sign" "expected I/N" "$frugal" sweep --shard +0/2 --out "$o"
+expect_input_error "too many seeds" "--seeds must be an integer from 1" "$frugal" sweep --seeds 99999999999 --out "$o"
 expect_input_error "no output" "sweep needs --out" "$frugal" sweep --batch 1,2
 expect_input_error "resume without a partial" "nothing to resume" "$frugal" sweep --batch 1,2 --out "$o" --resume
 printf 'batch = 1,2\nbatchh = 3\n' >"$work/bad.ini"
 expect_input_error "sweep file typo" "bad.ini:2: unknown key 'batchh'" "$frugal" sweep --config "$work/bad.ini" --out "$o"
 expect_input_error "existing result" "already exists" "$frugal" sweep "${sweep[@]}" --out "$runs/full.h5"
+
+# --- frugal run --set: wins over the config file, like the other options
+printf 'batch = 8\n' >"$work/b.ini"
+expect_ok "run --config --set" "$frugal" run --config "$work/b.ini" --set batch=32 --set 'hw.dram_energy_per_byte=10 pJ/bit' --json
+"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['scenario']['batch'] == 32" "$work/stdout" \
+  || fail "run --set batch=32 should win over the config file"
+expect_input_error "run --batch and --set batch" "given twice" "$frugal" run --batch 4 --set batch=32
 
 report_and_exit sweep

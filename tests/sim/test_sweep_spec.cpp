@@ -155,16 +155,23 @@ TEST_CASE("A journal keeps every whole record and drops a torn last one", "[quic
   }
   std::string header;
   std::vector<std::pair<int64_t, std::string>> records;
+  auto keep_header = [&](const std::string& h) { header = h; };
+  auto refuse = [](const std::string&) -> void { throw InputError("other spec"); };
+  CHECK_THROWS_WITH(results::Journal::resume(path, records, refuse), "other spec");
+  CHECK(records.empty());
   {
-    auto j = results::Journal::resume(path, header, records);
+    auto j = results::Journal::resume(path, records, keep_header);
     CHECK(header == "spec A");
+    std::vector<std::pair<int64_t, std::string>> again;
+    CHECK_THROWS_WITH(results::Journal::resume(path, again, keep_header),
+                      Catch::Contains("another frugal process"));
     REQUIRE(records.size() == 2);
     CHECK(records[0] == std::make_pair(int64_t{4}, std::string("four")));
     CHECK(records[1].second == std::string("t\0o", 3));
     j.append(7, "seven");  // lands after the last whole record, not after the torn bytes
   }
   records.clear();
-  results::Journal::resume(path, header, records).remove();
+  results::Journal::resume(path, records, keep_header).remove();
   REQUIRE(records.size() == 3);
   CHECK(records[2].first == 7);
   CHECK(::access(path.c_str(), F_OK) != 0);
