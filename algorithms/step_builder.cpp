@@ -16,8 +16,9 @@ using workloads::Shape;
 using workloads::TensorKind;
 
 int64_t derivative_ops_per_element(const std::string& function) {
-  if (function == "relu") return 1;
+  if (function == "relu" || function == "relu6") return 1;
   if (function == "tanh" || function == "sigmoid") return 3;
+  if (function == "gelu") return 8;  // the tanh approximation's derivative, times the gradient
   throw std::invalid_argument("no derivative cost for activation '" + function + "'");
 }
 
@@ -38,8 +39,9 @@ std::vector<int> weight_inputs(const Graph& graph, const Op& op) {
 LossTensors add_loss(Graph& graph) {
   const int logits = graph.output_tensor();
   if (logits < 0) throw std::logic_error("graph has no output tensor to compute a loss on");
-  const int64_t batch = graph.batch();
   const int64_t elements = graph.tensor(logits).elements;
+  const Shape shape = graph.output_shape();
+  const int64_t samples = elements / shape.dims.back();  // predictions: a batch, or its tokens
   LossTensors loss;
   loss.labels = graph.add_tensor("y", TensorKind::label, elements);
   loss.probs = graph.add_tensor("loss.probs", TensorKind::activation, elements);
@@ -47,8 +49,8 @@ LossTensors add_loss(Graph& graph) {
   op.name = "loss";
   op.kind = OpKind::loss;
   op.phase = Phase::forward;
-  op.in = op.out = Shape{{batch, elements / batch}};
-  op.other_ops = checked_add(checked_mul(3, elements), batch);
+  op.in = op.out = shape;
+  op.other_ops = checked_add(checked_mul(3, elements), samples);
   op.reads = {logits, loss.labels};
   op.writes = {loss.probs};
   graph.add_op(op);
@@ -62,7 +64,7 @@ int add_loss_grad(Graph& graph, const LossTensors& loss) {
   op.name = "loss.grad";
   op.kind = OpKind::loss_grad;
   op.phase = Phase::backward_data;
-  op.in = op.out = Shape{{graph.batch(), elements / graph.batch()}};
+  op.in = op.out = graph.output_shape();
   op.other_ops = elements;
   op.reads = {loss.probs, loss.labels};
   op.writes = {e};
@@ -74,9 +76,11 @@ void add_updates(Graph& graph, const Optimizer& optimizer, const std::vector<int
   // Group weight tensors by the layer of the forward op that reads them.
   std::map<int, std::vector<int>> weights_by_layer;
   std::map<int, std::string> layer_names;
+  std::set<int> placed;  // a weight read by several ops (tied) is updated once, with its first layer
   for (const Op& op : graph.ops()) {
     if (op.phase != Phase::forward) continue;
     for (int id : weight_inputs(graph, op)) {
+      if (!placed.insert(id).second) continue;
       weights_by_layer[op.layer].push_back(id);
       layer_names.emplace(op.layer, op.name);
     }

@@ -11,7 +11,8 @@
 namespace frugal::algorithms {
 
 // Operations per element to evaluate f'(a) from the stored activation h = f(a) and multiply it
-// into the incoming gradient: relu 1 (mask), tanh 3 (1 - h², ×), sigmoid 3 (h·(1 - h), ×).
+// into the incoming gradient: relu and relu6 1 (mask), tanh 3 (1 - h², ×), sigmoid 3
+// (h·(1 - h), ×); gelu 8 (the derivative of its tanh approximation from the input, ×).
 int64_t derivative_ops_per_element(const std::string& function);
 
 // The tensors a forward op reads that are activations (or the input batch), and its weights.

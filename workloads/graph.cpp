@@ -12,11 +12,16 @@ Graph::Graph(std::string spec, int64_t batch, int element_bytes)
 }
 
 int Graph::add_tensor(std::string name, TensorKind kind, int64_t elements) {
+  return add_tensor(std::move(name), kind, Shape{{elements}});
+}
+
+int Graph::add_tensor(std::string name, TensorKind kind, Shape shape) {
   Tensor t;
   t.name = std::move(name);
   t.kind = kind;
-  t.elements = elements;
-  t.bytes = checked_mul(elements, m_element_bytes);
+  t.elements = shape.elements();
+  t.bytes = checked_mul(t.elements, m_element_bytes);
+  t.shape = std::move(shape);
   m_tensors.push_back(std::move(t));
   return static_cast<int>(m_tensors.size()) - 1;
 }
@@ -40,12 +45,20 @@ void Graph::set_io(int input_tensor, int output_tensor) {
   m_output = output_tensor;
 }
 
+Shape Graph::output_shape() const {
+  if (!m_output_shape.dims.empty()) return m_output_shape;
+  const int64_t elements = tensor(m_output).elements;
+  return Shape{{m_batch, elements / m_batch}};
+}
+
 const Op& Graph::add_op(Op op) {
   op.weight_bytes_read = op.weight_bytes_written = op.act_bytes_read = op.act_bytes_written = 0;
   for (int id : op.reads) {
     const Tensor& t = tensor(id);
     int64_t& bytes = is_parameter_like(t.kind) ? op.weight_bytes_read : op.act_bytes_read;
-    bytes = checked_add(bytes, t.bytes);
+    // A gather reads as many table values as it outputs.
+    const bool gathered = op.gathers_weights && t.kind == TensorKind::weight;
+    bytes = checked_add(bytes, gathered ? checked_mul(op.out.elements(), m_element_bytes) : t.bytes);
   }
   for (int id : op.writes) {
     const Tensor& t = tensor(id);

@@ -32,6 +32,7 @@ class Graph {
 
   // Returns the new tensor's id. bytes = elements × element_bytes.
   int add_tensor(std::string name, TensorKind kind, int64_t elements);
+  int add_tensor(std::string name, TensorKind kind, Shape shape);
   // Appends an op; fills its byte counts from the tensors it reads and writes.
   const Op& add_op(Op op);
 
@@ -42,6 +43,10 @@ class Graph {
 
   // The network's input batch and its output (logits) tensors; -1 until a builder sets them.
   void set_io(int input_tensor, int output_tensor);
+  // Shape of the output as the network produces it ([batch, classes] or [batch, seq, vocab]);
+  // the loss treats its last dimension as the classes. Defaults to [batch, elements / batch].
+  void set_output_shape(Shape shape) { m_output_shape = std::move(shape); }
+  Shape output_shape() const;
   int input_tensor() const { return m_input; }
   int output_tensor() const { return m_output; }
 
@@ -61,6 +66,7 @@ class Graph {
   std::vector<Op> m_ops;
   int m_input = -1;
   int m_output = -1;
+  Shape m_output_shape;
 };
 
 }  // namespace frugal::workloads

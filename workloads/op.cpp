@@ -35,18 +35,54 @@ std::string_view to_string(OpKind kind) {
   switch (kind) {
     case OpKind::dense:
       return "dense";
+    case OpKind::matmul:
+      return "matmul";
+    case OpKind::conv2d:
+      return "conv2d";
+    case OpKind::pool:
+      return "pool";
+    case OpKind::norm:
+      return "norm";
     case OpKind::activation:
       return "activation";
+    case OpKind::softmax:
+      return "softmax";
+    case OpKind::elementwise:
+      return "elementwise";
+    case OpKind::concat:
+      return "concat";
+    case OpKind::embedding:
+      return "embedding";
     case OpKind::loss:
       return "loss";
     case OpKind::loss_grad:
       return "loss_grad";
     case OpKind::dense_grad_input:
       return "dense_grad_input";
-    case OpKind::activation_grad:
-      return "activation_grad";
     case OpKind::dense_grad_weight:
       return "dense_grad_weight";
+    case OpKind::matmul_grad:
+      return "matmul_grad";
+    case OpKind::conv2d_grad_input:
+      return "conv2d_grad_input";
+    case OpKind::conv2d_grad_weight:
+      return "conv2d_grad_weight";
+    case OpKind::pool_grad:
+      return "pool_grad";
+    case OpKind::norm_grad_input:
+      return "norm_grad_input";
+    case OpKind::norm_grad_weight:
+      return "norm_grad_weight";
+    case OpKind::activation_grad:
+      return "activation_grad";
+    case OpKind::softmax_grad:
+      return "softmax_grad";
+    case OpKind::elementwise_grad:
+      return "elementwise_grad";
+    case OpKind::embedding_grad:
+      return "embedding_grad";
+    case OpKind::grad_accumulate:
+      return "grad_accumulate";
     case OpKind::optimizer_update:
       return "optimizer_update";
   }

@@ -23,14 +23,35 @@ inline constexpr int kPhaseCount = 7;
 std::string_view to_string(Phase phase);
 Phase phase_from_index(int index);
 
+// What an op computes. Forward kinds first, then the kinds learning rules add. `Op::function`
+// refines some kinds (activation: relu, relu6, gelu, tanh, sigmoid; pool: max, avg, global_avg;
+// norm: batch, layer; elementwise: add, mul, ...). docs/workloads.md gives each kind's counts.
 enum class OpKind {
-  dense,              // y = W x + b (GEMM + bias)
-  activation,         // elementwise f(a)
-  loss,               // softmax + cross-entropy of the logits
+  dense,        // y = W x + b over the last dimension (GEMM + bias)
+  matmul,       // batched C = A·B (or A·Bᵀ) without weights: attention's QKᵀ and AV
+  conv2d,       // 2-D convolution, NCHW, with groups, stride, padding, dilation
+  pool,         // max, average or global average pooling
+  norm,         // batch or layer normalization with a learned scale and shift
+  activation,   // elementwise f(a)
+  softmax,      // softmax over the last dimension
+  elementwise,  // add, mul, ... of two tensors (with broadcasting)
+  concat,       // concatenation (a copy)
+  embedding,    // rows of a table gathered by token id
+  loss,         // softmax + cross-entropy of the logits
   loss_grad,          // e = softmax(z) - y*
   dense_grad_input,   // g = Wᵀ δ (GEMM)
-  activation_grad,    // δ = g ⊙ f'(a)
   dense_grad_weight,  // dW = δ hᵀ (GEMM), db = Σ δ
+  matmul_grad,        // gradient of one operand of a matmul (GEMM)
+  conv2d_grad_input,  // transposed convolution of the error
+  conv2d_grad_weight, // correlation of input and error
+  pool_grad,          // errors routed (max) or spread (average) back to the window
+  norm_grad_input,    // gradient of a normalization's input
+  norm_grad_weight,   // gradients of its scale and shift
+  activation_grad,    // δ = g ⊙ f'(a)
+  softmax_grad,       // δ = y ⊙ (g - Σ g⊙y)
+  elementwise_grad,   // gradient of an elementwise op's operand (products, broadcast sums)
+  embedding_grad,     // errors scattered (added) into the rows of the table
+  grad_accumulate,    // a tensor used twice gets the sum of its two gradients
   optimizer_update,   // W -= η·(optimizer rule)
 };
 std::string_view to_string(OpKind kind);
@@ -39,17 +60,19 @@ enum class TensorKind { input, label, activation, error, weight, gradient, optim
 std::string_view to_string(TensorKind kind);
 bool is_parameter_like(TensorKind kind);  // weight, gradient, optimizer_state
 
+struct Shape {
+  std::vector<int64_t> dims;
+  int64_t elements() const;  // product of dims (1 for a scalar); throws on overflow
+  std::string str() const;   // "64x784"
+  bool operator==(const Shape& other) const { return dims == other.dims; }
+};
+
 struct Tensor {
   std::string name;
   TensorKind kind = TensorKind::activation;
   int64_t elements = 0;
   int64_t bytes = 0;
-};
-
-struct Shape {
-  std::vector<int64_t> dims;
-  int64_t elements() const;  // product of dims (1 for a scalar); throws on overflow
-  std::string str() const;   // "64x784"
+  Shape shape;  // as created (views of it may have other shapes); {elements} when unknown
 };
 
 struct Op {
@@ -64,6 +87,8 @@ struct Op {
   std::string function;     // activation function of activation ops: "relu", "tanh", "sigmoid"
   std::vector<int> reads;   // tensor ids (Graph::tensors())
   std::vector<int> writes;  // tensor ids
+  // The op reads only out.elements() values of its weight table (an embedding lookup), not all.
+  bool gathers_weights = false;
   // Filled by Graph::add_op from the tensors read and written:
   int64_t weight_bytes_read = 0;  // weights, gradients and optimizer state
   int64_t weight_bytes_written = 0;

@@ -1,8 +1,12 @@
 // Backpropagation (Rumelhart, Hinton & Williams 1986): softmax cross-entropy loss, then errors
-// travel back through the transposed forward weights, δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f'(a_l), and each
-// layer's gradient is ΔW_l = δ_l h_{l-1}ᵀ. For an MLP the MACs per step are
-// F + (F − F_1) + F: forward, data gradients of every layer but the first, weight gradients
-// (REFERENCES.md section 7).
+// travel back through every op in reverse (the transposed forward weights for dense and
+// convolution layers), δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f'(a_l), and each layer's gradient is
+// ΔW_l = δ_l h_{l-1}ᵀ. For an MLP the MACs per step are F + (F − F_1) + F: forward, data
+// gradients of every layer but the first, weight gradients (REFERENCES.md section 7). For any
+// graph, a dense, convolution or matmul op costs its forward MACs again for each gradient it
+// sends back (input, weight, or each matmul operand); the other ops cost elementwise work
+// (docs/workloads.md). A tensor read by several ops (a residual connection) receives the sum of
+// their gradients; gradients pass through views and additions unchanged.
 
 #include <string>
 #include <vector>
@@ -14,11 +18,251 @@
 namespace frugal::algorithms {
 namespace {
 
+using workloads::checked_add;
+using workloads::checked_mul;
 using workloads::Graph;
 using workloads::Op;
 using workloads::OpKind;
 using workloads::Phase;
+using workloads::Shape;
 using workloads::TensorKind;
+
+// Elementwise cost of the gradients of normalization layers, per element (docs/workloads.md):
+// dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) costs 6; dγ = Σ dy·x̂ and dβ = Σ dy cost 3.
+constexpr int64_t kNormInputGradOps = 6;
+constexpr int64_t kNormWeightGradOps = 3;
+constexpr int64_t kSoftmaxGradOps = 4;  // y ⊙ (g − Σ g⊙y)
+
+class Expander {
+ public:
+  Expander(Graph& g, const Graph& forward)
+      : m_g(g), m_grads(forward.tensors().size(), -1), m_weight_grads(forward.tensors().size(), -1) {
+    // A tensor needs a gradient if it depends on a weight: errors never flow into the input.
+    m_needs.assign(forward.tensors().size(), false);
+    for (const Op& op : forward.ops()) {
+      bool needs = false;
+      for (int id : op.reads) {
+        const TensorKind kind = forward.tensor(id).kind;
+        needs = needs || kind == TensorKind::weight || m_needs[static_cast<size_t>(id)];
+      }
+      for (int id : op.writes) m_needs[static_cast<size_t>(id)] = needs;
+    }
+  }
+
+  void seed(int tensor, int grad) { m_grads[static_cast<size_t>(tensor)] = grad; }
+
+  void visit(const Op& op) {
+    const int gout = m_grads[static_cast<size_t>(op.writes.front())];
+    if (gout < 0) return;  // nothing downstream needs this op's gradient
+    switch (op.kind) {
+      case OpKind::dense:
+      case OpKind::conv2d:
+        weight_grad(op, gout, op.kind == OpKind::dense ? OpKind::dense_grad_weight
+                                                       : OpKind::conv2d_grad_weight);
+        for (int x : activations(op))
+          input_grad(op, x,
+                     op.kind == OpKind::dense ? OpKind::dense_grad_input : OpKind::conv2d_grad_input,
+                     op.macs, 0, {gout, weights(op).front()}, "grad_input");
+        break;
+      case OpKind::matmul: {
+        const std::vector<int> in = activations(op);
+        for (size_t i = 0; i < in.size(); ++i)
+          input_grad(op, in[i], OpKind::matmul_grad, op.macs, 0, {gout, in[1 - i]},
+                     i == 0 ? "grad_a" : "grad_b");
+        break;
+      }
+      case OpKind::pool: {
+        const int x = activations(op).front();
+        const int64_t ops = op.function == "max" ? op.out.elements() : op.in.elements();
+        input_grad(op, x, OpKind::pool_grad, 0, ops,
+                   op.function == "max" ? std::vector<int>{gout, x} : std::vector<int>{gout},
+                   "grad");
+        break;
+      }
+      case OpKind::norm: {
+        const int x = activations(op).front();
+        const int64_t n = op.out.elements();
+        weight_grad(op, gout, OpKind::norm_grad_weight, checked_mul(n, kNormWeightGradOps));
+        input_grad(op, x, OpKind::norm_grad_input, 0, checked_mul(n, kNormInputGradOps),
+                   {gout, x, weights(op).front()}, "grad_input");
+        break;
+      }
+      case OpKind::activation: {
+        const int x = activations(op).front();
+        // f'(a) from the stored output (relu, tanh, sigmoid) or the input (gelu).
+        const int stored = op.function == "gelu" ? x : op.writes.front();
+        input_grad(op, x, OpKind::activation_grad, 0,
+                   checked_mul(op.out.elements(), derivative_ops_per_element(op.function)),
+                   {gout, stored}, "grad");
+        break;
+      }
+      case OpKind::softmax:
+        input_grad(op, activations(op).front(), OpKind::softmax_grad, 0,
+                   checked_mul(op.out.elements(), kSoftmaxGradOps), {gout, op.writes.front()},
+                   "grad");
+        break;
+      case OpKind::elementwise:
+        elementwise_grads(op, gout);
+        break;
+      case OpKind::concat:
+        // Each input's gradient is a slice of the output's: a view, no arithmetic.
+        for (int x : activations(op)) {
+          if (!m_needs[static_cast<size_t>(x)]) continue;
+          const std::string name = m_g.tensor(x).name + ".grad_slice";
+          contribute(x, m_g.add_tensor(name, TensorKind::error, m_g.tensor(x).elements), op);
+        }
+        break;
+      case OpKind::embedding:
+        weight_grad(op, gout, OpKind::embedding_grad, op.out.elements());
+        break;
+      default:
+        throw InputError("rule bp cannot expand op '" + op.name + "' of kind " +
+                         std::string(workloads::to_string(op.kind)));
+    }
+  }
+
+  const std::vector<int>& weight_gradients() {
+    m_weight_grads.resize(m_g.tensors().size(), -1);
+    return m_weight_grads;
+  }
+
+ private:
+  std::vector<int> activations(const Op& op) const { return activation_inputs(m_g, op); }
+  std::vector<int> weights(const Op& op) const { return weight_inputs(m_g, op); }
+
+  // Adds `grad` to the gradient of `tensor`; a second contribution is summed by an op.
+  void contribute(int tensor, int grad, const Op& from) {
+    int& current = m_grads[static_cast<size_t>(tensor)];
+    if (current < 0) {
+      current = grad;
+      return;
+    }
+    const int64_t n = m_g.tensor(tensor).elements;
+    const int sum = m_g.add_tensor(m_g.tensor(tensor).name + ".grad_sum", TensorKind::error, n);
+    Op op;
+    op.name = from.name + ".grad_accumulate";
+    op.kind = OpKind::grad_accumulate;
+    op.phase = Phase::backward_data;
+    op.layer = from.layer;
+    op.in = op.out = Shape{{n}};
+    op.other_ops = n;
+    op.reads = {current, grad};
+    op.writes = {sum};
+    m_g.add_op(op);
+    current = sum;
+  }
+
+  // The gradient of one activation input `x`, if it needs one.
+  void input_grad(const Op& op, int x, OpKind kind, int64_t macs, int64_t other_ops,
+                  std::vector<int> reads, const std::string& suffix) {
+    if (!m_needs[static_cast<size_t>(x)]) return;
+    const int grad = m_g.add_tensor(op.name + "." + suffix, TensorKind::error,
+                                    m_g.tensor(x).elements);
+    Op d;
+    d.name = op.name + "." + suffix;
+    d.kind = kind;
+    d.function = op.function;
+    d.phase = Phase::backward_data;
+    d.layer = op.layer;
+    d.in = op.out;
+    d.out = op.in;
+    d.macs = macs;
+    d.other_ops = other_ops;
+    d.params = op.params;
+    d.reads = std::move(reads);
+    d.writes = {grad};
+    m_g.add_op(d);
+    contribute(x, grad, op);
+  }
+
+  // Gradients of the op's weights: its forward MACs again for dense and convolution layers (δ hᵀ),
+  // plus one addition per output value for a bias; `other_ops` for the other kinds. A weight that
+  // already has a gradient (tied weights) is accumulated into in place.
+  void weight_grad(const Op& op, int gout, OpKind kind, int64_t other_ops = -1) {
+    Op d;
+    d.name = op.name + ".grad_weight";
+    d.kind = kind;
+    d.function = op.function;
+    d.phase = Phase::backward_weight;
+    d.layer = op.layer;
+    d.in = op.out;
+    d.params = op.params;
+    const bool gemm = kind == OpKind::dense_grad_weight || kind == OpKind::conv2d_grad_weight;
+    d.macs = gemm ? op.macs : 0;
+    d.reads = {gout};
+    for (int id : activations(op)) d.reads.push_back(id);
+    int64_t params = 0;
+    const std::vector<int> ws = weights(op);
+    for (size_t i = 0; i < ws.size(); ++i) {
+      const int w = ws[i];
+      int& grad = m_weight_grads[static_cast<size_t>(w)];
+      if (grad >= 0) {
+        d.reads.push_back(grad);  // tied: accumulate into the existing gradient
+      } else {
+        grad = m_g.add_tensor(m_g.tensor(w).name + ".grad", TensorKind::gradient,
+                              m_g.tensor(w).elements);
+      }
+      d.writes.push_back(grad);
+      params = checked_add(params, m_g.tensor(w).elements);
+      if (gemm && i > 0) d.other_ops = checked_add(d.other_ops, op.out.elements());  // bias
+    }
+    if (other_ops >= 0) d.other_ops = other_ops;
+    d.out = Shape{{params}};
+    m_g.add_op(d);
+  }
+
+  void elementwise_grads(const Op& op, int gout) {
+    const bool additive = op.function == "add" || op.function == "sub";
+    const int64_t n = op.out.elements();
+    std::vector<int> operands;
+    for (int id : op.reads) operands.push_back(id);
+    for (size_t i = 0; i < operands.size(); ++i) {
+      const int x = operands[i];
+      const TensorKind kind = m_g.tensor(x).kind;
+      const bool weight = kind == TensorKind::weight;
+      if (!weight && !m_needs[static_cast<size_t>(x)]) continue;
+      const bool broadcast = m_g.tensor(x).elements != n;
+      if (additive && !broadcast && !weight) {
+        contribute(x, gout, op);  // passes through unchanged
+        continue;
+      }
+      // Products multiply by the other operand (or the constant); broadcast operands sum over the
+      // broadcast dimensions.
+      int64_t ops = (additive ? 0 : n) + (broadcast ? n : 0);
+      if (ops == 0) ops = n;
+      std::vector<int> reads = {gout};
+      if (!additive && operands.size() == 2) reads.push_back(operands[1 - i]);
+      if (weight) {
+        int& grad = m_weight_grads[static_cast<size_t>(x)];
+        if (grad < 0) {
+          grad = m_g.add_tensor(m_g.tensor(x).name + ".grad", TensorKind::gradient,
+                                m_g.tensor(x).elements);
+        }
+        Op d;
+        d.name = op.name + ".grad_weight";
+        d.kind = OpKind::elementwise_grad;
+        d.function = op.function;
+        d.phase = Phase::backward_weight;
+        d.layer = op.layer;
+        d.in = op.out;
+        d.out = Shape{{m_g.tensor(x).elements}};
+        d.other_ops = ops;
+        d.params = op.params;
+        d.reads = reads;
+        d.writes = {grad};
+        m_g.add_op(d);
+        continue;
+      }
+      input_grad(op, x, OpKind::elementwise_grad, 0, ops, reads,
+                 operands.size() == 1 ? "grad" : (i == 0 ? "grad_a" : "grad_b"));
+    }
+  }
+
+  Graph& m_g;
+  std::vector<bool> m_needs;
+  std::vector<int> m_grads;         // activation tensor -> its error tensor
+  std::vector<int> m_weight_grads;  // weight tensor -> its gradient tensor
+};
 
 class Backprop final : public LearningRule {
  public:
@@ -29,95 +273,13 @@ class Backprop final : public LearningRule {
     const LossTensors loss = add_loss(g);
     const int forward_ops = static_cast<int>(g.ops().size());
 
-    int grad = add_loss_grad(g, loss);  // gradient w.r.t. the output of the op being visited
-    std::vector<int> gradients(g.tensors().size(), -1);
-    const std::vector<Op> forward_list = forward.ops();
-    for (auto it = forward_list.rbegin(); it != forward_list.rend(); ++it) {
-      const Op& op = *it;
-      switch (op.kind) {
-        case OpKind::activation:
-          grad = add_activation_grad(g, op, grad);
-          break;
-        case OpKind::dense:
-          add_weight_grad(g, op, grad, gradients);
-          grad = add_input_grad(g, op, grad);
-          break;
-        default:
-          throw InputError("rule bp cannot expand op '" + op.name + "' of kind " +
-                           std::string(workloads::to_string(op.kind)));
-      }
-    }
-    gradients.resize(g.tensors().size(), -1);
-    add_updates(g, optimizer, gradients);
+    Expander expander(g, forward);
+    expander.seed(forward.output_tensor(), add_loss_grad(g, loss));
+    const std::vector<Op>& forward_list = forward.ops();
+    for (auto it = forward_list.rbegin(); it != forward_list.rend(); ++it) expander.visit(*it);
+    add_updates(g, optimizer, expander.weight_gradients());
     step.memory = measure_footprint(g, forward_ops);
     return step;
-  }
-
- private:
-  // δ = g ⊙ f'(a), with f'(a) computed from the activation the forward op stored.
-  static int add_activation_grad(Graph& g, const Op& op, int grad) {
-    const int stored = op.writes.front();
-    const int delta = g.add_tensor(op.name + ".grad", TensorKind::error, g.tensor(stored).elements);
-    Op d;
-    d.name = op.name + ".grad";
-    d.kind = OpKind::activation_grad;
-    d.phase = Phase::backward_data;
-    d.layer = op.layer;
-    d.function = op.function;
-    d.in = d.out = op.out;
-    d.other_ops =
-        workloads::checked_mul(op.out.elements(), derivative_ops_per_element(op.function));
-    d.reads = {grad, stored};
-    d.writes = {delta};
-    g.add_op(d);
-    return delta;
-  }
-
-  // ΔW = δ hᵀ and Δb = Σ_batch δ.
-  static void add_weight_grad(Graph& g, const Op& op, int grad, std::vector<int>& gradients) {
-    Op d;
-    d.name = op.name + ".grad_weight";
-    d.kind = OpKind::dense_grad_weight;
-    d.phase = Phase::backward_weight;
-    d.layer = op.layer;
-    d.in = op.out;
-    d.macs = op.macs;
-    d.other_ops = op.out.elements();  // bias gradient: one addition per output value
-    d.params = op.params;
-    d.reads = {grad};
-    for (int id : activation_inputs(g, op)) d.reads.push_back(id);
-    int64_t params = 0;
-    for (int w : weight_inputs(g, op)) {
-      const int dw =
-          g.add_tensor(g.tensor(w).name + ".grad", TensorKind::gradient, g.tensor(w).elements);
-      gradients.resize(g.tensors().size(), -1);
-      gradients[static_cast<size_t>(w)] = dw;
-      d.writes.push_back(dw);
-      params += g.tensor(w).elements;
-    }
-    d.out = workloads::Shape{{params}};
-    g.add_op(d);
-  }
-
-  // g_{l-1} = Wᵀ δ_l; skipped for the first layer, whose input needs no gradient.
-  static int add_input_grad(Graph& g, const Op& op, int grad) {
-    const std::vector<int> inputs = activation_inputs(g, op);
-    if (inputs.size() == 1 && g.tensor(inputs.front()).kind == TensorKind::input) return -1;
-    const int in = inputs.front();
-    const int gin = g.add_tensor(op.name + ".grad_input", TensorKind::error, g.tensor(in).elements);
-    Op d;
-    d.name = op.name + ".grad_input";
-    d.kind = OpKind::dense_grad_input;
-    d.phase = Phase::backward_data;
-    d.layer = op.layer;
-    d.in = op.out;
-    d.out = op.in;
-    d.macs = op.macs;
-    d.params = op.params;
-    d.reads = {grad, weight_inputs(g, op).front()};  // W only: the bias plays no part
-    d.writes = {gin};
-    g.add_op(d);
-    return gin;
   }
 };
 

@@ -8,6 +8,7 @@
 
 #include "results/error.h"
 #include "workloads/model_registry.h"
+#include "workloads/net_builder.h"
 
 namespace frugal::workloads {
 namespace {
@@ -52,51 +53,15 @@ Graph build_mlp(const std::string& spec, const std::string& arguments,
   if (activation != "relu" && activation != "tanh" && activation != "sigmoid")
     malformed(spec, "unknown activation '" + activation + "'");
 
-  const int64_t batch = options.batch;
-  Graph graph(spec, batch, options.element_bytes);
-  const int input = graph.add_tensor("x", TensorKind::input, checked_mul(batch, sizes[0]));
-  int h = input;
-  const int layers = static_cast<int>(sizes.size()) - 1;
-  for (int l = 1; l <= layers; ++l) {
-    const int64_t n_in = sizes[static_cast<size_t>(l - 1)];
-    const int64_t n_out = sizes[static_cast<size_t>(l)];
+  NetBuilder net(spec, options);
+  Value h = net.input({sizes.front()});
+  const size_t layers = sizes.size() - 1;
+  for (size_t l = 1; l <= layers; ++l) {
     const std::string name = "fc" + std::to_string(l);
-    const int w = graph.add_tensor(name + ".weight", TensorKind::weight, checked_mul(n_out, n_in));
-    const int b = graph.add_tensor(name + ".bias", TensorKind::weight, n_out);
-    const int a =
-        graph.add_tensor(name + ".out", TensorKind::activation, checked_mul(batch, n_out));
-
-    Op dense;
-    dense.name = name;
-    dense.kind = OpKind::dense;
-    dense.layer = l;
-    dense.in = Shape{{batch, n_in}};
-    dense.out = Shape{{batch, n_out}};
-    dense.macs = checked_mul(checked_mul(batch, n_in), n_out);
-    dense.other_ops = checked_mul(batch, n_out);  // bias additions
-    dense.params = checked_add(checked_mul(n_in, n_out), n_out);
-    dense.reads = {h, w, b};
-    dense.writes = {a};
-    graph.add_op(dense);
-    h = a;
-
-    if (l == layers) break;  // logits go to the loss unchanged
-    const int act = graph.add_tensor(name + "." + activation + ".out", TensorKind::activation,
-                                     checked_mul(batch, n_out));
-    Op f;
-    f.name = name + "." + activation;
-    f.kind = OpKind::activation;
-    f.function = activation;
-    f.layer = l;
-    f.in = f.out = Shape{{batch, n_out}};
-    f.other_ops = checked_mul(batch, n_out);  // one evaluation per element
-    f.reads = {a};
-    f.writes = {act};
-    graph.add_op(f);
-    h = act;
+    h = net.dense(h, sizes[l], name);
+    if (l < layers) h = net.activation(h, activation, name + "." + activation);
   }
-  graph.set_io(input, h);
-  return graph;
+  return net.finish(h);  // logits go to the loss unchanged
 }
 
 }  // namespace
