@@ -17,6 +17,8 @@ packages=(
   python3-pandas python3-matplotlib             # results/python and the example notebook,
   python3-nbclient python3-nbformat python3-ipykernel  # executed by the tests
   libopenmpi-dev openmpi-bin                    # mpirun -n N frugal sweep (optional at build)
+  libonnx-dev libprotobuf-dev                   # ONNX import (--model FILE.onnx)
+  python3-torch python3-torchvision python3-onnx  # tests: counts against PyTorch, ONNX export
 )
 
 missing=()

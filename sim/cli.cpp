@@ -46,6 +46,7 @@ const char* const kUsage =
     "  merge      join the shard files of a sweep run as a Slurm job array\n"
     "  export     write a result file's tables as CSV\n"
     "  describe   show a model's layers, parameters and MACs (and a rule's training step)\n"
+    "  models     list the model zoo (and how to import ONNX files)\n"
     "  presets    list hardware presets, or show one with every parameter's unit and source\n"
     "\n"
     "options:\n"
@@ -88,6 +89,10 @@ void notify_options(po::variables_map& vm) {
 }
 
 // ---- run ------------------------------------------------------------------------------------
+
+void print_warnings(const workloads::Graph& graph) {
+  for (const std::string& w : graph.warnings()) std::cerr << "frugal: warning: " << w << "\n";
+}
 
 // Reads each config file as text for provenance: "# FILE" then its content.
 std::string config_texts(const std::vector<std::string>& paths) {
@@ -159,6 +164,7 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   if (write) results::check_output_path(out, force);  // before any work
 
   const ScenarioOutcome outcome = run_scenario(scenario);
+  print_warnings(outcome.step.graph);
 
   if (write) {
     // A run is a sweep of one scenario: the same file layout.
@@ -465,12 +471,17 @@ std::string describe_json(const workloads::Graph& g, const algorithms::TrainingS
 
 int command_describe(const std::vector<std::string>& args) {
   std::string spec, rule, optimizer = "momentum";
-  int64_t batch = 1;
+  Scenario shape;  // batch, --input-shape, --onnx-unsupported
+  shape.batch = 1;
   bool json = false;
   po::options_description options("Options");
   options.add_options()("model", po::value(&spec),
-                        "model spec (also the first positional argument)")(
-      "batch", po::value(&batch)->default_value(batch), "samples per step (positive)")(
+                        "model spec or ONNX file (also the first positional argument)")(
+      "batch", po::value(&shape.batch)->default_value(shape.batch), "samples per step (positive)")(
+      "input-shape", po::value(&shape.input_shape),
+      "ONNX models: the input's dimensions after the batch, e.g. 3x224x224")(
+      "onnx-unsupported", po::value(&shape.onnx_unsupported)->default_value("error"),
+      "ONNX ops frugal does not model: error, or skip (zero-cost, with a warning)")(
       "rule", po::value(&rule), "also expand the model into this rule's training step")(
       "optimizer", po::value(&optimizer)->default_value(optimizer), "optimizer of the step")(
       "json", po::bool_switch(&json), "print one JSON object")("help,h", "show this help");
@@ -478,7 +489,7 @@ int command_describe(const std::vector<std::string>& args) {
   positional.add("model", 1);
   po::variables_map vm = parse(args, options, positional);
   if (vm.count("help")) {
-    std::cout << "usage: frugal describe SPEC [--batch N] [--rule RULE] [--json]\n\n"
+    std::cout << "usage: frugal describe SPEC|FILE.onnx [--batch N] [--rule RULE] [--json]\n\n"
                  "Prints per-layer parameters, MACs and activation memory, and totals.\nModels:\n";
     for (const auto& f : workloads::model_families())
       std::cout << "  " << f.syntax << "\n      " << f.description << "\n";
@@ -488,12 +499,10 @@ int command_describe(const std::vector<std::string>& args) {
   notify_options(vm);
   if (spec.empty())
     throw InputError("describe needs a model spec, e.g. frugal describe mlp:784-256-128-10");
-  if (batch <= 0)
-    throw InputError("--batch must be a positive integer, got " + std::to_string(batch));
+  validate(shape);
   algorithms::find_optimizer(optimizer);
-  workloads::BuildOptions build;
-  build.batch = batch;
-  const workloads::Graph graph = workloads::build_model(spec, build);
+  const workloads::Graph graph = workloads::build_model(spec, build_options(shape));
+  print_warnings(graph);
   std::unique_ptr<algorithms::TrainingStep> step;
   if (!rule.empty()) {
     algorithms::StepOptions step_options;
@@ -505,6 +514,27 @@ int command_describe(const std::vector<std::string>& args) {
     std::cout << describe_json(graph, step.get()) << "\n";
   else
     describe_text(graph, step.get());
+  return 0;
+}
+
+// ---- models ---------------------------------------------------------------------------------
+
+int command_models(const std::vector<std::string>& args) {
+  po::options_description options("Options");
+  options.add_options()("help,h", "show this help");
+  po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    std::cout << "usage: frugal models\n\nLists the model families of the zoo and their syntax.\n";
+    return 0;
+  }
+  std::cout << "model families (use with --model, or frugal describe SPEC):\n";
+  for (const auto& f : workloads::model_families())
+    std::cout << "  " << std::left << std::setw(14) << f.name << f.description << "\n"
+              << "  " << std::setw(14) << ""
+              << "syntax: " << f.syntax << "\n";
+  std::cout << "  " << std::setw(14) << "FILE.onnx"
+            << "a model exported to ONNX (opsets 11-17), e.g. by torch.onnx.export; see "
+               "--input-shape and --onnx-unsupported\n";
   return 0;
 }
 
@@ -583,13 +613,14 @@ int run_cli(int argc, char* argv[]) {
     if (command == "presets") return command_presets(args);
     if (command == "sweep") return command_sweep(args, command_line);
     if (command == "merge") return command_merge(args);
+    if (command == "models") return command_models(args);
     if (command == "export") return command_export(args);
     const std::string hint =
-        closest_name(command, {"run", "sweep", "describe", "presets", "merge", "export"});
+        closest_name(command, {"run", "sweep", "describe", "models", "presets", "merge", "export"});
     throw InputError(
         "unknown command '" + command + "'" +
         (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-        "; commands: run, sweep, merge, export, describe, presets (see frugal --help)");
+        "; commands: run, sweep, merge, export, describe, models, presets (see frugal --help)");
   } catch (const InputError& e) {
     std::cerr << "frugal: error: " << one_line(e.what()) << "\n";
     return 2;

@@ -18,9 +18,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   const auto rule = algorithms::make_rule(scenario.rule);
   algorithms::find_optimizer(scenario.optimizer);
   hw::Preset preset = resolve_preset(scenario);
-  workloads::BuildOptions build;
-  build.batch = scenario.batch;
-  const workloads::Graph forward = workloads::build_model(scenario.model, build);
+  const workloads::Graph forward = workloads::build_model(scenario.model, build_options(scenario));
   algorithms::StepOptions step_options;
   step_options.optimizer = scenario.optimizer;
   algorithms::TrainingStep step = rule->expand(forward, step_options);

@@ -42,13 +42,41 @@ po::options_description scenario_options(Scenario& s) {
       "optimizer", po::value(&s.optimizer)->default_value(s.optimizer),
       ("optimizer of training rules: " + optimizers).c_str())(
       "seed", po::value(&s.seed)->default_value(s.seed),
-      "seed of every random draw (recorded in the results)");
+      "seed of every random draw (recorded in the results)")(
+      "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
+      "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
+      "leaves them dynamic)")(
+      "onnx-unsupported", po::value(&s.onnx_unsupported)->default_value(s.onnx_unsupported),
+      "ONNX ops frugal does not model: error, or skip (count as zero-cost, with a warning)");
   return options;
 }
 
 void validate(const Scenario& s) {
   if (s.batch <= 0)
     throw InputError("--batch must be a positive integer, got " + std::to_string(s.batch));
+  if (s.onnx_unsupported != "error" && s.onnx_unsupported != "skip")
+    throw InputError("--onnx-unsupported must be error or skip, got '" + s.onnx_unsupported + "'");
+  build_options(s);  // checks --input-shape
+}
+
+workloads::BuildOptions build_options(const Scenario& s) {
+  workloads::BuildOptions o;
+  o.batch = s.batch;
+  o.skip_unsupported = s.onnx_unsupported == "skip";
+  if (s.input_shape.empty()) return o;
+  size_t start = 0;
+  while (start <= s.input_shape.size()) {
+    const size_t x = s.input_shape.find('x', start);
+    const std::string d = s.input_shape.substr(start, x - start);
+    if (d.empty() || d.size() > 9 || d.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoll(d) == 0)
+      throw InputError("--input-shape '" + s.input_shape +
+                       "': expected positive dimensions separated by x, e.g. 3x224x224");
+    o.input_shape.push_back(std::stoll(d));
+    if (x == std::string::npos) break;
+    start = x + 1;
+  }
+  return o;
 }
 
 std::vector<Setting> to_settings(const Scenario& s) {
@@ -57,7 +85,9 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"hw", s.hw},
                                    {"batch", std::to_string(s.batch)},
                                    {"optimizer", s.optimizer},
-                                   {"seed", std::to_string(s.seed)}};
+                                   {"seed", std::to_string(s.seed)},
+                                   {"input-shape", s.input_shape},
+                                   {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);
   return settings;
 }
@@ -112,7 +142,12 @@ Scenario scenario_from_settings(const std::vector<Setting>& settings) {
       continue;
     }
     check_scenario_key(key, "");
-    args.push_back("--" + key + "=" + value);
+    if (value.empty()) {  // "--key=" is refused; an empty word is an empty value
+      args.push_back("--" + key);
+      args.push_back(value);
+    } else {
+      args.push_back("--" + key + "=" + value);  // keeps "-3" a value, not an option
+    }
   }
   po::variables_map vm;
   try {

@@ -4,6 +4,8 @@
 // --help alike.
 
 #include <boost/program_options.hpp>
+
+#include "workloads/model_registry.h"
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,6 +19,8 @@ struct Scenario {
   int64_t batch = 64;
   std::string optimizer = "momentum";
   int64_t seed = 0;
+  std::string input_shape;              // ONNX models: dims after the batch, "3x224x224"
+  std::string onnx_unsupported = "error";  // or "skip"
   // Preset parameters replaced for this scenario, as (parameter, value with unit) pairs given as
   // `hw.NAME = VALUE` ("hw.dram_energy", "15 pJ/bit"), applied in order.
   std::vector<std::pair<std::string, std::string>> hw_params;
@@ -35,6 +39,9 @@ boost::program_options::options_description scenario_options(Scenario& scenario)
 
 // Checks values that parse but make no sense (a non-positive batch); throws InputError.
 void validate(const Scenario& scenario);
+
+// The model-building options of a scenario (batch, ONNX input shape, unsupported ops).
+workloads::BuildOptions build_options(const Scenario& scenario);
 
 // The scenario as settings, every option in declaration order then the preset parameters set;
 // scenario_from_settings(to_settings(s)) == s.

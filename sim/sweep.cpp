@@ -203,7 +203,10 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       preset_of.push_back(&it->second);
       if (rules.insert(sc.rule).second) algorithms::make_rule(sc.rule);
       if (optimizers.insert(sc.optimizer).second) algorithms::find_optimizer(sc.optimizer);
-      if (models.insert(sc.model).second) workloads::build_model(sc.model, {});
+      workloads::BuildOptions one = build_options(sc);
+      one.batch = 1;
+      if (models.insert(sc.model + "\n" + sc.input_shape + "\n" + sc.onnx_unsupported).second)
+        workloads::build_model(sc.model, one);
     } catch (const InputError& e) {
       const std::string where = describe(s.settings);
       throw InputError("scenario " + std::to_string(s.id) +

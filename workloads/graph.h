@@ -55,7 +55,10 @@ class Graph {
   int64_t other_ops() const;
   int64_t params() const;  // elements of all weight tensors
   int64_t tensor_bytes(TensorKind kind) const;
-  int layer_count() const;                   // highest layer index
+  int layer_count() const;  // highest layer index
+  // What the builder could not model exactly (ONNX ops skipped as zero-cost), for the user.
+  const std::vector<std::string>& warnings() const { return m_warnings; }
+  void add_warning(std::string warning) { m_warnings.push_back(std::move(warning)); }
   std::vector<LayerSummary> layers() const;  // from the forward ops
 
  private:
@@ -67,6 +70,7 @@ class Graph {
   int m_input = -1;
   int m_output = -1;
   Shape m_output_shape;
+  std::vector<std::string> m_warnings;
 };
 
 }  // namespace frugal::workloads

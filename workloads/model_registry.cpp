@@ -2,6 +2,7 @@
 
 #include "results/error.h"
 #include "results/registry.h"
+#include "workloads/onnx_import.h"
 
 namespace frugal::workloads {
 namespace {
@@ -20,6 +21,8 @@ const std::vector<ModelFamily>& model_families() { return registry().all(); }
 Graph build_model(const std::string& spec, const BuildOptions& options) {
   if (options.batch <= 0)
     throw InputError("batch must be a positive integer, got " + std::to_string(options.batch));
+  if (spec.size() > 5 && spec.compare(spec.size() - 5, 5, ".onnx") == 0)
+    return import_onnx(spec, options);
   const auto colon = spec.find(':');
   const std::string name = spec.substr(0, colon);
   const std::string arguments = colon == std::string::npos ? "" : spec.substr(colon + 1);

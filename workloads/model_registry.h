@@ -14,6 +14,11 @@ namespace frugal::workloads {
 struct BuildOptions {
   int64_t batch = 1;
   int element_bytes = 4;  // fp32
+  // ONNX files: the input's dimensions after the batch (needed when the file leaves them
+  // dynamic; empty: as in the file), and whether ops frugal does not model are an error (the
+  // default) or skipped as zero-cost and listed in Graph::warnings().
+  std::vector<int64_t> input_shape;
+  bool skip_unsupported = false;
 };
 
 struct ModelFamily {
@@ -31,7 +36,7 @@ bool register_model_family(ModelFamily family);
 const std::vector<ModelFamily>& model_families();
 
 // Throws InputError for an unknown family (listing the known ones), a malformed spec or a
-// non-positive batch.
+// non-positive batch. A spec ending in ".onnx" is a file to import (workloads/onnx_import.h).
 Graph build_model(const std::string& spec, const BuildOptions& options = {});
 
 }  // namespace frugal::workloads

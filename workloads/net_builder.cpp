@@ -6,7 +6,8 @@
 
 namespace frugal::workloads {
 
-// Other arithmetic per element of the output, for ops whose cost is elementwise (docs/workloads.md).
+// Other arithmetic per element of the output, for ops whose cost is elementwise
+// (docs/workloads.md).
 constexpr int64_t kNormOpsPerElement = 7;     // mean, variance (2), normalize (2), scale, shift
 constexpr int64_t kSoftmaxOpsPerElement = 3;  // exp, sum, divide
 
@@ -49,8 +50,9 @@ void NetBuilder::fail(const std::string& op, const std::string& why) const {
 
 Value NetBuilder::new_value(const std::string& name, const Shape& shape, TensorKind kind) {
   for (int64_t d : shape.dims)
-    if (d <= 0) fail(name, "dimension " + std::to_string(d) + " in shape " + shape.str() +
-                               " (dimensions must be positive)");
+    if (d <= 0)
+      fail(name, "dimension " + std::to_string(d) + " in shape " + shape.str() +
+                     " (dimensions must be positive)");
   return {m_graph.add_tensor(name, kind, shape), shape};
 }
 
@@ -83,14 +85,22 @@ Value NetBuilder::dense(const Value& x, int64_t out, const std::string& name, bo
   const int64_t in = x.shape.dims.back();
   const int w = add_weight(name + ".weight", Shape{{out, in}});
   const int b = bias ? add_weight(name + ".bias", Shape{{out}}) : -1;
-  return dense_op(x, w, b, name);
+  return dense_with(x, w, b, name);
 }
 
 Value NetBuilder::dense_shared(const Value& x, int weight, const std::string& name) {
-  return dense_op(x, weight, -1, name);
+  return dense_with(x, weight, -1, name);
 }
 
-Value NetBuilder::dense_op(const Value& x, int weight, int bias, const std::string& name) {
+int NetBuilder::weight_or_new(int given, const std::string& name, const Shape& shape) {
+  if (given < 0) return add_weight(name, shape);
+  const Tensor& t = m_graph.tensor(given);
+  if (t.elements != shape.elements())
+    fail(name, "weight '" + t.name + "' has shape " + t.shape.str() + ", expected " + shape.str());
+  return given;
+}
+
+Value NetBuilder::dense_with(const Value& x, int weight, int bias, const std::string& name) {
   const Tensor& w = m_graph.tensor(weight);
   if (w.shape.dims.size() != 2) fail(name, "dense weight must be a matrix");
   const int64_t out = w.shape.dims[0], in = w.shape.dims[1];
@@ -119,7 +129,8 @@ Value NetBuilder::dense_op(const Value& x, int weight, int bias, const std::stri
   return y;
 }
 
-Value NetBuilder::conv2d(const Value& x, const ConvParams& c, const std::string& name) {
+Value NetBuilder::conv2d(const Value& x, const ConvParams& c, const std::string& name, int weight,
+                         int bias) {
   if (x.shape.dims.size() != 4) fail(name, "conv2d needs NCHW input, got " + x.shape.str());
   const int64_t n = x.shape.dims[0], ch = x.shape.dims[1], h = x.shape.dims[2],
                 wd = x.shape.dims[3];
@@ -141,8 +152,8 @@ Value NetBuilder::conv2d(const Value& x, const ConvParams& c, const std::string&
                    " input");
   const int64_t per_output = checked_mul(checked_mul(ch / c.groups, c.kernel_h), c.kernel_w);
   const Shape out_shape{{n, c.out_channels, ho, wo}};
-  const int w = add_weight(name + ".weight", Shape{{c.out_channels, ch / c.groups, c.kernel_h,
-                                                     c.kernel_w}});
+  const int w = weight_or_new(weight, name + ".weight",
+                              Shape{{c.out_channels, ch / c.groups, c.kernel_h, c.kernel_w}});
   Op op;
   op.name = name;
   op.kind = OpKind::conv2d;
@@ -152,7 +163,7 @@ Value NetBuilder::conv2d(const Value& x, const ConvParams& c, const std::string&
   op.params = checked_mul(c.out_channels, per_output);
   op.reads = {x.id, w};
   if (c.bias) {
-    op.reads.push_back(add_weight(name + ".bias", Shape{{c.out_channels}}));
+    op.reads.push_back(weight_or_new(bias, name + ".bias", Shape{{c.out_channels}}));
     op.other_ops = out_shape.elements();
     op.params = checked_add(op.params, c.out_channels);
   }
@@ -166,10 +177,10 @@ Shape NetBuilder::pooled(const Value& x, const PoolParams& p, const std::string&
   if (x.shape.dims.size() != 4) fail(name, "pooling needs NCHW input, got " + x.shape.str());
   if (p.kernel_h <= 0 || p.kernel_w <= 0 || p.stride_h <= 0 || p.stride_w <= 0)
     fail(name, "pooling kernel and stride must be positive");
-  const int64_t ho = window_output(x.shape.dims[2], p.kernel_h, p.stride_h, p.pad_top,
-                                   p.pad_bottom, 1, p.ceil_mode);
-  const int64_t wo = window_output(x.shape.dims[3], p.kernel_w, p.stride_w, p.pad_left,
-                                   p.pad_right, 1, p.ceil_mode);
+  const int64_t ho = window_output(x.shape.dims[2], p.kernel_h, p.stride_h, p.pad_top, p.pad_bottom,
+                                   1, p.ceil_mode);
+  const int64_t wo = window_output(x.shape.dims[3], p.kernel_w, p.stride_w, p.pad_left, p.pad_right,
+                                   1, p.ceil_mode);
   if (ho <= 0 || wo <= 0) fail(name, "the pooling window does not fit " + x.shape.str());
   return Shape{{x.shape.dims[0], x.shape.dims[1], ho, wo}};
 }
@@ -250,8 +261,9 @@ Value NetBuilder::global_avg_pool(const Value& x, const std::string& name) {
   return y;
 }
 
-Value NetBuilder::batch_norm(const Value& x, const std::string& name) {
-  if (x.shape.dims.size() < 2) fail(name, "batch norm needs channels (dim 1), got " + x.shape.str());
+Value NetBuilder::batch_norm(const Value& x, const std::string& name, int scale, int shift) {
+  if (x.shape.dims.size() < 2)
+    fail(name, "batch norm needs channels (dim 1), got " + x.shape.str());
   const int64_t ch = x.shape.dims[1];
   const Value y = new_value(name + ".out", x.shape);
   Op op;
@@ -261,13 +273,14 @@ Value NetBuilder::batch_norm(const Value& x, const std::string& name) {
   op.in = op.out = x.shape;
   op.other_ops = checked_mul(x.shape.elements(), kNormOpsPerElement);
   op.params = 2 * ch;
-  op.reads = {x.id, add_weight(name + ".weight", Shape{{ch}}), add_weight(name + ".bias", Shape{{ch}})};
+  op.reads = {x.id, weight_or_new(scale, name + ".weight", Shape{{ch}}),
+              weight_or_new(shift, name + ".bias", Shape{{ch}})};
   op.writes = {y.id};
   add(op, true);
   return y;
 }
 
-Value NetBuilder::layer_norm(const Value& x, const std::string& name) {
+Value NetBuilder::layer_norm(const Value& x, const std::string& name, int scale, int shift) {
   const int64_t d = x.shape.dims.back();
   const Value y = new_value(name + ".out", x.shape);
   Op op;
@@ -277,7 +290,8 @@ Value NetBuilder::layer_norm(const Value& x, const std::string& name) {
   op.in = op.out = x.shape;
   op.other_ops = checked_mul(x.shape.elements(), kNormOpsPerElement);
   op.params = 2 * d;
-  op.reads = {x.id, add_weight(name + ".weight", Shape{{d}}), add_weight(name + ".bias", Shape{{d}})};
+  op.reads = {x.id, weight_or_new(scale, name + ".weight", Shape{{d}}),
+              weight_or_new(shift, name + ".bias", Shape{{d}})};
   op.writes = {y.id};
   add(op, true);
   return y;
@@ -380,7 +394,8 @@ Value NetBuilder::concat(const std::vector<Value>& inputs, int axis, const std::
     if (static_cast<int>(v.shape.dims.size()) != rank)
       fail(name, "concat of " + inputs.front().shape.str() + " and " + v.shape.str());
     for (int i = 0; i < rank; ++i)
-      if (i != axis && v.shape.dims[static_cast<size_t>(i)] != out_shape.dims[static_cast<size_t>(i)])
+      if (i != axis &&
+          v.shape.dims[static_cast<size_t>(i)] != out_shape.dims[static_cast<size_t>(i)])
         fail(name, "concat of " + inputs.front().shape.str() + " and " + v.shape.str());
     out_shape.dims[static_cast<size_t>(axis)] += v.shape.dims[static_cast<size_t>(axis)];
     op.reads.push_back(v.id);
@@ -396,8 +411,8 @@ Value NetBuilder::concat(const std::vector<Value>& inputs, int axis, const std::
 }
 
 Value NetBuilder::embedding(const Value& ids, int64_t vocab, int64_t dim, const std::string& name,
-                            int* table) {
-  const int w = add_weight(name + ".weight", Shape{{vocab, dim}});
+                            int* table, int existing) {
+  const int w = weight_or_new(existing, name + ".weight", Shape{{vocab, dim}});
   if (table) *table = w;
   Shape out_shape = ids.shape;
   out_shape.dims.push_back(dim);
@@ -422,7 +437,8 @@ Value NetBuilder::matmul(const Value& a, const Value& b, const std::string& name
   const int64_t m = a.shape.dims[a.shape.dims.size() - 2], k = a.shape.dims.back();
   const int64_t kb = transpose_b ? b.shape.dims.back() : b.shape.dims[b.shape.dims.size() - 2];
   const int64_t n = transpose_b ? b.shape.dims[b.shape.dims.size() - 2] : b.shape.dims.back();
-  if (k != kb) fail(name, "matmul of " + a.shape.str() + " and " + b.shape.str() + ": inner sizes differ");
+  if (k != kb)
+    fail(name, "matmul of " + a.shape.str() + " and " + b.shape.str() + ": inner sizes differ");
   Shape batch_a{std::vector<int64_t>(a.shape.dims.begin(), a.shape.dims.end() - 2)};
   Shape batch_b{std::vector<int64_t>(b.shape.dims.begin(), b.shape.dims.end() - 2)};
   Shape out_shape;
@@ -454,13 +470,15 @@ Value NetBuilder::reshape(const Value& x, const std::vector<int64_t>& dims) cons
 Value NetBuilder::flatten(const Value& x, int axis) const {
   std::vector<int64_t> dims(x.shape.dims.begin(), x.shape.dims.begin() + axis);
   int64_t rest = 1;
-  for (size_t i = static_cast<size_t>(axis); i < x.shape.dims.size(); ++i) rest = checked_mul(rest, x.shape.dims[i]);
+  for (size_t i = static_cast<size_t>(axis); i < x.shape.dims.size(); ++i)
+    rest = checked_mul(rest, x.shape.dims[i]);
   dims.push_back(rest);
   return reshape(x, dims);
 }
 
 Value NetBuilder::transpose(const Value& x, const std::vector<int>& perm) const {
-  if (perm.size() != x.shape.dims.size()) fail("transpose", "permutation rank differs from " + x.shape.str());
+  if (perm.size() != x.shape.dims.size())
+    fail("transpose", "permutation rank differs from " + x.shape.str());
   Value v{x.id, Shape{}};
   for (int p : perm) {
     if (p < 0 || p >= static_cast<int>(perm.size())) fail("transpose", "bad permutation");

@@ -62,15 +62,20 @@ class NetBuilder {
   Value dense(const Value& x, int64_t out, const std::string& name, bool bias = true);
   // The same with an existing weight tensor (tied weights: no new parameters); W: out × in.
   Value dense_shared(const Value& x, int weight, const std::string& name);
-  Value conv2d(const Value& x, const ConvParams& c, const std::string& name);
+  // With given weight and bias tensors (bias -1: none), e.g. from an ONNX file.
+  Value dense_with(const Value& x, int weight, int bias, const std::string& name);
+  // `weight`/`bias` >= 0: use these tensors (checked against the expected shapes) instead of
+  // creating them.
+  Value conv2d(const Value& x, const ConvParams& c, const std::string& name, int weight = -1,
+               int bias = -1);
   Value max_pool(const Value& x, const PoolParams& p, const std::string& name);
   Value avg_pool(const Value& x, const PoolParams& p, const std::string& name);
   Value adaptive_avg_pool(const Value& x, int64_t out_h, int64_t out_w, const std::string& name);
   Value global_avg_pool(const Value& x, const std::string& name);
   // Batch norm over the channels (dim 1), layer norm over the last dimension; both learn a scale
   // and a shift per channel / feature.
-  Value batch_norm(const Value& x, const std::string& name);
-  Value layer_norm(const Value& x, const std::string& name);
+  Value batch_norm(const Value& x, const std::string& name, int scale = -1, int shift = -1);
+  Value layer_norm(const Value& x, const std::string& name, int scale = -1, int shift = -1);
   Value activation(const Value& x, const std::string& function, const std::string& name);
   Value softmax(const Value& x, const std::string& name);
   // Elementwise op of two tensors with numpy broadcasting; `ops_per_element` of the output.
@@ -84,8 +89,9 @@ class NetBuilder {
   }
   Value concat(const std::vector<Value>& inputs, int axis, const std::string& name);
   // Token ids (any shape) -> their rows of a vocab × dim table. `table` receives the table's id.
+  // `existing` >= 0: gather from that vocab × dim tensor instead of creating one.
   Value embedding(const Value& ids, int64_t vocab, int64_t dim, const std::string& name,
-                  int* table = nullptr);
+                  int* table = nullptr, int existing = -1);
   // Batched matrix product over the last two dims (leading dims broadcast); b transposed if asked.
   Value matmul(const Value& a, const Value& b, const std::string& name, bool transpose_b = false);
 
@@ -103,7 +109,7 @@ class NetBuilder {
  private:
   Value new_value(const std::string& name, const Shape& shape,
                   TensorKind kind = TensorKind::activation);
-  Value dense_op(const Value& x, int weight, int bias, const std::string& name);
+  int weight_or_new(int given, const std::string& name, const Shape& shape);
   int add_weight(const std::string& name, const Shape& shape);
   void add(Op op, bool has_params);
   [[noreturn]] void fail(const std::string& op, const std::string& why) const;

@@ -27,32 +27,32 @@ Phase phase_from_index(int index);
 // refines some kinds (activation: relu, relu6, gelu, tanh, sigmoid; pool: max, avg, global_avg;
 // norm: batch, layer; elementwise: add, mul, ...). docs/workloads.md gives each kind's counts.
 enum class OpKind {
-  dense,        // y = W x + b over the last dimension (GEMM + bias)
-  matmul,       // batched C = A·B (or A·Bᵀ) without weights: attention's QKᵀ and AV
-  conv2d,       // 2-D convolution, NCHW, with groups, stride, padding, dilation
-  pool,         // max, average or global average pooling
-  norm,         // batch or layer normalization with a learned scale and shift
-  activation,   // elementwise f(a)
-  softmax,      // softmax over the last dimension
-  elementwise,  // add, mul, ... of two tensors (with broadcasting)
-  concat,       // concatenation (a copy)
-  embedding,    // rows of a table gathered by token id
-  loss,         // softmax + cross-entropy of the logits
-  loss_grad,          // e = softmax(z) - y*
-  dense_grad_input,   // g = Wᵀ δ (GEMM)
-  dense_grad_weight,  // dW = δ hᵀ (GEMM), db = Σ δ
-  matmul_grad,        // gradient of one operand of a matmul (GEMM)
-  conv2d_grad_input,  // transposed convolution of the error
-  conv2d_grad_weight, // correlation of input and error
-  pool_grad,          // errors routed (max) or spread (average) back to the window
-  norm_grad_input,    // gradient of a normalization's input
-  norm_grad_weight,   // gradients of its scale and shift
-  activation_grad,    // δ = g ⊙ f'(a)
-  softmax_grad,       // δ = y ⊙ (g - Σ g⊙y)
-  elementwise_grad,   // gradient of an elementwise op's operand (products, broadcast sums)
-  embedding_grad,     // errors scattered (added) into the rows of the table
-  grad_accumulate,    // a tensor used twice gets the sum of its two gradients
-  optimizer_update,   // W -= η·(optimizer rule)
+  dense,               // y = W x + b over the last dimension (GEMM + bias)
+  matmul,              // batched C = A·B (or A·Bᵀ) without weights: attention's QKᵀ and AV
+  conv2d,              // 2-D convolution, NCHW, with groups, stride, padding, dilation
+  pool,                // max, average or global average pooling
+  norm,                // batch or layer normalization with a learned scale and shift
+  activation,          // elementwise f(a)
+  softmax,             // softmax over the last dimension
+  elementwise,         // add, mul, ... of two tensors (with broadcasting)
+  concat,              // concatenation (a copy)
+  embedding,           // rows of a table gathered by token id
+  loss,                // softmax + cross-entropy of the logits
+  loss_grad,           // e = softmax(z) - y*
+  dense_grad_input,    // g = Wᵀ δ (GEMM)
+  dense_grad_weight,   // dW = δ hᵀ (GEMM), db = Σ δ
+  matmul_grad,         // gradient of one operand of a matmul (GEMM)
+  conv2d_grad_input,   // transposed convolution of the error
+  conv2d_grad_weight,  // correlation of input and error
+  pool_grad,           // errors routed (max) or spread (average) back to the window
+  norm_grad_input,     // gradient of a normalization's input
+  norm_grad_weight,    // gradients of its scale and shift
+  activation_grad,     // δ = g ⊙ f'(a)
+  softmax_grad,        // δ = y ⊙ (g - Σ g⊙y)
+  elementwise_grad,    // gradient of an elementwise op's operand (products, broadcast sums)
+  embedding_grad,      // errors scattered (added) into the rows of the table
+  grad_accumulate,     // a tensor used twice gets the sum of its two gradients
+  optimizer_update,    // W -= η·(optimizer rule)
 };
 std::string_view to_string(OpKind kind);
 

@@ -36,7 +36,9 @@ constexpr int64_t kSoftmaxGradOps = 4;  // y ⊙ (g − Σ g⊙y)
 class Expander {
  public:
   Expander(Graph& g, const Graph& forward)
-      : m_g(g), m_grads(forward.tensors().size(), -1), m_weight_grads(forward.tensors().size(), -1) {
+      : m_g(g),
+        m_grads(forward.tensors().size(), -1),
+        m_weight_grads(forward.tensors().size(), -1) {
     // A tensor needs a gradient if it depends on a weight: errors never flow into the input.
     m_needs.assign(forward.tensors().size(), false);
     for (const Op& op : forward.ops()) {
@@ -57,12 +59,14 @@ class Expander {
     switch (op.kind) {
       case OpKind::dense:
       case OpKind::conv2d:
-        weight_grad(op, gout, op.kind == OpKind::dense ? OpKind::dense_grad_weight
-                                                       : OpKind::conv2d_grad_weight);
+        weight_grad(
+            op, gout,
+            op.kind == OpKind::dense ? OpKind::dense_grad_weight : OpKind::conv2d_grad_weight);
         for (int x : activations(op))
-          input_grad(op, x,
-                     op.kind == OpKind::dense ? OpKind::dense_grad_input : OpKind::conv2d_grad_input,
-                     op.macs, 0, {gout, weights(op).front()}, "grad_input");
+          input_grad(
+              op, x,
+              op.kind == OpKind::dense ? OpKind::dense_grad_input : OpKind::conv2d_grad_input,
+              op.macs, 0, {gout, weights(op).front()}, "grad_input");
         break;
       case OpKind::matmul: {
         const std::vector<int> in = activations(op);
@@ -156,8 +160,8 @@ class Expander {
   void input_grad(const Op& op, int x, OpKind kind, int64_t macs, int64_t other_ops,
                   std::vector<int> reads, const std::string& suffix) {
     if (!m_needs[static_cast<size_t>(x)]) return;
-    const int grad = m_g.add_tensor(op.name + "." + suffix, TensorKind::error,
-                                    m_g.tensor(x).elements);
+    const int grad =
+        m_g.add_tensor(op.name + "." + suffix, TensorKind::error, m_g.tensor(x).elements);
     Op d;
     d.name = op.name + "." + suffix;
     d.kind = kind;

@@ -33,9 +33,9 @@ TEST_CASE("Zoo parameter and MAC counts equal torchvision's and the papers'", "[
     int64_t params, macs;
   };
   const Expected zoo[] = {
-      {"alexnet", 61'100'840, 714'188'480},        {"vgg16", 138'357'544, 15'470'264'320},
-      {"resnet18", 11'689'512, 1'814'073'344},     {"resnet50", 25'557'032, 4'089'184'256},
-      {"mobilenet_v2", 3'504'872, 300'774'272},    {"lenet5", 61'706, 416'520},
+      {"alexnet", 61'100'840, 714'188'480},     {"vgg16", 138'357'544, 15'470'264'320},
+      {"resnet18", 11'689'512, 1'814'073'344},  {"resnet50", 25'557'032, 4'089'184'256},
+      {"mobilenet_v2", 3'504'872, 300'774'272}, {"lenet5", 61'706, 416'520},
       {"cnn-fmnist", 421'642, 4'241'152},
   };
   for (const Expected& e : zoo) {
@@ -52,8 +52,8 @@ TEST_CASE("Zoo parameter and MAC counts equal torchvision's and the papers'", "[
 TEST_CASE("Convolution arithmetic: output sizes, groups, MACs by hand", "[quick][zoo]") {
   CHECK(window_output(224, 7, 2, 3, 3, 1, false) == 112);
   CHECK(window_output(112, 3, 2, 1, 1, 1, false) == 56);
-  CHECK(window_output(7, 3, 2, 0, 0, 1, true) == 3);   // ceil mode
-  CHECK(window_output(6, 3, 2, 0, 0, 1, true) == 3);   // last window starts inside
+  CHECK(window_output(7, 3, 2, 0, 0, 1, true) == 3);    // ceil mode
+  CHECK(window_output(6, 3, 2, 0, 0, 1, true) == 3);    // last window starts inside
   CHECK(window_output(10, 3, 1, 0, 0, 2, false) == 6);  // dilation 2: span 5
   BuildOptions o;
   o.batch = 2;
@@ -141,7 +141,8 @@ TEST_CASE("Malformed zoo specs are rejected naming the spec", "[quick][zoo]") {
   CHECK_THROWS_WITH(model("alexnet:32x32"), Catch::Contains("does not fit"));
   CHECK_THROWS_WITH(model("gpt:layers=2,d_model=65,heads=4,seq=8,vocab=10"),
                     Catch::Contains("not a multiple of heads"));
-  CHECK_THROWS_WITH(model("gpt:layers=2,d_model=64,heads=4,seq=8"), Catch::Contains("missing vocab"));
+  CHECK_THROWS_WITH(model("gpt:layers=2,d_model=64,heads=4,seq=8"),
+                    Catch::Contains("missing vocab"));
   CHECK_THROWS_WITH(model("gpt:layers=0,d_model=64,heads=4,seq=8,vocab=10"),
                     Catch::Contains("layers must be a positive integer"));
   CHECK_THROWS_WITH(model("gpt2:seq=4"), Catch::Contains("takes no arguments"));

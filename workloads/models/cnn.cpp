@@ -32,8 +32,9 @@ ImageSize parse_size(const std::string& spec, const std::string& arguments, Imag
   auto number = [&](const std::string& text) {
     if (text.empty() || text.size() > 6 ||
         text.find_first_not_of("0123456789") != std::string::npos || std::stoll(text) == 0)
-      throw InputError("model spec '" + spec + "': expected an input size HxW of positive integers " +
-                       "(e.g. " + spec.substr(0, spec.find(':')) + ":224x224)");
+      throw InputError("model spec '" + spec +
+                       "': expected an input size HxW of positive integers " + "(e.g. " +
+                       spec.substr(0, spec.find(':')) + ":224x224)");
     return std::stoll(text);
   };
   if (x == std::string::npos) number("");
@@ -95,8 +96,8 @@ Graph build_alexnet(const std::string& spec, const std::string& args, const Buil
   for (size_t i = 0; i < convs.size(); ++i) {
     const std::string name = "features.conv" + std::to_string(i + 1);
     const Conv& c = convs[i];
-    x = net.activation(net.conv2d(x, ConvParams::square(c.out, c.k, c.stride, c.pad), name),
-                       "relu", name + ".relu");
+    x = net.activation(net.conv2d(x, ConvParams::square(c.out, c.k, c.stride, c.pad), name), "relu",
+                       name + ".relu");
     if (c.pool) x = net.max_pool(x, PoolParams::square(3, 2), name + ".pool");
   }
   x = net.flatten(net.adaptive_avg_pool(x, 6, 6, "avgpool"));
@@ -109,8 +110,8 @@ Graph build_vgg16(const std::string& spec, const std::string& args, const BuildO
   const ImageSize s = parse_size(spec, args, {224, 224});
   NetBuilder net(spec, o);
   Value x = net.input({3, s.h, s.w});
-  const std::vector<int64_t> config = {64,  64,  0,   128, 128, 0,   256, 256, 256,
-                                       0,   512, 512, 512, 0,   512, 512, 512, 0};  // 0: max pool
+  const std::vector<int64_t> config = {64, 64,  0,   128, 128, 0,   256, 256, 256,
+                                       0,  512, 512, 512, 0,   512, 512, 512, 0};  // 0: max pool
   int conv = 0, pool = 0;
   for (int64_t c : config) {
     if (c == 0) {
@@ -171,8 +172,7 @@ Graph build_resnet50(const std::string& spec, const std::string& args, const Bui
   return build_resnet(spec, args, o, true, {3, 4, 6, 3});
 }
 
-Graph build_mobilenet_v2(const std::string& spec, const std::string& args,
-                         const BuildOptions& o) {
+Graph build_mobilenet_v2(const std::string& spec, const std::string& args, const BuildOptions& o) {
   const ImageSize s = parse_size(spec, args, {224, 224});
   NetBuilder net(spec, o);
   Value x = net.input({3, s.h, s.w});
@@ -180,8 +180,8 @@ Graph build_mobilenet_v2(const std::string& spec, const std::string& args,
   struct Stage {
     int64_t t, c, n, s;  // expansion, output channels, repeats, first stride
   };
-  const std::vector<Stage> stages = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                                     {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
+  const std::vector<Stage> stages = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                                     {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   int64_t in = 32;
   int block = 1;
   for (const Stage& st : stages) {

@@ -59,8 +59,8 @@ GptConfig parse(const std::string& spec, const std::string& arguments) {
       return;
     }
     const std::string& text = it->second;
-    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoll(text) == 0)
+    if (text.empty() || text.size() > 9 ||
+        text.find_first_not_of("0123456789") != std::string::npos || std::stoll(text) == 0)
       malformed(spec, std::string(key) + " must be a positive integer, got '" + text + "'");
     out = std::stoll(text);
     values.erase(it);
@@ -100,7 +100,9 @@ Graph build(const std::string& spec, const GptConfig& c, const BuildOptions& opt
   if (c.embed_norm) x = net.layer_norm(x, "embed_norm");
   // Per score: scale by 1/sqrt(D/H) and apply the causal mask (and ALiBi's distance bias).
   const int64_t score_ops = c.learned_positions ? 2 : 3;
-  auto heads = [&](const Value& v) { return net.transpose(net.reshape(v, {b, s, h, dh}), {0, 2, 1, 3}); };
+  auto heads = [&](const Value& v) {
+    return net.transpose(net.reshape(v, {b, s, h, dh}), {0, 2, 1, 3});
+  };
   for (int64_t l = 0; l < c.layers; ++l) {
     const std::string p = "h" + std::to_string(l);
     Value a = net.layer_norm(x, p + ".ln_1");
@@ -143,28 +145,25 @@ FRUGAL_REGISTER_MODEL_FAMILY(gpt, {"gpt", frugal::workloads::kSyntax,
                                    "gpt:layers=12,d_model=768,heads=12,seq=1024,vocab=50257",
                                    "decoder-only transformer; the batch counts sequences",
                                    frugal::workloads::build_gpt})
-FRUGAL_REGISTER_MODEL_FAMILY(gpt2, {"gpt2", "gpt2", "gpt2",
-                                    "GPT-2 small, 124,439,808 parameters (sequence 1024)",
-                                    [](const std::string& s, const std::string& a,
-                                       const frugal::workloads::BuildOptions& o) {
-                                      return frugal::workloads::build_named(
-                                          s, a, o,
-                                          "layers=12,d_model=768,heads=12,seq=1024,vocab=50257");
-                                    }})
-FRUGAL_REGISTER_MODEL_FAMILY(gpt3, {"gpt3", "gpt3", "gpt3",
-                                    "GPT-3 175B (96 layers, d_model 12288, sequence 2048)",
-                                    [](const std::string& s, const std::string& a,
-                                       const frugal::workloads::BuildOptions& o) {
-                                      return frugal::workloads::build_named(
-                                          s, a, o,
-                                          "layers=96,d_model=12288,heads=96,seq=2048,vocab=50257");
-                                    }})
-FRUGAL_REGISTER_MODEL_FAMILY(bloom, {"bloom", "bloom", "bloom",
-                                     "BLOOM 176B (70 layers, d_model 14336, ALiBi, sequence 2048)",
-                                     [](const std::string& s, const std::string& a,
-                                        const frugal::workloads::BuildOptions& o) {
-                                       return frugal::workloads::build_named(
-                                           s, a, o,
-                                           "layers=70,d_model=14336,heads=112,seq=2048,"
-                                           "vocab=250880,pos=alibi,embed_norm=yes");
-                                     }})
+FRUGAL_REGISTER_MODEL_FAMILY(
+    gpt2,
+    {"gpt2", "gpt2", "gpt2", "GPT-2 small, 124,439,808 parameters (sequence 1024)",
+     [](const std::string& s, const std::string& a, const frugal::workloads::BuildOptions& o) {
+       return frugal::workloads::build_named(s, a, o,
+                                             "layers=12,d_model=768,heads=12,seq=1024,vocab=50257");
+     }})
+FRUGAL_REGISTER_MODEL_FAMILY(
+    gpt3,
+    {"gpt3", "gpt3", "gpt3", "GPT-3 175B (96 layers, d_model 12288, sequence 2048)",
+     [](const std::string& s, const std::string& a, const frugal::workloads::BuildOptions& o) {
+       return frugal::workloads::build_named(
+           s, a, o, "layers=96,d_model=12288,heads=96,seq=2048,vocab=50257");
+     }})
+FRUGAL_REGISTER_MODEL_FAMILY(
+    bloom,
+    {"bloom", "bloom", "bloom", "BLOOM 176B (70 layers, d_model 14336, ALiBi, sequence 2048)",
+     [](const std::string& s, const std::string& a, const frugal::workloads::BuildOptions& o) {
+       return frugal::workloads::build_named(s, a, o,
+                                             "layers=70,d_model=14336,heads=112,seq=2048,"
+                                             "vocab=250880,pos=alibi,embed_norm=yes");
+     }})
