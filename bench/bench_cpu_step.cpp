@@ -7,6 +7,7 @@
 #include <systemc>
 
 #include "algorithms/learning_rule.h"
+#include "bench/bench_main.h"
 #include "hw_models/cpu/cpu_mapper.h"
 #include "hw_models/device.h"
 #include "sim/run_scenario.h"
@@ -70,15 +71,4 @@ BENCHMARK(BM_RunScenario);
 
 }  // namespace
 
-int sc_main(int argc, char* argv[]) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
-
-int main(int argc, char* argv[]) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  return sc_core::sc_elab_and_sim(argc, argv);
-}
+FRUGAL_BENCHMARK_MAIN()

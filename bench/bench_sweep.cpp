@@ -13,6 +13,7 @@
 #include <string>
 #include <systemc>
 
+#include "bench/bench_main.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
 
@@ -57,15 +58,4 @@ BENCHMARK(BM_Sweep)
 
 }  // namespace
 
-int sc_main(int argc, char* argv[]) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
-
-int main(int argc, char* argv[]) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  return sc_core::sc_elab_and_sim(argc, argv);
-}
+FRUGAL_BENCHMARK_MAIN()

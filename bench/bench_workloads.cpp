@@ -12,6 +12,7 @@
 #include <systemc>
 
 #include "algorithms/learning_rule.h"
+#include "bench/bench_main.h"
 #include "workloads/model_registry.h"
 
 namespace {
@@ -89,15 +90,4 @@ BENCHMARK(BM_ImportResnet50Onnx)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-int sc_main(int argc, char* argv[]) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
-
-int main(int argc, char* argv[]) {
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  return sc_core::sc_elab_and_sim(argc, argv);
-}
+FRUGAL_BENCHMARK_MAIN()

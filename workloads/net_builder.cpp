@@ -186,35 +186,15 @@ Shape NetBuilder::pooled(const Value& x, const PoolParams& p, const std::string&
 }
 
 Value NetBuilder::max_pool(const Value& x, const PoolParams& p, const std::string& name) {
-  const Shape out_shape = pooled(x, p, name);
-  const Value y = new_value(name + ".out", out_shape);
-  Op op;
-  op.name = name;
-  op.kind = OpKind::pool;
-  op.function = "max";
-  op.in = x.shape;
-  op.out = out_shape;
-  op.other_ops = checked_mul(out_shape.elements(), p.kernel_h * p.kernel_w - 1);  // comparisons
-  op.reads = {x.id};
-  op.writes = {y.id};
-  add(op, false);
-  return y;
+  const Shape out = pooled(x, p, name);
+  return emit(OpKind::pool, "max", x, out, checked_mul(out.elements(), p.kernel_h * p.kernel_w - 1),
+              name);  // comparisons
 }
 
 Value NetBuilder::avg_pool(const Value& x, const PoolParams& p, const std::string& name) {
-  const Shape out_shape = pooled(x, p, name);
-  const Value y = new_value(name + ".out", out_shape);
-  Op op;
-  op.name = name;
-  op.kind = OpKind::pool;
-  op.function = "avg";
-  op.in = x.shape;
-  op.out = out_shape;
-  op.other_ops = checked_mul(out_shape.elements(), p.kernel_h * p.kernel_w);  // adds, a divide
-  op.reads = {x.id};
-  op.writes = {y.id};
-  add(op, false);
-  return y;
+  const Shape out = pooled(x, p, name);
+  return emit(OpKind::pool, "avg", x, out, checked_mul(out.elements(), p.kernel_h * p.kernel_w),
+              name);  // adds and a divide per output
 }
 
 Value NetBuilder::adaptive_avg_pool(const Value& x, int64_t out_h, int64_t out_w,
@@ -228,103 +208,48 @@ Value NetBuilder::adaptive_avg_pool(const Value& x, int64_t out_h, int64_t out_w
     for (int64_t i = 0; i < out; ++i) total += (((i + 1) * in + out - 1) / out) - (i * in / out);
     return total;
   };
-  const Shape out_shape{{x.shape.dims[0], x.shape.dims[1], out_h, out_w}};
-  const Value y = new_value(name + ".out", out_shape);
-  Op op;
-  op.name = name;
-  op.kind = OpKind::pool;
-  op.function = "avg";
-  op.in = x.shape;
-  op.out = out_shape;
-  op.other_ops = checked_mul(checked_mul(x.shape.dims[0] * x.shape.dims[1], window_sum(h, out_h)),
-                             window_sum(w, out_w));
-  op.reads = {x.id};
-  op.writes = {y.id};
-  add(op, false);
-  return y;
+  const Shape out{{x.shape.dims[0], x.shape.dims[1], out_h, out_w}};
+  return emit(OpKind::pool, "avg", x, out,
+              checked_mul(checked_mul(x.shape.dims[0] * x.shape.dims[1], window_sum(h, out_h)),
+                          window_sum(w, out_w)),
+              name);
 }
 
 Value NetBuilder::global_avg_pool(const Value& x, const std::string& name) {
   if (x.shape.dims.size() != 4) fail(name, "pooling needs NCHW input, got " + x.shape.str());
-  const Shape out_shape{{x.shape.dims[0], x.shape.dims[1], 1, 1}};
-  const Value y = new_value(name + ".out", out_shape);
-  Op op;
-  op.name = name;
-  op.kind = OpKind::pool;
-  op.function = "global_avg";
-  op.in = x.shape;
-  op.out = out_shape;
-  op.other_ops = x.shape.elements();  // adds, and a divide per output
-  op.reads = {x.id};
-  op.writes = {y.id};
-  add(op, false);
-  return y;
+  return emit(OpKind::pool, "global_avg", x, Shape{{x.shape.dims[0], x.shape.dims[1], 1, 1}},
+              x.shape.elements(), name);  // adds, and a divide per output
 }
 
 Value NetBuilder::batch_norm(const Value& x, const std::string& name, int scale, int shift) {
   if (x.shape.dims.size() < 2)
     fail(name, "batch norm needs channels (dim 1), got " + x.shape.str());
-  const int64_t ch = x.shape.dims[1];
-  const Value y = new_value(name + ".out", x.shape);
-  Op op;
-  op.name = name;
-  op.kind = OpKind::norm;
-  op.function = "batch";
-  op.in = op.out = x.shape;
-  op.other_ops = checked_mul(x.shape.elements(), kNormOpsPerElement);
-  op.params = 2 * ch;
-  op.reads = {x.id, weight_or_new(scale, name + ".weight", Shape{{ch}}),
-              weight_or_new(shift, name + ".bias", Shape{{ch}})};
-  op.writes = {y.id};
-  add(op, true);
-  return y;
+  return norm("batch", x, x.shape.dims[1], name, scale, shift);
+}
+
+Value NetBuilder::norm(const std::string& function, const Value& x, int64_t features,
+                       const std::string& name, int scale, int shift) {
+  const int s = weight_or_new(scale, name + ".weight", Shape{{features}});
+  const int b = weight_or_new(shift, name + ".bias", Shape{{features}});
+  return emit(OpKind::norm, function, x, x.shape,
+              checked_mul(x.shape.elements(), kNormOpsPerElement), name, {s, b}, 2 * features);
 }
 
 Value NetBuilder::layer_norm(const Value& x, const std::string& name, int scale, int shift) {
-  const int64_t d = x.shape.dims.back();
-  const Value y = new_value(name + ".out", x.shape);
-  Op op;
-  op.name = name;
-  op.kind = OpKind::norm;
-  op.function = "layer";
-  op.in = op.out = x.shape;
-  op.other_ops = checked_mul(x.shape.elements(), kNormOpsPerElement);
-  op.params = 2 * d;
-  op.reads = {x.id, weight_or_new(scale, name + ".weight", Shape{{d}}),
-              weight_or_new(shift, name + ".bias", Shape{{d}})};
-  op.writes = {y.id};
-  add(op, true);
-  return y;
+  return norm("layer", x, x.shape.dims.back(), name, scale, shift);
 }
 
 Value NetBuilder::activation(const Value& x, const std::string& function, const std::string& name) {
   static const std::vector<std::string> known = {"relu", "relu6", "gelu", "tanh", "sigmoid"};
   if (std::find(known.begin(), known.end(), function) == known.end())
     fail(name, "unknown activation '" + function + "' (known: relu, relu6, gelu, tanh, sigmoid)");
-  const Value y = new_value(name + ".out", x.shape);
-  Op op;
-  op.name = name;
-  op.kind = OpKind::activation;
-  op.function = function;
-  op.in = op.out = x.shape;
-  op.other_ops = x.shape.elements();  // one evaluation per element
-  op.reads = {x.id};
-  op.writes = {y.id};
-  add(op, false);
-  return y;
+  return emit(OpKind::activation, function, x, x.shape, x.shape.elements(),
+              name);  // one evaluation per element
 }
 
 Value NetBuilder::softmax(const Value& x, const std::string& name) {
-  const Value y = new_value(name + ".out", x.shape);
-  Op op;
-  op.name = name;
-  op.kind = OpKind::softmax;
-  op.in = op.out = x.shape;
-  op.other_ops = checked_mul(x.shape.elements(), kSoftmaxOpsPerElement);
-  op.reads = {x.id};
-  op.writes = {y.id};
-  add(op, false);
-  return y;
+  return emit(OpKind::softmax, "", x, x.shape,
+              checked_mul(x.shape.elements(), kSoftmaxOpsPerElement), name);
 }
 
 namespace {
@@ -369,16 +294,26 @@ Value NetBuilder::elementwise(const std::string& function, const Value& a, const
 
 Value NetBuilder::elementwise_const(const std::string& function, const Value& x,
                                     const std::string& name, int64_t ops_per_element) {
-  const Value y = new_value(name + ".out", x.shape);
+  return emit(OpKind::elementwise, function, x, x.shape,
+              checked_mul(x.shape.elements(), ops_per_element), name);
+}
+
+Value NetBuilder::emit(OpKind kind, const std::string& function, const Value& x, const Shape& out,
+                       int64_t other_ops, const std::string& name, const std::vector<int>& weights,
+                       int64_t params) {
+  const Value y = new_value(name + ".out", out);
   Op op;
   op.name = name;
-  op.kind = OpKind::elementwise;
+  op.kind = kind;
   op.function = function;
-  op.in = op.out = x.shape;
-  op.other_ops = checked_mul(x.shape.elements(), ops_per_element);
+  op.in = x.shape;
+  op.out = out;
+  op.other_ops = other_ops;
+  op.params = params;
   op.reads = {x.id};
+  op.reads.insert(op.reads.end(), weights.begin(), weights.end());
   op.writes = {y.id};
-  add(op, false);
+  add(op, !weights.empty());
   return y;
 }
 

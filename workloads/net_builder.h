@@ -110,6 +110,12 @@ class NetBuilder {
   Value new_value(const std::string& name, const Shape& shape,
                   TensorKind kind = TensorKind::activation);
   int weight_or_new(int given, const std::string& name, const Shape& shape);
+  // Appends an op of `kind` reading x (and `weights`) and writing a new tensor of shape `out`.
+  Value emit(OpKind kind, const std::string& function, const Value& x, const Shape& out,
+             int64_t other_ops, const std::string& name, const std::vector<int>& weights = {},
+             int64_t params = 0);
+  Value norm(const std::string& function, const Value& x, int64_t features,
+             const std::string& name, int scale, int shift);
   int add_weight(const std::string& name, const Shape& shape);
   void add(Op op, bool has_params);
   [[noreturn]] void fail(const std::string& op, const std::string& why) const;

@@ -147,3 +147,22 @@ TEST_CASE("Malformed zoo specs are rejected naming the spec", "[quick][zoo]") {
                     Catch::Contains("layers must be a positive integer"));
   CHECK_THROWS_WITH(model("gpt2:seq=4"), Catch::Contains("takes no arguments"));
 }
+
+TEST_CASE("Backprop through a concatenation of two branches", "[quick][zoo]") {
+  BuildOptions o;
+  o.batch = 4;
+  NetBuilder net("branches", o);
+  const Value x = net.input({16});
+  const Value h = net.dense(x, 32, "h");
+  const Value a = net.dense(h, 8, "a");
+  const Value b = net.dense(h, 24, "b");
+  const Graph g = net.finish(net.dense(net.concat({a, b}, 1, "cat"), 10, "out"));
+  CHECK(g.ops()[3].out.str() == "4x32");
+  const auto step = bp(g);
+  // Errors reach h through both branches (summed once); none go into x.
+  CHECK(step.graph.macs(Phase::backward_data) == 4 * (32 * 8 + 32 * 24 + 32 * 10));
+  CHECK(step.graph.macs(Phase::backward_weight) == g.macs());
+  int accumulations = 0;
+  for (const Op& op : step.graph.ops()) accumulations += op.kind == OpKind::grad_accumulate;
+  CHECK(accumulations == 1);
+}

@@ -80,6 +80,15 @@ Graph build_cnn_fmnist(const std::string& spec, const std::string& args, const B
 
 // ---- torchvision models ---------------------------------------------------------------------
 
+// AlexNet's and VGG's head: adaptive average pooling to size×size, then three fully connected
+// layers (4096, 4096, 1000) with ReLU between them (dropout costs nothing here).
+Graph classifier(NetBuilder& net, Value x, int64_t size) {
+  x = net.flatten(net.adaptive_avg_pool(x, size, size, "avgpool"));
+  x = net.activation(net.dense(x, 4096, "classifier.fc1"), "relu", "classifier.fc1.relu");
+  x = net.activation(net.dense(x, 4096, "classifier.fc2"), "relu", "classifier.fc2.relu");
+  return net.finish(net.dense(x, 1000, "classifier.fc3"));
+}
+
 Graph build_alexnet(const std::string& spec, const std::string& args, const BuildOptions& o) {
   const ImageSize s = parse_size(spec, args, {224, 224});
   NetBuilder net(spec, o);
@@ -100,10 +109,7 @@ Graph build_alexnet(const std::string& spec, const std::string& args, const Buil
                        name + ".relu");
     if (c.pool) x = net.max_pool(x, PoolParams::square(3, 2), name + ".pool");
   }
-  x = net.flatten(net.adaptive_avg_pool(x, 6, 6, "avgpool"));
-  x = net.activation(net.dense(x, 4096, "classifier.fc1"), "relu", "classifier.fc1.relu");
-  x = net.activation(net.dense(x, 4096, "classifier.fc2"), "relu", "classifier.fc2.relu");
-  return net.finish(net.dense(x, 1000, "classifier.fc3"));
+  return classifier(net, x, 6);
 }
 
 Graph build_vgg16(const std::string& spec, const std::string& args, const BuildOptions& o) {
@@ -121,10 +127,7 @@ Graph build_vgg16(const std::string& spec, const std::string& args, const BuildO
     const std::string name = "features.conv" + std::to_string(++conv);
     x = net.activation(net.conv2d(x, ConvParams::square(c, 3, 1, 1), name), "relu", name + ".relu");
   }
-  x = net.flatten(net.adaptive_avg_pool(x, 7, 7, "avgpool"));
-  x = net.activation(net.dense(x, 4096, "classifier.fc1"), "relu", "classifier.fc1.relu");
-  x = net.activation(net.dense(x, 4096, "classifier.fc2"), "relu", "classifier.fc2.relu");
-  return net.finish(net.dense(x, 1000, "classifier.fc3"));
+  return classifier(net, x, 7);
 }
 
 Graph build_resnet(const std::string& spec, const std::string& args, const BuildOptions& o,
