@@ -57,13 +57,13 @@ LossTensors add_loss(Graph& graph) {
   return loss;
 }
 
-int add_loss_grad(Graph& graph, const LossTensors& loss) {
+int add_loss_grad(Graph& graph, const LossTensors& loss, Phase phase) {
   const int64_t elements = graph.tensor(loss.probs).elements;
   const int e = graph.add_tensor("loss.grad", TensorKind::error, elements);
   Op op;
   op.name = "loss.grad";
   op.kind = OpKind::loss_grad;
-  op.phase = Phase::backward_data;
+  op.phase = phase;
   op.in = op.out = graph.output_shape();
   op.other_ops = elements;
   op.reads = {loss.probs, loss.labels};
@@ -76,7 +76,8 @@ void add_updates(Graph& graph, const Optimizer& optimizer, const std::vector<int
   // Group weight tensors by the layer of the forward op that reads them.
   std::map<int, std::vector<int>> weights_by_layer;
   std::map<int, std::string> layer_names;
-  std::set<int> placed;  // a weight read by several ops (tied) is updated once, with its first layer
+  std::set<int>
+      placed;  // a weight read by several ops (tied) is updated once, with its first layer
   for (const Op& op : graph.ops()) {
     if (op.phase != Phase::forward) continue;
     for (int id : weight_inputs(graph, op)) {
@@ -113,11 +114,25 @@ void add_updates(Graph& graph, const Optimizer& optimizer, const std::vector<int
   }
 }
 
+int copy_forward_op(Graph& g, const Op& op, int input, Phase phase, const std::string& suffix) {
+  Op c = op;
+  c.name = op.name + suffix;
+  c.phase = phase;
+  const workloads::Tensor& written = g.tensor(op.writes.front());
+  const int out = g.add_tensor(written.name + suffix, TensorKind::activation, written.shape);
+  for (int& id : c.reads)
+    if (!workloads::is_parameter_like(g.tensor(id).kind)) id = input;
+  c.writes = {out};
+  g.add_op(c);
+  return out;
+}
+
 MemoryFootprint measure_footprint(const Graph& step, int forward_op_count) {
   MemoryFootprint m;
   m.weights_bytes = step.tensor_bytes(TensorKind::weight);
   m.gradients_bytes = step.tensor_bytes(TensorKind::gradient);
   m.optimizer_state_bytes = step.tensor_bytes(TensorKind::optimizer_state);
+  m.feedback_bytes = step.tensor_bytes(TensorKind::feedback);
   // Activations produced (or fed in) during the forward pass and read again afterwards.
   std::set<int> produced_forward;
   const auto& ops = step.ops();

@@ -28,13 +28,19 @@ struct LossTensors {
 // the sum, divide (3 ops); per sample: one log of the true class (1 op).
 LossTensors add_loss(workloads::Graph& graph);
 
-// Appends e = softmax(z) - y* (phase backward_data, 1 op per logit); returns e's tensor id.
-int add_loss_grad(workloads::Graph& graph, const LossTensors& loss);
+// Appends e = softmax(z) - y* (1 op per logit; phase backward_data unless given); returns e's id.
+int add_loss_grad(workloads::Graph& graph, const LossTensors& loss,
+                  workloads::Phase phase = workloads::Phase::backward_data);
 
 // Appends one update op per layer that has weights (phase update) and the optimizer-state tensors
 // it reads and writes. `gradients` maps each weight tensor id to its gradient tensor id (-1: none).
 void add_updates(workloads::Graph& graph, const Optimizer& optimizer,
                  const std::vector<int>& gradients);
+
+// Appends a copy of forward op `op` (same weights, same counts) reading `input` instead of its
+// activation input, named op.name + suffix, in `phase`; returns the new tensor it writes.
+int copy_forward_op(workloads::Graph& graph, const workloads::Op& op, int input,
+                    workloads::Phase phase, const std::string& suffix);
 
 // Weights, gradients, optimizer state, activations held from the forward pass for later phases,
 // and the liveness peak, computed from the step's tensors and ops.

@@ -13,11 +13,12 @@ struct MemoryFootprint {
   int64_t weights_bytes = 0;
   int64_t gradients_bytes = 0;
   int64_t optimizer_state_bytes = 0;
+  int64_t feedback_bytes = 0;         // fixed random feedback matrices (FA, DFA, DRTP, PEPITA)
   int64_t activations_bytes = 0;      // activations (and labels) held for the backward pass
   int64_t peak_activation_bytes = 0;  // most activation bytes alive at once (includes the above)
   int64_t total_bytes() const {       // throws InputError if it overflows
     using workloads::checked_add;
-    return checked_add(checked_add(weights_bytes, gradients_bytes),
+    return checked_add(checked_add(checked_add(weights_bytes, gradients_bytes), feedback_bytes),
                        checked_add(optimizer_state_bytes, peak_activation_bytes));
   }
 };

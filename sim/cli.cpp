@@ -419,6 +419,7 @@ void describe_text(const workloads::Graph& g, const algorithms::TrainingStep* st
   auto bytes = [](int64_t b) { return format_si(static_cast<double>(b), Dimension::bytes); };
   std::cout << "  memory: weights " << bytes(m.weights_bytes) << ", gradients "
             << bytes(m.gradients_bytes) << ", optimizer state " << bytes(m.optimizer_state_bytes)
+            << ", feedback matrices " << bytes(m.feedback_bytes)
             << ", activations held " << bytes(m.activations_bytes) << ", peak activations "
             << bytes(m.peak_activation_bytes) << "; total " << bytes(m.total_bytes()) << "\n";
   auto yes = [](bool b) { return b ? "yes" : "no"; };

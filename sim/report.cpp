@@ -18,7 +18,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.2.0";
+constexpr const char* kSchemaVersion = "0.3.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -171,6 +171,7 @@ void write_memory_json(JsonWriter& j, const algorithms::MemoryFootprint& m) {
   j.key("weights").value(m.weights_bytes);
   j.key("gradients").value(m.gradients_bytes);
   j.key("optimizer_state").value(m.optimizer_state_bytes);
+  j.key("feedback").value(m.feedback_bytes);
   j.key("activations_held").value(m.activations_bytes);
   j.key("peak_activations").value(m.peak_activation_bytes);
   j.key("total").value(m.total_bytes());

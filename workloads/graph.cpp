@@ -57,7 +57,8 @@ const Op& Graph::add_op(Op op) {
     const Tensor& t = tensor(id);
     int64_t& bytes = is_parameter_like(t.kind) ? op.weight_bytes_read : op.act_bytes_read;
     // A gather reads as many table values as it outputs.
-    const bool gathered = op.gathers_weights && t.kind == TensorKind::weight;
+    const bool gathered =
+        op.gathers_weights && (t.kind == TensorKind::weight || t.kind == TensorKind::feedback);
     bytes =
         checked_add(bytes, gathered ? checked_mul(op.out.elements(), m_element_bytes) : t.bytes);
   }

@@ -114,8 +114,8 @@ class NetBuilder {
   Value emit(OpKind kind, const std::string& function, const Value& x, const Shape& out,
              int64_t other_ops, const std::string& name, const std::vector<int>& weights = {},
              int64_t params = 0);
-  Value norm(const std::string& function, const Value& x, int64_t features,
-             const std::string& name, int scale, int shift);
+  Value norm(const std::string& function, const Value& x, int64_t features, const std::string& name,
+             int scale, int shift);
   int add_weight(const std::string& name, const Shape& shape);
   void add(Op op, bool has_params);
   [[noreturn]] void fail(const std::string& op, const std::string& why) const;

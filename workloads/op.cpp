@@ -10,6 +10,8 @@ std::string_view to_string(Phase phase) {
   switch (phase) {
     case Phase::forward:
       return "forward";
+    case Phase::second_forward:
+      return "second_forward";
     case Phase::backward_data:
       return "backward_data";
     case Phase::backward_weight:
@@ -55,6 +57,10 @@ std::string_view to_string(OpKind kind) {
       return "embedding";
     case OpKind::loss:
       return "loss";
+    case OpKind::feedback:
+      return "feedback";
+    case OpKind::goodness:
+      return "goodness";
     case OpKind::loss_grad:
       return "loss_grad";
     case OpKind::dense_grad_input:
@@ -105,13 +111,15 @@ std::string_view to_string(TensorKind kind) {
       return "gradient";
     case TensorKind::optimizer_state:
       return "optimizer_state";
+    case TensorKind::feedback:
+      return "feedback";
   }
   return "?";
 }
 
 bool is_parameter_like(TensorKind kind) {
   return kind == TensorKind::weight || kind == TensorKind::gradient ||
-         kind == TensorKind::optimizer_state;
+         kind == TensorKind::optimizer_state || kind == TensorKind::feedback;
 }
 
 int64_t checked_mul(int64_t a, int64_t b) {

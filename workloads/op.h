@@ -12,6 +12,7 @@ namespace frugal::workloads {
 // Phases of a training step (DESIGN.md). Inference graphs use only `forward`.
 enum class Phase {
   forward,
+  second_forward,  // a second pass forward, on modulated inputs (PEPITA, MEMPEPITA)
   backward_data,
   backward_weight,
   feedback,
@@ -19,7 +20,7 @@ enum class Phase {
   update,
   programming
 };
-inline constexpr int kPhaseCount = 7;
+inline constexpr int kPhaseCount = 8;
 std::string_view to_string(Phase phase);
 Phase phase_from_index(int index);
 
@@ -27,18 +28,20 @@ Phase phase_from_index(int index);
 // refines some kinds (activation: relu, relu6, gelu, tanh, sigmoid; pool: max, avg, global_avg;
 // norm: batch, layer; elementwise: add, mul, ...). docs/workloads.md gives each kind's counts.
 enum class OpKind {
-  dense,               // y = W x + b over the last dimension (GEMM + bias)
-  matmul,              // batched C = A·B (or A·Bᵀ) without weights: attention's QKᵀ and AV
-  conv2d,              // 2-D convolution, NCHW, with groups, stride, padding, dilation
-  pool,                // max, average or global average pooling
-  norm,                // batch or layer normalization with a learned scale and shift
-  activation,          // elementwise f(a)
-  softmax,             // softmax over the last dimension
-  elementwise,         // add, mul, ... of two tensors (with broadcasting)
-  concat,              // concatenation (a copy)
-  embedding,           // rows of a table gathered by token id
-  loss,                // softmax + cross-entropy of the logits
-  loss_grad,           // e = softmax(z) - y*
+  dense,        // y = W x + b over the last dimension (GEMM + bias)
+  matmul,       // batched C = A·B (or A·Bᵀ) without weights: attention's QKᵀ and AV
+  conv2d,       // 2-D convolution, NCHW, with groups, stride, padding, dilation
+  pool,         // max, average or global average pooling
+  norm,         // batch or layer normalization with a learned scale and shift
+  activation,   // elementwise f(a)
+  softmax,      // softmax over the last dimension
+  elementwise,  // add, mul, ... of two tensors (with broadcasting)
+  concat,       // concatenation (a copy)
+  embedding,    // rows of a table gathered by token id
+  loss,         // softmax + cross-entropy of the logits
+  feedback,     // an error or label projected through a fixed random matrix (DFA, DRTP, PEPITA)
+  goodness,     // Forward-Forward's per-layer goodness, loss and its gradient
+  loss_grad,    // e = softmax(z) - y*
   dense_grad_input,    // g = Wᵀ δ (GEMM)
   dense_grad_weight,   // dW = δ hᵀ (GEMM), db = Σ δ
   matmul_grad,         // gradient of one operand of a matmul (GEMM)
@@ -56,7 +59,17 @@ enum class OpKind {
 };
 std::string_view to_string(OpKind kind);
 
-enum class TensorKind { input, label, activation, error, weight, gradient, optimizer_state };
+// feedback: fixed random matrices of the forward-only rules (stored like weights, never trained).
+enum class TensorKind {
+  input,
+  label,
+  activation,
+  error,
+  weight,
+  gradient,
+  optimizer_state,
+  feedback
+};
 std::string_view to_string(TensorKind kind);
 bool is_parameter_like(TensorKind kind);  // weight, gradient, optimizer_state
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reads frugal result files (HDF5, schema 0.2.0, see docs/results-schema.md) into pandas.
+"""Reads frugal result files (HDF5, schema 0.3.0, see docs/results-schema.md) into pandas.
 
 Needs only h5py, numpy and pandas (Debian: python3-h5py python3-numpy python3-pandas).
 
@@ -33,7 +33,7 @@ __all__ = ["COMPONENTS", "PHASES", "Results", "open_results", "energy_by_compone
 # Ledger components and phases, in the order frugal writes their energy_<name>_j columns.
 COMPONENTS = ["compute", "sram", "dram", "interconnect", "dac", "adc", "cell_read", "cell_write",
               "neuron_update", "spike_route", "static", "host"]
-PHASES = ["forward", "backward_data", "backward_weight", "feedback", "local_loss", "update",
+PHASES = ["forward", "second_forward", "backward_data", "backward_weight", "feedback", "local_loss", "update",
           "programming"]
 
 

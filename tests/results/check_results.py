@@ -14,7 +14,7 @@ import xarray as xr
 
 COMPONENTS = ["compute", "sram", "dram", "interconnect", "dac", "adc", "cell_read", "cell_write",
               "neuron_update", "spike_route", "static", "host"]
-PHASES = ["forward", "backward_data", "backward_weight", "feedback", "local_loss", "update",
+PHASES = ["forward", "second_forward", "backward_data", "backward_weight", "feedback", "local_loss", "update",
           "programming"]
 REQUIRED = ["scenario_id", "model", "rule", "hw", "batch", "macs", "energy_j", "latency_s",
             "energy_per_sample_j", "status"] + [f"energy_{c}_j" for c in COMPONENTS]

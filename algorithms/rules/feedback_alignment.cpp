@@ -1,0 +1,85 @@
+// Rules that send errors back without the forward weights (REFERENCES.md section 7):
+//
+//   fa    Feedback alignment (Lillicrap et al. 2016): δ_l = (B_{l+1} δ_{l+1}) ⊙ f'(a_l), B fixed
+//         and random with W's shape. MACs as BP; no weight transport, but still a backward sweep.
+//   dfa   Direct feedback alignment (Nøkland 2016): δ_l = (B_l e) ⊙ f'(a_l), B_l ∈ R^{n_l×C}:
+//         F + C·Σ hidden n_l + F MACs for an MLP; every layer's error comes straight from e.
+//   drtp  Direct random target projection (Frenkel et al. 2021): δ_l = (B_l y*) ⊙ f'(a_l) for
+//         hidden layers (a column lookup: no MACs), the output layer keeps e. ≈ 2F MACs; a layer
+//         can update as soon as its forward pass is done, so it holds one layer's activations.
+//
+// The projections are phase `feedback`; the fixed matrices are `feedback` tensors (memory, not
+// parameters). Each rule trains every op BP can; docs/workloads.md gives the costs.
+
+#include <algorithm>
+
+#include "algorithms/backward.h"
+#include "algorithms/learning_rule.h"
+#include "algorithms/step_builder.h"
+
+namespace frugal::algorithms {
+namespace {
+
+using workloads::Graph;
+using workloads::Op;
+
+TrainingStep expand_with(const char* rule, Feedback feedback, RuleTraits traits,
+                         const Graph& forward, const StepOptions& options) {
+  const Optimizer& optimizer = find_optimizer(options.optimizer);
+  TrainingStep step{rule, optimizer.name, forward, {}, traits};
+  Graph& g = step.graph;
+  const LossTensors loss = add_loss(g);
+  const int forward_ops = static_cast<int>(g.ops().size());
+  const int e = add_loss_grad(g, loss);
+  BackwardOptions backward;
+  backward.rule = rule;
+  backward.feedback = feedback;
+  backward.source = feedback == Feedback::direct_label ? loss.labels : e;
+  backward.classes = g.output_shape().dims.back();
+  add_updates(g, optimizer, add_backward(g, forward, e, backward));
+  step.memory = measure_footprint(g, forward_ops);
+  return step;
+}
+
+class FeedbackAlignment final : public LearningRule {
+ public:
+  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
+    return expand_with("fa", Feedback::random_matrices, {false, true, true}, forward, options);
+  }
+};
+
+class DirectFeedbackAlignment final : public LearningRule {
+ public:
+  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
+    return expand_with("dfa", Feedback::direct_error, {false, false, true}, forward, options);
+  }
+};
+
+class DirectRandomTargetProjection final : public LearningRule {
+ public:
+  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
+    TrainingStep step =
+        expand_with("drtp", Feedback::direct_label, {false, false, false}, forward, options);
+    // Run layer by layer (forward, then its update from B_l y*), a layer holds only its own
+    // input and output until its update: the largest such pair, not every layer's.
+    int64_t held = 0;
+    for (const workloads::LayerSummary& l : forward.layers())
+      held = std::max(held, workloads::checked_mul(l.in.elements() + l.out.elements(),
+                                                   forward.element_bytes()));
+    step.memory.activations_bytes = held;
+    step.memory.peak_activation_bytes = std::min(step.memory.peak_activation_bytes, held);
+    return step;
+  }
+};
+
+}  // namespace
+}  // namespace frugal::algorithms
+
+FRUGAL_REGISTER_RULE(fa, "fa", "feedback alignment: errors sent back through fixed random matrices",
+                     frugal::algorithms::FeedbackAlignment)
+FRUGAL_REGISTER_RULE(dfa, "dfa",
+                     "direct feedback alignment: the output error projected to every layer",
+                     frugal::algorithms::DirectFeedbackAlignment)
+FRUGAL_REGISTER_RULE(drtp, "drtp",
+                     "direct random target projection: the label projected to every layer",
+                     frugal::algorithms::DirectRandomTargetProjection)

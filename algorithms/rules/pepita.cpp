@@ -1,0 +1,179 @@
+// Forward-only rules with a second, modulated forward pass (REFERENCES.md section 7):
+//
+//   pepita     PEPITA (Dellaferrera & Kreiman 2022): pass 1 gives the error e; the input is
+//              modulated, x + F_in e (F_in ∈ R^{n_0×C} fixed and random); pass 2 runs on it; then
+//              ΔW_l = (h_l − h_l^mod)(h_{l-1}^mod)ᵀ for hidden layers (no f'), and
+//              ΔW_L = e (h_{L-1}^mod)ᵀ for the output layer. 3F + n_0·C MACs per sample; the
+//              first pass's activations are held until the second pass.
+//   mempepita  MEMPEPITA (Pau & Aymone 2023; Srinivasan et al. 2024): the first pass is
+//              recomputed layer by layer in lockstep with the modulated pass, so only one layer's
+//              activations are held: 4F − F_L + n_0·C MACs (the output layer learns from e and
+//              needs no recomputation; "≈ 4F + n_0·C" in REFERENCES.md).
+//
+// Both train networks of dense layers with activations (mlp specs).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "algorithms/learning_rule.h"
+#include "algorithms/step_builder.h"
+#include "results/error.h"
+
+namespace frugal::algorithms {
+namespace {
+
+using workloads::checked_add;
+using workloads::checked_mul;
+using workloads::Graph;
+using workloads::Op;
+using workloads::OpKind;
+using workloads::Phase;
+using workloads::Shape;
+using workloads::TensorKind;
+
+// The dense layers of an MLP, each with its activation op (null for the output layer).
+struct Layer {
+  const Op* dense = nullptr;
+  const Op* activation = nullptr;
+};
+
+std::vector<Layer> mlp_layers(const Graph& forward, const std::string& rule) {
+  std::vector<Layer> layers;
+  for (const Op& op : forward.ops()) {
+    if (op.kind == OpKind::dense && (layers.empty() || layers.back().dense)) {
+      layers.push_back({&op, nullptr});
+      continue;
+    }
+    if (op.kind == OpKind::activation && !layers.empty() && !layers.back().activation) {
+      layers.back().activation = &op;
+      continue;
+    }
+    throw InputError("rule " + rule + " cannot train op '" + op.name + "' of kind " +
+                     std::string(workloads::to_string(op.kind)) +
+                     " (it trains fully connected layers with activations: mlp specs)");
+  }
+  return layers;
+}
+
+// ΔW = d hᵀ (one GEMM of the layer's forward MACs) plus the bias gradient Σ d.
+void weight_grad(Graph& g, const Op& dense, int d, int h, std::vector<int>& gradients) {
+  Op op;
+  op.name = dense.name + ".grad_weight";
+  op.kind = OpKind::dense_grad_weight;
+  op.phase = Phase::backward_weight;
+  op.layer = dense.layer;
+  op.in = dense.out;
+  op.macs = dense.macs;
+  op.other_ops = dense.out.elements();
+  op.params = dense.params;
+  op.reads = {d, h};
+  int64_t params = 0;
+  for (int w : weight_inputs(g, dense)) {
+    const int grad =
+        g.add_tensor(g.tensor(w).name + ".grad", TensorKind::gradient, g.tensor(w).elements);
+    gradients.resize(g.tensors().size(), -1);
+    gradients[static_cast<size_t>(w)] = grad;
+    op.writes.push_back(grad);
+    params = checked_add(params, g.tensor(w).elements);
+  }
+  op.out = Shape{{params}};
+  g.add_op(op);
+}
+
+// h − h^mod: the hidden layer's learning signal.
+int difference(Graph& g, const Op& at, int h, int h_mod) {
+  const int d = g.add_tensor(at.name + ".pepita_delta", TensorKind::error, g.tensor(h).shape);
+  Op op;
+  op.name = at.name + ".pepita_delta";
+  op.kind = OpKind::elementwise;
+  op.function = "sub";
+  op.phase = Phase::backward_weight;
+  op.layer = at.layer;
+  op.in = op.out = at.out;
+  op.other_ops = g.tensor(h).elements;
+  op.reads = {h, h_mod};
+  op.writes = {d};
+  g.add_op(op);
+  return d;
+}
+
+TrainingStep expand_pepita(const Graph& forward, const StepOptions& options, bool recompute) {
+  const char* rule = recompute ? "mempepita" : "pepita";
+  const std::vector<Layer> layers = mlp_layers(forward, rule);
+  const Optimizer& optimizer = find_optimizer(options.optimizer);
+  TrainingStep step{rule, optimizer.name, forward, {}, {false, false, true}};
+  Graph& g = step.graph;
+  const LossTensors loss = add_loss(g);
+  const int forward_ops = static_cast<int>(g.ops().size());
+  const int e = add_loss_grad(g, loss, Phase::feedback);
+
+  // x_mod = x + F_in e.
+  const int x = g.input_tensor();
+  const int64_t n0 = g.tensor(x).elements / g.batch();
+  const int64_t classes = g.output_shape().dims.back();
+  const int f_in = g.add_tensor("pepita.F_in", TensorKind::feedback, Shape{{n0, classes}});
+  const int x_mod = g.add_tensor("x.mod", TensorKind::activation, g.tensor(x).shape);
+  Op modulate;
+  modulate.name = "pepita.modulate";
+  modulate.kind = OpKind::feedback;
+  modulate.phase = Phase::feedback;
+  modulate.in = modulate.out = layers.front().dense->in;
+  modulate.macs = checked_mul(g.tensor(x).elements, classes);
+  modulate.other_ops = g.tensor(x).elements;  // the addition to x
+  modulate.reads = {x, e, f_in};
+  modulate.writes = {x_mod};
+  g.add_op(modulate);
+
+  std::vector<int> gradients(g.tensors().size(), -1);
+  int h_clean = x, h_mod = x_mod;  // inputs of the current layer, both streams
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const Layer& layer = layers[l];
+    const bool output = l + 1 == layers.size();
+    int clean_out = -1;
+    if (output) {
+      // The output layer learns from e (pass 1): its clean activations are not needed again.
+    } else if (recompute) {  // the clean pass again, in lockstep
+      clean_out = copy_forward_op(g, *layer.dense, h_clean, Phase::forward, ".recompute");
+      if (layer.activation)
+        clean_out = copy_forward_op(g, *layer.activation, clean_out, Phase::forward, ".recompute");
+    } else {
+      clean_out = (layer.activation ? layer.activation : layer.dense)->writes.front();
+    }
+    int mod_out = copy_forward_op(g, *layer.dense, h_mod, Phase::second_forward, ".mod");
+    if (layer.activation)
+      mod_out = copy_forward_op(g, *layer.activation, mod_out, Phase::second_forward, ".mod");
+    const int signal = output ? e : difference(g, *layer.dense, clean_out, mod_out);
+    weight_grad(g, *layer.dense, signal, h_mod, gradients);
+    h_clean = clean_out;
+    h_mod = mod_out;
+  }
+  gradients.resize(g.tensors().size(), -1);
+  add_updates(g, optimizer, gradients);
+  step.memory = measure_footprint(g, forward_ops);
+  return step;
+}
+
+class Pepita final : public LearningRule {
+ public:
+  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
+    return expand_pepita(forward, options, false);
+  }
+};
+
+class MemPepita final : public LearningRule {
+ public:
+  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
+    return expand_pepita(forward, options, true);
+  }
+};
+
+}  // namespace
+}  // namespace frugal::algorithms
+
+FRUGAL_REGISTER_RULE(pepita, "pepita",
+                     "PEPITA: a second forward pass on the input modulated by the error",
+                     frugal::algorithms::Pepita)
+FRUGAL_REGISTER_RULE(mempepita, "mempepita",
+                     "MEMPEPITA: PEPITA with the first pass recomputed layer by layer",
+                     frugal::algorithms::MemPepita)
