@@ -206,9 +206,12 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
       "Scenario options (each takes one value, a list a,b,c, a range "
       "lo:hi:step or log:lo:hi:n)",
       100, 50);
-  for (const auto& option : scenario.options())
-    axes.add_options()(option->long_name().c_str(), po::value<std::string>(),
-                       option->description().c_str());
+  for (const auto& option : scenario.options()) {
+    // A flag (--train) may stand alone, meaning true; every other option takes values.
+    auto* value = po::value<std::string>();
+    if (option->semantic()->min_tokens() == 0) value->implicit_value("true");
+    axes.add_options()(option->long_name().c_str(), value, option->description().c_str());
+  }
   po::options_description sweep("Sweep", 100, 50);
   sweep.add_options()(
       "set", po::value(&sets)->composing(),
@@ -419,9 +422,9 @@ void describe_text(const workloads::Graph& g, const algorithms::TrainingStep* st
   auto bytes = [](int64_t b) { return format_si(static_cast<double>(b), Dimension::bytes); };
   std::cout << "  memory: weights " << bytes(m.weights_bytes) << ", gradients "
             << bytes(m.gradients_bytes) << ", optimizer state " << bytes(m.optimizer_state_bytes)
-            << ", feedback matrices " << bytes(m.feedback_bytes)
-            << ", activations held " << bytes(m.activations_bytes) << ", peak activations "
-            << bytes(m.peak_activation_bytes) << "; total " << bytes(m.total_bytes()) << "\n";
+            << ", feedback matrices " << bytes(m.feedback_bytes) << ", activations held "
+            << bytes(m.activations_bytes) << ", peak activations " << bytes(m.peak_activation_bytes)
+            << "; total " << bytes(m.total_bytes()) << "\n";
   auto yes = [](bool b) { return b ? "yes" : "no"; };
   std::cout << "  weight transport: " << yes(step->traits.weight_transport)
             << ", backward sweep: " << yes(step->traits.backward_sweep)

@@ -1,5 +1,6 @@
 #include "sim/report.h"
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iomanip>
@@ -103,6 +104,28 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
         << std::setw(22) << group_digits(g.macs(phase)) << "\n";
   }
 
+  if (o.training) {
+    const algorithms::TrainResult& t = *o.training;
+    out << "\n  trained (functional face, fp32): " << t.epochs.size() << " epoch"
+        << (t.epochs.size() == 1 ? "" : "s") << " on " << o.scenario.dataset << " ("
+        << group_digits(t.train_samples) << " training images), batch " << o.scenario.batch
+        << ", lr " << o.scenario.learning_rate << ", momentum " << o.scenario.momentum << "\n";
+    out << "    epoch   train loss   train acc   test acc\n";
+    for (const algorithms::EpochStats& e : t.epochs) {
+      char line[96];
+      std::snprintf(line, sizeof line, "    %5lld   %10.4f   %8.2f%%   %7.2f%%\n",
+                    static_cast<long long>(e.epoch), e.train_loss, 100 * e.train_accuracy,
+                    100 * e.test_accuracy);
+      out << line;
+    }
+    const double steps =
+        std::ceil(static_cast<double>(t.train_samples) / static_cast<double>(o.scenario.batch)) *
+        static_cast<double>(t.epochs.size());
+    out << "    simulated training cost: " << format_si(steps * total, Dimension::energy) << ", "
+        << format_si(steps * o.cost.latency_s, Dimension::time) << " on " << o.preset.name()
+        << "\n";
+  }
+
   const std::vector<std::string> assumed = assumed_params(o.preset);
   out << "\n  measured or published: preset " << o.preset.name() << " ("
       << o.preset.params().size() - assumed.size() << " parameters with sources; frugal presets "
@@ -154,6 +177,24 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
     j.key(std::string(workloads::to_string(phase))).value(o.step.graph.macs(phase));
   }
   j.end_object();
+  if (o.training) {
+    j.key("training").begin_object();
+    j.key("dataset").value(o.scenario.dataset);
+    j.key("train_samples").value(o.training->train_samples);
+    j.key("accuracy").value(o.training->final_test_accuracy());
+    j.key("macs_per_sample").value(o.training->macs_per_sample);
+    j.key("epochs").begin_array();
+    for (const algorithms::EpochStats& e : o.training->epochs) {
+      j.begin_object();
+      j.key("epoch").value(e.epoch);
+      j.key("train_loss").value(e.train_loss);
+      j.key("train_accuracy").value(e.train_accuracy);
+      j.key("test_accuracy").value(e.test_accuracy);
+      j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+  }
   j.key("assumed_parameters").begin_array();
   for (const std::string& name : assumed_params(o.preset)) j.value(name);
   j.end_array();

@@ -61,6 +61,12 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   t.add_column({"latency_s", ColumnType::float64, "s", "time of one step"});
   t.add_column({"energy_per_sample_j", ColumnType::float64, "J", "energy_j / batch"});
   t.add_column({"average_power_w", ColumnType::float64, "W", "energy_j / latency_s"});
+  t.add_column({"epochs", ColumnType::int64, "1", "training epochs run (0: cost only)"});
+  t.add_column({"accuracy", ColumnType::float64, "1",
+                "test accuracy after training (fraction; NaN without --train)"});
+  t.add_column({"accuracy_loss", ColumnType::float64, "1",
+                "accuracy lost against the same scenario in ideal fp32 numerics (0 while every "
+                "run is fp32; NaN without --train)"});
   t.add_column({"status", ColumnType::string, "", "ok, failed, crashed or timeout"});
   t.add_column(
       {"error", ColumnType::string, "", "why the scenario did not finish (empty when ok)"});
@@ -164,6 +170,9 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"average_power_w", o.cost.latency_s > 0 ? ledger.total() / o.cost.latency_s : 0.0},
       {"status", std::string("ok")},
       {"error", std::string()},
+      {"epochs", o.training ? static_cast<int64_t>(o.training->epochs.size()) : int64_t{0}},
+      {"accuracy", o.training ? o.training->final_test_accuracy() : kNaN},
+      {"accuracy_loss", o.training ? 0.0 : kNaN},
   };
   for (int k = 0; k < hw::kComponentCount; ++k)
     row.emplace_back(component_column(k), ledger.component(hw::component_from_index(k)));
@@ -279,6 +288,22 @@ void append_outcome(ResultTables& tables, const ScenarioKey& key, const Scenario
                            {"offset", int64_t{0}},
                            {"count", static_cast<int64_t>(trace.power_w.size())}});
   for (double p : trace.power_w) tables.power_samples.append_row({{"power_w", p}});
+  if (outcome.training) {
+    // The simulated hardware's energy and time up to each epoch's end: steps × one step's cost.
+    const auto& t = *outcome.training;
+    const int64_t batch = outcome.scenario.batch;
+    const int64_t steps_per_epoch = (t.train_samples + batch - 1) / batch;
+    for (const algorithms::EpochStats& e : t.epochs) {
+      const auto steps = static_cast<double>(steps_per_epoch * e.epoch);
+      tables.epochs.append_row({{"scenario_id", key.id},
+                                {"epoch", e.epoch},
+                                {"train_loss", e.train_loss},
+                                {"train_accuracy", e.train_accuracy},
+                                {"test_accuracy", e.test_accuracy},
+                                {"energy_j", steps * outcome.cost.ledger.total()},
+                                {"time_s", steps * outcome.cost.latency_s}});
+    }
+  }
 }
 
 void append_failure(ResultTables& tables, const ScenarioKey& key, const Scenario& s,

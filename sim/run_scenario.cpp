@@ -2,6 +2,7 @@
 
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
+#include "workloads/dataset.h"
 #include "workloads/model_registry.h"
 
 namespace frugal::sim {
@@ -24,7 +25,29 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   algorithms::TrainingStep step = rule->expand(forward, step_options);
   const auto device = hw::make_device(preset);
   hw::Cost cost = device->simulate(step);
-  return ScenarioOutcome{scenario, std::move(step), std::move(preset), std::move(cost)};
+  ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}};
+  if (scenario.train) {
+    // A worker process keeps the last data set it read: sweeps over other options reuse it.
+    static std::string loaded_key;
+    static workloads::DataSplit loaded;
+    const std::string key =
+        scenario.dataset + "\n" + scenario.data_dir + "\n" + std::to_string(scenario.train_subset) +
+        "\n" + std::to_string(scenario.test_subset) + "\n" + std::to_string(scenario.seed);
+    if (key != loaded_key) {
+      loaded = workloads::load_dataset(scenario.dataset, scenario.data_dir, scenario.train_subset,
+                                       scenario.test_subset, static_cast<uint64_t>(scenario.seed));
+      loaded_key = key;
+    }
+    algorithms::TrainOptions options;
+    options.rule = scenario.rule;
+    options.epochs = scenario.epochs;
+    options.batch = scenario.batch;
+    options.learning_rate = scenario.learning_rate;
+    options.momentum = scenario.momentum;
+    options.seed = static_cast<uint64_t>(scenario.seed);
+    outcome.training = algorithms::train_mlp(forward, loaded, options);
+  }
+  return outcome;
 }
 
 }  // namespace frugal::sim

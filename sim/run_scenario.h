@@ -2,6 +2,9 @@
 // One scenario, end to end: model spec -> forward graph -> training step of the rule -> device
 // preset -> simulated cost.
 
+#include <optional>
+
+#include "algorithms/functional/trainer.h"
 #include "algorithms/training_step.h"
 #include "hw_models/device.h"
 #include "hw_models/preset.h"
@@ -14,6 +17,7 @@ struct ScenarioOutcome {
   algorithms::TrainingStep step;
   hw::Preset preset;
   hw::Cost cost;
+  std::optional<algorithms::TrainResult> training;  // with --train
 
   double energy_per_sample_j() const {
     return cost.ledger.total() / static_cast<double>(scenario.batch);
@@ -24,6 +28,7 @@ struct ScenarioOutcome {
 hw::Preset resolve_preset(const Scenario& scenario);
 
 // Throws InputError for anything wrong with the scenario (unknown model, rule, preset, ...).
+// With scenario.train, also trains the network on the data set (the functional face).
 // Contract: runs the device's SystemC simulation in this process (see hw::Device).
 ScenarioOutcome run_scenario(const Scenario& scenario);
 

@@ -1,6 +1,8 @@
 #include "sim/scenario.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "algorithms/learning_rule.h"
@@ -43,6 +45,22 @@ po::options_description scenario_options(Scenario& s) {
       ("optimizer of training rules: " + optimizers).c_str())(
       "seed", po::value(&s.seed)->default_value(s.seed),
       "seed of every random draw (recorded in the results)")(
+      "train", po::value(&s.train)->default_value(s.train)->implicit_value(true),
+      "also train the network for real (the functional face) and measure its accuracy")(
+      "epochs", po::value(&s.epochs)->default_value(s.epochs), "training epochs (with --train)")(
+      "dataset", po::value(&s.dataset)->default_value(s.dataset),
+      "data set for --train: fashion-mnist (Debian's dataset-fashion-mnist) or synthetic")(
+      "data-dir", po::value(&s.data_dir)->default_value(s.data_dir),
+      "directory of the Fashion-MNIST IDX files (default: $FRUGAL_DATA_DIR or "
+      "/usr/share/datasets/fashion-mnist)")(
+      "train-subset", po::value(&s.train_subset)->default_value(s.train_subset),
+      "train on the first N training images only (0: all)")(
+      "test-subset", po::value(&s.test_subset)->default_value(s.test_subset),
+      "test on the first N test images only (0: all)")(
+      "lr", po::value(&s.learning_rate)->default_value(s.learning_rate),
+      "learning rate of SGD with momentum (with --train)")(
+      "momentum", po::value(&s.momentum)->default_value(s.momentum),
+      "momentum of SGD (with --train; PyTorch's convention)")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -54,6 +72,12 @@ po::options_description scenario_options(Scenario& s) {
 void validate(const Scenario& s) {
   if (s.batch <= 0)
     throw InputError("--batch must be a positive integer, got " + std::to_string(s.batch));
+  if (s.epochs <= 0)
+    throw InputError("--epochs must be a positive integer, got " + std::to_string(s.epochs));
+  if (s.train_subset < 0 || s.test_subset < 0)
+    throw InputError("--train-subset and --test-subset must be >= 0 (0: all)");
+  if (!(s.learning_rate > 0) || !(s.momentum >= 0 && s.momentum < 1))
+    throw InputError("--lr must be positive and --momentum in [0, 1)");
   if (s.onnx_unsupported != "error" && s.onnx_unsupported != "skip")
     throw InputError("--onnx-unsupported must be error or skip, got '" + s.onnx_unsupported + "'");
   build_options(s);  // checks --input-shape
@@ -79,6 +103,15 @@ workloads::BuildOptions build_options(const Scenario& s) {
   return o;
 }
 
+namespace {
+std::string format_number(double v) {  // shortest text that reads back exactly
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", v);
+  if (std::strtod(buffer, nullptr) != v) std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+}  // namespace
+
 std::vector<Setting> to_settings(const Scenario& s) {
   std::vector<Setting> settings = {{"model", s.model},
                                    {"rule", s.rule},
@@ -86,6 +119,14 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"batch", std::to_string(s.batch)},
                                    {"optimizer", s.optimizer},
                                    {"seed", std::to_string(s.seed)},
+                                   {"train", s.train ? "true" : "false"},
+                                   {"epochs", std::to_string(s.epochs)},
+                                   {"dataset", s.dataset},
+                                   {"data-dir", s.data_dir},
+                                   {"train-subset", std::to_string(s.train_subset)},
+                                   {"test-subset", std::to_string(s.test_subset)},
+                                   {"lr", format_number(s.learning_rate)},
+                                   {"momentum", format_number(s.momentum)},
                                    {"input-shape", s.input_shape},
                                    {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);

@@ -4,11 +4,11 @@
 // --help alike.
 
 #include <boost/program_options.hpp>
-
-#include "workloads/model_registry.h"
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "workloads/model_registry.h"
 
 namespace frugal::sim {
 
@@ -19,7 +19,14 @@ struct Scenario {
   int64_t batch = 64;
   std::string optimizer = "momentum";
   int64_t seed = 0;
-  std::string input_shape;              // ONNX models: dims after the batch, "3x224x224"
+  // Functional face: train the network for real to measure its accuracy.
+  bool train = false;
+  int64_t epochs = 1;
+  std::string dataset = "fashion-mnist";
+  std::string data_dir;                       // default: $FRUGAL_DATA_DIR or Debian's directory
+  int64_t train_subset = 0, test_subset = 0;  // 0: the whole split
+  double learning_rate = 0.01, momentum = 0.9;
+  std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"
   // Preset parameters replaced for this scenario, as (parameter, value with unit) pairs given as
   // `hw.NAME = VALUE` ("hw.dram_energy", "15 pJ/bit"), applied in order.

@@ -116,4 +116,28 @@ expect_ok "run --force" "$frugal" run --batch 32 --out "$out" --force
 /usr/bin/python3 -c "import h5py; assert h5py.File('$out')['scenarios/batch'][0] == 32" \
   || fail "--force did not overwrite"
 
+# --- the functional face: --train writes /epochs and the accuracy
+train=(--train --dataset synthetic --train-subset 600 --test-subset 200 --epochs 2 --model mlp:784-32-10:tanh --batch 32 --lr 0.05)
+expect_ok "run --train" "$frugal" run "${train[@]}" --out "$work/out/train.h5"
+grep -q "trained (functional face, fp32): 2 epochs on synthetic" "$work/stdout" || fail "run --train: no training summary"
+/usr/bin/python3 - "$work/out/train.h5" <<'EOF' || fail "run --train: /epochs or accuracy wrong"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1])
+e, s = f["epochs"], f["scenarios"]
+assert list(e["epoch"][()]) == [1, 2], e["epoch"][()]
+assert s["epochs"][0] == 2 and 0.5 < s["accuracy"][0] <= 1 and s["accuracy_loss"][0] == 0
+assert s["accuracy"][0] == e["test_accuracy"][-1]
+# cumulative energy: epoch 2 costs twice epoch 1 (same steps per epoch)
+assert np.isclose(e["energy_j"][1], 2 * e["energy_j"][0], rtol=1e-12)
+assert e["energy_j"].attrs["units"] == "J"
+EOF
+expect_ok "run --train again" "$frugal" run "${train[@]}" --out "$work/out/train2.h5"
+"$tests/results/check_results.py" "$work/out/train.h5" --same-as "$work/out/train2.h5" >/dev/null \
+  || fail "two identical training runs differ"
+rm -f "$work/out/"*.h5
+expect_input_error "zero epochs" "--epochs must be a positive integer" "$frugal" run --train --epochs 0 --out "$out"
+expect_input_error "missing data set directory" "does not exist" "$frugal" run --train --data-dir "$work/nowhere" --out "$out"
+expect_input_error "rule without a functional face" "no functional face yet" "$frugal" run "${train[@]}" --rule ff --out "$out"
+expect_input_error "op the trainer cannot train" "cannot yet train op 'conv1'" "$frugal" run --train --dataset synthetic --train-subset 100 --model cnn-fmnist --out "$out"
+
 report_and_exit CLI

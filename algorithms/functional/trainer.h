@@ -1,0 +1,54 @@
+#pragma once
+// The functional face of the learning rules: really training a network (Eigen, fp32, single
+// thread, seeded and deterministic) to measure accuracy, not assume it. This first part trains
+// fully connected networks (mlp specs) with bp, fa, dfa and drtp; the equations are those of the
+// cost face (REFERENCES.md section 7), so both faces count the same MACs per sample.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "workloads/dataset.h"
+#include "workloads/graph.h"
+
+namespace frugal::algorithms {
+
+struct TrainOptions {
+  std::string rule = "bp";
+  int64_t epochs = 1;
+  int64_t batch = 64;
+  double learning_rate = 0.01;
+  double momentum = 0.9;  // SGD with momentum, PyTorch's convention: v = μv + g, W -= η v
+  uint64_t seed = 0;      // initialization, feedback matrices, and the order of samples
+};
+
+struct EpochStats {
+  int64_t epoch = 0;          // from 1
+  double train_loss = 0;      // mean cross-entropy over the epoch's mini-batches
+  double train_accuracy = 0;  // fraction correct during the epoch (before each update)
+  double test_accuracy = 0;   // after the epoch, on the whole test set
+};
+
+struct TrainResult {
+  std::vector<EpochStats> epochs;
+  int64_t train_samples = 0;  // samples seen per epoch
+  // MACs of one training step per sample, as the trainer performed them (the cost face's
+  // step.graph.macs() / batch: the two faces agree; tests check it). DRTP's B·y* is counted as
+  // the column lookup it is.
+  int64_t macs_per_sample = 0;
+  double final_test_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().test_accuracy; }
+};
+
+// The rules train_mlp supports.
+bool trains_functionally(const std::string& rule);
+
+// Trains the network of `forward` (dense layers with relu, tanh or sigmoid between them) on
+// `data`. Throws InputError for a network it cannot train (naming the op), sizes that do not
+// match the data (input features, classes), a rule without a functional face yet, or options out
+// of range. `on_epoch` (optional) sees each epoch's statistics as they come.
+TrainResult train_mlp(const workloads::Graph& forward, const workloads::DataSplit& data,
+                      const TrainOptions& options,
+                      const std::function<void(const EpochStats&)>& on_epoch = {});
+
+}  // namespace frugal::algorithms
