@@ -1,10 +1,22 @@
 #include "algorithms/step_builder.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
 
+#include "results/error.h"
+
 namespace frugal::algorithms {
+namespace {
+
+InputError workloads_error(const std::string& rule, const workloads::Op& op) {
+  return InputError("rule " + rule + " cannot train op '" + op.name + "' of kind " +
+                    std::string(workloads::to_string(op.kind)) +
+                    " (it trains fully connected layers with activations: mlp specs)");
+}
+
+}  // namespace
 
 using workloads::checked_add;
 using workloads::checked_mul;
@@ -112,6 +124,50 @@ void add_updates(Graph& graph, const Optimizer& optimizer, const std::vector<int
     op.other_ops = checked_mul(params, optimizer.ops_per_param);
     graph.add_op(op);
   }
+}
+
+std::vector<DenseLayer> dense_layers(const Graph& forward, const std::string& rule) {
+  std::vector<DenseLayer> layers;
+  for (const Op& op : forward.ops()) {
+    if (op.kind == OpKind::dense) {
+      layers.push_back({&op, nullptr});
+    } else if (op.kind == OpKind::activation && !layers.empty() && !layers.back().activation) {
+      layers.back().activation = &op;
+    } else {
+      throw workloads_error(rule, op);
+    }
+  }
+  return layers;
+}
+
+void add_dense_weight_grad(Graph& g, const Op& dense, int signal, int input,
+                           std::vector<int>& gradients, const std::string& suffix) {
+  Op op;
+  op.name = dense.name + suffix;
+  op.kind = OpKind::dense_grad_weight;
+  op.phase = Phase::backward_weight;
+  op.layer = dense.layer;
+  op.in = dense.out;
+  op.macs = dense.macs;
+  op.other_ops = dense.out.elements();  // bias gradient
+  op.params = dense.params;
+  op.reads = {signal, input};
+  int64_t params = 0;
+  for (int w : weight_inputs(g, dense)) {
+    gradients.resize(std::max(gradients.size(), g.tensors().size()), -1);
+    int grad = gradients[static_cast<size_t>(w)];
+    if (grad >= 0) {
+      op.reads.push_back(grad);  // accumulate
+    } else {
+      grad = g.add_tensor(g.tensor(w).name + ".grad", TensorKind::gradient, g.tensor(w).elements);
+      gradients.resize(g.tensors().size(), -1);
+      gradients[static_cast<size_t>(w)] = grad;
+    }
+    op.writes.push_back(grad);
+    params = checked_add(params, g.tensor(w).elements);
+  }
+  op.out = Shape{{params}};
+  g.add_op(op);
 }
 
 int copy_forward_op(Graph& g, const Op& op, int input, Phase phase, const std::string& suffix) {

@@ -37,6 +37,21 @@ int add_loss_grad(workloads::Graph& graph, const LossTensors& loss,
 void add_updates(workloads::Graph& graph, const Optimizer& optimizer,
                  const std::vector<int>& gradients);
 
+// The dense layers of an MLP, each with the activation op that follows it (null for the output
+// layer). Throws InputError naming `rule` and the first op that is not part of such a network.
+struct DenseLayer {
+  const workloads::Op* dense = nullptr;
+  const workloads::Op* activation = nullptr;
+};
+std::vector<DenseLayer> dense_layers(const workloads::Graph& forward, const std::string& rule);
+
+// Appends ΔW = signal · inputᵀ for a dense op (its forward MACs) plus the bias gradient (one
+// addition per output value), phase backward_weight, named op.name + suffix. The gradients of its
+// weights are created, or accumulated into when `gradients` already has them (FF's two passes).
+void add_dense_weight_grad(workloads::Graph& graph, const workloads::Op& dense, int signal,
+                           int input, std::vector<int>& gradients,
+                           const std::string& suffix = ".grad_weight");
+
 // Appends a copy of forward op `op` (same weights, same counts) reading `input` instead of its
 // activation input, named op.name + suffix, in `phase`; returns the new tensor it writes.
 int copy_forward_op(workloads::Graph& graph, const workloads::Op& op, int input,

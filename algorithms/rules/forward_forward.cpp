@@ -48,26 +48,14 @@ class ForwardForward final : public LearningRule {
     for (const workloads::Tensor& t : forward.tensors()) g.add_tensor(t.name, t.kind, t.shape);
     g.set_io(forward.input_tensor(), forward.output_tensor());
 
-    // Layers: each dense op with the activation that follows it.
-    std::vector<std::pair<const Op*, const Op*>> layers;
-    for (const Op& op : forward.ops()) {
-      if (op.kind == OpKind::dense) {
-        layers.push_back({&op, nullptr});
-      } else if (op.kind == OpKind::activation && !layers.empty() && !layers.back().second) {
-        layers.back().second = &op;
-      } else {
-        throw InputError("rule ff cannot train op '" + op.name + "' of kind " +
-                         std::string(workloads::to_string(op.kind)) +
-                         " (it trains fully connected layers with activations: mlp specs)");
-      }
-    }
+    const std::vector<DenseLayer> layers = dense_layers(forward, "ff");
     std::vector<int> gradients(g.tensors().size(), -1);
     int64_t held = 0;
     std::vector<int> inputs = {forward.input_tensor(), forward.input_tensor()};
     const char* stream_names[2] = {"pos", "neg"};
     for (size_t l = 0; l < layers.size(); ++l) {
-      const Op& dense = *layers[l].first;
-      const Op* activation = layers[l].second;
+      const Op& dense = *layers[l].dense;
+      const Op* activation = layers[l].activation;
       std::vector<int> outputs(2);
       std::vector<int> signals(2);
       for (int s = 0; s < 2; ++s) {
@@ -111,33 +99,10 @@ class ForwardForward final : public LearningRule {
         signals[static_cast<size_t>(s)] = grad;
       }
       // ΔW from both passes (the gradients of the two streams summed into one).
-      for (int s = 0; s < 2; ++s) {
-        Op w;
-        w.name = dense.name + ".grad_weight." + stream_names[s];
-        w.kind = OpKind::dense_grad_weight;
-        w.phase = Phase::backward_weight;
-        w.layer = dense.layer;
-        w.in = dense.out;
-        w.macs = dense.macs;
-        w.other_ops = dense.out.elements();
-        w.params = dense.params;
-        w.reads = {signals[static_cast<size_t>(s)], inputs[static_cast<size_t>(s)]};
-        int64_t params = 0;
-        for (int id : weight_inputs(g, dense)) {
-          int& grad = gradients[static_cast<size_t>(id)];
-          if (grad < 0) {
-            grad = g.add_tensor(g.tensor(id).name + ".grad", TensorKind::gradient,
-                                g.tensor(id).elements);
-            gradients.resize(g.tensors().size(), -1);
-          } else {
-            w.reads.push_back(grad);
-          }
-          w.writes.push_back(gradients[static_cast<size_t>(id)]);
-          params = checked_add(params, g.tensor(id).elements);
-        }
-        w.out = Shape{{params}};
-        g.add_op(w);
-      }
+      for (int s = 0; s < 2; ++s)
+        add_dense_weight_grad(g, dense, signals[static_cast<size_t>(s)],
+                              inputs[static_cast<size_t>(s)], gradients,
+                              std::string(".grad_weight.") + stream_names[s]);
       // A layer holds its input and output for both passes until its update.
       held = std::max(
           held, checked_mul(2 * (dense.in.elements() + dense.out.elements()), g.element_bytes()));

@@ -32,55 +32,6 @@ using workloads::Phase;
 using workloads::Shape;
 using workloads::TensorKind;
 
-// The dense layers of an MLP, each with its activation op (null for the output layer).
-struct Layer {
-  const Op* dense = nullptr;
-  const Op* activation = nullptr;
-};
-
-std::vector<Layer> mlp_layers(const Graph& forward, const std::string& rule) {
-  std::vector<Layer> layers;
-  for (const Op& op : forward.ops()) {
-    if (op.kind == OpKind::dense && (layers.empty() || layers.back().dense)) {
-      layers.push_back({&op, nullptr});
-      continue;
-    }
-    if (op.kind == OpKind::activation && !layers.empty() && !layers.back().activation) {
-      layers.back().activation = &op;
-      continue;
-    }
-    throw InputError("rule " + rule + " cannot train op '" + op.name + "' of kind " +
-                     std::string(workloads::to_string(op.kind)) +
-                     " (it trains fully connected layers with activations: mlp specs)");
-  }
-  return layers;
-}
-
-// ΔW = d hᵀ (one GEMM of the layer's forward MACs) plus the bias gradient Σ d.
-void weight_grad(Graph& g, const Op& dense, int d, int h, std::vector<int>& gradients) {
-  Op op;
-  op.name = dense.name + ".grad_weight";
-  op.kind = OpKind::dense_grad_weight;
-  op.phase = Phase::backward_weight;
-  op.layer = dense.layer;
-  op.in = dense.out;
-  op.macs = dense.macs;
-  op.other_ops = dense.out.elements();
-  op.params = dense.params;
-  op.reads = {d, h};
-  int64_t params = 0;
-  for (int w : weight_inputs(g, dense)) {
-    const int grad =
-        g.add_tensor(g.tensor(w).name + ".grad", TensorKind::gradient, g.tensor(w).elements);
-    gradients.resize(g.tensors().size(), -1);
-    gradients[static_cast<size_t>(w)] = grad;
-    op.writes.push_back(grad);
-    params = checked_add(params, g.tensor(w).elements);
-  }
-  op.out = Shape{{params}};
-  g.add_op(op);
-}
-
 // h − h^mod: the hidden layer's learning signal.
 int difference(Graph& g, const Op& at, int h, int h_mod) {
   const int d = g.add_tensor(at.name + ".pepita_delta", TensorKind::error, g.tensor(h).shape);
@@ -100,7 +51,7 @@ int difference(Graph& g, const Op& at, int h, int h_mod) {
 
 TrainingStep expand_pepita(const Graph& forward, const StepOptions& options, bool recompute) {
   const char* rule = recompute ? "mempepita" : "pepita";
-  const std::vector<Layer> layers = mlp_layers(forward, rule);
+  const std::vector<DenseLayer> layers = dense_layers(forward, rule);
   const Optimizer& optimizer = find_optimizer(options.optimizer);
   TrainingStep step{rule, optimizer.name, forward, {}, {false, false, true}};
   Graph& g = step.graph;
@@ -128,7 +79,7 @@ TrainingStep expand_pepita(const Graph& forward, const StepOptions& options, boo
   std::vector<int> gradients(g.tensors().size(), -1);
   int h_clean = x, h_mod = x_mod;  // inputs of the current layer, both streams
   for (size_t l = 0; l < layers.size(); ++l) {
-    const Layer& layer = layers[l];
+    const DenseLayer& layer = layers[l];
     const bool output = l + 1 == layers.size();
     int clean_out = -1;
     if (output) {
@@ -144,7 +95,7 @@ TrainingStep expand_pepita(const Graph& forward, const StepOptions& options, boo
     if (layer.activation)
       mod_out = copy_forward_op(g, *layer.activation, mod_out, Phase::second_forward, ".mod");
     const int signal = output ? e : difference(g, *layer.dense, clean_out, mod_out);
-    weight_grad(g, *layer.dense, signal, h_mod, gradients);
+    add_dense_weight_grad(g, *layer.dense, signal, h_mod, gradients);
     h_clean = clean_out;
     h_mod = mod_out;
   }
