@@ -15,6 +15,7 @@
 #include <systemc>
 #include <thread>
 
+#include "algorithms/functional/trainer.h"
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
 #include "results/error.h"
@@ -25,6 +26,7 @@
 #include "sim/result_tables.h"
 #include "sim/run_scenario.h"
 #include "sim/worker_pool.h"
+#include "workloads/dataset.h"
 #include "workloads/model_registry.h"
 
 namespace frugal::sim {
@@ -207,6 +209,13 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       one.batch = 1;
       if (models.insert(sc.model + "\n" + sc.input_shape + "\n" + sc.onnx_unsupported).second)
         workloads::build_model(sc.model, one);
+      if (sc.train) {
+        workloads::check_dataset(sc.dataset, sc.data_dir);
+        if (!algorithms::trains_functionally(sc.rule))
+          throw InputError("rule " + sc.rule +
+                           " has no functional face yet (--train trains: bp, "
+                           "fa, dfa, drtp)");
+      }
     } catch (const InputError& e) {
       const std::string where = describe(s.settings);
       throw InputError("scenario " + std::to_string(s.id) +

@@ -147,19 +147,27 @@ const std::vector<std::string>& dataset_names() {
   return names;
 }
 
+void check_dataset(const std::string& name, const std::string& dir) {
+  if (name == "synthetic") return;
+  if (name != "fashion-mnist")
+    throw InputError("unknown data set '" + name + "' (known: fashion-mnist, synthetic)");
+  const std::string d = dir.empty() ? default_fashion_mnist_dir() : dir;
+  struct stat st {};
+  if (::stat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw InputError("data set directory '" + d +
+                     "' does not exist (install Debian's dataset-fashion-mnist, or give "
+                     "--data-dir)");
+}
+
 DataSplit load_dataset(const std::string& name, const std::string& dir, int64_t train_subset,
                        int64_t test_subset, uint64_t seed) {
   if (train_subset < 0 || test_subset < 0)
     throw InputError("--train-subset and --test-subset must be >= 0 (0: all)");
   DataSplit split;
   split.name = name;
+  check_dataset(name, dir);
   if (name == "fashion-mnist") {
     const std::string d = dir.empty() ? default_fashion_mnist_dir() : dir;
-    struct stat st {};
-    if (::stat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      throw InputError("data set directory '" + d +
-                       "' does not exist (install Debian's dataset-fashion-mnist, or give "
-                       "--data-dir)");
     split.train = read_idx(d + "/train-images-idx3-ubyte.gz", d + "/train-labels-idx1-ubyte.gz",
                            train_subset, 10);
     split.test = read_idx(d + "/t10k-images-idx3-ubyte.gz", d + "/t10k-labels-idx1-ubyte.gz",
@@ -176,7 +184,7 @@ DataSplit load_dataset(const std::string& name, const std::string& dir, int64_t 
     split.test = synthetic(test_subset ? test_subset : 1000, rng, protos);
     return split;
   }
-  throw InputError("unknown data set '" + name + "' (known: fashion-mnist, synthetic)");
+  return split;  // unreachable: check_dataset refused other names
 }
 
 }  // namespace frugal::workloads

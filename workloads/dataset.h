@@ -41,4 +41,8 @@ DataSplit load_dataset(const std::string& name, const std::string& dir, int64_t 
 
 const std::vector<std::string>& dataset_names();
 
+// Checks, without reading it, that data set `name` is known and its directory exists (the checks
+// a sweep makes before running any scenario). Throws InputError as load_dataset would.
+void check_dataset(const std::string& name, const std::string& dir);
+
 }  // namespace frugal::workloads
