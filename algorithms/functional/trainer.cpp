@@ -208,6 +208,21 @@ class Network {
   std::vector<Layer> m_layers;
 };
 
+// SplitMix64 (Steele, Lea & Flood 2014): the sample order's generator, simple enough to replicate
+// exactly elsewhere (bench/torch_mlp_compare.py does, to feed PyTorch the same order).
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// Fisher–Yates from the back: swap item i with item (next % (i + 1)), i = n−1 .. 1.
+void shuffle(std::vector<int64_t>& order, uint64_t& state) {
+  for (size_t i = order.size(); i-- > 1;)
+    std::swap(order[i], order[static_cast<size_t>(splitmix64(state) % (i + 1))]);
+}
+
 }  // namespace
 
 bool trains_functionally(const std::string& rule) {
@@ -233,11 +248,12 @@ TrainResult train_mlp(const workloads::Graph& forward, const workloads::DataSpli
   std::iota(order.begin(), order.end(), int64_t{0});
   Matrix x(train.features(), o.batch);
   std::vector<uint8_t> labels(static_cast<size_t>(o.batch));
+  uint64_t order_state = o.seed;  // the sample order has its own stream (see shuffle)
   TrainResult result;
   result.train_samples = train.size();
   result.macs_per_sample = net.macs_per_sample();
   for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
-    std::shuffle(order.begin(), order.end(), rng);
+    shuffle(order, order_state);
     double loss_sum = 0;
     int64_t batches = 0, correct = 0;
     for (int64_t start = 0; start < train.size(); start += o.batch) {

@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""frugal's trainer against PyTorch, side by side: accuracy and speed of bp on Fashion-MNIST.
+
+usage: /usr/bin/python3 bench/torch_mlp_compare.py FRUGAL [--epochs E] [--lr LR] [--seed S]
+
+Both train mlp:784-256-128-10 (ReLU) with softmax cross-entropy, nn.Linear's initialization
+scheme (U(±1/√in) for weights and biases; the values differ, each framework drawing its own),
+SGD with momentum 0.9, batch 64, on one thread, over the full training set in the same order:
+the permutation of each epoch is frugal's (SplitMix64 Fisher–Yates from the seed, replicated
+below). Prints the test accuracy after each epoch, the time per epoch and frugal's peak memory;
+exits 1 if the final accuracies differ by more than one point.
+"""
+import argparse
+import gzip
+import json
+import resource
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+
+warnings.filterwarnings("ignore")
+parser = argparse.ArgumentParser()
+parser.add_argument("frugal")
+parser.add_argument("--epochs", type=int, default=2)
+parser.add_argument("--lr", type=float, default=0.01)
+parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+args = parser.parse_args()
+MASK = (1 << 64) - 1
+
+
+def splitmix64(state):
+    state = (state + 0x9E3779B97F4A7C15) & MASK
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return state, z ^ (z >> 31)
+
+
+def shuffle(order, state):
+    for i in range(len(order) - 1, 0, -1):
+        state, r = splitmix64(state)
+        j = r % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return state
+
+
+# --- frugal: one process, timed, its peak resident memory from the kernel
+start = time.time()
+run = subprocess.run([args.frugal, "run", "--train", "--dataset", "fashion-mnist", "--data-dir",
+                      args.data, "--epochs", str(args.epochs), "--model", "mlp:784-256-128-10",
+                      "--rule", "bp", "--batch", "64", "--lr", str(args.lr), "--momentum", "0.9",
+                      "--seed", str(args.seed), "--json"], capture_output=True, text=True)
+frugal_wall = time.time() - start
+if run.returncode != 0:
+    sys.exit(f"frugal failed: {run.stderr}")
+frugal_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+frugal_acc = [e["test_accuracy"] for e in json.loads(run.stdout)["training"]["epochs"]]
+
+# --- PyTorch, one thread, the same order
+torch.set_num_threads(1)
+torch.manual_seed(args.seed)
+
+
+def read(name, offset, shape):
+    return np.frombuffer(gzip.open(f"{args.data}/{name}").read(), np.uint8, offset=offset).reshape(shape)
+
+
+x = torch.from_numpy(read("train-images-idx3-ubyte.gz", 16, (-1, 784)).astype(np.float32) / 255)
+y = torch.from_numpy(read("train-labels-idx1-ubyte.gz", 8, (-1,)).astype(np.int64))
+xt = torch.from_numpy(read("t10k-images-idx3-ubyte.gz", 16, (-1, 784)).astype(np.float32) / 255)
+yt = torch.from_numpy(read("t10k-labels-idx1-ubyte.gz", 8, (-1,)).astype(np.int64))
+model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
+                            torch.nn.ReLU(), torch.nn.Linear(128, 10))
+opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+loss_fn = torch.nn.CrossEntropyLoss()
+order, state = list(range(len(y))), args.seed
+torch_acc, torch_epoch_s = [], []
+for epoch in range(args.epochs):
+    state = shuffle(order, state)
+    perm = torch.tensor(order)
+    start = time.time()
+    for i in range(0, len(order), 64):
+        idx = perm[i:i + 64]
+        opt.zero_grad()
+        loss_fn(model(x[idx]), y[idx]).backward()
+        opt.step()
+    torch_epoch_s.append(time.time() - start)
+    with torch.no_grad():
+        torch_acc.append((model(xt).argmax(1) == yt).float().mean().item())
+
+print(f"{'epoch':>5} {'frugal test acc':>16} {'PyTorch test acc':>17}")
+for e in range(args.epochs):
+    print(f"{e + 1:>5} {100 * frugal_acc[e]:>15.2f}% {100 * torch_acc[e]:>16.2f}%")
+print(f"frugal: {frugal_wall:.2f} s for the whole run ({args.epochs} epochs, data loading, "
+      f"evaluation, and the cost simulation), peak memory {frugal_rss_mb:.0f} MB")
+print(f"PyTorch {torch.__version__}, 1 thread: {np.mean(torch_epoch_s):.2f} s per epoch "
+      f"(training only)")
+print(f"speed-up per epoch: at least {np.mean(torch_epoch_s) * args.epochs / frugal_wall:.1f}x")
+gap = abs(frugal_acc[-1] - torch_acc[-1])
+print(f"final accuracy gap: {100 * gap:.2f} points (allowed: 1)")
+sys.exit(0 if gap <= 0.01 else 1)
