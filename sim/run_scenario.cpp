@@ -44,6 +44,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
     options.batch = scenario.batch;
     options.learning_rate = scenario.learning_rate;
     options.momentum = scenario.momentum;
+    options.lr_schedule = scenario.lr_schedule;
     options.seed = static_cast<uint64_t>(scenario.seed);
     outcome.training = algorithms::train_mlp(forward, loaded, options);
   }

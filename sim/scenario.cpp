@@ -61,6 +61,8 @@ po::options_description scenario_options(Scenario& s) {
       "learning rate of SGD with momentum (with --train)")(
       "momentum", po::value(&s.momentum)->default_value(s.momentum),
       "momentum of SGD (with --train; PyTorch's convention)")(
+      "lr-schedule", po::value(&s.lr_schedule)->default_value(s.lr_schedule),
+      "learning rate over the epochs: constant, cosine, or step (x0.1 at 60% and 90%)")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -78,6 +80,8 @@ void validate(const Scenario& s) {
     throw InputError("--train-subset and --test-subset must be >= 0 (0: all)");
   if (!(s.learning_rate > 0) || !(s.momentum >= 0 && s.momentum < 1))
     throw InputError("--lr must be positive and --momentum in [0, 1)");
+  if (s.lr_schedule != "constant" && s.lr_schedule != "cosine" && s.lr_schedule != "step")
+    throw InputError("--lr-schedule must be constant, cosine or step, got '" + s.lr_schedule + "'");
   if (s.onnx_unsupported != "error" && s.onnx_unsupported != "skip")
     throw InputError("--onnx-unsupported must be error or skip, got '" + s.onnx_unsupported + "'");
   build_options(s);  // checks --input-shape
@@ -127,6 +131,7 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"test-subset", std::to_string(s.test_subset)},
                                    {"lr", format_number(s.learning_rate)},
                                    {"momentum", format_number(s.momentum)},
+                                   {"lr-schedule", s.lr_schedule},
                                    {"input-shape", s.input_shape},
                                    {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);

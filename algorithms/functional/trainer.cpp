@@ -146,7 +146,7 @@ class Network {
 
   // One step on a mini-batch: returns the loss and adds the correct predictions to `correct`.
   double step(const Matrix& x, const uint8_t* labels, int64_t n, const TrainOptions& o,
-              int64_t& correct) {
+              float learning_rate, int64_t& correct) {
     std::vector<Matrix> h;
     forward(x, h);
     Matrix p = h.back();
@@ -179,8 +179,8 @@ class Network {
       }
       layer.vw = static_cast<float>(o.momentum) * layer.vw + gw;
       layer.vb = static_cast<float>(o.momentum) * layer.vb + gb;
-      layer.w -= static_cast<float>(o.learning_rate) * layer.vw;
-      layer.b -= static_cast<float>(o.learning_rate) * layer.vb;
+      layer.w -= learning_rate * layer.vw;
+      layer.b -= learning_rate * layer.vb;
     }
     return loss;
   }
@@ -225,6 +225,18 @@ void shuffle(std::vector<int64_t>& order, uint64_t& state) {
 
 }  // namespace
 
+double scheduled_learning_rate(double base, const std::string& schedule, int64_t epoch,
+                               int64_t epochs) {
+  if (schedule == "cosine")
+    return base * 0.5 *
+           (1.0 + std::cos(M_PI * static_cast<double>(epoch - 1) / static_cast<double>(epochs)));
+  if (schedule == "step") {
+    const double done = static_cast<double>(epoch - 1) / static_cast<double>(epochs);
+    return base * (done >= 0.9 ? 0.01 : done >= 0.6 ? 0.1 : 1.0);
+  }
+  return base;
+}
+
 bool trains_functionally(const std::string& rule) {
   return rule == "bp" || rule == "fa" || rule == "dfa" || rule == "drtp";
 }
@@ -240,6 +252,8 @@ TrainResult train_mlp(const workloads::Graph& forward, const workloads::DataSpli
   if (o.batch < 1) throw InputError("--batch must be a positive integer");
   if (!(o.learning_rate > 0) || !(o.momentum >= 0 && o.momentum < 1))
     throw InputError("--lr must be positive and --momentum in [0, 1)");
+  if (o.lr_schedule != "constant" && o.lr_schedule != "cosine" && o.lr_schedule != "step")
+    throw InputError("--lr-schedule must be constant, cosine or step, got '" + o.lr_schedule + "'");
   if (data.train.size() == 0) throw InputError("the training set is empty");
   std::mt19937_64 rng(o.seed);
   Network net(forward, data, o, rng);
@@ -254,6 +268,8 @@ TrainResult train_mlp(const workloads::Graph& forward, const workloads::DataSpli
   result.macs_per_sample = net.macs_per_sample();
   for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
     shuffle(order, order_state);
+    const auto rate = static_cast<float>(
+        scheduled_learning_rate(o.learning_rate, o.lr_schedule, epoch, o.epochs));
     double loss_sum = 0;
     int64_t batches = 0, correct = 0;
     for (int64_t start = 0; start < train.size(); start += o.batch) {
@@ -265,7 +281,7 @@ TrainResult train_mlp(const workloads::Graph& forward, const workloads::DataSpli
             Eigen::Map<const Vector>(train.images.data() + i * train.features(), train.features());
         labels[static_cast<size_t>(j)] = train.labels[static_cast<size_t>(i)];
       }
-      loss_sum += net.step(x, labels.data(), n, o, correct);
+      loss_sum += net.step(x, labels.data(), n, o, rate, correct);
       ++batches;
     }
     EpochStats s;

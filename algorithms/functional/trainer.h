@@ -20,7 +20,10 @@ struct TrainOptions {
   int64_t batch = 64;
   double learning_rate = 0.01;
   double momentum = 0.9;  // SGD with momentum, PyTorch's convention: v = μv + g, W -= η v
-  uint64_t seed = 0;      // initialization, feedback matrices, and the order of samples
+  // Learning rate over the epochs: constant; cosine (η·(1 + cos(π·(e−1)/E))/2 in epoch e of E);
+  // or step (×0.1 from 60% and again from 90% of the epochs, as PEPITA's reference runs do).
+  std::string lr_schedule = "constant";
+  uint64_t seed = 0;  // initialization, feedback matrices, and the order of samples
 };
 
 struct EpochStats {
@@ -39,6 +42,10 @@ struct TrainResult {
   int64_t macs_per_sample = 0;
   double final_test_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().test_accuracy; }
 };
+
+// The learning rate of epoch `epoch` (from 1) of `epochs` under `schedule`.
+double scheduled_learning_rate(double base, const std::string& schedule, int64_t epoch,
+                               int64_t epochs);
 
 // The rules train_mlp supports.
 bool trains_functionally(const std::string& rule);

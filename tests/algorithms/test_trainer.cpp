@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "algorithms/functional/trainer.h"
 #include "algorithms/learning_rule.h"
@@ -68,4 +69,18 @@ TEST_CASE("The functional face does the MACs the cost face counts", "[quick][tra
     const auto step = make_rule(rule)->expand(mlp("mlp:784-64-32-10:tanh"), StepOptions{});
     CHECK(r.macs_per_sample == step.graph.macs());  // batch 1: per sample
   }
+}
+
+TEST_CASE("Learning-rate schedules by hand", "[quick][trainer]") {
+  CHECK(scheduled_learning_rate(0.1, "constant", 7, 10) == 0.1);
+  CHECK(scheduled_learning_rate(0.1, "cosine", 1, 10) == Approx(0.1));
+  CHECK(scheduled_learning_rate(0.1, "cosine", 6, 10) == Approx(0.05));  // halfway
+  CHECK(scheduled_learning_rate(0.1, "cosine", 10, 10) ==
+        Approx(0.1 * 0.5 * (1 + std::cos(0.9 * M_PI))));
+  CHECK(scheduled_learning_rate(0.1, "step", 6, 10) == Approx(0.1));   // 50% done
+  CHECK(scheduled_learning_rate(0.1, "step", 7, 10) == Approx(0.01));  // 60% done
+  CHECK(scheduled_learning_rate(0.1, "step", 10, 10) == Approx(0.001));
+  TrainOptions o;
+  o.lr_schedule = "warmup";
+  CHECK_THROWS_WITH(train_mlp(mlp("mlp:784-10"), synthetic(), o), Catch::Contains("--lr-schedule"));
 }

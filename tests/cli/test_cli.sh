@@ -136,6 +136,7 @@ expect_ok "run --train again" "$frugal" run "${train[@]}" --out "$work/out/train
   || fail "two identical training runs differ"
 rm -f "$work/out/"*.h5
 expect_input_error "zero epochs" "--epochs must be a positive integer" "$frugal" run --train --epochs 0 --out "$out"
+expect_input_error "unknown schedule" "--lr-schedule must be constant, cosine or step" "$frugal" run --train --lr-schedule warmup --out "$out"
 expect_input_error "missing data set directory" "does not exist" "$frugal" run --train --data-dir "$work/nowhere" --out "$out"
 expect_input_error "rule without a functional face" "no functional face yet" "$frugal" run "${train[@]}" --rule ff --out "$out"
 expect_input_error "op the trainer cannot train" "cannot yet train op 'conv1'" "$frugal" run --train --dataset synthetic --train-subset 100 --model cnn-fmnist --out "$out"
