@@ -17,7 +17,6 @@
 
 #include "algorithms/learning_rule.h"
 #include "algorithms/step_builder.h"
-#include "results/error.h"
 
 namespace frugal::algorithms {
 namespace {
@@ -28,7 +27,6 @@ using workloads::Graph;
 using workloads::Op;
 using workloads::OpKind;
 using workloads::Phase;
-using workloads::Shape;
 using workloads::TensorKind;
 
 constexpr int64_t kNormalizeOps = 3;

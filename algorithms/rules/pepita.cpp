@@ -12,18 +12,15 @@
 //
 // Both train networks of dense layers with activations (mlp specs).
 
-#include <map>
 #include <string>
 #include <vector>
 
 #include "algorithms/learning_rule.h"
 #include "algorithms/step_builder.h"
-#include "results/error.h"
 
 namespace frugal::algorithms {
 namespace {
 
-using workloads::checked_add;
 using workloads::checked_mul;
 using workloads::Graph;
 using workloads::Op;
