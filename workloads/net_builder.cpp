@@ -161,6 +161,9 @@ Value NetBuilder::conv2d(const Value& x, const ConvParams& c, const std::string&
   op.out = out_shape;
   op.macs = checked_mul(out_shape.elements(), per_output);
   op.params = checked_mul(c.out_channels, per_output);
+  op.window = {c.kernel_h, c.kernel_w,   c.stride_h,  c.stride_w,   c.pad_top,
+               c.pad_left, c.pad_bottom, c.pad_right, c.dilation_h, c.dilation_w,
+               c.groups,   false,        c.bias};
   op.reads = {x.id, w};
   if (c.bias) {
     op.reads.push_back(weight_or_new(bias, name + ".bias", Shape{{c.out_channels}}));
@@ -172,6 +175,22 @@ Value NetBuilder::conv2d(const Value& x, const ConvParams& c, const std::string&
   add(op, true);
   return y;
 }
+
+namespace {
+Window window_of(const PoolParams& p) {
+  Window w;
+  w.kernel_h = p.kernel_h;
+  w.kernel_w = p.kernel_w;
+  w.stride_h = p.stride_h;
+  w.stride_w = p.stride_w;
+  w.pad_top = p.pad_top;
+  w.pad_left = p.pad_left;
+  w.pad_bottom = p.pad_bottom;
+  w.pad_right = p.pad_right;
+  w.ceil_mode = p.ceil_mode;
+  return w;
+}
+}  // namespace
 
 Shape NetBuilder::pooled(const Value& x, const PoolParams& p, const std::string& name) const {
   if (x.shape.dims.size() != 4) fail(name, "pooling needs NCHW input, got " + x.shape.str());
@@ -188,13 +207,13 @@ Shape NetBuilder::pooled(const Value& x, const PoolParams& p, const std::string&
 Value NetBuilder::max_pool(const Value& x, const PoolParams& p, const std::string& name) {
   const Shape out = pooled(x, p, name);
   return emit(OpKind::pool, "max", x, out, checked_mul(out.elements(), p.kernel_h * p.kernel_w - 1),
-              name);  // comparisons
+              name, {}, 0, window_of(p));  // comparisons
 }
 
 Value NetBuilder::avg_pool(const Value& x, const PoolParams& p, const std::string& name) {
   const Shape out = pooled(x, p, name);
   return emit(OpKind::pool, "avg", x, out, checked_mul(out.elements(), p.kernel_h * p.kernel_w),
-              name);  // adds and a divide per output
+              name, {}, 0, window_of(p));  // adds and a divide per output
 }
 
 Value NetBuilder::adaptive_avg_pool(const Value& x, int64_t out_h, int64_t out_w,
@@ -300,7 +319,7 @@ Value NetBuilder::elementwise_const(const std::string& function, const Value& x,
 
 Value NetBuilder::emit(OpKind kind, const std::string& function, const Value& x, const Shape& out,
                        int64_t other_ops, const std::string& name, const std::vector<int>& weights,
-                       int64_t params) {
+                       int64_t params, const Window& window) {
   const Value y = new_value(name + ".out", out);
   Op op;
   op.name = name;
@@ -310,6 +329,7 @@ Value NetBuilder::emit(OpKind kind, const std::string& function, const Value& x,
   op.out = out;
   op.other_ops = other_ops;
   op.params = params;
+  op.window = window;
   op.reads = {x.id};
   op.reads.insert(op.reads.end(), weights.begin(), weights.end());
   op.writes = {y.id};

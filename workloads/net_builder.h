@@ -113,7 +113,7 @@ class NetBuilder {
   // Appends an op of `kind` reading x (and `weights`) and writing a new tensor of shape `out`.
   Value emit(OpKind kind, const std::string& function, const Value& x, const Shape& out,
              int64_t other_ops, const std::string& name, const std::vector<int>& weights = {},
-             int64_t params = 0);
+             int64_t params = 0, const Window& window = {});
   Value norm(const std::string& function, const Value& x, int64_t features, const std::string& name,
              int scale, int shift);
   int add_weight(const std::string& name, const Shape& shape);

@@ -88,6 +88,18 @@ struct Tensor {
   Shape shape;  // as created (views of it may have other shapes); {elements} when unknown
 };
 
+// The sliding window of a convolution or pooling op (PyTorch's parameters), for the functional
+// face; kernel_h is 0 for ops without one (adaptive and global pooling, everything else).
+struct Window {
+  int64_t kernel_h = 0, kernel_w = 0;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t groups = 1;
+  bool ceil_mode = false;
+  bool bias = false;  // convolutions: whether a bias is added
+};
+
 struct Op {
   std::string name;  // "fc1", "fc1.relu", "fc2.grad_input"
   OpKind kind = OpKind::dense;
@@ -102,6 +114,7 @@ struct Op {
   std::vector<int> writes;  // tensor ids
   // The op reads only out.elements() values of its weight table (an embedding lookup), not all.
   bool gathers_weights = false;
+  Window window;  // conv2d and pool ops
   // Filled by Graph::add_op from the tensors read and written:
   int64_t weight_bytes_read = 0;  // weights, gradients and optimizer state
   int64_t weight_bytes_written = 0;
