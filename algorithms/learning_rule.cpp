@@ -1,5 +1,7 @@
 #include "algorithms/learning_rule.h"
 
+#include "algorithms/functional/network.h"
+#include "results/error.h"
 #include "results/registry.h"
 
 namespace frugal::algorithms {
@@ -11,6 +13,10 @@ Registry<RuleInfo>& registry() {
 }
 
 }  // namespace
+
+std::unique_ptr<Learner> LearningRule::learner(Network&, Numerics&, std::mt19937_64&) const {
+  throw InputError("this rule has no functional face: it cannot train a network");
+}
 
 bool register_rule(RuleInfo info) { return registry().add(std::move(info)); }
 

@@ -1,11 +1,12 @@
 #pragma once
-// A learning rule by name. Its cost face expands a forward graph into one training step; the
-// functional face (training an Eigen network through a device's Numerics) comes with the
-// learning-rules work. Each rule is one file under algorithms/rules/ registering itself with
-// FRUGAL_REGISTER_RULE.
+// A learning rule by name, with two faces. The cost face expands a forward graph into one
+// training step (ops, MACs, bytes, memory); the functional face trains an Eigen network through
+// a device's Numerics (algorithms/functional/). Each rule is one file under algorithms/rules/
+// registering itself with FRUGAL_REGISTER_RULE.
 
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@
 #include "workloads/graph.h"
 
 namespace frugal::algorithms {
+
+class Learner;
+class Network;
+class Numerics;
 
 struct StepOptions {
   std::string optimizer = "momentum";
@@ -25,6 +30,12 @@ class LearningRule {
   // copy of it followed by the rule's own ops. Throws InputError for an op the rule cannot expand.
   virtual TrainingStep expand(const workloads::Graph& forward,
                               const StepOptions& options) const = 0;
+  // Functional face: whether the rule trains for real, and its learner bound to `net` (drawing
+  // its fixed random matrices from `rng`). Throws InputError for a network the rule cannot train
+  // (naming the op). The learner keeps references to `net` and `numerics`.
+  virtual bool trains() const { return false; }
+  virtual std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
+                                           std::mt19937_64& rng) const;
 };
 
 struct RuleInfo {

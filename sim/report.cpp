@@ -19,7 +19,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.3.0";
+constexpr const char* kSchemaVersion = "0.4.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -106,16 +106,27 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
 
   if (o.training) {
     const algorithms::TrainResult& t = *o.training;
-    out << "\n  trained (functional face, fp32): " << t.epochs.size() << " epoch"
-        << (t.epochs.size() == 1 ? "" : "s") << " on " << o.scenario.dataset << " ("
+    out << "\n  trained (functional face, " << o.scenario.precision << "): " << t.epochs.size()
+        << " epoch" << (t.epochs.size() == 1 ? "" : "s") << " on " << o.scenario.dataset << " ("
         << group_digits(t.train_samples) << " training images), batch " << o.scenario.batch
-        << ", lr " << o.scenario.learning_rate << ", momentum " << o.scenario.momentum << "\n";
+        << ", lr " << o.scenario.learning_rate << " (" << o.scenario.lr_schedule << "), momentum "
+        << o.scenario.momentum << "\n";
     out << "    epoch   train loss   train acc   test acc\n";
     for (const algorithms::EpochStats& e : t.epochs) {
       char line[96];
-      std::snprintf(line, sizeof line, "    %5lld   %10.4f   %8.2f%%   %7.2f%%\n",
-                    static_cast<long long>(e.epoch), e.train_loss, 100 * e.train_accuracy,
+      char train_accuracy[16] = "      n/a";  // ff's steps do not predict
+      if (!std::isnan(e.train_accuracy))
+        std::snprintf(train_accuracy, sizeof train_accuracy, "%8.2f%%", 100 * e.train_accuracy);
+      std::snprintf(line, sizeof line, "    %5lld   %10.4f   %s   %7.2f%%\n",
+                    static_cast<long long>(e.epoch), e.train_loss, train_accuracy,
                     100 * e.test_accuracy);
+      out << line;
+    }
+    if (o.scenario.precision != "fp32") {
+      char line[128];
+      std::snprintf(line, sizeof line,
+                    "    the same training in fp32: %.2f%% (accuracy loss %.2f points)\n",
+                    100 * t.fp32_accuracy, 100 * t.accuracy_loss());
       out << line;
     }
     const double steps =

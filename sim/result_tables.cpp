@@ -42,6 +42,8 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   t.add_column({"device", ColumnType::string, "", "device kind of the preset"});
   t.add_column({"batch", ColumnType::int64, "1", "samples per step"});
   t.add_column({"seed", ColumnType::int64, "1", "seed of the scenario's random draws"});
+  t.add_column(
+      {"precision", ColumnType::string, "", "number format of the functional run (--precision)"});
   t.add_column({"params", ColumnType::int64, "1", "trainable parameters of the model"});
   t.add_column({"macs", ColumnType::int64, "1", "multiply-accumulates per step"});
   t.add_column({"other_ops", ColumnType::int64, "1", "other arithmetic operations per step"});
@@ -65,8 +67,8 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   t.add_column({"accuracy", ColumnType::float64, "1",
                 "test accuracy after training (fraction; NaN without --train)"});
   t.add_column({"accuracy_loss", ColumnType::float64, "1",
-                "accuracy lost against the same scenario in ideal fp32 numerics (0 while every "
-                "run is fp32; NaN without --train)"});
+                "test accuracy of the same scenario trained in ideal fp32 minus this one's (0 "
+                "for fp32; NaN without --train)"});
   t.add_column({"status", ColumnType::string, "", "ok, failed, crashed or timeout"});
   t.add_column(
       {"error", ColumnType::string, "", "why the scenario did not finish (empty when ok)"});
@@ -159,6 +161,7 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"device", o.preset.device()},
       {"batch", o.scenario.batch},
       {"seed", o.scenario.seed},
+      {"precision", o.scenario.precision},
       {"params", g.params()},
       {"macs", g.macs()},
       {"other_ops", g.other_ops()},
@@ -172,7 +175,7 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"error", std::string()},
       {"epochs", o.training ? static_cast<int64_t>(o.training->epochs.size()) : int64_t{0}},
       {"accuracy", o.training ? o.training->final_test_accuracy() : kNaN},
-      {"accuracy_loss", o.training ? 0.0 : kNaN},
+      {"accuracy_loss", o.training ? o.training->accuracy_loss() : kNaN},
   };
   for (int k = 0; k < hw::kComponentCount; ++k)
     row.emplace_back(component_column(k), ledger.component(hw::component_from_index(k)));
@@ -320,6 +323,7 @@ void append_failure(ResultTables& tables, const ScenarioKey& key, const Scenario
       {"device", preset ? preset->device() : std::string()},
       {"batch", s.batch},
       {"seed", s.seed},
+      {"precision", s.precision},
       {"status", status},
       {"error", error},
   };

@@ -1,5 +1,8 @@
 #include "sim/run_scenario.h"
 
+#include <map>
+#include <string>
+
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
 #include "workloads/dataset.h"
@@ -43,10 +46,30 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
     options.epochs = scenario.epochs;
     options.batch = scenario.batch;
     options.learning_rate = scenario.learning_rate;
+    options.optimizer = scenario.optimizer;
     options.momentum = scenario.momentum;
     options.lr_schedule = scenario.lr_schedule;
     options.seed = static_cast<uint64_t>(scenario.seed);
-    outcome.training = algorithms::train_mlp(forward, loaded, options);
+    options.numerics = scenario.precision;
+    outcome.training = algorithms::train(forward, loaded, options);
+    // The reference: the same scenario trained in ideal fp32. A worker remembers the ones it has
+    // trained (deterministic, so a remembered result is the result), so a sweep over formats
+    // trains each reference once per worker.
+    static std::map<std::string, double> fp32_accuracy;
+    Scenario reference = scenario;
+    reference.precision = "fp32";
+    const std::string reference_key = to_ini(reference);
+    if (scenario.precision == "fp32")
+      fp32_accuracy[reference_key] = outcome.training->final_test_accuracy();
+    auto known = fp32_accuracy.find(reference_key);
+    if (known == fp32_accuracy.end()) {
+      options.numerics = "fp32";
+      known = fp32_accuracy
+                  .emplace(reference_key,
+                           algorithms::train(forward, loaded, options).final_test_accuracy())
+                  .first;
+    }
+    outcome.training->fp32_accuracy = known->second;
   }
   return outcome;
 }

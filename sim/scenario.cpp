@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "algorithms/functional/numerics.h"
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
 #include "results/error.h"
@@ -63,6 +64,10 @@ po::options_description scenario_options(Scenario& s) {
       "momentum of SGD (with --train; PyTorch's convention)")(
       "lr-schedule", po::value(&s.lr_schedule)->default_value(s.lr_schedule),
       "learning rate over the epochs: constant, cosine, or step (x0.1 at 60% and 90%)")(
+      "precision", po::value(&s.precision)->default_value(s.precision),
+      "number format of the trained network's products (weights, activations, errors) with "
+      "--train: fp32, bf16, fp16, int8 or int4 (per-tensor scale); accuracy_loss compares with "
+      "fp32. The cpu preset costs fp32 arithmetic whatever the format")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -82,6 +87,9 @@ void validate(const Scenario& s) {
     throw InputError("--lr must be positive and --momentum in [0, 1)");
   if (s.lr_schedule != "constant" && s.lr_schedule != "cosine" && s.lr_schedule != "step")
     throw InputError("--lr-schedule must be constant, cosine or step, got '" + s.lr_schedule + "'");
+  if (!algorithms::is_digital_format(s.precision))
+    throw InputError("--precision must be fp32, bf16, fp16, int8 or int4, got '" + s.precision +
+                     "'");
   if (s.onnx_unsupported != "error" && s.onnx_unsupported != "skip")
     throw InputError("--onnx-unsupported must be error or skip, got '" + s.onnx_unsupported + "'");
   build_options(s);  // checks --input-shape
@@ -132,6 +140,7 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"lr", format_number(s.learning_rate)},
                                    {"momentum", format_number(s.momentum)},
                                    {"lr-schedule", s.lr_schedule},
+                                   {"precision", s.precision},
                                    {"input-shape", s.input_shape},
                                    {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);

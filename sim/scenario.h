@@ -27,6 +27,7 @@ struct Scenario {
   int64_t train_subset = 0, test_subset = 0;  // 0: the whole split
   double learning_rate = 0.01, momentum = 0.9;
   std::string lr_schedule = "constant";    // constant, cosine or step
+  std::string precision = "fp32";          // number format of the functional run's products
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"
   // Preset parameters replaced for this scenario, as (parameter, value with unit) pairs given as

@@ -212,9 +212,7 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       if (sc.train) {
         workloads::check_dataset(sc.dataset, sc.data_dir);
         if (!algorithms::trains_functionally(sc.rule))
-          throw InputError("rule " + sc.rule +
-                           " has no functional face yet (--train trains: bp, "
-                           "fa, dfa, drtp)");
+          throw InputError("rule " + sc.rule + " has no functional face: it cannot train");
       }
     } catch (const InputError& e) {
       const std::string where = describe(s.settings);

@@ -1,8 +1,9 @@
 #pragma once
-// The functional face of the learning rules: really training a network (Eigen, fp32, single
-// thread, seeded and deterministic) to measure accuracy, not assume it. This first part trains
-// fully connected networks (mlp specs) with bp, fa, dfa and drtp; the equations are those of the
-// cost face (REFERENCES.md section 7), so both faces count the same MACs per sample.
+// The functional face of the learning rules: really training a network (Eigen, one thread,
+// seeded and deterministic) to measure accuracy, not assume it. The rule's learner
+// (LearningRule::learner) does each step through a Numerics (ideal fp32 or a digital format);
+// its equations are the cost face's (REFERENCES.md section 7), so both faces count the same MACs
+// per sample.
 
 #include <cstdint>
 #include <functional>
@@ -19,17 +20,20 @@ struct TrainOptions {
   int64_t epochs = 1;
   int64_t batch = 64;
   double learning_rate = 0.01;
-  double momentum = 0.9;  // SGD with momentum, PyTorch's convention: v = μv + g, W -= η v
+  std::string optimizer = "momentum";  // sgd, momentum or adam (network.h)
+  double momentum = 0.9;  // momentum's μ, PyTorch's convention: v = μv + g, W -= η v
   // Learning rate over the epochs: constant; cosine (η·(1 + cos(π·(e−1)/E))/2 in epoch e of E);
   // or step (×0.1 from 60% and again from 90% of the epochs, as PEPITA's reference runs do).
   std::string lr_schedule = "constant";
-  uint64_t seed = 0;  // initialization, feedback matrices, and the order of samples
+  uint64_t seed = 0;              // initialization, feedback matrices, and the order of samples
+  std::string numerics = "fp32";  // a digital format (numerics.h)
 };
 
 struct EpochStats {
   int64_t epoch = 0;          // from 1
   double train_loss = 0;      // mean cross-entropy over the epoch's mini-batches
-  double train_accuracy = 0;  // fraction correct during the epoch (before each update)
+  double train_accuracy = 0;  // fraction correct during the epoch (before each update); NaN for
+                              // rules whose step does not predict (ff)
   double test_accuracy = 0;   // after the epoch, on the whole test set
 };
 
@@ -37,9 +41,13 @@ struct TrainResult {
   std::vector<EpochStats> epochs;
   int64_t train_samples = 0;  // samples seen per epoch
   // MACs of one training step per sample, as the trainer performed them (the cost face's
-  // step.graph.macs() / batch: the two faces agree; tests check it). DRTP's B·y* is counted as
-  // the column lookup it is.
+  // step.graph.macs() / batch: the two faces agree; tests check it), from the products its
+  // Numerics computed in the first step. DRTP's B·y* is the column lookup it is.
   int64_t macs_per_sample = 0;
+  // The same training in ideal fp32 (run_scenario fills it; equal to the final accuracy when
+  // this run is fp32), and what the numerics cost: reference − final.
+  double fp32_accuracy = 0;
+  double accuracy_loss() const { return fp32_accuracy - final_test_accuracy(); }
   double final_test_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().test_accuracy; }
 };
 
@@ -47,15 +55,16 @@ struct TrainResult {
 double scheduled_learning_rate(double base, const std::string& schedule, int64_t epoch,
                                int64_t epochs);
 
-// The rules train_mlp supports.
+// Whether `rule` has a functional face (throws InputError for an unknown rule).
 bool trains_functionally(const std::string& rule);
 
-// Trains the network of `forward` (dense layers with relu, tanh or sigmoid between them) on
-// `data`. Throws InputError for a network it cannot train (naming the op), sizes that do not
-// match the data (input features, classes), a rule without a functional face yet, or options out
-// of range. `on_epoch` (optional) sees each epoch's statistics as they come.
-TrainResult train_mlp(const workloads::Graph& forward, const workloads::DataSplit& data,
-                      const TrainOptions& options,
-                      const std::function<void(const EpochStats&)>& on_epoch = {});
+// Trains the network of `forward` (a chain of dense, conv2d, pooling and relu/tanh/sigmoid
+// layers; pepita, mempepita and ff: dense layers only) on `data`. Throws InputError for a
+// network the rule cannot train (naming the op), sizes that do not match the data (input
+// features, classes), a rule without a functional face, or options out of range. `on_epoch`
+// (optional) sees each epoch's statistics as they come.
+TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& data,
+                  const TrainOptions& options,
+                  const std::function<void(const EpochStats&)>& on_epoch = {});
 
 }  // namespace frugal::algorithms

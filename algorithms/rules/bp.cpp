@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "algorithms/backward.h"
+#include "algorithms/functional/network.h"
 #include "algorithms/learning_rule.h"
 #include "algorithms/step_builder.h"
 
@@ -33,6 +34,11 @@ class Backprop final : public LearningRule {
     add_updates(g, optimizer, add_backward(g, forward, add_loss_grad(g, loss), backward));
     step.memory = measure_footprint(g, forward_ops);
     return step;
+  }
+  bool trains() const override { return true; }
+  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
+                                   std::mt19937_64& rng) const override {
+    return std::make_unique<ErrorLearner>(net, numerics, Signal::transpose, rng);
   }
 };
 

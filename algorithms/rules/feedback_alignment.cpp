@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "algorithms/backward.h"
+#include "algorithms/functional/network.h"
 #include "algorithms/learning_rule.h"
 #include "algorithms/step_builder.h"
 
@@ -46,12 +47,22 @@ class FeedbackAlignment final : public LearningRule {
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
     return expand_with("fa", Feedback::random_matrices, {false, true, true}, forward, options);
   }
+  bool trains() const override { return true; }
+  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
+                                   std::mt19937_64& rng) const override {
+    return std::make_unique<ErrorLearner>(net, numerics, Signal::random, rng);
+  }
 };
 
 class DirectFeedbackAlignment final : public LearningRule {
  public:
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
     return expand_with("dfa", Feedback::direct_error, {false, false, true}, forward, options);
+  }
+  bool trains() const override { return true; }
+  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
+                                   std::mt19937_64& rng) const override {
+    return std::make_unique<ErrorLearner>(net, numerics, Signal::direct_error, rng);
   }
 };
 
@@ -69,6 +80,11 @@ class DirectRandomTargetProjection final : public LearningRule {
     step.memory.activations_bytes = held;
     step.memory.peak_activation_bytes = std::min(step.memory.peak_activation_bytes, held);
     return step;
+  }
+  bool trains() const override { return true; }
+  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
+                                   std::mt19937_64& rng) const override {
+    return std::make_unique<ErrorLearner>(net, numerics, Signal::direct_label, rng);
   }
 };
 

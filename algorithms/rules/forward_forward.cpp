@@ -12,11 +12,14 @@
 // derivative).
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
+#include "algorithms/functional/network.h"
 #include "algorithms/learning_rule.h"
 #include "algorithms/step_builder.h"
+#include "results/error.h"
 
 namespace frugal::algorithms {
 namespace {
@@ -33,8 +36,125 @@ constexpr int64_t kNormalizeOps = 3;
 constexpr int64_t kGoodnessOpsPerValue = 4;
 constexpr int64_t kGoodnessOpsPerSample = 3;
 
+// Functional face. Goodness is the mean of squares over a layer's units, against θ = 2
+// (REFERENCES.md section 7); a layer's input after the first is scaled to unit root mean
+// square. The label is written into the first C inputs (1 at the label, 0 elsewhere); a negative
+// sample carries a wrong label drawn uniformly. A prediction runs the network once per class and
+// picks the class with the largest goodness summed over every layer. (Hinton sums all but the
+// first hidden layer; with mlp:784-256-128-10 on Fashion-MNIST that gave 78.8% against 85.3%
+// for all layers, 20 epochs, and on the synthetic set it predicted worse than chance early on.)
+constexpr float kTheta = 2.0f;
+constexpr float kNormEpsilon = 1e-6f;
+
+class ForwardForwardLearner final : public Learner {
+ public:
+  ForwardForwardLearner(Network& net, Numerics& numerics, std::mt19937_64& rng)
+      : Learner(net, numerics), m_rng(rng()) {
+    net.require_fully_connected("ff");
+    if (net.inputs() < net.classes())
+      throw InputError("rule ff writes the label into the first " + std::to_string(net.classes()) +
+                       " inputs, but the model has only " + std::to_string(net.inputs()));
+    const auto& layers = net.layers();
+    for (size_t i = 0; i < layers.size(); ++i) {
+      if (!layers[i].trainable()) continue;
+      const bool activated = i + 1 < layers.size() && !layers[i + 1].trainable();
+      m_blocks.push_back({i, activated ? i + 1 : i});
+    }
+  }
+
+  double step(const Matrix& x, const uint8_t* labels, float learning_rate, int64_t&) override {
+    const int64_t classes = m_net.classes();
+    std::vector<uint8_t> wrong(static_cast<size_t>(x.cols()));
+    for (size_t j = 0; j < wrong.size(); ++j)
+      wrong[j] = static_cast<uint8_t>(
+          (labels[j] + 1 + m_rng() % static_cast<uint64_t>(classes - 1)) % classes);
+    Matrix z[2] = {embed(x, labels), embed(x, wrong.data())}, h[2], a[2];
+    const auto n = static_cast<float>(x.cols());
+    double loss = 0;
+    Gradients g, g_neg;
+    for (size_t b = 0; b < m_blocks.size(); ++b) {
+      const auto [dense, out] = m_blocks[b];
+      const Layer& layer = m_net.layers()[dense];
+      Matrix d[2];
+      for (int s = 0; s < 2; ++s) {
+        if (b > 0) normalize(z[s]);
+        m_net.forward_layer(dense, z[s], m_numerics, m_pass, a[s], false);
+        h[s] = out == dense ? a[s] : activate(a[s], m_net.layers()[out].function);
+        // loss = softplus(θ − g⁺) + softplus(g⁻ − θ); ∂/∂h = ∓σ(±(θ − g))·2h/units.
+        const auto units = static_cast<float>(h[s].rows());
+        const Eigen::RowVectorXf goodness = h[s].colwise().squaredNorm() / units;
+        const Eigen::RowVectorXf margin =
+            s == 0 ? Eigen::RowVectorXf((kTheta - goodness.array()).matrix())
+                   : Eigen::RowVectorXf((goodness.array() - kTheta).matrix());
+        for (Eigen::Index j = 0; j < margin.size(); ++j) loss += softplus(margin(j)) / n;
+        const float sign = s == 0 ? -1.0f : 1.0f;
+        Eigen::RowVectorXf coefficient(margin.size());
+        for (Eigen::Index j = 0; j < margin.size(); ++j)
+          coefficient(j) = sign * sigmoid(margin(j)) * 2.0f / units / n;
+        d[s] = h[s] * coefficient.asDiagonal();
+        if (out != dense)
+          d[s] = d[s].cwiseProduct(activation_derivative(h[s], m_net.layers()[out].function));
+      }
+      m_numerics.matmul(d[0], Operand::gradient, false, z[0], Operand::activation, true, g.w);
+      m_numerics.matmul(d[1], Operand::gradient, false, z[1], Operand::activation, true, g_neg.w);
+      g.w += g_neg.w;
+      if (layer.b.size()) g.b = d[0].rowwise().sum() + d[1].rowwise().sum();
+      m_net.update(dense, g, learning_rate, m_numerics);
+      z[0].swap(h[0]);
+      z[1].swap(h[1]);
+    }
+    return loss;
+  }
+
+  bool measures_train_accuracy() const override { return false; }
+
+  void scores(const Matrix& x, Matrix& out) override {
+    const int64_t classes = m_net.classes();
+    out = Matrix::Zero(classes, x.cols());
+    std::vector<uint8_t> label(static_cast<size_t>(x.cols()));
+    for (int64_t c = 0; c < classes; ++c) {
+      std::fill(label.begin(), label.end(), static_cast<uint8_t>(c));
+      Matrix z = embed(x, label.data()), a;
+      for (size_t b = 0; b < m_blocks.size(); ++b) {
+        const auto [dense, last] = m_blocks[b];
+        if (b > 0) normalize(z);
+        m_net.forward_layer(dense, z, m_numerics, m_pass, a, false);
+        z = last == dense ? a : activate(a, m_net.layers()[last].function);
+        out.row(c) += z.colwise().squaredNorm() / static_cast<float>(z.rows());
+      }
+    }
+  }
+
+ private:
+  static float softplus(float v) { return v > 20 ? v : std::log1p(std::exp(v)); }
+  static float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+
+  Matrix embed(const Matrix& x, const uint8_t* labels) const {
+    Matrix e = x;
+    e.topRows(m_net.classes()).setZero();
+    for (Eigen::Index j = 0; j < e.cols(); ++j) e(labels[j], j) = 1.0f;
+    return e;
+  }
+
+  static void normalize(Matrix& z) {
+    const float scale = std::sqrt(static_cast<float>(z.rows()));
+    for (Eigen::Index j = 0; j < z.cols(); ++j)
+      z.col(j) *= scale / (z.col(j).norm() + kNormEpsilon);
+  }
+
+  std::mt19937_64 m_rng;  // negative labels
+  std::vector<std::pair<size_t, size_t>> m_blocks;
+  Pass m_pass;
+};
+
 class ForwardForward final : public LearningRule {
  public:
+  bool trains() const override { return true; }
+  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
+                                   std::mt19937_64& rng) const override {
+    return std::make_unique<ForwardForwardLearner>(net, numerics, rng);
+  }
+
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
     const Optimizer& optimizer = find_optimizer(options.optimizer);
     TrainingStep step{"ff",

@@ -10,11 +10,15 @@
 //              activations are held: 4F − F_L + n_0·C MACs (the output layer learns from e and
 //              needs no recomputation; "≈ 4F + n_0·C" in REFERENCES.md).
 //
-// Both train networks of dense layers with activations (mlp specs).
+// Both train networks of dense layers with activations (mlp specs). Functionally the two are the
+// same arithmetic in another order: MEMPEPITA's learner really recomputes the clean pass, so its
+// accuracy equals PEPITA's bit for bit while it performs (and counts) F − F_L more MACs.
 
+#include <cmath>
 #include <string>
 #include <vector>
 
+#include "algorithms/functional/network.h"
 #include "algorithms/learning_rule.h"
 #include "algorithms/step_builder.h"
 
@@ -102,10 +106,94 @@ TrainingStep expand_pepita(const Graph& forward, const StepOptions& options, boo
   return step;
 }
 
+// F_in's scale: 0.05 · U(±√(6/n₀)) (Dellaferrera & Kreiman 2022; REFERENCES.md section 7).
+constexpr float kFeedbackScale = 0.05f;
+
+class PepitaLearner final : public Learner {
+ public:
+  PepitaLearner(Network& net, Numerics& numerics, bool recompute, std::mt19937_64& rng)
+      : Learner(net, numerics), m_recompute(recompute) {
+    net.require_fully_connected(recompute ? "mempepita" : "pepita");
+    const auto& layers = net.layers();
+    for (size_t i = 0; i < layers.size(); ++i) {
+      if (!layers[i].trainable()) continue;
+      const bool activated = i + 1 < layers.size() && !layers[i + 1].trainable();
+      m_blocks.push_back({i, activated ? i + 1 : i});
+    }
+    m_f_in.resize(net.inputs(), net.classes());
+    init_uniform(m_f_in, kFeedbackScale * std::sqrt(6.0f / static_cast<float>(net.inputs())), rng);
+  }
+
+  double step(const Matrix& x, const uint8_t* labels, float learning_rate,
+              int64_t& correct) override {
+    const auto n = static_cast<float>(x.cols());
+    // Pass 1: the error. PEPITA keeps every layer's output; MEMPEPITA keeps none.
+    Matrix p;
+    if (m_recompute) {
+      p = x;
+      for (size_t i = 0; i < m_net.layers().size(); ++i) {
+        Matrix next;
+        m_net.forward_layer(i, p, m_numerics, m_pass, next, false);
+        p.swap(next);
+      }
+    } else {
+      m_net.forward(x, m_numerics, m_pass);
+      p = m_pass.h.back();
+    }
+    correct += count_correct(p, labels);
+    const double loss = softmax_cross_entropy(p, labels);
+    for (Eigen::Index j = 0; j < p.cols(); ++j) p(labels[j], j) -= 1.0f;
+    const Matrix& e = p;  // per sample: softmax − one-hot
+    // Pass 2 on x + F_in e, block by block, each block's update as soon as its signal is known
+    // (no later computation of the step reads its weights).
+    Matrix modulation;
+    m_numerics.matmul(m_f_in, Operand::weight, false, e, Operand::gradient, false, modulation);
+    Matrix h_mod = x + modulation, h_clean = x, mod_out, clean_out, t;
+    Gradients g;
+    for (size_t b = 0; b < m_blocks.size(); ++b) {
+      const auto [dense, out] = m_blocks[b];
+      run_block(dense, out, h_mod, mod_out);
+      Matrix signal;
+      if (b + 1 == m_blocks.size()) {
+        signal = e / n;
+      } else {
+        if (m_recompute)
+          run_block(dense, out, h_clean, clean_out);
+        else
+          clean_out = m_pass.h[out + 1];
+        signal = (clean_out - mod_out) / n;
+      }
+      m_numerics.matmul(signal, Operand::gradient, false, h_mod, Operand::activation, true, g.w);
+      if (m_net.layers()[dense].b.size()) g.b = signal.rowwise().sum();
+      m_net.update(dense, g, learning_rate, m_numerics);
+      h_mod.swap(mod_out);
+      h_clean.swap(clean_out);
+    }
+    return loss;
+  }
+
+ private:
+  // Layers dense..out (a dense layer and its activation) on x.
+  void run_block(size_t dense, size_t out, const Matrix& x, Matrix& y) {
+    m_net.forward_layer(dense, x, m_numerics, m_pass, y, false);
+    if (out != dense) y = activate(y, m_net.layers()[out].function);
+  }
+
+  bool m_recompute;
+  std::vector<std::pair<size_t, size_t>> m_blocks;  // (dense layer, last layer of its block)
+  Matrix m_f_in;                                    // n₀ × C, fixed
+  Pass m_pass;
+};
+
 class Pepita final : public LearningRule {
  public:
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
     return expand_pepita(forward, options, false);
+  }
+  bool trains() const override { return true; }
+  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
+                                   std::mt19937_64& rng) const override {
+    return std::make_unique<PepitaLearner>(net, numerics, false, rng);
   }
 };
 
@@ -113,6 +201,11 @@ class MemPepita final : public LearningRule {
  public:
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
     return expand_pepita(forward, options, true);
+  }
+  bool trains() const override { return true; }
+  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
+                                   std::mt19937_64& rng) const override {
+    return std::make_unique<PepitaLearner>(net, numerics, true, rng);
   }
 };
 

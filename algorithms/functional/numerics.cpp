@@ -1,0 +1,135 @@
+#include "algorithms/functional/numerics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "results/error.h"
+
+namespace frugal::algorithms {
+namespace {
+
+uint32_t bits_of(float x) {
+  uint32_t u = 0;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+float float_of(uint32_t u) {
+  float x = 0;
+  std::memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+// Drops the low `drop` bits of a normal float's fraction, rounding to nearest even (a carry into
+// the exponent is the correct result).
+float round_fraction(float x, int drop) {
+  uint32_t u = bits_of(x);
+  const uint32_t half = (1u << (drop - 1)) - 1;
+  u += half + ((u >> drop) & 1u);
+  u &= ~((1u << drop) - 1u);
+  return float_of(u);
+}
+
+class Fp32 final : public Numerics {
+ public:
+  std::string name() const override { return "fp32"; }
+  void represent(Matrix&, Operand) const override {}
+  bool exact() const override { return true; }
+};
+
+class Bf16 final : public Numerics {
+ public:
+  std::string name() const override { return "bf16"; }
+  void represent(Matrix& m, Operand) const override { m = m.unaryExpr(&round_bf16); }
+};
+
+class Fp16 final : public Numerics {
+ public:
+  std::string name() const override { return "fp16"; }
+  void represent(Matrix& m, Operand) const override { m = m.unaryExpr(&round_fp16); }
+};
+
+class SymmetricInt final : public Numerics {
+ public:
+  explicit SymmetricInt(int bits) : m_bits(bits) {}
+  std::string name() const override { return "int" + std::to_string(m_bits); }
+  void represent(Matrix& m, Operand) const override { quantize_symmetric(m, m_bits); }
+
+ private:
+  int m_bits;
+};
+
+}  // namespace
+
+void Numerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, const Matrix& b,
+                      Operand b_holds, bool transpose_b, Matrix& y) {
+  const Eigen::Index rows = transpose_a ? a.cols() : a.rows();
+  const Eigen::Index inner = transpose_a ? a.rows() : a.cols();
+  const Eigen::Index cols = transpose_b ? b.rows() : b.cols();
+  m_activity.macs += static_cast<int64_t>(rows) * inner * cols;
+  auto multiply = [&](const Matrix& p, const Matrix& q) {
+    if (transpose_a && transpose_b)
+      y.noalias() = p.transpose() * q.transpose();
+    else if (transpose_a)
+      y.noalias() = p.transpose() * q;
+    else if (transpose_b)
+      y.noalias() = p * q.transpose();
+    else
+      y.noalias() = p * q;
+  };
+  if (exact()) {
+    multiply(a, b);
+    return;
+  }
+  Matrix qa = a, qb = b;
+  represent(qa, a_holds);
+  represent(qb, b_holds);
+  multiply(qa, qb);
+}
+
+float round_bf16(float x) {
+  if (!std::isfinite(x)) return x;
+  return round_fraction(x, 16);
+}
+
+float round_fp16(float x) {
+  if (!std::isfinite(x)) return x;
+  const float a = std::fabs(x);
+  if (a >= 65520.0f) return std::copysign(INFINITY, x);  // past the largest finite value's half-ulp
+  if (a < 6.103515625e-05f)                              // 2⁻¹⁴: subnormal steps of 2⁻²⁴
+    return std::copysign(std::nearbyint(a * 16777216.0f) / 16777216.0f, x);
+  return round_fraction(x, 13);
+}
+
+void quantize_symmetric(Matrix& m, int bits) {
+  if (bits < 2 || bits > 16) throw InputError("integer quantization needs 2 to 16 bits");
+  if (m.size() == 0) return;
+  const float max_abs = m.cwiseAbs().maxCoeff();
+  if (!(max_abs > 0) || !std::isfinite(max_abs)) return;
+  const auto levels = static_cast<float>((1 << (bits - 1)) - 1);
+  const float scale = max_abs / levels;
+  m = ((m.array() / scale).rint().max(-levels).min(levels) * scale).matrix();
+}
+
+const std::vector<std::string>& digital_formats() {
+  static const std::vector<std::string> formats = {"fp32", "bf16", "fp16", "int8", "int4"};
+  return formats;
+}
+
+bool is_digital_format(const std::string& format) {
+  const auto& f = digital_formats();
+  return std::find(f.begin(), f.end(), format) != f.end();
+}
+
+std::unique_ptr<Numerics> make_digital_numerics(const std::string& format) {
+  if (format == "fp32") return std::make_unique<Fp32>();
+  if (format == "bf16") return std::make_unique<Bf16>();
+  if (format == "fp16") return std::make_unique<Fp16>();
+  if (format == "int8") return std::make_unique<SymmetricInt>(8);
+  if (format == "int4") return std::make_unique<SymmetricInt>(4);
+  throw InputError("unknown numeric format '" + format +
+                   "' (expected fp32, bf16, fp16, int8 or int4)");
+}
+
+}  // namespace frugal::algorithms

@@ -1,0 +1,73 @@
+#pragma once
+// How a device computes, for the functional face. Every matrix product of a training step goes
+// through a Numerics, which decides how the device represents each operand (rounding to a
+// format, quantization, noise), how it applies a weight update, and what happens while time
+// passes. The trainer counts the work it sees (activity), which is what the cost face charges.
+//
+// This file gives ideal fp32 and the digital formats bf16, fp16, int8 and int4, applied as
+// mixed-precision hardware does (Micikevicius et al., "Mixed Precision Training", ICLR 2018):
+// the operands of every product (weights, activations, errors) are rounded to the format,
+// products accumulate in fp32, and the master weights, biases, momentum and elementwise work stay
+// in fp32. int8 and int4 use one symmetric scale per tensor (max |x| maps to the largest code,
+// 127 or 7; round to nearest), as per-tensor post-training and quantization-aware schemes do.
+// Devices (analog crossbars, neuromorphic cores) derive their own Numerics from this interface.
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace frugal::algorithms {
+
+using Matrix = Eigen::MatrixXf;  // features × samples: one column per sample
+using Vector = Eigen::VectorXf;
+
+// What a matrix holds, so that a device can treat each as its hardware does.
+enum class Operand { weight, activation, gradient };
+
+// Work seen through the interface, since the last reset.
+struct Activity {
+  int64_t macs = 0;  // multiply-accumulates of the products computed
+};
+
+class Numerics {
+ public:
+  virtual ~Numerics() = default;
+  virtual std::string name() const = 0;
+
+  // y = op(a)·op(b), op(m) = mᵀ where `transpose_*`, each operand as the device represents what
+  // it holds. The default rounds copies of the operands with represent() (nothing to copy when
+  // exact()) and multiplies in fp32.
+  virtual void matmul(const Matrix& a, Operand a_holds, bool transpose_a, const Matrix& b,
+                      Operand b_holds, bool transpose_b, Matrix& y);
+  // `m` as the device holds it, in place (fp32: unchanged).
+  virtual void represent(Matrix& m, Operand holds) const = 0;
+  // True when represent() never changes a value (ideal fp32): products need no copies.
+  virtual bool exact() const { return false; }
+  // W ← W − step as the device applies an update (digital: exactly, on fp32 master weights).
+  virtual void update(Matrix& w, const Matrix& step) { w -= step; }
+  // Time passing without computing (drift, retention); nothing for digital formats.
+  virtual void elapse(double /*seconds*/) {}
+
+  const Activity& activity() const { return m_activity; }
+  void reset_activity() { m_activity = {}; }
+
+ protected:
+  Activity m_activity;
+};
+
+// The digital formats: "fp32", "bf16", "fp16", "int8", "int4".
+const std::vector<std::string>& digital_formats();
+bool is_digital_format(const std::string& format);
+// Throws InputError naming the format and the known ones.
+std::unique_ptr<Numerics> make_digital_numerics(const std::string& format);
+
+// Round to nearest even in the format (as a float). bf16 keeps fp32's range (8 exponent bits,
+// 7 fraction bits); fp16 (5 and 10) has subnormals down to 2⁻²⁴ and overflows to ±∞ past 65504.
+float round_bf16(float x);
+float round_fp16(float x);
+// Symmetric per-tensor quantization to `bits` (2..16): scale = max|m| / (2^(bits−1) − 1).
+void quantize_symmetric(Matrix& m, int bits);
+
+}  // namespace frugal::algorithms
