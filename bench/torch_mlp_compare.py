@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """frugal's trainer against PyTorch, side by side: accuracy and speed of bp on Fashion-MNIST.
 
-usage: /usr/bin/python3 bench/torch_mlp_compare.py FRUGAL [--epochs E] [--lr LR] [--seed S]
+usage: /usr/bin/python3 bench/torch_mlp_compare.py FRUGAL [--epochs E] [--lr LR]
+                [--lr-schedule constant|cosine] [--seed S]
 
 Both train mlp:784-256-128-10 (ReLU) with softmax cross-entropy, nn.Linear's initialization
 scheme (U(±1/√in) for weights and biases; the values differ, each framework drawing its own),
-SGD with momentum 0.9, batch 64, on one thread, over the full training set in the same order:
+SGD with momentum 0.9 (the learning rate constant or on frugal's per-epoch cosine schedule),
+batch 64, on one thread, over the full training set in the same order:
 the permutation of each epoch is frugal's (SplitMix64 Fisher–Yates from the seed, replicated
 below). Prints the test accuracy after each epoch, the time per epoch and frugal's peak memory;
 exits 1 if the final accuracies differ by more than one point.
@@ -27,6 +29,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("frugal")
 parser.add_argument("--epochs", type=int, default=2)
 parser.add_argument("--lr", type=float, default=0.01)
+parser.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
 args = parser.parse_args()
@@ -54,6 +57,7 @@ start = time.time()
 run = subprocess.run([args.frugal, "run", "--train", "--dataset", "fashion-mnist", "--data-dir",
                       args.data, "--epochs", str(args.epochs), "--model", "mlp:784-256-128-10",
                       "--rule", "bp", "--batch", "64", "--lr", str(args.lr), "--momentum", "0.9",
+                      "--lr-schedule", args.lr_schedule,
                       "--seed", str(args.seed), "--json"], capture_output=True, text=True)
 frugal_wall = time.time() - start
 if run.returncode != 0:
@@ -81,6 +85,9 @@ loss_fn = torch.nn.CrossEntropyLoss()
 order, state = list(range(len(y))), args.seed
 torch_acc, torch_epoch_s = [], []
 for epoch in range(args.epochs):
+    if args.lr_schedule == "cosine":  # frugal's: η·(1 + cos(π·e/E))/2 in epoch e (from 0) of E
+        for group in opt.param_groups:
+            group["lr"] = args.lr * 0.5 * (1 + np.cos(np.pi * epoch / args.epochs))
     state = shuffle(order, state)
     perm = torch.tensor(order)
     start = time.time()
