@@ -75,7 +75,7 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
   if (o.lr_schedule != "constant" && o.lr_schedule != "cosine" && o.lr_schedule != "step")
     throw InputError("--lr-schedule must be constant, cosine or step, got '" + o.lr_schedule + "'");
   if (data.train.size() == 0) throw InputError("the training set is empty");
-  const auto numerics = make_digital_numerics(o.numerics);
+  const auto numerics = o.make_numerics ? o.make_numerics() : make_digital_numerics(o.numerics);
   std::mt19937_64 rng(o.seed);
   OptimizerSettings optimizer;
   optimizer.name = o.optimizer;

@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "algorithms/functional/numerics.h"
 #include "workloads/dataset.h"
 #include "workloads/graph.h"
 
@@ -27,6 +29,8 @@ struct TrainOptions {
   std::string lr_schedule = "constant";
   uint64_t seed = 0;              // initialization, feedback matrices, and the order of samples
   std::string numerics = "fp32";  // a digital format (numerics.h)
+  // A device's own numerics (noise, drift, ...), used instead of `numerics` when set.
+  std::function<std::unique_ptr<Numerics>()> make_numerics;
 };
 
 struct EpochStats {
