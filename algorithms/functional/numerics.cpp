@@ -50,6 +50,33 @@ class Fp16 final : public Numerics {
   void represent(Matrix& m, Operand) const override { m = m.unaryExpr(&round_fp16); }
 };
 
+class Tf32 final : public Numerics {
+ public:
+  std::string name() const override { return "tf32"; }
+  void represent(Matrix& m, Operand) const override { m = m.unaryExpr(&round_tf32); }
+};
+
+// FP8 as Transformer Engine trains with it: E4M3 for weights and activations, E5M2 (more range)
+// for gradients, each tensor scaled so that its largest magnitude maps to the format's largest.
+class Fp8 final : public Numerics {
+ public:
+  std::string name() const override { return "fp8"; }
+  void represent(Matrix& m, Operand holds) const override {
+    if (m.size() == 0) return;
+    const float max_abs = m.cwiseAbs().maxCoeff();
+    if (!(max_abs > 0) || !std::isfinite(max_abs)) return;
+    const bool e5m2 = holds == Operand::gradient;
+    const float largest = e5m2 ? 57344.0f : 448.0f;
+    const float scale = largest / max_abs;
+    m = m.unaryExpr([&](float x) {
+      const float y = x * scale;
+      return (e5m2 ? round_minifloat(y, 2, -14, largest, true)
+                   : round_minifloat(y, 3, -6, largest, true)) /
+             scale;
+    });
+  }
+};
+
 class SymmetricInt final : public Numerics {
  public:
   explicit SymmetricInt(int bits) : m_bits(bits) {}
@@ -93,12 +120,24 @@ float round_bf16(float x) {
   return round_fraction(x, 16);
 }
 
-float round_fp16(float x) {
+float round_minifloat(float x, int fraction_bits, int min_exponent, float largest, bool saturate) {
   if (!std::isfinite(x)) return x;
   const float a = std::fabs(x);
-  if (a >= 65520.0f) return std::copysign(INFINITY, x);  // past the largest finite value's half-ulp
-  if (a < 6.103515625e-05f)                              // 2⁻¹⁴: subnormal steps of 2⁻²⁴
-    return std::copysign(std::nearbyint(a * 16777216.0f) / 16777216.0f, x);
+  float r;
+  if (a < std::ldexp(1.0f, min_exponent)) {  // subnormal: steps of 2^(min_exponent − fraction)
+    const float step = std::ldexp(1.0f, min_exponent - fraction_bits);
+    r = std::nearbyint(a / step) * step;
+  } else {
+    r = round_fraction(a, 23 - fraction_bits);
+  }
+  if (r > largest) r = saturate ? largest : INFINITY;
+  return std::copysign(r, x);
+}
+
+float round_fp16(float x) { return round_minifloat(x, 10, -14, 65504.0f, false); }
+
+float round_tf32(float x) {
+  if (!std::isfinite(x)) return x;
   return round_fraction(x, 13);
 }
 
@@ -113,7 +152,8 @@ void quantize_symmetric(Matrix& m, int bits) {
 }
 
 const std::vector<std::string>& digital_formats() {
-  static const std::vector<std::string> formats = {"fp32", "bf16", "fp16", "int8", "int4"};
+  static const std::vector<std::string> formats = {"fp32", "tf32", "bf16", "fp16",
+                                                   "fp8",  "int8", "int4"};
   return formats;
 }
 
@@ -124,7 +164,9 @@ bool is_digital_format(const std::string& format) {
 
 std::unique_ptr<Numerics> make_digital_numerics(const std::string& format) {
   if (format == "fp32") return std::make_unique<Fp32>();
+  if (format == "tf32") return std::make_unique<Tf32>();
   if (format == "bf16") return std::make_unique<Bf16>();
+  if (format == "fp8") return std::make_unique<Fp8>();
   if (format == "fp16") return std::make_unique<Fp16>();
   if (format == "int8") return std::make_unique<SymmetricInt>(8);
   if (format == "int4") return std::make_unique<SymmetricInt>(4);

@@ -4,12 +4,14 @@
 // format, quantization, noise), how it applies a weight update, and what happens while time
 // passes. The trainer counts the work it sees (activity), which is what the cost face charges.
 //
-// This file gives ideal fp32 and the digital formats bf16, fp16, int8 and int4, applied as
-// mixed-precision hardware does (Micikevicius et al., "Mixed Precision Training", ICLR 2018):
+// This file gives ideal fp32 and the digital formats tf32, bf16, fp16, fp8, int8 and int4, applied
+// as mixed-precision hardware does (Micikevicius et al., "Mixed Precision Training", ICLR 2018):
 // the operands of every product (weights, activations, errors) are rounded to the format,
 // products accumulate in fp32, and the master weights, biases, momentum and elementwise work stay
 // in fp32. int8 and int4 use one symmetric scale per tensor (max |x| maps to the largest code,
-// 127 or 7; round to nearest), as per-tensor post-training and quantization-aware schemes do.
+// 127 or 7; round to nearest), as per-tensor post-training and quantization-aware schemes do;
+// fp8 follows Transformer Engine: E4M3 for weights and activations, E5M2 for gradients, each
+// tensor scaled so that its largest magnitude maps to the format's largest (448, 57344).
 // Devices (analog crossbars, neuromorphic cores) derive their own Numerics from this interface.
 
 #include <Eigen/Dense>
@@ -57,7 +59,7 @@ class Numerics {
   Activity m_activity;
 };
 
-// The digital formats: "fp32", "bf16", "fp16", "int8", "int4".
+// The digital formats: "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4".
 const std::vector<std::string>& digital_formats();
 bool is_digital_format(const std::string& format);
 // Throws InputError naming the format and the known ones.
@@ -67,6 +69,11 @@ std::unique_ptr<Numerics> make_digital_numerics(const std::string& format);
 // 7 fraction bits); fp16 (5 and 10) has subnormals down to 2⁻²⁴ and overflows to ±∞ past 65504.
 float round_bf16(float x);
 float round_fp16(float x);
+// tf32: fp32's range, 10 fraction bits (tensor cores' input format).
+float round_tf32(float x);
+// A binary floating-point format with `fraction_bits`, normal numbers from 2^min_exponent,
+// subnormals below, and `largest` finite value; past it ±largest (saturate) or ±∞.
+float round_minifloat(float x, int fraction_bits, int min_exponent, float largest, bool saturate);
 // Symmetric per-tensor quantization to `bits` (2..16): scale = max|m| / (2^(bits−1) − 1).
 void quantize_symmetric(Matrix& m, int bits);
 

@@ -40,6 +40,28 @@ TEST_CASE("fp16 rounding equals the compiler's IEEE half conversion", "[quick][n
   CHECK(round_fp16(std::ldexp(3.0f, -26)) == std::ldexp(1.0f, -24));
 }
 
+TEST_CASE("tf32 keeps 10 fraction bits; fp8 is E4M3 for values, E5M2 for errors, scaled",
+          "[quick][numerics]") {
+  CHECK(round_tf32(1.0f + std::ldexp(1.0f, -11)) == 1.0f);  // half an ulp (2⁻¹⁰): to even
+  CHECK(round_tf32(1.0f + 3 * std::ldexp(1.0f, -11)) == 1.0f + std::ldexp(1.0f, -9));
+  CHECK(round_tf32(1e30f) == Approx(1e30f).epsilon(1e-3));  // fp32's range, unlike fp16
+  // E4M3: 3 fraction bits, largest 448; 17 lies between 16 and 18, a tie, to the even 16.
+  CHECK(round_minifloat(17.0f, 3, -6, 448.0f, true) == 16.0f);
+  CHECK(round_minifloat(500.0f, 3, -6, 448.0f, true) == 448.0f);  // saturates
+  CHECK(round_minifloat(std::ldexp(1.0f, -9), 3, -6, 448.0f, true) == std::ldexp(1.0f, -9));
+  auto fp8 = make_digital_numerics("fp8");
+  Matrix w(1, 3);
+  w << 2.0f, -1.0f, 0.3f;  // scale 448/2 = 224: 0.3 → 67.2 → 64 (E4M3 steps of 8 there) → 0.2857
+  fp8->represent(w, Operand::weight);
+  CHECK(w(0, 0) == 2.0f);
+  CHECK(w(0, 1) == -1.0f);
+  CHECK(w(0, 2) == Approx(64.0f / 224.0f));
+  Matrix g(1, 2);
+  g << 1.0f, 0.3f;  // E5M2 with scale 57344: 0.3 → 17203.2 → 16384 (steps of 4096) → 0.2857
+  fp8->represent(g, Operand::gradient);
+  CHECK(g(0, 1) == Approx(16384.0f / 57344.0f));
+}
+
 TEST_CASE("int8 and int4 scale each tensor by its largest magnitude", "[quick][numerics]") {
   Matrix m(2, 2);
   m << 1.0f, -0.5f, 0.3f, -1.27f;
@@ -80,5 +102,5 @@ TEST_CASE("Products round their operands, accumulate in fp32 and count MACs", "[
     CHECK(n->activity().macs == 24 + 3 * 2 * 3);
     CHECK(n->exact() == (format == "fp32"));
   }
-  CHECK_THROWS_WITH(make_digital_numerics("fp8"), Catch::Contains("unknown numeric format 'fp8'"));
+  CHECK_THROWS_WITH(make_digital_numerics("fp4"), Catch::Contains("unknown numeric format 'fp4'"));
 }
