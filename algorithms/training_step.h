@@ -35,6 +35,7 @@ struct TrainingStep {
   workloads::Graph graph;  // all ops of the step, in execution order, tagged by phase
   MemoryFootprint memory;
   RuleTraits traits;
+  std::string precision = "fp32";  // number format of the step's products (--precision)
 
   int64_t batch() const { return graph.batch(); }
 };

@@ -1,5 +1,6 @@
 # Writes a C++ source defining frugal::hw::embedded_presets() from the files in INPUTS.
-# Usage: cmake -DOUTPUT=file.cpp -DINPUTS="a.ini;b.ini" -P embed_files.cmake
+# Usage: cmake -DOUTPUT=file.cpp -DINPUTS="a.ini|b.ini" -P embed_files.cmake
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(body "")
 foreach(input IN LISTS INPUTS)
   file(READ "${input}" contents)

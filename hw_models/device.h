@@ -23,18 +23,25 @@ struct OpCost {
   int64_t sram_bytes = 0;                          // on-chip memory traffic
   int64_t dram_bytes = 0;                          // off-chip memory traffic
   double energy_total_j() const;
+  void charge(Component component, double joules) {
+    energy_j[static_cast<size_t>(component)] += joules;
+  }
 };
 
 struct Cost {
   EnergyLedger ledger;
   double latency_s = 0.0;   // of one step
   std::vector<OpCost> ops;  // one per op of the step, in order
+  // Adds ops[i]'s energy to the ledger, under the op's phase.
+  void book(size_t i, workloads::Phase phase);
 };
 
 class Device {
  public:
   virtual ~Device() = default;
   virtual const Preset& preset() const = 0;
+  // Throws InputError if the device cannot compute in `precision` (naming what it can).
+  virtual void check_precision(const std::string& /*precision*/) const {}
   // Contract: may be called many times; each call is independent of the previous ones.
   virtual Cost simulate(const algorithms::TrainingStep& step) = 0;
 };
@@ -44,6 +51,11 @@ struct DeviceKind {
   std::string description;
   std::vector<ParamSpec> params;  // every parameter a preset of this kind must give
   std::function<std::unique_ptr<Device>(const Preset&)> make;
+  // Builds the kind's SystemC modules (once per process; see elaborate_platforms).
+  std::function<void()> elaborate;
+  // Whether the device costs the scenario's --precision (its rates and bytes); a device that
+  // does not (the cpu) costs fp32 arithmetic on 4-byte values whatever the format.
+  bool costs_precision = false;
 };
 
 bool register_device_kind(DeviceKind kind);
@@ -51,6 +63,9 @@ const std::vector<DeviceKind>& device_kinds();
 // Throws InputError listing the known kinds.
 const DeviceKind& find_device_kind(const std::string& name);
 
+// SystemC 2.3.4 elaborates once per process: every kind's modules must exist before the first
+// simulation, so make_device builds them all on its first call.
+void elaborate_platforms();
 std::unique_ptr<Device> make_device(const Preset& preset);
 
 }  // namespace frugal::hw

@@ -42,7 +42,9 @@ struct BaseUnit {
   double factor;  // to the SI base of its dimension
 };
 
-constexpr std::array<BaseUnit, 7> kBaseUnits{{
+constexpr std::array<BaseUnit, 9> kBaseUnits{{
+    {"FLOP", Dimension::operations, 1.0},
+    {"OP", Dimension::operations, 1.0},
     {"Hz", Dimension::frequency, 1.0},
     {"bit", Dimension::bytes, 0.125},
     {"J", Dimension::energy, 1.0},
@@ -75,8 +77,9 @@ std::optional<std::pair<double, Dimension>> parse_prefixed(std::string_view unit
 }
 
 [[noreturn]] void fail(std::string_view text, std::string_view why) {
-  throw InputError("cannot read quantity '" + std::string(text) + "': " + std::string(why) +
-                   " (expected a number and a unit such as 45 pJ, 2.3 GHz, 204.8 GB/s, 1.25 MiB)");
+  throw InputError(
+      "cannot read quantity '" + std::string(text) + "': " + std::string(why) +
+      " (expected a number and a unit such as 45 pJ, 2.3 GHz, 204.8 GB/s, 1.25 MiB, 989 TFLOP/s)");
 }
 
 }  // namespace
@@ -101,6 +104,10 @@ std::string_view symbol(Dimension dimension) {
       return "J/B";
     case Dimension::voltage:
       return "V";
+    case Dimension::operations:
+      return "OP";
+    case Dimension::op_rate:
+      return "OP/s";
   }
   return "?";
 }
@@ -133,6 +140,8 @@ Quantity parse_quantity(std::string_view text) {
     return {number * factor, Dimension::bandwidth};
   if (numerator->second == Dimension::energy && denominator->second == Dimension::bytes)
     return {number * factor, Dimension::energy_per_byte};
+  if (numerator->second == Dimension::operations && denominator->second == Dimension::time)
+    return {number * factor, Dimension::op_rate};
   fail(text, "unsupported ratio '" + std::string(unit) + "'");
 }
 

@@ -18,9 +18,12 @@ enum class Dimension {
   bandwidth,        // B/s
   energy_per_byte,  // J/B
   voltage,          // V
+  operations,       // OP (arithmetic operations; FLOP is read as OP)
+  op_rate,          // OP/s (throughput: "989.4 TFLOP/s")
 };
 
-// SI symbol of a dimension's base unit: "J", "W", "s", "Hz", "B", "B/s", "J/B", "V", "1".
+// SI symbol of a dimension's base unit: "J", "W", "s", "Hz", "B", "B/s", "J/B", "V", "OP",
+// "OP/s", "1".
 std::string_view symbol(Dimension dimension);
 
 struct Quantity {

@@ -16,16 +16,27 @@ hw::Preset resolve_preset(const Scenario& scenario) {
   return preset;
 }
 
+int element_bytes(const std::string& precision) {
+  if (precision == "bf16" || precision == "fp16") return 2;
+  if (precision == "int8" || precision == "fp8" || precision == "int4") return 1;  // int4 unpacked
+  return 4;  // fp32, tf32 (tf32 is stored as fp32)
+}
+
 ScenarioOutcome run_scenario(const Scenario& scenario) {
   validate(scenario);
   // Resolve every name before any work, so a typo fails fast.
   const auto rule = algorithms::make_rule(scenario.rule);
   algorithms::find_optimizer(scenario.optimizer);
   hw::Preset preset = resolve_preset(scenario);
-  const workloads::Graph forward = workloads::build_model(scenario.model, build_options(scenario));
+  // A device that costs the precision moves values of its size; the cpu moves fp32.
+  workloads::BuildOptions options = build_options(scenario);
+  if (hw::find_device_kind(preset.device()).costs_precision)
+    options.element_bytes = element_bytes(scenario.precision);
+  const workloads::Graph forward = workloads::build_model(scenario.model, options);
   algorithms::StepOptions step_options;
   step_options.optimizer = scenario.optimizer;
   algorithms::TrainingStep step = rule->expand(forward, step_options);
+  step.precision = scenario.precision;
   const auto device = hw::make_device(preset);
   hw::Cost cost = device->simulate(step);
   ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}};
@@ -41,17 +52,17 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
                                        scenario.test_subset, static_cast<uint64_t>(scenario.seed));
       loaded_key = key;
     }
-    algorithms::TrainOptions options;
-    options.rule = scenario.rule;
-    options.epochs = scenario.epochs;
-    options.batch = scenario.batch;
-    options.learning_rate = scenario.learning_rate;
-    options.optimizer = scenario.optimizer;
-    options.momentum = scenario.momentum;
-    options.lr_schedule = scenario.lr_schedule;
-    options.seed = static_cast<uint64_t>(scenario.seed);
-    options.numerics = scenario.precision;
-    outcome.training = algorithms::train(forward, loaded, options);
+    algorithms::TrainOptions train;
+    train.rule = scenario.rule;
+    train.epochs = scenario.epochs;
+    train.batch = scenario.batch;
+    train.learning_rate = scenario.learning_rate;
+    train.optimizer = scenario.optimizer;
+    train.momentum = scenario.momentum;
+    train.lr_schedule = scenario.lr_schedule;
+    train.seed = static_cast<uint64_t>(scenario.seed);
+    train.numerics = scenario.precision;
+    outcome.training = algorithms::train(forward, loaded, train);
     // The reference: the same scenario trained in ideal fp32. A worker remembers the ones it has
     // trained (deterministic, so a remembered result is the result), so a sweep over formats
     // trains each reference once per worker.
@@ -63,10 +74,10 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
       fp32_accuracy[reference_key] = outcome.training->final_test_accuracy();
     auto known = fp32_accuracy.find(reference_key);
     if (known == fp32_accuracy.end()) {
-      options.numerics = "fp32";
+      train.numerics = "fp32";
       known = fp32_accuracy
                   .emplace(reference_key,
-                           algorithms::train(forward, loaded, options).final_test_accuracy())
+                           algorithms::train(forward, loaded, train).final_test_accuracy())
                   .first;
     }
     outcome.training->fp32_accuracy = known->second;

@@ -24,6 +24,9 @@ struct ScenarioOutcome {
   }
 };
 
+// Bytes a value of `precision` occupies in memory (int4 unpacked: 1).
+int element_bytes(const std::string& precision);
+
 // The scenario's hardware preset with its hw.NAME settings applied. Throws InputError.
 hw::Preset resolve_preset(const Scenario& scenario);
 

@@ -66,8 +66,9 @@ po::options_description scenario_options(Scenario& s) {
       "learning rate over the epochs: constant, cosine, or step (x0.1 at 60% and 90%)")(
       "precision", po::value(&s.precision)->default_value(s.precision),
       "number format of the trained network's products (weights, activations, errors) with "
-      "--train: fp32, bf16, fp16, int8 or int4 (per-tensor scale); accuracy_loss compares with "
-      "fp32. The cpu preset costs fp32 arithmetic whatever the format")(
+      "--train: fp32, tf32, bf16, fp16, fp8, int8 or int4 (per-tensor scale); accuracy_loss "
+      "compares with fp32. GPUs cost the format's tensor-core rate and bytes (a format the part "
+      "lacks is an error); the cpu preset costs fp32 arithmetic whatever the format")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -88,8 +89,8 @@ void validate(const Scenario& s) {
   if (s.lr_schedule != "constant" && s.lr_schedule != "cosine" && s.lr_schedule != "step")
     throw InputError("--lr-schedule must be constant, cosine or step, got '" + s.lr_schedule + "'");
   if (!algorithms::is_digital_format(s.precision))
-    throw InputError("--precision must be fp32, bf16, fp16, int8 or int4, got '" + s.precision +
-                     "'");
+    throw InputError("--precision must be fp32, tf32, bf16, fp16, fp8, int8 or int4, got '" +
+                     s.precision + "'");
   if (s.onnx_unsupported != "error" && s.onnx_unsupported != "skip")
     throw InputError("--onnx-unsupported must be error or skip, got '" + s.onnx_unsupported + "'");
   build_options(s);  // checks --input-shape

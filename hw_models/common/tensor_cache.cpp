@@ -69,4 +69,29 @@ void TensorCache::clear() {
   m_used = 0;
 }
 
+std::vector<OpMisses> steady_state_misses(const workloads::Graph& step, int64_t capacity_bytes) {
+  TensorCache cache(capacity_bytes);
+  const auto& tensors = step.tensors();
+  std::vector<OpMisses> misses(step.ops().size());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t t = 0; t < tensors.size(); ++t)
+      if (tensors[t].kind == workloads::TensorKind::input ||
+          tensors[t].kind == workloads::TensorKind::label)
+        cache.invalidate(static_cast<int>(t));
+    for (size_t i = 0; i < step.ops().size(); ++i) {
+      const workloads::Op& op = step.ops()[i];
+      OpMisses m;
+      for (int id : op.reads) {
+        const auto traffic = cache.read(id, step.tensor(id).bytes);
+        m.fetched_bytes += traffic.fetched_bytes;
+        m.written_back_bytes += traffic.written_back_bytes;
+      }
+      for (int id : op.writes)
+        m.written_back_bytes += cache.write(id, step.tensor(id).bytes).written_back_bytes;
+      if (pass == 1) misses[i] = m;
+    }
+  }
+  return misses;
+}
+
 }  // namespace frugal::hw

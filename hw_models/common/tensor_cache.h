@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <list>
 #include <unordered_map>
+#include <vector>
+
+#include "workloads/graph.h"
 
 namespace frugal::hw {
 
@@ -43,5 +46,15 @@ class TensorCache {
   std::list<Entry> m_lru;  // front: most recently used
   std::unordered_map<int, std::list<Entry>::iterator> m_index;
 };
+
+// Bytes each op of `step` exchanges with the memory below a whole-tensor LRU cache of
+// `capacity_bytes`, in the steady state of a training loop: the step runs twice through the cache
+// and the second pass is counted; the input batch and labels are new at every step, so they always
+// come from below.
+struct OpMisses {
+  int64_t fetched_bytes = 0;
+  int64_t written_back_bytes = 0;
+};
+std::vector<OpMisses> steady_state_misses(const workloads::Graph& step, int64_t capacity_bytes);
 
 }  // namespace frugal::hw

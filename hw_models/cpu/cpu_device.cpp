@@ -37,29 +37,24 @@ class CpuDevice final : public Device {
       c.sram_bytes = w.l2_bytes + w.llc_bytes;
       c.dram_bytes = w.dram_read_bytes + w.dram_write_bytes;
       const workloads::Op& op = step.graph.ops()[i];
-      charge(c, Component::compute,
-             static_cast<double>(op.macs) * m_params.fp32_mac_energy_j +
-                 static_cast<double>(op.other_ops) * m_params.fp32_add_energy_j +
-                 static_cast<double>(w.fma_instructions + w.vector_instructions) *
-                     m_params.instruction_energy_j);
-      charge(c, Component::sram,
-             static_cast<double>(w.l2_bytes) * m_params.l2_energy_per_byte_j +
-                 static_cast<double>(w.llc_bytes) * m_params.llc_energy_per_byte_j);
-      charge(c, Component::dram,
-             static_cast<double>(c.dram_bytes) * m_params.dram_energy_per_byte_j);
-      charge(c, Component::static_power, m_params.static_power_w() * c.latency_s);
-      for (int k = 0; k < kComponentCount; ++k)
-        cost.ledger.add(component_from_index(k), op.phase, c.energy_j[static_cast<size_t>(k)]);
+      c.charge(Component::compute,
+               static_cast<double>(op.macs) * m_params.fp32_mac_energy_j +
+                   static_cast<double>(op.other_ops) * m_params.fp32_add_energy_j +
+                   static_cast<double>(w.fma_instructions + w.vector_instructions) *
+                       m_params.instruction_energy_j);
+      c.charge(Component::sram,
+               static_cast<double>(w.l2_bytes) * m_params.l2_energy_per_byte_j +
+                   static_cast<double>(w.llc_bytes) * m_params.llc_energy_per_byte_j);
+      c.charge(Component::dram,
+               static_cast<double>(c.dram_bytes) * m_params.dram_energy_per_byte_j);
+      c.charge(Component::static_power, m_params.static_power_w() * c.latency_s);
+      cost.book(i, op.phase);
       cost.latency_s = std::max(cost.latency_s, c.start_s + c.latency_s);
     }
     return cost;
   }
 
  private:
-  static void charge(OpCost& cost, Component component, double joules) {
-    cost.energy_j[static_cast<size_t>(component)] += joules;
-  }
-
   Preset m_preset;
   CpuParams m_params;
 };
@@ -67,11 +62,12 @@ class CpuDevice final : public Device {
 }  // namespace
 }  // namespace frugal::hw::cpu
 
-FRUGAL_REGISTER_DEVICE(cpu,
-                       {"cpu",
-                        "multi-core CPU: vector units, L1/L2 caches, a shared last-level "
-                        "cache and DRAM over TLM-2.0",
-                        frugal::hw::cpu::cpu_param_specs(), [](const frugal::hw::Preset& preset) {
-                          return std::unique_ptr<frugal::hw::Device>(
-                              std::make_unique<frugal::hw::cpu::CpuDevice>(preset));
-                        }})
+FRUGAL_REGISTER_DEVICE(cpu, {"cpu",
+                             "multi-core CPU: vector units, L1/L2 caches, a shared last-level "
+                             "cache and DRAM over TLM-2.0",
+                             frugal::hw::cpu::cpu_param_specs(),
+                             [](const frugal::hw::Preset& preset) {
+                               return std::unique_ptr<frugal::hw::Device>(
+                                   std::make_unique<frugal::hw::cpu::CpuDevice>(preset));
+                             },
+                             [] { frugal::hw::cpu::CpuPlatform::instance(); }, false})

@@ -10,33 +10,6 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-void count_dram_traffic(const workloads::Graph& step, const CpuParams& params,
-                        std::vector<CpuOpWork>& work) {
-  TensorCache llc(static_cast<int64_t>(params.llc_capacity_bytes));
-  const auto& tensors = step.tensors();
-  for (int pass = 0; pass < 2; ++pass) {
-    for (size_t t = 0; t < tensors.size(); ++t)
-      if (tensors[t].kind == workloads::TensorKind::input ||
-          tensors[t].kind == workloads::TensorKind::label)
-        llc.invalidate(static_cast<int>(t));
-    for (size_t i = 0; i < step.ops().size(); ++i) {
-      const workloads::Op& op = step.ops()[i];
-      int64_t fetched = 0, written_back = 0;
-      for (int id : op.reads) {
-        const auto traffic = llc.read(id, step.tensor(id).bytes);
-        fetched += traffic.fetched_bytes;
-        written_back += traffic.written_back_bytes;
-      }
-      for (int id : op.writes)
-        written_back += llc.write(id, step.tensor(id).bytes).written_back_bytes;
-      if (pass == 1) {
-        work[i].dram_read_bytes = fetched;
-        work[i].dram_write_bytes = written_back;
-      }
-    }
-  }
-}
-
 }  // namespace
 
 int64_t blocked_gemm_traffic(int64_t macs, int element_bytes, double cache_bytes) {
@@ -72,7 +45,12 @@ std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& p
     const double l2_s = static_cast<double>(w.l2_bytes) / (c * params.l2_bandwidth_bytes_per_s);
     w.core_s = std::max(arithmetic_s, l2_s) + params.op_overhead_s;
   }
-  count_dram_traffic(step, params, work);
+  const std::vector<OpMisses> misses =
+      steady_state_misses(step, static_cast<int64_t>(params.llc_capacity_bytes));
+  for (size_t i = 0; i < work.size(); ++i) {
+    work[i].dram_read_bytes = misses[i].fetched_bytes;
+    work[i].dram_write_bytes = misses[i].written_back_bytes;
+  }
   return work;
 }
 

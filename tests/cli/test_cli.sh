@@ -150,6 +150,13 @@ expect_input_error "missing data set directory" "does not exist" "$frugal" run -
 expect_input_error "rule without a functional face" "no functional face" "$frugal" run "${train[@]}" --rule inference --out "$out"
 expect_input_error "op the rule cannot train" "rule pepita cannot train op 'conv1' of kind conv2d" "$frugal" run --train --rule pepita --dataset synthetic --train-subset 100 --model cnn-fmnist --out "$out"
 expect_input_error "op no rule can train" "cannot train op 'conv1.bn' (norm)" "$frugal" run --train --dataset synthetic --train-subset 100 --model resnet18:28x28 --out "$out"
-expect_input_error "unknown precision" "--precision must be fp32, bf16, fp16, int8 or int4, got 'fp8'" "$frugal" run --train --precision fp8 --out "$out"
+expect_input_error "unknown precision" "--precision must be fp32, tf32, bf16, fp16, fp8, int8 or int4, got 'fp4'" "$frugal" run --train --precision fp4 --out "$out"
+
+# --- the GPU: a precision the part lacks is refused, by run and by sweep before any scenario runs
+expect_input_error "precision the GPU lacks" "gpu:v100 has no bf16 mode (it computes in fp32, fp16)" "$frugal" run --hw gpu:v100 --precision bf16 --out "$out"
+expect_input_error "precision the GPU lacks (sweep)" "gpu:a100-80gb has no fp8 mode" "$frugal" sweep --hw gpu:a100-80gb,gpu:h100-sxm --precision fp8 --out "$out"
+expect_ok "run on the H100 in bf16" "$frugal" run --hw gpu:h100-sxm --precision bf16 --out "$work/out/gpu.h5"
+grep -q "on gpu:h100-sxm" "$work/stdout" || fail "gpu run: no summary"
+rm -f "$work/out/"*.h5
 
 report_and_exit CLI

@@ -1,0 +1,143 @@
+// The GPU device: map ops to kernels (gpu_mapper), time them on the SystemC platform (an OpEngine
+// for the SMs; L2, HBM and the host link as MemoryTargets), and charge energy:
+//   compute = matrix ops × (TDP − idle) / peak(precision) + other ops × (TDP − idle) / peak(fp32)
+//   sram    = L2 bytes × l2_energy_per_byte
+//   dram    = HBM bytes × hbm_energy_per_byte
+//   host    = bytes from the host × host_energy_per_byte
+//   static  = idle_power × latency (constant and static power of the board, AccelWattch's
+//             P_const + P_static)
+// A kernel whose power would exceed the board limit runs slower instead (as clocks throttle):
+// its latency becomes its dynamic energy / (TDP − idle), so power never exceeds TDP.
+
+#include <algorithm>
+#include <memory>
+
+#include "hw_models/common/memory_target.h"
+#include "hw_models/common/op_engine.h"
+#include "hw_models/device.h"
+#include "hw_models/gpu/gpu_mapper.h"
+#include "hw_models/gpu/gpu_params.h"
+#include "results/error.h"
+#include "results/units.h"
+
+namespace frugal::hw::gpu {
+namespace {
+
+enum Memory { kL2 = 0, kHbm = 1, kHost = 2 };
+
+class GpuPlatform {
+ public:
+  static GpuPlatform& instance() {
+    static GpuPlatform platform;
+    return platform;
+  }
+
+  std::vector<OpTiming> run(const std::vector<KernelWork>& work, const GpuParams& p) {
+    std::vector<EngineOp> ops(work.size());
+    double bound = 0.0;
+    for (size_t i = 0; i < work.size(); ++i) {
+      const KernelWork& w = work[i];
+      // The batch crosses the host link before its kernel (a synchronous copy).
+      ops[i].lead_s = w.launch_s + static_cast<double>(w.host_bytes) / p.host_bandwidth_bytes_per_s;
+      ops[i].busy_s = w.compute_s;
+      ops[i].transfers = {{kL2, tlm::TLM_READ_COMMAND, w.l2_bytes},
+                          {kHbm, tlm::TLM_READ_COMMAND, w.hbm_read_bytes},
+                          {kHbm, tlm::TLM_WRITE_COMMAND, w.hbm_write_bytes}};
+      bound +=
+          ops[i].lead_s + w.compute_s +
+          static_cast<double>(w.l2_bytes) / p.l2_bandwidth_bytes_per_s +
+          static_cast<double>(w.hbm_read_bytes + w.hbm_write_bytes) / p.hbm_sustained_bandwidth() +
+          p.l2_latency_s + p.hbm_latency_s;
+    }
+    m_l2.configure(p.l2_bandwidth_bytes_per_s, p.l2_latency_s);
+    m_hbm.configure(p.hbm_sustained_bandwidth(), p.hbm_latency_s);
+    m_host.configure(p.host_bandwidth_bytes_per_s, 0.0);
+    return m_sms.run(ops, bound, "GPU");
+  }
+
+ private:
+  GpuPlatform() {
+    m_sms.sockets[kL2]->bind(m_l2.socket);
+    m_sms.sockets[kHbm]->bind(m_hbm.socket);
+    m_sms.sockets[kHost]->bind(m_host.socket);
+  }
+  OpEngine m_sms{"gpu_sms", 3};
+  MemoryTarget m_l2{"gpu_l2"};
+  MemoryTarget m_hbm{"gpu_hbm"};
+  MemoryTarget m_host{"gpu_host_link"};
+};
+
+class GpuDevice final : public Device {
+ public:
+  explicit GpuDevice(Preset preset)
+      : m_preset(std::move(preset)), m_params(GpuParams::from(m_preset)) {}
+
+  const Preset& preset() const override { return m_preset; }
+
+  void check_precision(const std::string& precision) const override {
+    if (m_params.peak_for(precision) <= 0)
+      throw InputError(m_preset.name() + " has no " + precision + " mode (it computes in " +
+                       supported_precisions(m_params) + ")");
+  }
+
+  Cost simulate(const algorithms::TrainingStep& step) override {
+    const std::string& precision = step.precision;
+    check_precision(precision);
+    const int64_t needed = step.memory.total_bytes();
+    if (static_cast<double>(needed) > m_params.hbm_capacity_bytes)
+      throw InputError("the step needs " +
+                       units::format_si(static_cast<double>(needed), units::Dimension::bytes) +
+                       " of device memory (weights " +
+                       units::format_si(static_cast<double>(step.memory.weights_bytes),
+                                        units::Dimension::bytes) +
+                       ", gradients, optimizer state and activations) but " + m_preset.name() +
+                       " has " +
+                       units::format_si(m_params.hbm_capacity_bytes, units::Dimension::bytes) +
+                       "; use a smaller model or batch");
+    const std::vector<KernelWork> work = map_step(step.graph, m_params, precision);
+    const std::vector<OpTiming> timings = GpuPlatform::instance().run(work, m_params);
+    const double matrix_energy = m_params.energy_per_op_j(precision);
+    const double vector_energy = m_params.energy_per_op_j("fp32");
+    const double headroom_w = m_params.tdp_w - m_params.idle_power_w;
+    Cost cost;
+    cost.ops.resize(work.size());
+    double clock = timings.empty() ? 0.0 : timings.front().start_s;
+    for (size_t i = 0; i < work.size(); ++i) {
+      const KernelWork& w = work[i];
+      OpCost& c = cost.ops[i];
+      c.sram_bytes = w.l2_bytes;
+      c.dram_bytes = w.hbm_read_bytes + w.hbm_write_bytes;
+      c.charge(Component::compute, w.matrix_ops * matrix_energy + w.vector_ops * vector_energy);
+      c.charge(Component::sram, static_cast<double>(w.l2_bytes) * m_params.l2_energy_per_byte_j);
+      c.charge(Component::dram, static_cast<double>(c.dram_bytes) * m_params.hbm_energy_per_byte_j);
+      c.charge(Component::host,
+               static_cast<double>(w.host_bytes) * m_params.host_energy_per_byte_j);
+      const double dynamic_j = c.energy_total_j();
+      // The power limit: a kernel never draws more than TDP; it takes longer instead.
+      c.latency_s = std::max(timings[i].latency_s, dynamic_j / headroom_w);
+      c.start_s = clock;  // kernels run one after another in one stream
+      clock += c.latency_s;
+      c.charge(Component::static_power, m_params.idle_power_w * c.latency_s);
+      cost.book(i, step.graph.ops()[i].phase);
+    }
+    cost.latency_s = clock - (timings.empty() ? 0.0 : timings.front().start_s);
+    return cost;
+  }
+
+ private:
+  Preset m_preset;
+  GpuParams m_params;
+};
+
+}  // namespace
+}  // namespace frugal::hw::gpu
+
+FRUGAL_REGISTER_DEVICE(gpu, {"gpu",
+                             "GPU: streaming multiprocessors with tensor cores, L2 and HBM over "
+                             "TLM-2.0, kernel launches, a board power limit",
+                             frugal::hw::gpu::gpu_param_specs(),
+                             [](const frugal::hw::Preset& preset) {
+                               return std::unique_ptr<frugal::hw::Device>(
+                                   std::make_unique<frugal::hw::gpu::GpuDevice>(preset));
+                             },
+                             [] { frugal::hw::gpu::GpuPlatform::instance(); }, true})

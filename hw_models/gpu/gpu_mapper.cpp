@@ -1,0 +1,68 @@
+#include "hw_models/gpu/gpu_mapper.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "hw_models/common/tensor_cache.h"
+
+namespace frugal::hw::gpu {
+namespace {
+
+// Threads' worth of outputs one SM handles at a time in an elementwise kernel (a block of 256
+// threads, 4 values each): how many SMs a small elementwise op can keep busy.
+constexpr double kElementsPerBlock = 1024;
+
+}  // namespace
+
+std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& p,
+                                 const std::string& precision) {
+  const double sms = p.sm_count;
+  const double matrix_rate = p.peak_for(precision) * p.gemm_efficiency / sms;  // per SM, OP/s
+  const double vector_rate = p.peak.fp32 / sms;
+  std::vector<KernelWork> work(step.ops().size());
+  std::set<int> from_host;  // tensors that come from the host each step
+  for (size_t t = 0; t < step.tensors().size(); ++t)
+    if (step.tensors()[t].kind == workloads::TensorKind::input ||
+        step.tensors()[t].kind == workloads::TensorKind::label)
+      from_host.insert(static_cast<int>(t));
+  for (size_t i = 0; i < step.ops().size(); ++i) {
+    const workloads::Op& op = step.ops()[i];
+    KernelWork& w = work[i];
+    w.launch_s = p.kernel_launch_s;
+    const double outputs = std::max<double>(1.0, static_cast<double>(op.out.elements()));
+    if (op.macs > 0) {
+      // Output tiles of gemm_tile² values spread over the SMs in waves; each tile's reduction
+      // runs at inner / (inner + inner_half) of the SM's best rate.
+      const double inner = std::max(1.0, static_cast<double>(op.macs) / outputs);
+      const double tiles = std::ceil(outputs / (p.gemm_tile * p.gemm_tile));
+      const double waves = std::ceil(tiles / sms);
+      const double per_tile_ops = 2.0 * inner * outputs / tiles;
+      const double efficiency = inner / (inner + p.gemm_inner_half);
+      w.compute_s += waves * per_tile_ops / (matrix_rate * efficiency);
+      w.sm_utilization = tiles / (waves * sms);
+      w.matrix_ops = 2.0 * static_cast<double>(op.macs);
+      // Operands re-read from L2 by each tile: 2·macs·e / tile (tiles of A and B per output tile).
+      w.l2_bytes = static_cast<int64_t>(2.0 * static_cast<double>(op.macs) * step.element_bytes() /
+                                        p.gemm_tile);
+    }
+    if (op.other_ops > 0) {
+      const double blocks = std::ceil(outputs / kElementsPerBlock);
+      const double busy = std::min(sms, blocks);
+      w.compute_s += static_cast<double>(op.other_ops) / (vector_rate * busy);
+      w.vector_ops = static_cast<double>(op.other_ops);
+    }
+    w.l2_bytes = std::max(w.l2_bytes, op.bytes_read() + op.bytes_written());
+    for (int id : op.reads)
+      if (from_host.erase(id)) w.host_bytes += step.tensor(id).bytes;
+  }
+  const std::vector<OpMisses> misses =
+      steady_state_misses(step, static_cast<int64_t>(p.l2_capacity_bytes));
+  for (size_t i = 0; i < work.size(); ++i) {
+    work[i].hbm_read_bytes = misses[i].fetched_bytes;
+    work[i].hbm_write_bytes = misses[i].written_back_bytes;
+  }
+  return work;
+}
+
+}  // namespace frugal::hw::gpu

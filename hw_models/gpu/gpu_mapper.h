@@ -1,0 +1,33 @@
+#pragma once
+// Maps a step's ops onto a GPU as kernels: each op is one kernel whose time comes from its work
+// split into tiles over the SMs (wave quantization), the rate of its precision's units with an
+// efficiency that falls for short reductions, and its memory traffic (L2, and HBM behind a
+// whole-tensor model of L2). Plain C++: the SystemC platform turns this into time with
+// contention, and the device into energy.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hw_models/gpu/gpu_params.h"
+#include "workloads/graph.h"
+
+namespace frugal::hw::gpu {
+
+struct KernelWork {
+  double launch_s = 0.0;        // launch, ramp-up and tail: not overlapped with work
+  double compute_s = 0.0;       // the SMs' time: matrix units and CUDA cores, wave-quantized
+  double sm_utilization = 0.0;  // fraction of SMs busy in the matrix product's waves (0: none)
+  double matrix_ops = 0.0;      // 2 per MAC, at the step's precision
+  double vector_ops = 0.0;      // other arithmetic, fp32 on CUDA cores
+  int64_t l2_bytes = 0;         // SMs <-> L2
+  int64_t hbm_read_bytes = 0;
+  int64_t hbm_write_bytes = 0;
+  int64_t host_bytes = 0;  // the input batch and labels, copied from the host before the kernel
+};
+
+// Contract: `precision` is supported by `params` (peak_for > 0).
+std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& params,
+                                 const std::string& precision);
+
+}  // namespace frugal::hw::gpu

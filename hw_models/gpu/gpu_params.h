@@ -1,0 +1,53 @@
+#pragma once
+// Parameters of the GPU device, declared once: presets are checked against these declarations,
+// `frugal presets show` prints them, and the model reads them into GpuParams.
+
+#include <string>
+#include <vector>
+
+#include "hw_models/preset.h"
+
+namespace frugal::hw::gpu {
+
+// Dense peak throughput of one GPU by precision (0: the part has no such mode).
+struct Peaks {
+  double fp32 = 0, tf32 = 0, fp16 = 0, bf16 = 0, int8 = 0, fp8 = 0;
+};
+
+struct GpuParams {
+  double sm_count;
+  Peaks peak;              // OP/s, dense
+  double gemm_efficiency;  // fraction of peak a large matrix product sustains
+  double gemm_tile;        // output tile edge of a matrix-product kernel (tile × tile)
+  double gemm_inner_half;  // inner dimension at which a tile runs at half its best rate
+  double hbm_capacity_bytes;
+  double hbm_bandwidth_bytes_per_s;
+  double hbm_efficiency;  // fraction of peak HBM bandwidth a streaming kernel sustains
+  double hbm_latency_s;
+  double hbm_energy_per_byte_j;
+  double l2_capacity_bytes;
+  double l2_bandwidth_bytes_per_s;
+  double l2_latency_s;
+  double l2_energy_per_byte_j;
+  double kernel_launch_s;             // per kernel: launch and ramp, not overlapped with work
+  double host_bandwidth_bytes_per_s;  // host <-> device (PCIe or NVLink-C2C)
+  double host_energy_per_byte_j;
+  double tdp_w;         // board power limit
+  double idle_power_w;  // board power while allocated and idle (constant + static)
+
+  static GpuParams from(const Preset& preset);
+  // Peak dense throughput for a precision ("fp32", "tf32", "bf16", "fp16", "int8", "fp8"); 0 if
+  // the part lacks it.
+  double peak_for(const std::string& precision) const;
+  // Dynamic energy of one arithmetic operation (a MAC is two) in a precision: the board reaches
+  // its power limit when every SM computes at its peak rate, (TDP − idle) / peak.
+  double energy_per_op_j(const std::string& precision) const;
+  double hbm_sustained_bandwidth() const { return hbm_bandwidth_bytes_per_s * hbm_efficiency; }
+};
+
+const std::vector<ParamSpec>& gpu_param_specs();
+
+// The precisions `params` supports, "fp32, tf32, bf16, ..." for messages.
+std::string supported_precisions(const GpuParams& params);
+
+}  // namespace frugal::hw::gpu

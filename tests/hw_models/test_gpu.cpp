@@ -1,0 +1,136 @@
+// The GPU device, simulated in this process (one SystemC elaboration serves every test here).
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "algorithms/learning_rule.h"
+#include "hw_models/device.h"
+#include "hw_models/gpu/gpu_params.h"
+#include "results/error.h"
+#include "workloads/model_registry.h"
+#include "workloads/net_builder.h"
+
+using namespace frugal;
+using namespace frugal::hw;
+
+namespace {
+
+int bytes_of(const std::string& precision) {
+  return precision == "bf16" || precision == "fp16" ? 2 : precision == "fp8" ? 1 : 4;
+}
+
+algorithms::TrainingStep step_of(const std::string& rule, const std::string& spec, int64_t batch,
+                                 const std::string& precision = "bf16") {
+  workloads::BuildOptions build;
+  build.batch = batch;
+  build.element_bytes = bytes_of(precision);
+  algorithms::TrainingStep step =
+      algorithms::make_rule(rule)->expand(workloads::build_model(spec, build), {});
+  step.precision = precision;
+  return step;
+}
+
+Cost simulate(const std::string& preset, const algorithms::TrainingStep& step) {
+  return make_device(find_preset(preset))->simulate(step);
+}
+
+}  // namespace
+
+TEST_CASE("A large bf16 GEMM on the H100 runs near peak at about TDP / peak per FLOP",
+          "[quick][hw][gpu]") {
+  // The second layer: its input is already on the device (the first reads the batch from the
+  // host), as in the measured 8192³ product (REFERENCES.md section 2: 798 TFLOP/s).
+  const auto step = step_of("inference", "mlp:8192-8192-8192", 8192);
+  const Cost cost = simulate("gpu:h100-sxm", step);
+  const gpu::GpuParams p = gpu::GpuParams::from(find_preset("gpu:h100-sxm"));
+  const size_t gemm = step.graph.ops().size() - 1;
+  REQUIRE(step.graph.ops()[gemm].kind == workloads::OpKind::dense);
+  const double flops = 2.0 * static_cast<double>(step.graph.ops()[gemm].macs);
+  const OpCost& op = cost.ops[gemm];
+  const double rate = flops / op.latency_s;
+  CHECK(rate > 0.7 * p.peak.bf16);
+  CHECK(rate <= p.peak.bf16 * p.gemm_efficiency * 1.0001);  // never above the sustained peak
+  const double per_flop = op.energy_total_j() / flops;
+  const double tdp_over_peak = p.tdp_w / p.peak.bf16;  // 0.71 pJ
+  CHECK(per_flop > 0.9 * tdp_over_peak);
+  CHECK(per_flop < 1.5 * tdp_over_peak);
+  CHECK(op.energy_total_j() / op.latency_s <= p.tdp_w * (1 + 1e-9));
+}
+
+TEST_CASE("A memory-bound elementwise op streams at HBM bandwidth", "[quick][hw][gpu]") {
+  workloads::BuildOptions build;
+  build.batch = 1;
+  build.element_bytes = 2;
+  workloads::NetBuilder net("stream", build);
+  workloads::Value x = net.input({int64_t{1} << 29});  // 1 GiB of bf16 in, 1 GiB out
+  x = net.activation(x, "relu", "first");              // reads the batch from the host
+  algorithms::TrainingStep step =
+      algorithms::make_rule("inference")->expand(net.finish(net.activation(x, "relu", "relu")), {});
+  step.precision = "bf16";
+  const Cost cost = simulate("gpu:h100-sxm", step);
+  const gpu::GpuParams p = gpu::GpuParams::from(find_preset("gpu:h100-sxm"));
+  const double bytes = static_cast<double>(cost.ops[1].dram_bytes);
+  CHECK(bytes >= 2.0 * (1 << 30));
+  const double kernel_s = cost.ops[1].latency_s - p.kernel_launch_s;
+  CHECK(bytes / kernel_s == Approx(p.hbm_sustained_bandwidth()).epsilon(0.02));
+  // The first op waited for the batch to cross the host link.
+  CHECK(cost.ops[0].latency_s > (1 << 30) / p.host_bandwidth_bytes_per_s);
+}
+
+TEST_CASE("A batch-1 MLP inference is dominated by kernel launches", "[quick][hw][gpu]") {
+  const auto step = step_of("inference", "mlp:784-256-128-10", 1);
+  const Cost cost = simulate("gpu:h100-sxm", step);
+  const gpu::GpuParams p = gpu::GpuParams::from(find_preset("gpu:h100-sxm"));
+  const double launches = p.kernel_launch_s * static_cast<double>(step.graph.ops().size());
+  CHECK(launches / cost.latency_s > 0.8);
+  // Nearly all of its energy is the board idling while kernels launch.
+  CHECK(cost.ledger.component(Component::static_power) / cost.ledger.total() > 0.9);
+}
+
+TEST_CASE("GPU energy parts sum to the total; power never exceeds TDP", "[quick][hw][gpu]") {
+  for (const char* preset : {"gpu:v100", "gpu:a100-40gb", "gpu:a100-80gb", "gpu:h100-sxm"}) {
+    INFO(preset);
+    const auto step = step_of("bp", "resnet18:64x64", 64, "fp16");
+    const Cost cost = simulate(preset, step);
+    const double tdp = find_preset(preset).get("tdp");
+    double ops_total = 0, by_component = 0, by_phase = 0, latency_sum = 0;
+    for (const OpCost& op : cost.ops) {
+      ops_total += op.energy_total_j();
+      latency_sum += op.latency_s;
+      REQUIRE(op.latency_s > 0);
+      CHECK(op.energy_total_j() / op.latency_s <= tdp * (1 + 1e-9));
+    }
+    for (int k = 0; k < kComponentCount; ++k)
+      by_component += cost.ledger.component(component_from_index(k));
+    for (int ph = 0; ph < workloads::kPhaseCount; ++ph)
+      by_phase += cost.ledger.phase(workloads::phase_from_index(ph));
+    CHECK(ops_total == Approx(cost.ledger.total()).epsilon(1e-12));
+    CHECK(by_component == Approx(cost.ledger.total()).epsilon(1e-12));
+    CHECK(by_phase == Approx(cost.ledger.total()).epsilon(1e-12));
+    CHECK(cost.latency_s == Approx(latency_sum).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("Newer GPUs train faster; lower precision is faster and cheaper", "[quick][hw][gpu]") {
+  const auto fp16 =
+      step_of("bp", "gpt:layers=4,d_model=1024,heads=16,seq=512,vocab=32000", 16, "fp16");
+  const Cost v100 = simulate("gpu:v100", fp16), a100 = simulate("gpu:a100-80gb", fp16),
+             h100 = simulate("gpu:h100-sxm", fp16);
+  CHECK(a100.latency_s < v100.latency_s);
+  CHECK(h100.latency_s < a100.latency_s);
+  const auto fp32 =
+      step_of("bp", "gpt:layers=4,d_model=1024,heads=16,seq=512,vocab=32000", 16, "fp32");
+  const Cost slow = simulate("gpu:a100-80gb", fp32);
+  CHECK(slow.latency_s > a100.latency_s);
+  CHECK(slow.ledger.total() > a100.ledger.total());
+}
+
+TEST_CASE("The GPU refuses a precision the part lacks and a step that does not fit",
+          "[quick][hw][gpu]") {
+  CHECK_THROWS_WITH(simulate("gpu:v100", step_of("bp", "mlp:784-256-128-10", 64, "bf16")),
+                    Catch::Contains("gpu:v100 has no bf16 mode (it computes in fp32, fp16)"));
+  CHECK_THROWS_WITH(simulate("gpu:a100-80gb", step_of("inference", "mlp:784-10", 1, "fp8")),
+                    Catch::Contains("gpu:a100-80gb has no fp8 mode"));
+  CHECK_THROWS_WITH(simulate("gpu:h100-sxm", step_of("bp", "gpt3", 1)),
+                    Catch::Contains("device memory") && Catch::Contains("gpu:h100-sxm has 85.9"));
+}
