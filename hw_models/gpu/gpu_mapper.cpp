@@ -12,6 +12,8 @@ namespace {
 // Threads' worth of outputs one SM handles at a time in an elementwise kernel (a block of 256
 // threads, 4 values each): how many SMs a small elementwise op can keep busy.
 constexpr double kElementsPerBlock = 1024;
+// Smallest output tile a matrix-product kernel uses.
+constexpr double kMinTile = 32;
 
 }  // namespace
 
@@ -35,7 +37,11 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
       // Output tiles of gemm_tile² values spread over the SMs in waves; each tile's reduction
       // runs at inner / (inner + inner_half) of the SM's best rate.
       const double inner = std::max(1.0, static_cast<double>(op.macs) / outputs);
-      const double tiles = std::ceil(outputs / (p.gemm_tile * p.gemm_tile));
+      // Like cuBLAS's heuristics, smaller tiles for a product too small to fill the SMs with
+      // large ones (down to 32 × 32), at the cost of more operand traffic.
+      double tile = p.gemm_tile;
+      while (tile > kMinTile && std::ceil(outputs / (tile * tile)) < sms) tile /= 2;
+      const double tiles = std::ceil(outputs / (tile * tile));
       const double waves = std::ceil(tiles / sms);
       const double per_tile_ops = 2.0 * inner * outputs / tiles;
       const double efficiency = inner / (inner + p.gemm_inner_half);
