@@ -29,6 +29,14 @@ struct RuleTraits {
   bool update_locking = false;    // no layer can update before the whole forward pass is done
 };
 
+// How the step is spread over devices: data parallelism, each of `devices` replicas holding the
+// whole model and a `batch / devices` share of the batch, their gradients summed by a ring
+// all-reduce before the update.
+struct Parallelism {
+  int64_t devices = 1;
+  int64_t devices_per_node = 8;  // replicas on one node talk over NVLink, across nodes the network
+};
+
 struct TrainingStep {
   std::string rule;        // "bp", "inference", ...
   std::string optimizer;   // "momentum", ...; "none" for inference
@@ -36,9 +44,17 @@ struct TrainingStep {
   MemoryFootprint memory;
   RuleTraits traits;
   std::string precision = "fp32";  // number format of the step's products (--precision)
+  // With devices > 1 the graph is one replica's step (its share of the batch) and add_data_
+  // parallel has inserted the gradients' all-reduce; devices cost all replicas.
+  Parallelism parallelism;
 
   int64_t batch() const { return graph.batch(); }
 };
+
+// Data parallelism over `p.devices` replicas: inserts one all_reduce op of every weight gradient
+// before the first update (phase update) and records `p`. Contract: `step.graph` was built for
+// one replica's share of the batch.
+void add_data_parallel(TrainingStep& step, const Parallelism& p);
 
 // Liveness over the op sequence: the largest sum of non-parameter tensor bytes alive at once. A
 // tensor lives from the first op that writes or reads it to the last op that reads it.

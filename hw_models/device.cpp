@@ -1,5 +1,6 @@
 #include "hw_models/device.h"
 
+#include "results/error.h"
 #include "results/registry.h"
 
 namespace frugal::hw {
@@ -16,6 +17,13 @@ double OpCost::energy_total_j() const {
   double sum = 0.0;
   for (double j : energy_j) sum += j;
   return sum;
+}
+
+void Device::check(const std::string&, const algorithms::Parallelism& parallelism) const {
+  if (parallelism.devices > 1)
+    throw InputError(preset().name() + ": --devices " + std::to_string(parallelism.devices) +
+                     " is not modelled for " + preset().device() +
+                     " devices (data parallelism is modelled for gpu)");
 }
 
 void Cost::book(size_t i, workloads::Phase phase) {

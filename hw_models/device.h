@@ -40,8 +40,10 @@ class Device {
  public:
   virtual ~Device() = default;
   virtual const Preset& preset() const = 0;
-  // Throws InputError if the device cannot compute in `precision` (naming what it can).
-  virtual void check_precision(const std::string& /*precision*/) const {}
+  // Throws InputError if the device cannot compute in `precision` (naming what it can) or cannot
+  // spread a step as `parallelism` asks. The default: any precision, one device.
+  virtual void check(const std::string& precision,
+                     const algorithms::Parallelism& parallelism) const;
   // Contract: may be called many times; each call is independent of the previous ones.
   virtual Cost simulate(const algorithms::TrainingStep& step) = 0;
 };

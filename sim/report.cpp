@@ -71,8 +71,10 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
   out << ", on " << o.preset.name() << ", batch " << o.scenario.batch << "\n\n";
 
   out << "  parameters          " << group_digits(g.params()) << "\n";
-  out << "  MACs per step       " << group_digits(g.macs()) << "\n";
-  out << "  memory held         "
+  const bool replicas = o.scenario.devices > 1;
+  out << (replicas ? "  MACs per replica    " : "  MACs per step       ") << group_digits(g.macs())
+      << "\n";
+  out << (replicas ? "  memory per device   " : "  memory held         ")
       << format_si(static_cast<double>(m.total_bytes()), Dimension::bytes) << " (weights "
       << format_si(static_cast<double>(m.weights_bytes), Dimension::bytes) << ", gradients "
       << format_si(static_cast<double>(m.gradients_bytes), Dimension::bytes) << ", optimizer "
@@ -85,6 +87,16 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
   if (o.cost.latency_s > 0)
     out << "  average power       " << format_si(total / o.cost.latency_s, Dimension::power)
         << "\n";
+  if (o.scenario.devices > 1)
+    out << "  devices             " << o.scenario.devices << " (data parallel, "
+        << o.scenario.batch / o.scenario.devices
+        << " samples each; energy and power are all devices')\n";
+  if (const int64_t steps = o.job_steps(); steps > 0)
+    out << "  whole job           " << group_digits(steps)
+        << " steps: " << format_si(o.job_energy_j(), Dimension::energy) << " ("
+        << format_si(o.job_energy_j() / 3.6e9, Dimension::dimensionless) << " MWh), "
+        << format_si(o.job_time_s(), Dimension::time) << " ("
+        << format_si(o.job_time_s() / 86400.0, Dimension::dimensionless) << " days)\n";
 
   out << "\n  energy by component\n";
   for (int k = 0; k < hw::kComponentCount; ++k) {
@@ -170,6 +182,9 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
   j.key("latency_s").value(o.cost.latency_s);
   j.key("energy_j").value(ledger.total());
   j.key("energy_per_sample_j").value(o.energy_per_sample_j());
+  j.key("job_steps").value(o.job_steps());
+  j.key("job_energy_j").value(o.job_energy_j());
+  j.key("job_time_s").value(o.job_time_s());
   j.key("energy_by_component_j").begin_object();
   for (int k = 0; k < hw::kComponentCount; ++k) {
     const hw::Component c = hw::component_from_index(k);

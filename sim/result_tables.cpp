@@ -63,6 +63,13 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   t.add_column({"latency_s", ColumnType::float64, "s", "time of one step"});
   t.add_column({"energy_per_sample_j", ColumnType::float64, "J", "energy_j / batch"});
   t.add_column({"average_power_w", ColumnType::float64, "W", "energy_j / latency_s"});
+  t.add_column({"job_steps", ColumnType::int64, "1",
+                "steps of the whole job (--tokens, --samples-per-epoch x --epochs, or --train; 0: "
+                "not given)"});
+  t.add_column(
+      {"job_energy_j", ColumnType::float64, "J", "energy of the whole job: job_steps x energy_j"});
+  t.add_column(
+      {"job_time_s", ColumnType::float64, "s", "duration of the whole job: job_steps x latency_s"});
   t.add_column({"epochs", ColumnType::int64, "1", "training epochs run (0: cost only)"});
   t.add_column({"accuracy", ColumnType::float64, "1",
                 "test accuracy after training (fraction; NaN without --train)"});
@@ -173,6 +180,9 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"average_power_w", o.cost.latency_s > 0 ? ledger.total() / o.cost.latency_s : 0.0},
       {"status", std::string("ok")},
       {"error", std::string()},
+      {"job_steps", o.job_steps()},
+      {"job_energy_j", o.job_energy_j()},
+      {"job_time_s", o.job_time_s()},
       {"epochs", o.training ? static_cast<int64_t>(o.training->epochs.size()) : int64_t{0}},
       {"accuracy", o.training ? o.training->final_test_accuracy() : kNaN},
       {"accuracy_loss", o.training ? o.training->accuracy_loss() : kNaN},

@@ -22,10 +22,18 @@ struct ScenarioOutcome {
   double energy_per_sample_j() const {
     return cost.ledger.total() / static_cast<double>(scenario.batch);
   }
+  // Steps of the whole job: from --tokens (tokens / (batch × sequence length)), else
+  // --samples-per-epoch × --epochs, else the training set × epochs with --train; 0 when none.
+  int64_t job_steps() const;
+  double job_energy_j() const { return static_cast<double>(job_steps()) * cost.ledger.total(); }
+  double job_time_s() const { return static_cast<double>(job_steps()) * cost.latency_s; }
 };
 
 // Bytes a value of `precision` occupies in memory (int4 unpacked: 1).
 int element_bytes(const std::string& precision);
+
+// The scenario's spread over devices.
+algorithms::Parallelism parallelism(const Scenario& scenario);
 
 // The scenario's hardware preset with its hw.NAME settings applied. Throws InputError.
 hw::Preset resolve_preset(const Scenario& scenario);

@@ -69,6 +69,17 @@ po::options_description scenario_options(Scenario& s) {
       "--train: fp32, tf32, bf16, fp16, fp8, int8 or int4 (per-tensor scale); accuracy_loss "
       "compares with fp32. GPUs cost the format's tensor-core rate and bytes (a format the part "
       "lacks is an error); the cpu preset costs fp32 arithmetic whatever the format")(
+      "devices", po::value(&s.devices)->default_value(s.devices),
+      "data-parallel replicas (GPUs): each holds the model and batch/devices samples; their "
+      "gradients are summed by a ring all-reduce before the update")(
+      "devices-per-node", po::value(&s.devices_per_node)->default_value(s.devices_per_node),
+      "GPUs per node: a ring within one node uses NVLink, across nodes the network")(
+      "samples-per-epoch", po::value(&s.samples_per_epoch)->default_value(s.samples_per_epoch),
+      "job scale: samples in one epoch; the job is ceil(samples/batch) steps x --epochs (0: the "
+      "training set with --train, else no job)")(
+      "tokens", po::value(&s.tokens)->default_value(s.tokens),
+      "job scale for language models: tokens trained on; the job is ceil(tokens / (batch x "
+      "sequence length)) steps (0: not given)")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -91,6 +102,21 @@ void validate(const Scenario& s) {
   if (!algorithms::is_digital_format(s.precision))
     throw InputError("--precision must be fp32, tf32, bf16, fp16, fp8, int8 or int4, got '" +
                      s.precision + "'");
+  if (s.devices < 1 || s.devices_per_node < 1)
+    throw InputError("--devices and --devices-per-node must be positive integers, got " +
+                     std::to_string(s.devices) + " and " + std::to_string(s.devices_per_node));
+  if (s.samples_per_epoch < 0 || s.tokens < 0)
+    throw InputError("--samples-per-epoch and --tokens must be >= 0 (0: not given)");
+  if (s.samples_per_epoch > 0 && s.tokens > 0)
+    throw InputError("give --samples-per-epoch or --tokens, not both");
+  if (s.batch % s.devices != 0)
+    throw InputError("--batch " + std::to_string(s.batch) +
+                     " does not split evenly over --devices " + std::to_string(s.devices) +
+                     " (each replica takes batch/devices samples)");
+  if (s.devices > 1 && s.train)
+    throw InputError(
+        "--train with --devices > 1 is not supported: train with --devices 1 (data "
+        "parallelism gives the same updates) and cost with --devices N");
   if (s.onnx_unsupported != "error" && s.onnx_unsupported != "skip")
     throw InputError("--onnx-unsupported must be error or skip, got '" + s.onnx_unsupported + "'");
   build_options(s);  // checks --input-shape
@@ -142,6 +168,10 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"momentum", format_number(s.momentum)},
                                    {"lr-schedule", s.lr_schedule},
                                    {"precision", s.precision},
+                                   {"devices", std::to_string(s.devices)},
+                                   {"devices-per-node", std::to_string(s.devices_per_node)},
+                                   {"samples-per-epoch", std::to_string(s.samples_per_epoch)},
+                                   {"tokens", std::to_string(s.tokens)},
                                    {"input-shape", s.input_shape},
                                    {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);

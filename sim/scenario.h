@@ -26,8 +26,12 @@ struct Scenario {
   std::string data_dir;                       // default: $FRUGAL_DATA_DIR or Debian's directory
   int64_t train_subset = 0, test_subset = 0;  // 0: the whole split
   double learning_rate = 0.01, momentum = 0.9;
-  std::string lr_schedule = "constant";    // constant, cosine or step
-  std::string precision = "fp32";          // number format of the functional run's products
+  std::string lr_schedule = "constant";  // constant, cosine or step
+  std::string precision = "fp32";        // number format of the step's products
+  int64_t devices = 1;                   // data-parallel replicas (GPUs)
+  // Job scale: samples per epoch (× epochs), or tokens for language models; 0: not given.
+  int64_t samples_per_epoch = 0, tokens = 0;
+  int64_t devices_per_node = 8;
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"
   // Preset parameters replaced for this scenario, as (parameter, value with unit) pairs given as

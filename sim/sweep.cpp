@@ -203,7 +203,7 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       auto it = presets.find(key);
       if (it == presets.end()) it = presets.emplace(key, resolve_preset(sc)).first;
       preset_of.push_back(&it->second);
-      hw::make_device(it->second)->check_precision(sc.precision);
+      hw::make_device(it->second)->check(sc.precision, parallelism(sc));
       if (rules.insert(sc.rule).second) algorithms::make_rule(sc.rule);
       if (optimizers.insert(sc.optimizer).second) algorithms::find_optimizer(sc.optimizer);
       workloads::BuildOptions one = build_options(sc);

@@ -91,6 +91,8 @@ std::string_view to_string(OpKind kind) {
       return "grad_accumulate";
     case OpKind::optimizer_update:
       return "optimizer_update";
+    case OpKind::all_reduce:
+      return "all_reduce";
   }
   return "?";
 }

@@ -74,15 +74,18 @@ class GpuDevice final : public Device {
 
   const Preset& preset() const override { return m_preset; }
 
-  void check_precision(const std::string& precision) const override {
+  void check(const std::string& precision,
+             const algorithms::Parallelism& parallelism) const override {
     if (m_params.peak_for(precision) <= 0)
       throw InputError(m_preset.name() + " has no " + precision + " mode (it computes in " +
                        supported_precisions(m_params) + ")");
+    if (parallelism.devices < 1 || parallelism.devices_per_node < 1)
+      throw InputError("--devices and --devices-per-node must be positive integers");
   }
 
   Cost simulate(const algorithms::TrainingStep& step) override {
     const std::string& precision = step.precision;
-    check_precision(precision);
+    check(precision, step.parallelism);
     const int64_t needed = step.memory.total_bytes();
     if (static_cast<double>(needed) > m_params.hbm_capacity_bytes)
       throw InputError("the step needs " +
@@ -99,6 +102,7 @@ class GpuDevice final : public Device {
     const double matrix_energy = m_params.energy_per_op_j(precision);
     const double vector_energy = m_params.energy_per_op_j("fp32");
     const double headroom_w = m_params.tdp_w - m_params.idle_power_w;
+    const auto replicas = static_cast<double>(step.parallelism.devices);
     Cost cost;
     cost.ops.resize(work.size());
     double clock = timings.empty() ? 0.0 : timings.front().start_s;
@@ -112,12 +116,17 @@ class GpuDevice final : public Device {
       c.charge(Component::dram, static_cast<double>(c.dram_bytes) * m_params.hbm_energy_per_byte_j);
       c.charge(Component::host,
                static_cast<double>(w.host_bytes) * m_params.host_energy_per_byte_j);
+      c.charge(Component::interconnect,
+               static_cast<double>(w.link_bytes) * (w.network ? m_params.network_energy_per_byte_j
+                                                              : m_params.nvlink_energy_per_byte_j));
       const double dynamic_j = c.energy_total_j();
       // The power limit: a kernel never draws more than TDP; it takes longer instead.
       c.latency_s = std::max(timings[i].latency_s, dynamic_j / headroom_w);
       c.start_s = clock;  // kernels run one after another in one stream
       clock += c.latency_s;
       c.charge(Component::static_power, m_params.idle_power_w * c.latency_s);
+      // Every replica does the same: the step's energy is theirs together.
+      for (double& j : c.energy_j) j *= replicas;
       cost.book(i, step.graph.ops()[i].phase);
     }
     cost.latency_s = clock - (timings.empty() ? 0.0 : timings.front().start_s);

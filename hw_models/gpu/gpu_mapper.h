@@ -24,6 +24,8 @@ struct KernelWork {
   int64_t hbm_read_bytes = 0;
   int64_t hbm_write_bytes = 0;
   int64_t host_bytes = 0;  // the input batch and labels, copied from the host before the kernel
+  int64_t link_bytes = 0;  // sent to other GPUs (all_reduce): 2·(D − 1)/D of the gradients
+  bool network = false;    // over the network between nodes, else NVLink
 };
 
 // Contract: `precision` is supported by `params` (peak_for > 0).

@@ -40,6 +40,16 @@ const std::vector<ParamSpec>& gpu_param_specs() {
        "host-to-device link bandwidth (the input batch crosses it every step)"},
       {"host_energy_per_byte", Dimension::energy_per_byte, 0, 1e-8,
        "energy per byte across the host link"},
+      {"nvlink_bandwidth", Dimension::bandwidth, 1e8, 1e13,
+       "GPU-to-GPU bandwidth within a node, per GPU and direction (NVLink)"},
+      {"nvlink_energy_per_byte", Dimension::energy_per_byte, 0, 1e-8,
+       "energy per byte sent between GPUs of a node"},
+      {"network_bandwidth", Dimension::bandwidth, 1e8, 1e13,
+       "bandwidth between nodes, per GPU and direction (InfiniBand)"},
+      {"network_energy_per_byte", Dimension::energy_per_byte, 0, 1e-7,
+       "energy per byte sent between nodes: adapters, switches, links"},
+      {"collective_latency", Dimension::time, 0, 1e-3,
+       "latency of one step of a ring collective (send, receive, reduce)"},
       {"tdp", Dimension::power, 1, 5000,
        "board power limit: the GPU slows down rather than exceed it"},
       {"idle_power", Dimension::power, 0, 1000,
@@ -68,6 +78,11 @@ GpuParams GpuParams::from(const Preset& p) {
   g.kernel_launch_s = p.get("kernel_launch");
   g.host_bandwidth_bytes_per_s = p.get("host_bandwidth");
   g.host_energy_per_byte_j = p.get("host_energy_per_byte");
+  g.nvlink_bandwidth_bytes_per_s = p.get("nvlink_bandwidth");
+  g.nvlink_energy_per_byte_j = p.get("nvlink_energy_per_byte");
+  g.network_bandwidth_bytes_per_s = p.get("network_bandwidth");
+  g.network_energy_per_byte_j = p.get("network_energy_per_byte");
+  g.collective_latency_s = p.get("collective_latency");
   g.tdp_w = p.get("tdp");
   g.idle_power_w = p.get("idle_power");
   if (g.idle_power_w >= g.tdp_w)

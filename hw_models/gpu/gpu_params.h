@@ -32,8 +32,13 @@ struct GpuParams {
   double kernel_launch_s;             // per kernel: launch and ramp, not overlapped with work
   double host_bandwidth_bytes_per_s;  // host <-> device (PCIe or NVLink-C2C)
   double host_energy_per_byte_j;
-  double tdp_w;         // board power limit
-  double idle_power_w;  // board power while allocated and idle (constant + static)
+  double nvlink_bandwidth_bytes_per_s;  // per GPU, each direction, within a node
+  double nvlink_energy_per_byte_j;
+  double network_bandwidth_bytes_per_s;  // per GPU, each direction, between nodes
+  double network_energy_per_byte_j;
+  double collective_latency_s;  // per step of a ring collective
+  double tdp_w;                 // board power limit
+  double idle_power_w;          // board power while allocated and idle (constant + static)
 
   static GpuParams from(const Preset& preset);
   // Peak dense throughput for a precision ("fp32", "tf32", "bf16", "fp16", "int8", "fp8"); 0 if

@@ -158,5 +158,20 @@ expect_input_error "precision the GPU lacks (sweep)" "gpu:a100-80gb has no fp8 m
 expect_ok "run on the H100 in bf16" "$frugal" run --hw gpu:h100-sxm --precision bf16 --out "$work/out/gpu.h5"
 grep -q "on gpu:h100-sxm" "$work/stdout" || fail "gpu run: no summary"
 rm -f "$work/out/"*.h5
+expect_input_error "data parallelism on the cpu" "--devices 2 is not modelled for cpu" "$frugal" run --devices 2 --out "$out"
+expect_input_error "batch that does not split" "--batch 64 does not split evenly over --devices 3" "$frugal" run --hw gpu --devices 3 --out "$out"
+expect_input_error "both job scales" "give --samples-per-epoch or --tokens, not both" "$frugal" run --tokens 10 --samples-per-epoch 10 --out "$out"
+expect_ok "16 GPUs, a job of 3 epochs" "$frugal" run --hw gpu:a100-80gb --precision bf16 --devices 16 --batch 256 --samples-per-epoch 1000 --epochs 3 --out "$work/out/dp.h5"
+/usr/bin/python3 - "$work/out/dp.h5" <<'EOF' || fail "data parallel: job or all-reduce wrong"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1])
+s, o = f["scenarios"], f["ops"]
+assert s["job_steps"][0] == 4 * 3, s["job_steps"][0]  # ceil(1000 / 256) x 3
+assert np.isclose(s["job_energy_j"][0], 12 * s["energy_j"][0])
+kinds = list(o["kind"].asstr()[()])
+assert kinds.count("all_reduce") == 1
+assert o["energy_interconnect_j"][kinds.index("all_reduce")] > 0
+EOF
+rm -f "$work/out/"*.h5
 
 report_and_exit CLI

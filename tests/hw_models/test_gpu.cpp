@@ -134,3 +134,65 @@ TEST_CASE("The GPU refuses a precision the part lacks and a step that does not f
   CHECK_THROWS_WITH(simulate("gpu:h100-sxm", step_of("bp", "gpt3", 1)),
                     Catch::Contains("device memory") && Catch::Contains("gpu:h100-sxm has 85.9"));
 }
+
+namespace {
+
+algorithms::TrainingStep replicated(const std::string& spec, int64_t batch, int64_t devices) {
+  algorithms::TrainingStep step = step_of("bp", spec, batch / devices, "bf16");
+  algorithms::Parallelism p;
+  p.devices = devices;
+  algorithms::add_data_parallel(step, p);
+  return step;
+}
+
+double compute_time(const algorithms::TrainingStep& step, const Cost& cost) {
+  double s = 0;
+  for (size_t i = 0; i < cost.ops.size(); ++i)
+    if (step.graph.ops()[i].kind != workloads::OpKind::all_reduce) s += cost.ops[i].latency_s;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Data parallelism: twice the GPUs, about half the compute time, plus an all-reduce",
+          "[quick][hw][gpu]") {
+  const auto eight = replicated("resnet50", 2048, 8), sixteen = replicated("resnet50", 2048, 16);
+  const Cost c8 = simulate("gpu:a100-80gb", eight), c16 = simulate("gpu:a100-80gb", sixteen);
+  const double ratio = compute_time(sixteen, c16) / compute_time(eight, c8);
+  CHECK(ratio > 0.45);
+  CHECK(ratio < 0.6);
+  // The all-reduce: 2·(D − 1)/D of the gradients per GPU; 8 GPUs share a node (NVLink), 16 do
+  // not (the network), so the second is slower although it sends about as much.
+  const auto reduce_of = [](const algorithms::TrainingStep& s) {
+    for (size_t i = 0; i < s.graph.ops().size(); ++i)
+      if (s.graph.ops()[i].kind == workloads::OpKind::all_reduce) return i;
+    return s.graph.ops().size();
+  };
+  const size_t r8 = reduce_of(eight), r16 = reduce_of(sixteen);
+  REQUIRE(r8 < eight.graph.ops().size());
+  CHECK(eight.graph.ops()[r8].phase == workloads::Phase::update);
+  CHECK(!eight.graph.ops()[r8].crosses_nodes);
+  CHECK(sixteen.graph.ops()[r16].crosses_nodes);
+  CHECK(c16.ops[r16].latency_s > c8.ops[r8].latency_s);
+  const Preset a100 = find_preset("gpu:a100-80gb");
+  const double gradients = static_cast<double>(eight.memory.gradients_bytes);
+  const double sent = 2.0 * 7.0 / 8.0 * gradients;
+  // Interconnect energy: what each GPU sends, times the per-byte figure, for all 8 GPUs.
+  CHECK(c8.ops[r8].energy_j[static_cast<size_t>(Component::interconnect)] ==
+        Approx(8 * sent * a100.get("nvlink_energy_per_byte")).epsilon(1e-6));
+  CHECK(c8.ops[r8].latency_s >= sent / a100.get("nvlink_bandwidth"));
+  // Every GPU's energy is in the total, and each stays under its power limit.
+  double ops_total = 0;
+  for (const OpCost& op : c16.ops) {
+    ops_total += op.energy_total_j();
+    CHECK(op.energy_total_j() / op.latency_s <= 16 * a100.get("tdp") * (1 + 1e-9));
+  }
+  CHECK(ops_total == Approx(c16.ledger.total()).epsilon(1e-12));
+}
+
+TEST_CASE("The CPU refuses data parallelism", "[quick][hw][gpu]") {
+  algorithms::Parallelism p;
+  p.devices = 2;
+  CHECK_THROWS_WITH(make_device(find_preset("cpu"))->check("fp32", p),
+                    Catch::Contains("--devices 2 is not modelled for cpu"));
+}
