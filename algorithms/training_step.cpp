@@ -1,39 +1,115 @@
 #include "algorithms/training_step.h"
 
 #include <algorithm>
+#include <string>
 #include <vector>
+
+#include "results/error.h"
 
 namespace frugal::algorithms {
 
-void add_data_parallel(TrainingStep& step, const Parallelism& p) {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+workloads::Op collective(const std::string& name, workloads::OpKind kind, workloads::Phase phase,
+                         int64_t group, int64_t bytes, bool crosses_nodes) {
+  workloads::Op op;
+  op.name = name;
+  op.kind = kind;
+  op.phase = phase;
+  op.group = group;
+  op.collective_bytes = bytes;
+  op.crosses_nodes = crosses_nodes;
+  return op;
+}
+
+}  // namespace
+
+void spread(TrainingStep& step, const Parallelism& p) {
   step.parallelism = p;
   if (p.devices <= 1) return;
+  if (p.tensor < 1 || p.pipeline < 1 || p.devices % (p.tensor * p.pipeline) != 0)
+    throw InputError("--devices " + std::to_string(p.devices) +
+                     " must be a multiple of --tensor-parallel x --pipeline-parallel (" +
+                     std::to_string(p.tensor) + " x " + std::to_string(p.pipeline) + ")");
+  if (p.tensor > p.devices_per_node)
+    throw InputError("--tensor-parallel " + std::to_string(p.tensor) + " exceeds the " +
+                     std::to_string(p.devices_per_node) +
+                     " devices of a node (--devices-per-node): tensor parallelism needs NVLink");
+  using workloads::TensorKind;
   const workloads::Graph& old = step.graph;
+  const int64_t model_parts = p.tensor * p.pipeline, data = p.data();
+  const bool sharded = p.shard_optimizer && data > 1;
   workloads::Graph g(old.spec(), old.batch(), old.element_bytes());
-  for (const workloads::Tensor& t : old.tensors()) g.add_tensor(t.name, t.kind, t.shape);
+  for (const workloads::Tensor& t : old.tensors()) {
+    int64_t parts = model_parts;
+    if (sharded && (t.kind == TensorKind::gradient || t.kind == TensorKind::optimizer_state))
+      parts *= data;
+    g.add_tensor(t.name, t.kind, ceil_div(t.elements, parts));
+  }
   g.set_io(old.input_tensor(), old.output_tensor());
   g.set_output_shape(old.output_shape());
   for (const std::string& w : old.warnings()) g.add_warning(w);
-  workloads::Op reduce;
-  reduce.name = "gradients.all_reduce";
-  reduce.kind = workloads::OpKind::all_reduce;
-  reduce.phase = workloads::Phase::update;
-  reduce.group = p.devices;
-  reduce.crosses_nodes = p.devices > p.devices_per_node;
-  for (size_t t = 0; t < old.tensors().size(); ++t)
-    if (old.tensors()[t].kind == workloads::TensorKind::gradient)
-      reduce.reads.push_back(static_cast<int>(t));
-  reduce.writes = reduce.reads;
-  bool inserted = reduce.reads.empty();  // inference: nothing to reduce
-  for (const workloads::Op& op : old.ops()) {
-    if (!inserted && op.kind == workloads::OpKind::optimizer_update) {
-      g.add_op(reduce);
-      inserted = true;
+  // Activations at the output of every dense layer of the replica's forward pass.
+  int64_t dense_out_bytes = 0, dense_layers = 0;
+  for (const workloads::Op& op : old.ops())
+    if (op.phase == workloads::Phase::forward && op.kind == workloads::OpKind::dense) {
+      for (int id : op.writes) dense_out_bytes += old.tensor(id).bytes;
+      ++dense_layers;
     }
+  const bool crosses = p.devices > p.devices_per_node;
+  const int64_t gradient_bytes =
+      ceil_div(old.tensor_bytes(TensorKind::gradient), model_parts);  // before sharding
+  bool reduced = data <= 1 || gradient_bytes == 0;
+  bool tensor_done = p.tensor <= 1;
+  // Half the dense layers are row-parallel and all-reduce their output, per stage.
+  const int64_t tensor_bytes = ceil_div(dense_out_bytes, 2 * p.pipeline);
+  for (const workloads::Op& original : old.ops()) {
+    // The tensor-parallel all-reduces, gathered where the forward pass ends: the forward
+    // pass's (activations) and the backward pass's (their gradients), each one op.
+    if (!tensor_done && original.phase != workloads::Phase::forward) {
+      g.add_op(collective("tensor_parallel.all_reduce.forward", workloads::OpKind::all_reduce,
+                          workloads::Phase::forward, p.tensor, tensor_bytes, false));
+      g.add_op(collective("tensor_parallel.all_reduce.backward", workloads::OpKind::all_reduce,
+                          workloads::Phase::backward_data, p.tensor, tensor_bytes, false));
+      tensor_done = true;
+    }
+    if (!reduced && original.kind == workloads::OpKind::optimizer_update) {
+      g.add_op(collective("gradients.all_reduce", workloads::OpKind::all_reduce,
+                          workloads::Phase::update, data, gradient_bytes, crosses));
+      reduced = true;
+    }
+    workloads::Op op = original;
+    op.macs = ceil_div(op.macs, model_parts);
+    op.other_ops = ceil_div(op.other_ops, model_parts);
+    op.params = ceil_div(op.params, model_parts);
     g.add_op(op);
   }
-  if (!inserted) g.add_op(reduce);
+  if (!tensor_done)  // a forward-only step: the forward pass's all-reduces at its end
+    g.add_op(collective("tensor_parallel.all_reduce.forward", workloads::OpKind::all_reduce,
+                        workloads::Phase::forward, p.tensor, tensor_bytes, false));
+  if (!reduced)
+    g.add_op(collective("gradients.all_reduce", workloads::OpKind::all_reduce,
+                        workloads::Phase::update, data, gradient_bytes, crosses));
+  if (p.pipeline > 1) {
+    // A stage sends its boundary activations forward and receives their gradients back: about
+    // one dense layer's output each way.
+    const int64_t boundary = 2 * ceil_div(dense_out_bytes, std::max<int64_t>(1, dense_layers));
+    g.add_op(collective("pipeline.send_recv", workloads::OpKind::send_recv,
+                        workloads::Phase::forward, p.pipeline, ceil_div(boundary, p.tensor),
+                        p.tensor * p.pipeline > p.devices_per_node));
+    g.add_op(collective("pipeline.bubble", workloads::OpKind::pipeline_bubble,
+                        workloads::Phase::forward, p.pipeline, p.micro(), false));
+  }
   step.graph = std::move(g);
+  MemoryFootprint& m = step.memory;
+  m.weights_bytes = ceil_div(m.weights_bytes, model_parts);
+  m.feedback_bytes = ceil_div(m.feedback_bytes, model_parts);
+  m.gradients_bytes = ceil_div(m.gradients_bytes, model_parts * (sharded ? data : 1));
+  m.optimizer_state_bytes = ceil_div(m.optimizer_state_bytes, model_parts * (sharded ? data : 1));
+  m.activations_bytes = ceil_div(m.activations_bytes, model_parts);
+  m.peak_activation_bytes = ceil_div(m.peak_activation_bytes, model_parts);
 }
 
 int64_t peak_activation_bytes(const workloads::Graph& graph) {

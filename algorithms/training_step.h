@@ -29,12 +29,20 @@ struct RuleTraits {
   bool update_locking = false;    // no layer can update before the whole forward pass is done
 };
 
-// How the step is spread over devices: data parallelism, each of `devices` replicas holding the
-// whole model and a `batch / devices` share of the batch, their gradients summed by a ring
-// all-reduce before the update.
+// How the step is spread over devices (Megatron-LM's 3-D parallelism, Narayanan et al. 2021):
+// `devices` = data × tensor × pipeline. Each data-parallel replica takes batch / data samples;
+// within it, `tensor` devices split every layer and `pipeline` stages split the layers, the
+// batch cut into micro-batches. With `shard_optimizer`, gradients and optimizer state are
+// sharded over the data-parallel replicas (ZeRO stage 2, Rajbhandari et al. 2020).
 struct Parallelism {
   int64_t devices = 1;
-  int64_t devices_per_node = 8;  // replicas on one node talk over NVLink, across nodes the network
+  int64_t tensor = 1;
+  int64_t pipeline = 1;
+  int64_t micro_batches = 0;  // per step and pipeline (0: 4 × pipeline)
+  bool shard_optimizer = false;
+  int64_t devices_per_node = 8;  // devices in a node talk over NVLink, across nodes the network
+  int64_t data() const { return devices / (tensor * pipeline); }
+  int64_t micro() const { return micro_batches > 0 ? micro_batches : 4 * pipeline; }
 };
 
 struct TrainingStep {
@@ -44,17 +52,22 @@ struct TrainingStep {
   MemoryFootprint memory;
   RuleTraits traits;
   std::string precision = "fp32";  // number format of the step's products (--precision)
-  // With devices > 1 the graph is one replica's step (its share of the batch) and add_data_
-  // parallel has inserted the gradients' all-reduce; devices cost all replicas.
+  // With devices > 1 the graph is one device's share of the step (spread() made it) and its
+  // communication; devices cost all of them.
   Parallelism parallelism;
 
   int64_t batch() const { return graph.batch(); }
 };
 
-// Data parallelism over `p.devices` replicas: inserts one all_reduce op of every weight gradient
-// before the first update (phase update) and records `p`. Contract: `step.graph` was built for
-// one replica's share of the batch.
-void add_data_parallel(TrainingStep& step, const Parallelism& p);
+// Turns `step` (built for one data-parallel replica's share of the batch) into one device's share:
+// every op's work, parameter and activation bytes divided by tensor × pipeline (gradients and
+// optimizer state also by data with shard_optimizer), and the communication added: the
+// gradients' all-reduce over the data-parallel replicas before the updates, the tensor-parallel
+// all-reduces of activations (forward) and their gradients (backward) in every other dense
+// layer, as Megatron's row-parallel layers, and the pipeline's sends between stages and its
+// bubble. Records `p`. Throws InputError if p does not divide the devices, or a tensor-parallel
+// group would span nodes.
+void spread(TrainingStep& step, const Parallelism& p);
 
 // Liveness over the op sequence: the largest sum of non-parameter tensor bytes alive at once. A
 // tensor lives from the first op that writes or reads it to the last op that reads it.

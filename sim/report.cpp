@@ -72,7 +72,7 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
 
   out << "  parameters          " << group_digits(g.params()) << "\n";
   const bool replicas = o.scenario.devices > 1;
-  out << (replicas ? "  MACs per replica    " : "  MACs per step       ") << group_digits(g.macs())
+  out << (replicas ? "  MACs per device     " : "  MACs per step       ") << group_digits(g.macs())
       << "\n";
   out << (replicas ? "  memory per device   " : "  memory held         ")
       << format_si(static_cast<double>(m.total_bytes()), Dimension::bytes) << " (weights "
@@ -87,10 +87,13 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
   if (o.cost.latency_s > 0)
     out << "  average power       " << format_si(total / o.cost.latency_s, Dimension::power)
         << "\n";
-  if (o.scenario.devices > 1)
-    out << "  devices             " << o.scenario.devices << " (data parallel, "
-        << o.scenario.batch / o.scenario.devices
-        << " samples each; energy and power are all devices')\n";
+  if (o.scenario.devices > 1) {
+    const algorithms::Parallelism& p = o.step.parallelism;
+    out << "  devices             " << p.devices << " = " << p.data() << " data x " << p.tensor
+        << " tensor x " << p.pipeline << " pipeline parallel (" << o.scenario.batch / p.data()
+        << " samples per replica" << (p.shard_optimizer ? ", optimizer sharded" : "")
+        << "); energy and power are all devices'\n";
+  }
   if (const int64_t steps = o.job_steps(); steps > 0)
     out << "  whole job           " << group_digits(steps)
         << " steps: " << format_si(o.job_energy_j(), Dimension::energy) << " ("

@@ -26,12 +26,9 @@ int element_bytes(const std::string& precision) {
 int64_t ScenarioOutcome::job_steps() const {
   const Scenario& s = scenario;
   const auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
-  if (s.tokens > 0) {
-    const workloads::Graph& g = step.graph;
-    const int64_t per_sample =
-        std::max<int64_t>(1, g.tensor(g.input_tensor()).elements / g.batch());
-    return ceil_div(s.tokens, workloads::checked_mul(s.batch, per_sample));
-  }
+  if (s.tokens > 0)
+    return ceil_div(s.tokens,
+                    workloads::checked_mul(s.batch, std::max<int64_t>(1, input_per_sample)));
   if (s.samples_per_epoch > 0)
     return workloads::checked_mul(ceil_div(s.samples_per_epoch, s.batch), s.epochs);
   if (training) return workloads::checked_mul(ceil_div(training->train_samples, s.batch), s.epochs);
@@ -41,6 +38,10 @@ int64_t ScenarioOutcome::job_steps() const {
 algorithms::Parallelism parallelism(const Scenario& s) {
   algorithms::Parallelism p;
   p.devices = s.devices;
+  p.tensor = s.tensor_parallel;
+  p.pipeline = s.pipeline_parallel;
+  p.micro_batches = s.micro_batches;
+  p.shard_optimizer = s.shard_optimizer;
   p.devices_per_node = s.devices_per_node;
   return p;
 }
@@ -55,17 +56,18 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   workloads::BuildOptions options = build_options(scenario);
   if (hw::find_device_kind(preset.device()).costs_precision)
     options.element_bytes = element_bytes(scenario.precision);
-  options.batch = scenario.batch / scenario.devices;  // one replica's share
+  options.batch = scenario.batch / parallelism(scenario).data();  // one replica's share
   const workloads::Graph forward = workloads::build_model(scenario.model, options);
   algorithms::StepOptions step_options;
   step_options.optimizer = scenario.optimizer;
   algorithms::TrainingStep step = rule->expand(forward, step_options);
   step.precision = scenario.precision;
-  algorithms::add_data_parallel(step, parallelism(scenario));
+  algorithms::spread(step, parallelism(scenario));
   const auto device = hw::make_device(preset);
   device->check(scenario.precision, step.parallelism);
   hw::Cost cost = device->simulate(step);
   ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}};
+  outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
   if (scenario.train) {
     // A worker process keeps the last data set it read: sweeps over other options reuse it.
     static std::string loaded_key;

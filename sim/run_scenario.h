@@ -18,6 +18,7 @@ struct ScenarioOutcome {
   hw::Preset preset;
   hw::Cost cost;
   std::optional<algorithms::TrainResult> training;  // with --train
+  int64_t input_per_sample = 1;  // values of one sample's input (a language model's tokens)
 
   double energy_per_sample_j() const {
     return cost.ledger.total() / static_cast<double>(scenario.batch);

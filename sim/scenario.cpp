@@ -70,8 +70,17 @@ po::options_description scenario_options(Scenario& s) {
       "compares with fp32. GPUs cost the format's tensor-core rate and bytes (a format the part "
       "lacks is an error); the cpu preset costs fp32 arithmetic whatever the format")(
       "devices", po::value(&s.devices)->default_value(s.devices),
-      "data-parallel replicas (GPUs): each holds the model and batch/devices samples; their "
-      "gradients are summed by a ring all-reduce before the update")(
+      "GPUs: data x tensor x pipeline parallel. Each data-parallel replica takes batch/data "
+      "samples; gradients are summed by a ring all-reduce before the update")(
+      "tensor-parallel", po::value(&s.tensor_parallel)->default_value(s.tensor_parallel),
+      "GPUs that split every layer (within a node; all-reduces of activations)")(
+      "pipeline-parallel", po::value(&s.pipeline_parallel)->default_value(s.pipeline_parallel),
+      "pipeline stages that split the layers (sends between stages, a bubble)")(
+      "micro-batches", po::value(&s.micro_batches)->default_value(s.micro_batches),
+      "pipeline micro-batches per step (0: 4 x pipeline stages)")(
+      "shard-optimizer",
+      po::value(&s.shard_optimizer)->default_value(s.shard_optimizer)->implicit_value(true),
+      "shard gradients and optimizer state over the data-parallel replicas (ZeRO stage 2)")(
       "devices-per-node", po::value(&s.devices_per_node)->default_value(s.devices_per_node),
       "GPUs per node: a ring within one node uses NVLink, across nodes the network")(
       "samples-per-epoch", po::value(&s.samples_per_epoch)->default_value(s.samples_per_epoch),
@@ -109,10 +118,19 @@ void validate(const Scenario& s) {
     throw InputError("--samples-per-epoch and --tokens must be >= 0 (0: not given)");
   if (s.samples_per_epoch > 0 && s.tokens > 0)
     throw InputError("give --samples-per-epoch or --tokens, not both");
-  if (s.batch % s.devices != 0)
-    throw InputError("--batch " + std::to_string(s.batch) +
-                     " does not split evenly over --devices " + std::to_string(s.devices) +
-                     " (each replica takes batch/devices samples)");
+  if (s.tensor_parallel < 1 || s.pipeline_parallel < 1 || s.micro_batches < 0)
+    throw InputError(
+        "--tensor-parallel and --pipeline-parallel must be positive, --micro-batches >= 0");
+  if (s.devices % (s.tensor_parallel * s.pipeline_parallel) != 0)
+    throw InputError("--devices " + std::to_string(s.devices) +
+                     " must be a multiple of --tensor-parallel x --pipeline-parallel (" +
+                     std::to_string(s.tensor_parallel) + " x " +
+                     std::to_string(s.pipeline_parallel) + ")");
+  if (const int64_t data = s.devices / (s.tensor_parallel * s.pipeline_parallel);
+      s.batch % data != 0)
+    throw InputError("--batch " + std::to_string(s.batch) + " does not split evenly over the " +
+                     std::to_string(data) +
+                     " data-parallel replicas (each takes batch/replicas samples)");
   if (s.devices > 1 && s.train)
     throw InputError(
         "--train with --devices > 1 is not supported: train with --devices 1 (data "
@@ -169,6 +187,10 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"lr-schedule", s.lr_schedule},
                                    {"precision", s.precision},
                                    {"devices", std::to_string(s.devices)},
+                                   {"tensor-parallel", std::to_string(s.tensor_parallel)},
+                                   {"pipeline-parallel", std::to_string(s.pipeline_parallel)},
+                                   {"micro-batches", std::to_string(s.micro_batches)},
+                                   {"shard-optimizer", s.shard_optimizer ? "true" : "false"},
                                    {"devices-per-node", std::to_string(s.devices_per_node)},
                                    {"samples-per-epoch", std::to_string(s.samples_per_epoch)},
                                    {"tokens", std::to_string(s.tokens)},

@@ -28,7 +28,9 @@ struct Scenario {
   double learning_rate = 0.01, momentum = 0.9;
   std::string lr_schedule = "constant";  // constant, cosine or step
   std::string precision = "fp32";        // number format of the step's products
-  int64_t devices = 1;                   // data-parallel replicas (GPUs)
+  int64_t devices = 1;                   // GPUs: data x tensor x pipeline parallel
+  int64_t tensor_parallel = 1, pipeline_parallel = 1, micro_batches = 0;
+  bool shard_optimizer = false;
   // Job scale: samples per epoch (× epochs), or tokens for language models; 0: not given.
   int64_t samples_per_epoch = 0, tokens = 0;
   int64_t devices_per_node = 8;

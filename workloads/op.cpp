@@ -93,6 +93,10 @@ std::string_view to_string(OpKind kind) {
       return "optimizer_update";
     case OpKind::all_reduce:
       return "all_reduce";
+    case OpKind::send_recv:
+      return "send_recv";
+    case OpKind::pipeline_bubble:
+      return "pipeline_bubble";
   }
   return "?";
 }

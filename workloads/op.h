@@ -56,7 +56,9 @@ enum class OpKind {
   embedding_grad,      // errors scattered (added) into the rows of the table
   grad_accumulate,     // a tensor used twice gets the sum of its two gradients
   optimizer_update,    // W -= η·(optimizer rule)
-  all_reduce,          // gradients summed over the data-parallel replicas (ring all-reduce)
+  all_reduce,          // a ring all-reduce among `group` devices (gradients, activations)
+  send_recv,           // activations and their gradients between pipeline stages
+  pipeline_bubble,     // devices idle while a pipeline fills and drains
 };
 std::string_view to_string(OpKind kind);
 
@@ -116,9 +118,11 @@ struct Op {
   // The op reads only out.elements() values of its weight table (an embedding lookup), not all.
   bool gathers_weights = false;
   Window window;  // conv2d and pool ops
-  // all_reduce: the replicas taking part, and whether the ring crosses nodes (network) or stays
-  // within one (NVLink).
+  // all_reduce, send_recv, pipeline_bubble: the devices taking part (bubble: the pipeline
+  // stages), the bytes each contributes (bubble: the micro-batches per step), and whether the
+  // traffic crosses nodes (network) or stays within one (NVLink).
   int64_t group = 1;
+  int64_t collective_bytes = 0;
   bool crosses_nodes = false;
   // Filled by Graph::add_op from the tensors read and written:
   int64_t weight_bytes_read = 0;  // weights, gradients and optimizer state

@@ -102,7 +102,12 @@ class GpuDevice final : public Device {
     const double matrix_energy = m_params.energy_per_op_j(precision);
     const double vector_energy = m_params.energy_per_op_j("fp32");
     const double headroom_w = m_params.tdp_w - m_params.idle_power_w;
-    const auto replicas = static_cast<double>(step.parallelism.devices);
+    const auto devices = static_cast<double>(step.parallelism.devices);
+    // A pipeline of P stages and m micro-batches idles (P − 1)/m of its busy time (GPipe,
+    // Huang et al. 2019; 1F1B has the same bubble).
+    double busy_s = 0.0;
+    for (size_t i = 0; i < work.size(); ++i)
+      if (!work[i].bubble) busy_s += timings[i].latency_s;
     Cost cost;
     cost.ops.resize(work.size());
     double clock = timings.empty() ? 0.0 : timings.front().start_s;
@@ -122,11 +127,16 @@ class GpuDevice final : public Device {
       const double dynamic_j = c.energy_total_j();
       // The power limit: a kernel never draws more than TDP; it takes longer instead.
       c.latency_s = std::max(timings[i].latency_s, dynamic_j / headroom_w);
+      if (w.bubble) {
+        const workloads::Op& op = step.graph.ops()[i];
+        c.latency_s = busy_s * static_cast<double>(op.group - 1) /
+                      static_cast<double>(op.collective_bytes);  // micro-batches
+      }
       c.start_s = clock;  // kernels run one after another in one stream
       clock += c.latency_s;
       c.charge(Component::static_power, m_params.idle_power_w * c.latency_s);
-      // Every replica does the same: the step's energy is theirs together.
-      for (double& j : c.energy_j) j *= replicas;
+      // Every device does the same: the step's energy is theirs together.
+      for (double& j : c.energy_j) j *= devices;
       cost.book(i, step.graph.ops()[i].phase);
     }
     cost.latency_s = clock - (timings.empty() ? 0.0 : timings.front().start_s);

@@ -33,19 +33,25 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
     KernelWork& w = work[i];
     w.launch_s = p.kernel_launch_s;
     const double outputs = std::max<double>(1.0, static_cast<double>(op.out.elements()));
-    if (op.kind == workloads::OpKind::all_reduce) {
+    if (op.kind == workloads::OpKind::all_reduce || op.kind == workloads::OpKind::send_recv) {
       // Ring all-reduce (Patarasuk & Yuan 2009): D − 1 reduce-scatter and D − 1 all-gather steps,
-      // each sending 1/D of the data: 2·(D − 1)/D of it per GPU, at the ring's slowest link.
+      // each sending 1/D of the data: 2·(D − 1)/D of it per device, at the ring's slowest link.
+      // A pipeline send: the bytes once, one step.
       const double d = static_cast<double>(op.group);
-      int64_t bytes = 0;
-      for (int id : op.reads) bytes += step.tensor(id).bytes;
-      w.link_bytes = static_cast<int64_t>(2.0 * (d - 1.0) / d * static_cast<double>(bytes));
+      const bool ring = op.kind == workloads::OpKind::all_reduce;
+      const auto bytes = static_cast<double>(op.collective_bytes);
+      w.link_bytes = static_cast<int64_t>(ring ? 2.0 * (d - 1.0) / d * bytes : bytes);
       w.network = op.crosses_nodes;
       const double bandwidth =
           w.network ? p.network_bandwidth_bytes_per_s : p.nvlink_bandwidth_bytes_per_s;
-      w.compute_s =
-          static_cast<double>(w.link_bytes) / bandwidth + 2.0 * (d - 1.0) * p.collective_latency_s;
-      w.l2_bytes = 2 * bytes;  // each gradient read and written once
+      w.compute_s = static_cast<double>(w.link_bytes) / bandwidth +
+                    (ring ? 2.0 * (d - 1.0) : 1.0) * p.collective_latency_s;
+      w.l2_bytes = 2 * op.collective_bytes;  // read and written once
+      continue;
+    }
+    if (op.kind == workloads::OpKind::pipeline_bubble) {
+      w.launch_s = 0;  // no kernel: the device derives its time from the others (gpu_device)
+      w.bubble = true;
       continue;
     }
     if (op.macs > 0) {

@@ -26,6 +26,7 @@ struct KernelWork {
   int64_t host_bytes = 0;  // the input batch and labels, copied from the host before the kernel
   int64_t link_bytes = 0;  // sent to other GPUs (all_reduce): 2·(D − 1)/D of the gradients
   bool network = false;    // over the network between nodes, else NVLink
+  bool bubble = false;     // a pipeline bubble: idle time, sized by the device
 };
 
 // Contract: `precision` is supported by `params` (peak_for > 0).

@@ -159,7 +159,8 @@ expect_ok "run on the H100 in bf16" "$frugal" run --hw gpu:h100-sxm --precision 
 grep -q "on gpu:h100-sxm" "$work/stdout" || fail "gpu run: no summary"
 rm -f "$work/out/"*.h5
 expect_input_error "data parallelism on the cpu" "--devices 2 is not modelled for cpu" "$frugal" run --devices 2 --out "$out"
-expect_input_error "batch that does not split" "--batch 64 does not split evenly over --devices 3" "$frugal" run --hw gpu --devices 3 --out "$out"
+expect_input_error "batch that does not split" "--batch 64 does not split evenly over the 3 data-parallel replicas" "$frugal" run --hw gpu --devices 3 --out "$out"
+expect_input_error "parallelism that does not divide" "--devices 12 must be a multiple of --tensor-parallel x --pipeline-parallel (8 x 1)" "$frugal" run --hw gpu --devices 12 --tensor-parallel 8 --out "$out"
 expect_input_error "both job scales" "give --samples-per-epoch or --tokens, not both" "$frugal" run --tokens 10 --samples-per-epoch 10 --out "$out"
 expect_ok "16 GPUs, a job of 3 epochs" "$frugal" run --hw gpu:a100-80gb --precision bf16 --devices 16 --batch 256 --samples-per-epoch 1000 --epochs 3 --out "$work/out/dp.h5"
 /usr/bin/python3 - "$work/out/dp.h5" <<'EOF' || fail "data parallel: job or all-reduce wrong"

@@ -141,7 +141,7 @@ algorithms::TrainingStep replicated(const std::string& spec, int64_t batch, int6
   algorithms::TrainingStep step = step_of("bp", spec, batch / devices, "bf16");
   algorithms::Parallelism p;
   p.devices = devices;
-  algorithms::add_data_parallel(step, p);
+  algorithms::spread(step, p);
   return step;
 }
 
@@ -195,4 +195,45 @@ TEST_CASE("The CPU refuses data parallelism", "[quick][hw][gpu]") {
   p.devices = 2;
   CHECK_THROWS_WITH(make_device(find_preset("cpu"))->check("fp32", p),
                     Catch::Contains("--devices 2 is not modelled for cpu"));
+}
+
+TEST_CASE("Tensor and pipeline parallelism and sharding make GPT-3 fit, with their costs",
+          "[quick][hw][gpu]") {
+  // One data-parallel replica's share of GPT-3's batch: 16 sequences.
+  auto single = step_of("bp", "gpt3", 16, "fp16");
+  CHECK_THROWS_WITH(simulate("gpu:v100", single), Catch::Contains("device memory"));
+  algorithms::Parallelism p;
+  p.devices = 96 * 8 * 16;
+  p.tensor = 8;
+  p.pipeline = 16;
+  p.shard_optimizer = true;
+  auto step = single;
+  algorithms::spread(step, p);
+  CHECK(step.memory.weights_bytes * 128 >= single.memory.weights_bytes);
+  CHECK(step.memory.optimizer_state_bytes * 128 * 96 >= single.memory.optimizer_state_bytes);
+  const Cost cost = simulate("gpu:v100", step);  // fits now
+  double busy = 0, bubble = 0;
+  int all_reduces = 0;
+  for (size_t i = 0; i < cost.ops.size(); ++i) {
+    const workloads::Op& op = step.graph.ops()[i];
+    if (op.kind == workloads::OpKind::pipeline_bubble)
+      bubble = cost.ops[i].latency_s;
+    else
+      busy += cost.ops[i].latency_s;
+    if (op.kind == workloads::OpKind::all_reduce) ++all_reduces;
+  }
+  CHECK(all_reduces == 3);  // tensor-parallel forward and backward, and the gradients
+  // 16 stages, 4 × 16 micro-batches: the pipeline idles 15/64 of its busy time.
+  CHECK(bubble == Approx(busy * 15.0 / 64.0).epsilon(1e-9));
+  // Per GPU, about 1/(16 × 8) of the replica's work: a V100 at a quarter of its fp16 peak or less.
+  double macs = 0;
+  for (const workloads::Op& op : step.graph.ops()) macs += static_cast<double>(op.macs);
+  CHECK(macs == Approx(static_cast<double>(single.graph.macs()) / 128).epsilon(1e-3));
+  CHECK(2 * macs / cost.latency_s < 0.8 * 125e12);
+  algorithms::Parallelism wide = p;
+  wide.tensor = 16;
+  wide.pipeline = 8;
+  auto too_wide = single;
+  CHECK_THROWS_WITH(algorithms::spread(too_wide, wide),
+                    Catch::Contains("--tensor-parallel 16 exceeds the 8 devices of a node"));
 }
