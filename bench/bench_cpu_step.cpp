@@ -1,5 +1,6 @@
-// The cost simulation of one training step of the default scenario (mlp:784-256-128-10, bp,
-// batch 64) on the CPU device, and its parts. See bench/README.md for results.
+// The cost simulation of one training step on the devices: the default scenario
+// (mlp:784-256-128-10, bp, batch 64) on the CPU and its parts; ResNet-50 and GPT-3 on GPUs.
+// See bench/README.md for results.
 
 #include <benchmark/benchmark.h>
 
@@ -70,5 +71,45 @@ void BM_RunScenario(benchmark::State& state) {
 BENCHMARK(BM_RunScenario);
 
 }  // namespace
+
+namespace {
+
+algorithms::TrainingStep gpu_step(const std::string& model, int64_t replica_batch,
+                                  const std::string& precision, const algorithms::Parallelism& p) {
+  workloads::BuildOptions build;
+  build.batch = replica_batch;
+  build.element_bytes = sim::element_bytes(precision);
+  auto step = algorithms::make_rule("bp")->expand(workloads::build_model(model, build), {});
+  step.precision = precision;
+  algorithms::spread(step, p);
+  return step;
+}
+
+void time_simulation(benchmark::State& state, const std::string& preset,
+                     const algorithms::TrainingStep& step) {
+  const auto device = hw::make_device(hw::find_preset(preset));
+  for (auto _ : state) benchmark::DoNotOptimize(device->simulate(step));
+  state.counters["ops"] = static_cast<double>(step.graph.ops().size());
+}
+
+}  // namespace
+
+// One ResNet-50 training step, batch 256, bf16, on one A100 80 GB (target: under 50 ms).
+void BM_GpuResNet50Step(benchmark::State& state) {
+  time_simulation(state, "gpu:a100-80gb", gpu_step("resnet50", 256, "bf16", {}));
+}
+BENCHMARK(BM_GpuResNet50Step)->Unit(benchmark::kMillisecond);
+
+// One GPT-3 training step (batch 1600 over 10,240 V100s: 80 data x 8 tensor x 16 pipeline,
+// ZeRO-2), fp16: one GPU's share and its communication (target: under 1 s).
+void BM_GpuGpt3Step(benchmark::State& state) {
+  algorithms::Parallelism p;
+  p.devices = 10240;
+  p.tensor = 8;
+  p.pipeline = 16;
+  p.shard_optimizer = true;
+  time_simulation(state, "gpu:v100", gpu_step("gpt3", 1600 / 80, "fp16", p));
+}
+BENCHMARK(BM_GpuGpt3Step)->Unit(benchmark::kMillisecond);
 
 FRUGAL_BENCHMARK_MAIN()
