@@ -173,6 +173,12 @@ kinds = list(o["kind"].asstr()[()])
 assert kinds.count("all_reduce") == 1
 assert o["energy_interconnect_j"][kinds.index("all_reduce")] > 0
 EOF
+"$tests/results/check_results.py" "$work/out/dp.h5" >/dev/null || fail "data parallel: invariants (parts, ops, power trace)"
+expect_ok "3-D parallel GPT block" "$frugal" run --hw gpu:v100 --precision fp16 --model gpt:layers=8,d_model=1024,heads=16,seq=512,vocab=32000 --batch 64 --devices 16 --tensor-parallel 4 --pipeline-parallel 2 --out "$work/out/tp.h5"
+grep -q "16 = 2 data x 4 tensor x 2 pipeline parallel" "$work/stdout" || fail "3-D parallel: no summary line"
+"$tests/results/check_results.py" "$work/out/tp.h5" >/dev/null || fail "3-D parallel: invariants (parts, ops, power trace)"
+expect_ok "presets show gpu" "$frugal" presets show gpu:h100-sxm
+grep -q "989.4 TFLOP/s" "$work/stdout" || fail "presets show gpu: no bf16 peak"
 rm -f "$work/out/"*.h5
 
 report_and_exit CLI
