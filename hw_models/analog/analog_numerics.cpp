@@ -1,0 +1,192 @@
+#include "hw_models/analog/analog_numerics.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "results/error.h"
+
+namespace frugal::hw::analog {
+
+using algorithms::Matrix;
+using algorithms::Operand;
+
+namespace {
+
+// PCM programming noise, σ in µS at g_max = 25 µS for g_T/g_max = r: c0 + c1·r + c2·r²
+// (aihwkit PCMLikeNoiseModel, from Nandakumar et al. ICECS 2019).
+constexpr double kProgC0 = 0.26348, kProgC1 = 1.9650, kProgC2 = -1.1731;
+constexpr double kReferenceGmax = 25e-6;
+
+Matrix transposed_if(const Matrix& m, bool transpose) {
+  return transpose ? Matrix(m.transpose()) : m;
+}
+
+}  // namespace
+
+PcmNumerics::PcmNumerics(AnalogSettings settings, uint64_t seed)
+    : m_settings(settings), m_rng(seed) {
+  const AnalogSettings& s = m_settings;
+  if (!(s.g_max_s > 0)) throw InputError("analog: g_max must be positive");
+  if (s.levels < 0 || s.levels == 1)
+    throw InputError("analog: conductance levels must be 0 or >= 2");
+  if (s.dac_bits < 0 || s.dac_bits > 24 || s.adc_bits < 0 || s.adc_bits > 24)
+    throw InputError("analog: DAC and ADC bits must be within 0..24 (0: ideal)");
+  if (!(s.stuck_rate >= 0 && s.stuck_rate <= 1))
+    throw InputError("analog: the stuck-cell rate must be within [0, 1]");
+}
+
+double PcmNumerics::programming_sigma(double g_target) const {
+  const double r = g_target / m_settings.g_max_s;
+  const double micro = kProgC0 + kProgC1 * r + kProgC2 * r * r;
+  return std::max(0.0, micro) * 1e-6 * (m_settings.g_max_s / kReferenceGmax) *
+         m_settings.prog_noise_scale;
+}
+
+double PcmNumerics::drift_mean(double g_ratio) {
+  return std::clamp(-0.0155 * std::log(std::max(g_ratio, 1e-12)) + 0.0244, 0.049, 0.1);
+}
+
+double PcmNumerics::drift_spread(double g_ratio) {
+  return std::clamp(-0.0125 * std::log(std::max(g_ratio, 1e-12)) - 0.0059, 0.008, 0.045);
+}
+
+void PcmNumerics::program(Programmed& p, const Matrix& w) const {
+  const AnalogSettings& s = m_settings;
+  p.data = w.data();
+  p.rows = w.rows();
+  p.cols = w.cols();
+  const float max_abs = w.size() ? w.cwiseAbs().maxCoeff() : 0.0f;
+  p.scale = max_abs > 0 ? max_abs : 1.0f;
+  p.g_plus.resize(w.rows(), w.cols());
+  p.g_minus.resize(w.rows(), w.cols());
+  p.nu_plus.resize(w.rows(), w.cols());
+  p.nu_minus.resize(w.rows(), w.cols());
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform;
+  auto device = [&](double target, float& g, float& nu) {
+    if (s.stuck_rate > 0 && uniform(m_rng) < s.stuck_rate) {
+      g = uniform(m_rng) < 0.5 ? 0.0f : static_cast<float>(s.g_max_s);
+      nu = 0.0f;
+      return;
+    }
+    if (s.levels >= 2) {
+      const double step = s.g_max_s / static_cast<double>(s.levels - 1);
+      target = std::round(target / step) * step;
+    }
+    const double r = target / s.g_max_s;
+    g = static_cast<float>(std::max(0.0, target + programming_sigma(target) * normal(m_rng)));
+    nu = static_cast<float>(std::fabs(drift_mean(r) + drift_spread(r) * normal(m_rng)) *
+                            s.drift_scale);
+  };
+  for (Eigen::Index j = 0; j < w.cols(); ++j)
+    for (Eigen::Index i = 0; i < w.rows(); ++i) {
+      const double target = std::fabs(w(i, j)) / p.scale * s.g_max_s;
+      device(w(i, j) > 0 ? target : 0.0, p.g_plus(i, j), p.nu_plus(i, j));
+      device(w(i, j) < 0 ? target : 0.0, p.g_minus(i, j), p.nu_minus(i, j));
+    }
+  p.read_at = -1.0;
+  // The compensation's reference: the array read right after programming.
+  Matrix fresh = ((p.g_plus - p.g_minus) / static_cast<float>(s.g_max_s)) * p.scale;
+  p.reference = fresh.cwiseAbs().sum();
+}
+
+void PcmNumerics::read(Programmed& p) const {
+  if (p.read_at == m_time_s) return;
+  const AnalogSettings& s = m_settings;
+  const double t = m_time_s;
+  const double log_term = std::log((t + s.t_read_s) / (2.0 * s.t_read_s));
+  const double spread = std::sqrt(std::max(0.0, log_term)) * s.read_noise_scale;
+  std::normal_distribution<double> normal;
+  const double ratio = (t + s.t0_s) / s.t0_s;
+  auto at_time = [&](float g, float nu) {
+    double drifted = g * std::pow(ratio, -static_cast<double>(nu));
+    if (spread > 0 && drifted > 0) {
+      const double r = drifted / s.g_max_s;
+      const double q = std::min(0.0088 / std::max(std::pow(r, 0.65), 1e-3), 0.2);
+      drifted = std::max(0.0, drifted + drifted * q * spread * normal(m_rng));
+    }
+    return drifted;
+  };
+  p.effective.resize(p.rows, p.cols);
+  for (Eigen::Index j = 0; j < p.cols; ++j)
+    for (Eigen::Index i = 0; i < p.rows; ++i)
+      p.effective(i, j) = static_cast<float>(
+          (at_time(p.g_plus(i, j), p.nu_plus(i, j)) - at_time(p.g_minus(i, j), p.nu_minus(i, j))) /
+          s.g_max_s * p.scale);
+  if (s.drift_compensation) {
+    const double now = p.effective.cwiseAbs().sum();
+    if (now > 0) p.effective *= static_cast<float>(p.reference / now);
+  }
+  p.read_at = m_time_s;
+}
+
+const Matrix& PcmNumerics::effective(const Matrix& w) const {
+  Programmed& p = m_programmed[w.data()];
+  if (p.data != w.data() || p.rows != w.rows() || p.cols != w.cols()) program(p, w);
+  read(p);
+  return p.effective;
+}
+
+void PcmNumerics::represent(Matrix& m, Operand holds) const {
+  if (holds == Operand::weight) m = effective(m);
+}
+
+void PcmNumerics::update(Matrix& w, const Matrix& step) {
+  w -= step;
+  m_programmed.erase(w.data());  // rewritten at its next use
+}
+
+void PcmNumerics::elapse(double seconds) {
+  if (!(seconds >= 0)) throw InputError("analog: a drift time must be >= 0 s");
+  m_time_s += seconds;
+}
+
+void PcmNumerics::quantize_inputs(Matrix& x) const {
+  if (m_settings.dac_bits <= 0) return;
+  const auto levels = static_cast<float>((1 << (m_settings.dac_bits - 1)) - 1);
+  x = ((x.array() * levels).round() / levels).matrix();
+}
+
+void PcmNumerics::quantize_outputs(Matrix& y) const {
+  if (m_settings.adc_bits <= 0) return;
+  const auto bound = static_cast<float>(m_settings.output_bound);
+  const auto levels = static_cast<float>((1 << (m_settings.adc_bits - 1)) - 1);
+  y = ((y.array().max(-bound).min(bound) / bound * levels).round() / levels * bound).matrix();
+}
+
+void PcmNumerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, const Matrix& b,
+                         Operand b_holds, bool transpose_b, Matrix& y) {
+  const Eigen::Index rows = transpose_a ? a.cols() : a.rows();
+  const Eigen::Index inner = transpose_a ? a.rows() : a.cols();
+  const Eigen::Index cols = transpose_b ? b.rows() : b.cols();
+  m_activity.macs += static_cast<int64_t>(rows) * inner * cols;
+  const bool weight_first = a_holds == Operand::weight;
+  if (!weight_first && b_holds != Operand::weight) {  // digital: weight gradients
+    const Matrix pa = transposed_if(a, transpose_a), pb = transposed_if(b, transpose_b);
+    y.noalias() = pa * pb;
+    return;
+  }
+  // Canonical form: out = W_op · X, input vectors as the columns of X.
+  const Matrix& w = weight_first ? a : b;
+  const Matrix& held = effective(w);
+  const Programmed* programmed = &m_programmed.at(w.data());
+  Matrix w_op = weight_first ? transposed_if(held, transpose_a) : transposed_if(held, !transpose_b);
+  Matrix x = weight_first ? transposed_if(b, transpose_b) : transposed_if(a, !transpose_a);
+  // DAC: each input vector scaled by its largest magnitude into [−1, 1], then rounded.
+  Eigen::RowVectorXf x_scale = x.cwiseAbs().colwise().maxCoeff();
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    if (x_scale(j) == 0) x_scale(j) = 1;
+    x.col(j) /= x_scale(j);
+  }
+  quantize_inputs(x);
+  w_op /= programmed->scale;  // conductance units: the array holds W / scale in [−1, 1]
+  Matrix out = w_op * x;
+  quantize_outputs(out);
+  for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) *= x_scale(j) * programmed->scale;
+  if (weight_first)
+    y = std::move(out);
+  else
+    y = out.transpose();
+}
+
+}  // namespace frugal::hw::analog
