@@ -65,10 +65,10 @@ po::options_description scenario_options(Scenario& s) {
       "lr-schedule", po::value(&s.lr_schedule)->default_value(s.lr_schedule),
       "learning rate over the epochs: constant, cosine, or step (x0.1 at 60% and 90%)")(
       "precision", po::value(&s.precision)->default_value(s.precision),
-      "number format of the trained network's products (weights, activations, errors) with "
-      "--train: fp32, tf32, bf16, fp16, fp8, int8 or int4 (per-tensor scale); accuracy_loss "
-      "compares with fp32. GPUs cost the format's tensor-core rate and bytes (a format the part "
-      "lacks is an error); the cpu preset costs fp32 arithmetic whatever the format")(
+      "number format of the step's products: fp32, tf32, bf16, fp16, fp8, int8 or int4. GPUs "
+      "cost the format's tensor-core rate and bytes (a format the part lacks is an error; the "
+      "cpu costs fp32 whatever the format); --train computes weights, activations and errors in "
+      "it (int8/int4/fp8: per-tensor scale) and accuracy_loss compares with fp32")(
       "devices", po::value(&s.devices)->default_value(s.devices),
       "GPUs: data x tensor x pipeline parallel. Each data-parallel replica takes batch/data "
       "samples; gradients are summed by a ring all-reduce before the update")(
