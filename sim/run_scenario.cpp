@@ -1,6 +1,7 @@
 #include "sim/run_scenario.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -27,8 +28,9 @@ int64_t ScenarioOutcome::job_steps() const {
   const Scenario& s = scenario;
   const auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
   if (s.tokens > 0)
-    return ceil_div(s.tokens,
-                    workloads::checked_mul(s.batch, std::max<int64_t>(1, input_per_sample)));
+    return static_cast<int64_t>(
+        std::ceil(s.tokens / (static_cast<double>(s.batch) *
+                              static_cast<double>(std::max<int64_t>(1, input_per_sample)))));
   if (s.samples_per_epoch > 0)
     return workloads::checked_mul(ceil_div(s.samples_per_epoch, s.batch), s.epochs);
   if (training) return workloads::checked_mul(ceil_div(training->train_samples, s.batch), s.epochs);

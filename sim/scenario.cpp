@@ -87,8 +87,8 @@ po::options_description scenario_options(Scenario& s) {
       "job scale: samples in one epoch; the job is ceil(samples/batch) steps x --epochs (0: the "
       "training set with --train, else no job)")(
       "tokens", po::value(&s.tokens)->default_value(s.tokens),
-      "job scale for language models: tokens trained on; the job is ceil(tokens / (batch x "
-      "sequence length)) steps (0: not given)")(
+      "job scale for language models: tokens trained on, e.g. 3e11; the job is ceil(tokens / "
+      "(batch x sequence length)) steps (0: not given)")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -114,8 +114,9 @@ void validate(const Scenario& s) {
   if (s.devices < 1 || s.devices_per_node < 1)
     throw InputError("--devices and --devices-per-node must be positive integers, got " +
                      std::to_string(s.devices) + " and " + std::to_string(s.devices_per_node));
-  if (s.samples_per_epoch < 0 || s.tokens < 0)
-    throw InputError("--samples-per-epoch and --tokens must be >= 0 (0: not given)");
+  if (s.samples_per_epoch < 0 || !(s.tokens >= 0 && s.tokens <= 1e18))
+    throw InputError(
+        "--samples-per-epoch and --tokens must be >= 0 (0: not given; tokens at most 1e18)");
   if (s.samples_per_epoch > 0 && s.tokens > 0)
     throw InputError("give --samples-per-epoch or --tokens, not both");
   if (s.tensor_parallel < 1 || s.pipeline_parallel < 1 || s.micro_batches < 0)
@@ -193,7 +194,7 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"shard-optimizer", s.shard_optimizer ? "true" : "false"},
                                    {"devices-per-node", std::to_string(s.devices_per_node)},
                                    {"samples-per-epoch", std::to_string(s.samples_per_epoch)},
-                                   {"tokens", std::to_string(s.tokens)},
+                                   {"tokens", format_number(s.tokens)},
                                    {"input-shape", s.input_shape},
                                    {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);

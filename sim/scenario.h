@@ -32,7 +32,8 @@ struct Scenario {
   int64_t tensor_parallel = 1, pipeline_parallel = 1, micro_batches = 0;
   bool shard_optimizer = false;
   // Job scale: samples per epoch (× epochs), or tokens for language models; 0: not given.
-  int64_t samples_per_epoch = 0, tokens = 0;
+  int64_t samples_per_epoch = 0;
+  double tokens = 0;  // may be written 3e11
   int64_t devices_per_node = 8;
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"
