@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "workloads/graph.h"
 
@@ -46,6 +47,14 @@ struct Parallelism {
 };
 
 struct TrainingStep {
+  TrainingStep(std::string rule_name, std::string optimizer_name, workloads::Graph step_graph,
+               MemoryFootprint footprint = {}, RuleTraits rule_traits = {})
+      : rule(std::move(rule_name)),
+        optimizer(std::move(optimizer_name)),
+        graph(std::move(step_graph)),
+        memory(footprint),
+        traits(rule_traits) {}
+
   std::string rule;        // "bp", "inference", ...
   std::string optimizer;   // "momentum", ...; "none" for inference
   workloads::Graph graph;  // all ops of the step, in execution order, tagged by phase

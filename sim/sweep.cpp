@@ -18,6 +18,7 @@
 #include "algorithms/functional/trainer.h"
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
+#include "hw_models/device.h"
 #include "results/error.h"
 #include "sim/build_info.h"
 #include "sim/mpi_farm.h"
@@ -193,6 +194,7 @@ void inject(const std::string& fault) {
 std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>& scenarios,
                                                std::map<std::string, hw::Preset>& presets) {
   std::set<std::string> models, rules, optimizers;
+  std::map<std::string, std::unique_ptr<hw::Device>> devices;  // one per preset, for checks
   std::vector<const hw::Preset*> preset_of;
   preset_of.reserve(scenarios.size());
   for (const SweepScenario& s : scenarios) {
@@ -203,7 +205,9 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       auto it = presets.find(key);
       if (it == presets.end()) it = presets.emplace(key, resolve_preset(sc)).first;
       preset_of.push_back(&it->second);
-      hw::make_device(it->second)->check(sc.precision, parallelism(sc));
+      auto& device = devices[key];
+      if (!device) device = hw::make_device(it->second);
+      device->check(sc.precision, parallelism(sc));
       if (rules.insert(sc.rule).second) algorithms::make_rule(sc.rule);
       if (optimizers.insert(sc.optimizer).second) algorithms::find_optimizer(sc.optimizer);
       workloads::BuildOptions one = build_options(sc);

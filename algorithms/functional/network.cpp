@@ -299,6 +299,23 @@ void Network::require_fully_connected(const std::string& rule) const {
                        " (it trains fully connected layers with activations: mlp specs)");
 }
 
+std::vector<DenseBlock> Network::dense_blocks() const {
+  std::vector<DenseBlock> blocks;
+  for (size_t i = 0; i < m_layers.size(); ++i) {
+    if (!m_layers[i].trainable()) continue;
+    const bool activated = i + 1 < m_layers.size() && !m_layers[i + 1].trainable();
+    blocks.push_back({i, activated ? i + 1 : i});
+  }
+  return blocks;
+}
+
+void Network::forward_block(const DenseBlock& block, const Matrix& x, Numerics& numerics,
+                            Matrix& y) const {
+  Pass unused;  // a dense layer keeps nothing
+  forward_layer(block.dense, x, numerics, unused, y, false);
+  if (block.last != block.dense) y = activate(y, m_layers[block.last].function);
+}
+
 void Network::forward(const Matrix& x, Numerics& numerics, Pass& pass) const {
   const size_t n = m_layers.size();
   pass.h.resize(n + 1);

@@ -43,6 +43,11 @@ struct Pass {
   std::vector<std::vector<int32_t>> argmax;  // max pooling: the input feature of each output
 };
 
+// A dense layer and the activation after it (last == dense when it has none).
+struct DenseBlock {
+  size_t dense = 0, last = 0;
+};
+
 struct Gradients {
   Matrix w;
   Vector b;
@@ -73,6 +78,10 @@ class Network {
   bool fully_connected() const;
   // Throws InputError unless fully_connected(), naming `rule` and the first other op.
   void require_fully_connected(const std::string& rule) const;
+  // The dense layers with their activations, in order (fully connected networks).
+  std::vector<DenseBlock> dense_blocks() const;
+  // One block on x: y = f(W x + b), nothing kept for a backward pass.
+  void forward_block(const DenseBlock& block, const Matrix& x, Numerics& numerics, Matrix& y) const;
 
   // Forward pass of x (inputs × n) through every layer; pass.h.back() holds the logits.
   void forward(const Matrix& x, Numerics& numerics, Pass& pass) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "results/error.h"
 
@@ -38,22 +39,16 @@ class Fp32 final : public Numerics {
   bool exact() const override { return true; }
 };
 
-class Bf16 final : public Numerics {
+// A floating-point format: every value rounded by `round` (bf16, fp16, tf32).
+class Rounded final : public Numerics {
  public:
-  std::string name() const override { return "bf16"; }
-  void represent(Matrix& m, Operand) const override { m = m.unaryExpr(&round_bf16); }
-};
+  Rounded(std::string name, float (*round)(float)) : m_name(std::move(name)), m_round(round) {}
+  std::string name() const override { return m_name; }
+  void represent(Matrix& m, Operand) const override { m = m.unaryExpr(m_round); }
 
-class Fp16 final : public Numerics {
- public:
-  std::string name() const override { return "fp16"; }
-  void represent(Matrix& m, Operand) const override { m = m.unaryExpr(&round_fp16); }
-};
-
-class Tf32 final : public Numerics {
- public:
-  std::string name() const override { return "tf32"; }
-  void represent(Matrix& m, Operand) const override { m = m.unaryExpr(&round_tf32); }
+ private:
+  std::string m_name;
+  float (*m_round)(float);
 };
 
 // FP8 as Transformer Engine trains with it: E4M3 for weights and activations, E5M2 (more range)
@@ -164,10 +159,10 @@ bool is_digital_format(const std::string& format) {
 
 std::unique_ptr<Numerics> make_digital_numerics(const std::string& format) {
   if (format == "fp32") return std::make_unique<Fp32>();
-  if (format == "tf32") return std::make_unique<Tf32>();
-  if (format == "bf16") return std::make_unique<Bf16>();
+  if (format == "tf32") return std::make_unique<Rounded>("tf32", &round_tf32);
+  if (format == "bf16") return std::make_unique<Rounded>("bf16", &round_bf16);
   if (format == "fp8") return std::make_unique<Fp8>();
-  if (format == "fp16") return std::make_unique<Fp16>();
+  if (format == "fp16") return std::make_unique<Rounded>("fp16", &round_fp16);
   if (format == "int8") return std::make_unique<SymmetricInt>(8);
   if (format == "int4") return std::make_unique<SymmetricInt>(4);
   throw InputError("unknown numeric format '" + format +

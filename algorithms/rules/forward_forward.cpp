@@ -54,12 +54,7 @@ class ForwardForwardLearner final : public Learner {
     if (net.inputs() < net.classes())
       throw InputError("rule ff writes the label into the first " + std::to_string(net.classes()) +
                        " inputs, but the model has only " + std::to_string(net.inputs()));
-    const auto& layers = net.layers();
-    for (size_t i = 0; i < layers.size(); ++i) {
-      if (!layers[i].trainable()) continue;
-      const bool activated = i + 1 < layers.size() && !layers[i + 1].trainable();
-      m_blocks.push_back({i, activated ? i + 1 : i});
-    }
+    m_blocks = net.dense_blocks();
   }
 
   double step(const Matrix& x, const uint8_t* labels, float learning_rate, int64_t&) override {
@@ -68,18 +63,16 @@ class ForwardForwardLearner final : public Learner {
     for (size_t j = 0; j < wrong.size(); ++j)
       wrong[j] = static_cast<uint8_t>(
           (labels[j] + 1 + m_rng() % static_cast<uint64_t>(classes - 1)) % classes);
-    Matrix z[2] = {embed(x, labels), embed(x, wrong.data())}, h[2], a[2];
+    Matrix z[2] = {embed(x, labels), embed(x, wrong.data())}, h[2];
     const auto n = static_cast<float>(x.cols());
     double loss = 0;
     Gradients g, g_neg;
     for (size_t b = 0; b < m_blocks.size(); ++b) {
-      const auto [dense, out] = m_blocks[b];
-      const Layer& layer = m_net.layers()[dense];
+      const DenseBlock& block = m_blocks[b];
       Matrix d[2];
       for (int s = 0; s < 2; ++s) {
         if (b > 0) normalize(z[s]);
-        m_net.forward_layer(dense, z[s], m_numerics, m_pass, a[s], false);
-        h[s] = out == dense ? a[s] : activate(a[s], m_net.layers()[out].function);
+        m_net.forward_block(block, z[s], m_numerics, h[s]);
         // loss = softplus(θ − g⁺) + softplus(g⁻ − θ); ∂/∂h = ∓σ(±(θ − g))·2h/units.
         const auto units = static_cast<float>(h[s].rows());
         const Eigen::RowVectorXf goodness = h[s].colwise().squaredNorm() / units;
@@ -92,14 +85,15 @@ class ForwardForwardLearner final : public Learner {
         for (Eigen::Index j = 0; j < margin.size(); ++j)
           coefficient(j) = sign * sigmoid(margin(j)) * 2.0f / units / n;
         d[s] = h[s] * coefficient.asDiagonal();
-        if (out != dense)
-          d[s] = d[s].cwiseProduct(activation_derivative(h[s], m_net.layers()[out].function));
+        if (block.last != block.dense)
+          d[s] =
+              d[s].cwiseProduct(activation_derivative(h[s], m_net.layers()[block.last].function));
       }
       m_numerics.matmul(d[0], Operand::gradient, false, z[0], Operand::activation, true, g.w);
       m_numerics.matmul(d[1], Operand::gradient, false, z[1], Operand::activation, true, g_neg.w);
       g.w += g_neg.w;
-      if (layer.b.size()) g.b = d[0].rowwise().sum() + d[1].rowwise().sum();
-      m_net.update(dense, g, learning_rate, m_numerics);
+      if (m_net.layers()[block.dense].b.size()) g.b = d[0].rowwise().sum() + d[1].rowwise().sum();
+      m_net.update(block.dense, g, learning_rate, m_numerics);
       z[0].swap(h[0]);
       z[1].swap(h[1]);
     }
@@ -114,12 +108,11 @@ class ForwardForwardLearner final : public Learner {
     std::vector<uint8_t> label(static_cast<size_t>(x.cols()));
     for (int64_t c = 0; c < classes; ++c) {
       std::fill(label.begin(), label.end(), static_cast<uint8_t>(c));
-      Matrix z = embed(x, label.data()), a;
+      Matrix z = embed(x, label.data()), h;
       for (size_t b = 0; b < m_blocks.size(); ++b) {
-        const auto [dense, last] = m_blocks[b];
         if (b > 0) normalize(z);
-        m_net.forward_layer(dense, z, m_numerics, m_pass, a, false);
-        z = last == dense ? a : activate(a, m_net.layers()[last].function);
+        m_net.forward_block(m_blocks[b], z, m_numerics, h);
+        z.swap(h);
         out.row(c) += z.colwise().squaredNorm() / static_cast<float>(z.rows());
       }
     }
@@ -143,8 +136,7 @@ class ForwardForwardLearner final : public Learner {
   }
 
   std::mt19937_64 m_rng;  // negative labels
-  std::vector<std::pair<size_t, size_t>> m_blocks;
-  Pass m_pass;
+  std::vector<DenseBlock> m_blocks;
 };
 
 class ForwardForward final : public LearningRule {

@@ -114,12 +114,7 @@ class PepitaLearner final : public Learner {
   PepitaLearner(Network& net, Numerics& numerics, bool recompute, std::mt19937_64& rng)
       : Learner(net, numerics), m_recompute(recompute) {
     net.require_fully_connected(recompute ? "mempepita" : "pepita");
-    const auto& layers = net.layers();
-    for (size_t i = 0; i < layers.size(); ++i) {
-      if (!layers[i].trainable()) continue;
-      const bool activated = i + 1 < layers.size() && !layers[i + 1].trainable();
-      m_blocks.push_back({i, activated ? i + 1 : i});
-    }
+    m_blocks = net.dense_blocks();
     m_f_in.resize(net.inputs(), net.classes());
     init_uniform(m_f_in, kFeedbackScale * std::sqrt(6.0f / static_cast<float>(net.inputs())), rng);
   }
@@ -130,12 +125,7 @@ class PepitaLearner final : public Learner {
     // Pass 1: the error. PEPITA keeps every layer's output; MEMPEPITA keeps none.
     Matrix p;
     if (m_recompute) {
-      p = x;
-      for (size_t i = 0; i < m_net.layers().size(); ++i) {
-        Matrix next;
-        m_net.forward_layer(i, p, m_numerics, m_pass, next, false);
-        p.swap(next);
-      }
+      scores(x, p);  // the logits, nothing kept
     } else {
       m_net.forward(x, m_numerics, m_pass);
       p = m_pass.h.back();
@@ -148,24 +138,24 @@ class PepitaLearner final : public Learner {
     // (no later computation of the step reads its weights).
     Matrix modulation;
     m_numerics.matmul(m_f_in, Operand::weight, false, e, Operand::gradient, false, modulation);
-    Matrix h_mod = x + modulation, h_clean = x, mod_out, clean_out, t;
+    Matrix h_mod = x + modulation, h_clean = x, mod_out, clean_out;
     Gradients g;
     for (size_t b = 0; b < m_blocks.size(); ++b) {
-      const auto [dense, out] = m_blocks[b];
-      run_block(dense, out, h_mod, mod_out);
+      const DenseBlock& block = m_blocks[b];
+      m_net.forward_block(block, h_mod, m_numerics, mod_out);
       Matrix signal;
       if (b + 1 == m_blocks.size()) {
         signal = e / n;
       } else {
         if (m_recompute)
-          run_block(dense, out, h_clean, clean_out);
+          m_net.forward_block(block, h_clean, m_numerics, clean_out);
         else
-          clean_out = m_pass.h[out + 1];
+          clean_out = m_pass.h[block.last + 1];
         signal = (clean_out - mod_out) / n;
       }
       m_numerics.matmul(signal, Operand::gradient, false, h_mod, Operand::activation, true, g.w);
-      if (m_net.layers()[dense].b.size()) g.b = signal.rowwise().sum();
-      m_net.update(dense, g, learning_rate, m_numerics);
+      if (m_net.layers()[block.dense].b.size()) g.b = signal.rowwise().sum();
+      m_net.update(block.dense, g, learning_rate, m_numerics);
       h_mod.swap(mod_out);
       h_clean.swap(clean_out);
     }
@@ -173,15 +163,9 @@ class PepitaLearner final : public Learner {
   }
 
  private:
-  // Layers dense..out (a dense layer and its activation) on x.
-  void run_block(size_t dense, size_t out, const Matrix& x, Matrix& y) {
-    m_net.forward_layer(dense, x, m_numerics, m_pass, y, false);
-    if (out != dense) y = activate(y, m_net.layers()[out].function);
-  }
-
   bool m_recompute;
-  std::vector<std::pair<size_t, size_t>> m_blocks;  // (dense layer, last layer of its block)
-  Matrix m_f_in;                                    // n₀ × C, fixed
+  std::vector<DenseBlock> m_blocks;
+  Matrix m_f_in;  // n₀ × C, fixed
   Pass m_pass;
 };
 
