@@ -39,6 +39,12 @@ void spread(TrainingStep& step, const Parallelism& p) {
                      " devices of a node (--devices-per-node): tensor parallelism needs NVLink");
   using workloads::TensorKind;
   const workloads::Graph& old = step.graph;
+  if (p.pipeline > 1 && p.micro() > old.batch())
+    throw InputError("--micro-batches " + std::to_string(p.micro()) + " exceeds the " +
+                     std::to_string(old.batch()) +
+                     " samples a replica takes per step (batch / data-parallel replicas; the "
+                     "default is 4 x pipeline stages): set --micro-batches to at most " +
+                     std::to_string(old.batch()));
   const int64_t model_parts = p.tensor * p.pipeline, data = p.data();
   const bool sharded = p.shard_optimizer && data > 1;
   workloads::Graph g(old.spec(), old.batch(), old.element_bytes());
@@ -81,6 +87,9 @@ void spread(TrainingStep& step, const Parallelism& p) {
       reduced = true;
     }
     workloads::Op op = original;
+    // The device's share of the op: its outputs as well as its work, so that a product keeps its
+    // reduction length (MACs per output) and a kernel its shape.
+    op.out = workloads::Shape{{ceil_div(op.out.elements(), model_parts)}};
     op.macs = ceil_div(op.macs, model_parts);
     op.other_ops = ceil_div(op.other_ops, model_parts);
     op.params = ceil_div(op.params, model_parts);

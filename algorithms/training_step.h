@@ -64,6 +64,10 @@ struct TrainingStep {
   // With devices > 1 the graph is one device's share of the step (spread() made it) and its
   // communication; devices cost all of them.
   Parallelism parallelism;
+  // Calibration to a published run (--utilization): the fraction of the device's peak that the
+  // step's model FLOPs (2 per MAC) achieved; 0 leaves the time to the device model. Only devices
+  // whose kind calibrates_utilization honour it.
+  double utilization = 0.0;
 
   int64_t batch() const { return graph.batch(); }
 };

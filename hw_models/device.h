@@ -58,6 +58,11 @@ struct DeviceKind {
   // Whether the device costs the scenario's --precision (its rates and bytes); a device that
   // does not (the cpu) costs fp32 arithmetic on 4-byte values whatever the format.
   bool costs_precision = false;
+  // Whether the device can stretch a step to a published utilization (TrainingStep::utilization).
+  bool calibrates_utilization = false;
+  // Power of the server around each device (host CPUs, DRAM, NICs, fans) while the job holds
+  // it; the name of the preset parameter that gives it, or empty when the device has none.
+  std::string host_power_param;
 };
 
 bool register_device_kind(DeviceKind kind);

@@ -19,7 +19,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.4.0";
+constexpr const char* kSchemaVersion = "0.5.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -100,6 +100,15 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
         << format_si(o.job_energy_j() / 3.6e9, Dimension::dimensionless) << " MWh), "
         << format_si(o.job_time_s(), Dimension::time) << " ("
         << format_si(o.job_time_s() / 86400.0, Dimension::dimensionless) << " days)\n";
+  if (o.job_steps() > 0 && (o.job_host_energy_j() > 0 || o.scenario.pue != 1.0))
+    out << "  with the facility   "
+        << format_si(o.job_host_energy_j() / 3.6e9, Dimension::dimensionless)
+        << " MWh more for the servers (" << format_si(o.host_power_w, Dimension::power)
+        << " per device), x PUE " << o.scenario.pue << ": "
+        << format_si(o.job_facility_energy_j() / 3.6e9, Dimension::dimensionless) << " MWh\n";
+  if (o.scenario.utilization > 0)
+    out << "  calibrated          matrix products stretched to a model-FLOP utilization of "
+        << o.scenario.utilization << " (--utilization)\n";
 
   out << "\n  energy by component\n";
   for (int k = 0; k < hw::kComponentCount; ++k) {
@@ -188,6 +197,8 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
   j.key("job_steps").value(o.job_steps());
   j.key("job_energy_j").value(o.job_energy_j());
   j.key("job_time_s").value(o.job_time_s());
+  j.key("job_host_energy_j").value(o.job_host_energy_j());
+  j.key("job_facility_energy_j").value(o.job_facility_energy_j());
   j.key("energy_by_component_j").begin_object();
   for (int k = 0; k < hw::kComponentCount; ++k) {
     const hw::Component c = hw::component_from_index(k);

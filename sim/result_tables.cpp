@@ -70,6 +70,16 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
       {"job_energy_j", ColumnType::float64, "J", "energy of the whole job: job_steps x energy_j"});
   t.add_column(
       {"job_time_s", ColumnType::float64, "s", "duration of the whole job: job_steps x latency_s"});
+  t.add_column({"utilization", ColumnType::float64, "1",
+                "--utilization: the model-FLOP utilization the GPU step was calibrated to (0: as "
+                "modelled)"});
+  t.add_column({"job_host_energy_j", ColumnType::float64, "J",
+                "energy of the servers around the devices over the whole job: the preset's "
+                "host_power x devices x job_time_s (0 for devices without one)"});
+  t.add_column({"pue", ColumnType::float64, "1", "--pue: data-centre power usage effectiveness"});
+  t.add_column({"job_facility_energy_j", ColumnType::float64, "J",
+                "what the data centre draws for the whole job: (job_energy_j + "
+                "job_host_energy_j) x pue"});
   t.add_column({"epochs", ColumnType::int64, "1", "training epochs run (0: cost only)"});
   t.add_column({"accuracy", ColumnType::float64, "1",
                 "test accuracy after training (fraction; NaN without --train)"});
@@ -183,6 +193,10 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"job_steps", o.job_steps()},
       {"job_energy_j", o.job_energy_j()},
       {"job_time_s", o.job_time_s()},
+      {"utilization", o.scenario.utilization},
+      {"job_host_energy_j", o.job_host_energy_j()},
+      {"pue", o.scenario.pue},
+      {"job_facility_energy_j", o.job_facility_energy_j()},
       {"epochs", o.training ? static_cast<int64_t>(o.training->epochs.size()) : int64_t{0}},
       {"accuracy", o.training ? o.training->final_test_accuracy() : kNaN},
       {"accuracy_loss", o.training ? o.training->accuracy_loss() : kNaN},

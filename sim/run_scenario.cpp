@@ -7,6 +7,7 @@
 
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
+#include "results/error.h"
 #include "workloads/dataset.h"
 #include "workloads/model_registry.h"
 
@@ -54,21 +55,28 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   const auto rule = algorithms::make_rule(scenario.rule);
   algorithms::find_optimizer(scenario.optimizer);
   hw::Preset preset = resolve_preset(scenario);
+  const hw::DeviceKind& kind = hw::find_device_kind(preset.device());
+  if (scenario.utilization > 0 && !kind.calibrates_utilization)
+    throw InputError("--utilization calibrates GPU runs; " + preset.name() + " is a " + kind.name +
+                     " device, whose time comes from its model alone");
   // A device that costs the precision moves values of its size; the cpu moves fp32.
   workloads::BuildOptions options = build_options(scenario);
-  if (hw::find_device_kind(preset.device()).costs_precision)
-    options.element_bytes = element_bytes(scenario.precision);
+  if (kind.costs_precision) options.element_bytes = element_bytes(scenario.precision);
   options.batch = scenario.batch / parallelism(scenario).data();  // one replica's share
   const workloads::Graph forward = workloads::build_model(scenario.model, options);
   algorithms::StepOptions step_options;
   step_options.optimizer = scenario.optimizer;
   algorithms::TrainingStep step = rule->expand(forward, step_options);
   step.precision = scenario.precision;
+  step.utilization = scenario.utilization;
   algorithms::spread(step, parallelism(scenario));
   const auto device = hw::make_device(preset);
   device->check(scenario.precision, step.parallelism);
   hw::Cost cost = device->simulate(step);
+  const double host_power_w =
+      kind.host_power_param.empty() ? 0.0 : preset.get(kind.host_power_param);
   ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}};
+  outcome.host_power_w = host_power_w;
   outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
   if (scenario.train) {
     // A worker process keeps the last data set it read: sweeps over other options reuse it.

@@ -28,6 +28,16 @@ struct ScenarioOutcome {
   int64_t job_steps() const;
   double job_energy_j() const { return static_cast<double>(job_steps()) * cost.ledger.total(); }
   double job_time_s() const { return static_cast<double>(job_steps()) * cost.latency_s; }
+  // The servers around the devices (host CPUs, DRAM, NICs, fans: the preset's host power per
+  // device) over the whole job; 0 for devices without one.
+  double host_power_w = 0.0;  // per device
+  double job_host_energy_j() const {
+    return host_power_w * static_cast<double>(scenario.devices) * job_time_s();
+  }
+  // What the data centre draws for the job: (devices + servers) × PUE.
+  double job_facility_energy_j() const {
+    return (job_energy_j() + job_host_energy_j()) * scenario.pue;
+  }
 };
 
 // Bytes a value of `precision` occupies in memory (int4 unpacked: 1).

@@ -89,6 +89,13 @@ po::options_description scenario_options(Scenario& s) {
       "tokens", po::value(&s.tokens)->default_value(s.tokens),
       "job scale for language models: tokens trained on, e.g. 3e11; the job is ceil(tokens / "
       "(batch x sequence length)) steps (0: not given)")(
+      "utilization", po::value(&s.utilization)->default_value(s.utilization),
+      "GPUs: the model-FLOP utilization a published run achieved (its model FLOPs over devices x "
+      "peak x time), in (0, 1]; the step's matrix products take longer until it holds, the SMs "
+      "staying busy (0: as modelled)")(
+      "pue", po::value(&s.pue)->default_value(s.pue),
+      "data-centre power usage effectiveness, >= 1: the whole job's facility energy is (devices "
+      "+ their servers) x PUE (1: not counted; industry average 1.58, Uptime Institute 2023)")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -96,6 +103,15 @@ po::options_description scenario_options(Scenario& s) {
       "ONNX ops frugal does not model: error, or skip (count as zero-cost, with a warning)");
   return options;
 }
+
+namespace {
+std::string format_number(double v) {  // shortest text that reads back exactly
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", v);
+  if (std::strtod(buffer, nullptr) != v) std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+}  // namespace
 
 void validate(const Scenario& s) {
   if (s.batch <= 0)
@@ -117,6 +133,12 @@ void validate(const Scenario& s) {
   if (s.samples_per_epoch < 0 || !(s.tokens >= 0 && s.tokens <= 1e18))
     throw InputError(
         "--samples-per-epoch and --tokens must be >= 0 (0: not given; tokens at most 1e18)");
+  if (!(s.utilization >= 0 && s.utilization <= 1))
+    throw InputError("--utilization must be in (0, 1] (0: as modelled), got " +
+                     format_number(s.utilization));
+  if (!(s.pue >= 1 && s.pue <= 5))
+    throw InputError("--pue must be in [1, 5] (facility energy over IT energy), got " +
+                     format_number(s.pue));
   if (s.samples_per_epoch > 0 && s.tokens > 0)
     throw InputError("give --samples-per-epoch or --tokens, not both");
   if (s.tensor_parallel < 1 || s.pipeline_parallel < 1 || s.micro_batches < 0)
@@ -161,15 +183,6 @@ workloads::BuildOptions build_options(const Scenario& s) {
   return o;
 }
 
-namespace {
-std::string format_number(double v) {  // shortest text that reads back exactly
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.15g", v);
-  if (std::strtod(buffer, nullptr) != v) std::snprintf(buffer, sizeof buffer, "%.17g", v);
-  return buffer;
-}
-}  // namespace
-
 std::vector<Setting> to_settings(const Scenario& s) {
   std::vector<Setting> settings = {{"model", s.model},
                                    {"rule", s.rule},
@@ -195,6 +208,8 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"devices-per-node", std::to_string(s.devices_per_node)},
                                    {"samples-per-epoch", std::to_string(s.samples_per_epoch)},
                                    {"tokens", format_number(s.tokens)},
+                                   {"utilization", format_number(s.utilization)},
+                                   {"pue", format_number(s.pue)},
                                    {"input-shape", s.input_shape},
                                    {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);

@@ -34,6 +34,9 @@ struct Scenario {
   // Job scale: samples per epoch (× epochs), or tokens for language models; 0: not given.
   int64_t samples_per_epoch = 0;
   double tokens = 0;  // may be written 3e11
+  // Calibration to a published run: the model-FLOP utilization it achieved (0: as modelled).
+  double utilization = 0;
+  double pue = 1.0;  // data-centre power usage effectiveness applied to the whole job
   int64_t devices_per_node = 8;
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"

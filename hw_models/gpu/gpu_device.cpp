@@ -10,6 +10,7 @@
 // its latency becomes its dynamic energy / (TDP − idle), so power never exceeds TDP.
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 
 #include "hw_models/common/memory_target.h"
@@ -24,6 +25,12 @@ namespace frugal::hw::gpu {
 namespace {
 
 enum Memory { kL2 = 0, kHbm = 1, kHost = 2 };
+
+std::string format_fraction(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", value);
+  return text;
+}
 
 class GpuPlatform {
  public:
@@ -103,14 +110,11 @@ class GpuDevice final : public Device {
     const double vector_energy = m_params.energy_per_op_j("fp32");
     const double headroom_w = m_params.tdp_w - m_params.idle_power_w;
     const auto devices = static_cast<double>(step.parallelism.devices);
-    // A pipeline of P stages and m micro-batches idles (P − 1)/m of its busy time (GPipe,
-    // Huang et al. 2019; 1F1B has the same bubble).
-    double busy_s = 0.0;
-    for (size_t i = 0; i < work.size(); ++i)
-      if (!work[i].bubble) busy_s += timings[i].latency_s;
     Cost cost;
     cost.ops.resize(work.size());
-    double clock = timings.empty() ? 0.0 : timings.front().start_s;
+    // Each kernel's dynamic energy and latency: the arithmetic, the bytes, and the SMs' active
+    // power while its blocks occupy them. The power limit: a kernel never draws more than TDP;
+    // it takes longer instead (L ≥ E_work / (headroom − active power)).
     for (size_t i = 0; i < work.size(); ++i) {
       const KernelWork& w = work[i];
       OpCost& c = cost.ops[i];
@@ -124,16 +128,38 @@ class GpuDevice final : public Device {
       c.charge(Component::interconnect,
                static_cast<double>(w.link_bytes) * (w.network ? m_params.network_energy_per_byte_j
                                                               : m_params.nvlink_energy_per_byte_j));
-      const double dynamic_j = c.energy_total_j();
-      // The power limit: a kernel never draws more than TDP; it takes longer instead.
-      c.latency_s = std::max(timings[i].latency_s, dynamic_j / headroom_w);
-      if (w.bubble) {
+      const double active_w = m_params.sm_active_power_w * w.sm_utilization;
+      c.latency_s = std::max(timings[i].latency_s, c.energy_total_j() / (headroom_w - active_w));
+    }
+    // A pipeline of P stages and m micro-batches idles (P − 1)/m of its busy time (GPipe,
+    // Huang et al. 2019; 1F1B has the same bubble).
+    double bubble_fraction = 0.0;
+    double busy_s = 0.0, matrix_s = 0.0, model_ops = 0.0;
+    for (size_t i = 0; i < work.size(); ++i) {
+      if (work[i].bubble) {
         const workloads::Op& op = step.graph.ops()[i];
-        c.latency_s = busy_s * static_cast<double>(op.group - 1) /
-                      static_cast<double>(op.collective_bytes);  // micro-batches
+        bubble_fraction = static_cast<double>(op.group - 1) /
+                          static_cast<double>(op.collective_bytes);  // micro-batches
+        continue;
       }
+      busy_s += cost.ops[i].latency_s;
+      if (work[i].matrix_ops > 0) matrix_s += cost.ops[i].latency_s;
+      model_ops += work[i].matrix_ops;
+    }
+    if (step.utilization > 0)
+      stretch(cost, work, step.utilization, bubble_fraction, busy_s, matrix_s,
+              model_ops / m_params.peak_for(precision));
+    double clock = timings.empty() ? 0.0 : timings.front().start_s;
+    for (size_t i = 0; i < work.size(); ++i) {
+      OpCost& c = cost.ops[i];
+      if (work[i].bubble) c.latency_s = busy_s * bubble_fraction;
       c.start_s = clock;  // kernels run one after another in one stream
       clock += c.latency_s;
+      // The SMs are occupied for the kernel's time after its launch and host copy.
+      const double lead_s = work[i].launch_s + static_cast<double>(work[i].host_bytes) /
+                                                   m_params.host_bandwidth_bytes_per_s;
+      c.charge(Component::compute, m_params.sm_active_power_w * work[i].sm_utilization *
+                                       std::max(0.0, c.latency_s - lead_s));
       c.charge(Component::static_power, m_params.idle_power_w * c.latency_s);
       // Every device does the same: the step's energy is theirs together.
       for (double& j : c.energy_j) j *= devices;
@@ -144,6 +170,28 @@ class GpuDevice final : public Device {
   }
 
  private:
+  // Calibration to a published run: the matrix-product kernels (the model FLOPs) take longer,
+  // alike, until the step's model FLOPs run at `utilization` of the peak, the SMs staying
+  // occupied (active power) while they do; `busy_s` and `matrix_s` are updated. The time the
+  // model leaves unexplained is thus spent as its products are (stalls, recomputation), not idle.
+  void stretch(Cost& cost, const std::vector<KernelWork>& work, double utilization,
+               double bubble_fraction, double& busy_s, double& matrix_s, double ideal_s) const {
+    const double target_s = ideal_s / utilization;
+    const double modelled_s = busy_s * (1.0 + bubble_fraction);
+    if (matrix_s <= 0.0)
+      throw InputError("--utilization needs a step with matrix products (model FLOPs)");
+    if (target_s < modelled_s * (1.0 - 1e-9))
+      throw InputError("--utilization " + format_fraction(utilization) + " is above the " +
+                       format_fraction(ideal_s / modelled_s) + " this step reaches on " +
+                       m_preset.name() +
+                       " as modelled; give at most that, or leave --utilization out");
+    const double factor = (target_s / (1.0 + bubble_fraction) - (busy_s - matrix_s)) / matrix_s;
+    for (size_t i = 0; i < work.size(); ++i)
+      if (!work[i].bubble && work[i].matrix_ops > 0) cost.ops[i].latency_s *= factor;
+    busy_s += matrix_s * (factor - 1.0);
+    matrix_s *= factor;
+  }
+
   Preset m_preset;
   GpuParams m_params;
 };
@@ -151,12 +199,13 @@ class GpuDevice final : public Device {
 }  // namespace
 }  // namespace frugal::hw::gpu
 
-FRUGAL_REGISTER_DEVICE(gpu, {"gpu",
-                             "GPU: streaming multiprocessors with tensor cores, L2 and HBM over "
-                             "TLM-2.0, kernel launches, a board power limit",
-                             frugal::hw::gpu::gpu_param_specs(),
-                             [](const frugal::hw::Preset& preset) {
-                               return std::unique_ptr<frugal::hw::Device>(
-                                   std::make_unique<frugal::hw::gpu::GpuDevice>(preset));
-                             },
-                             [] { frugal::hw::gpu::GpuPlatform::instance(); }, true})
+FRUGAL_REGISTER_DEVICE(gpu,
+                       {"gpu",
+                        "GPU: streaming multiprocessors with tensor cores, L2 and HBM over "
+                        "TLM-2.0, kernel launches, a board power limit",
+                        frugal::hw::gpu::gpu_param_specs(),
+                        [](const frugal::hw::Preset& preset) {
+                          return std::unique_ptr<frugal::hw::Device>(
+                              std::make_unique<frugal::hw::gpu::GpuDevice>(preset));
+                        },
+                        [] { frugal::hw::gpu::GpuPlatform::instance(); }, true, true, "host_power"})

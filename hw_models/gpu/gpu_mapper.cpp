@@ -76,6 +76,7 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
     if (op.other_ops > 0) {
       const double blocks = std::ceil(outputs / kElementsPerBlock);
       const double busy = std::min(sms, blocks);
+      w.sm_utilization = std::max(w.sm_utilization, busy / sms);
       w.compute_s += static_cast<double>(op.other_ops) / (vector_rate * busy);
       w.vector_ops = static_cast<double>(op.other_ops);
     }

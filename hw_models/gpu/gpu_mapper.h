@@ -17,7 +17,7 @@ namespace frugal::hw::gpu {
 struct KernelWork {
   double launch_s = 0.0;        // launch, ramp-up and tail: not overlapped with work
   double compute_s = 0.0;       // the SMs' time: matrix units and CUDA cores, wave-quantized
-  double sm_utilization = 0.0;  // fraction of SMs busy in the matrix product's waves (0: none)
+  double sm_utilization = 0.0;  // fraction of SMs the kernel's blocks occupy (0: none)
   double matrix_ops = 0.0;      // 2 per MAC, at the step's precision
   double vector_ops = 0.0;      // other arithmetic, fp32 on CUDA cores
   int64_t l2_bytes = 0;         // SMs <-> L2

@@ -54,6 +54,13 @@ const std::vector<ParamSpec>& gpu_param_specs() {
        "board power limit: the GPU slows down rather than exceed it"},
       {"idle_power", Dimension::power, 0, 1000,
        "board power while allocated and idle (constant and static power)"},
+      {"sm_active_power", Dimension::power, 0, 5000,
+       "board power, above idle, of all SMs occupied by a kernel whatever they compute (clocks, "
+       "schedulers, register files); arithmetic adds (tdp - idle_power - sm_active_power) / peak "
+       "per operation"},
+      {"host_power", Dimension::power, 0, 5000,
+       "the server's power per GPU (host CPUs, DRAM, NICs, switches, fans) while the job holds "
+       "it: counted in the whole job's energy, not the step's"},
   };
   return specs;
 }
@@ -85,8 +92,10 @@ GpuParams GpuParams::from(const Preset& p) {
   g.collective_latency_s = p.get("collective_latency");
   g.tdp_w = p.get("tdp");
   g.idle_power_w = p.get("idle_power");
-  if (g.idle_power_w >= g.tdp_w)
-    throw InputError("preset " + p.name() + ": idle_power must be below tdp");
+  g.sm_active_power_w = p.get("sm_active_power");
+  g.host_power_w = p.get("host_power");
+  if (g.idle_power_w + g.sm_active_power_w >= g.tdp_w)
+    throw InputError("preset " + p.name() + ": idle_power + sm_active_power must be below tdp");
   return g;
 }
 
@@ -102,7 +111,7 @@ double GpuParams::peak_for(const std::string& precision) const {
 
 double GpuParams::energy_per_op_j(const std::string& precision) const {
   const double p = peak_for(precision);
-  return p > 0 ? (tdp_w - idle_power_w) / p : 0.0;
+  return p > 0 ? (tdp_w - idle_power_w - sm_active_power_w) / p : 0.0;
 }
 
 std::string supported_precisions(const GpuParams& params) {

@@ -39,13 +39,17 @@ struct GpuParams {
   double collective_latency_s;  // per step of a ring collective
   double tdp_w;                 // board power limit
   double idle_power_w;          // board power while allocated and idle (constant + static)
+  // Power of all SMs occupied by a kernel's blocks, above idle, whatever they compute (clocks,
+  // schedulers, register files of un-gated SMs: AccelWattch's idle-core power).
+  double sm_active_power_w;
+  double host_power_w;  // the server's share per GPU (CPUs, DRAM, NICs, fans); job level only
 
   static GpuParams from(const Preset& preset);
   // Peak dense throughput for a precision ("fp32", "tf32", "bf16", "fp16", "int8", "fp8"); 0 if
   // the part lacks it.
   double peak_for(const std::string& precision) const;
   // Dynamic energy of one arithmetic operation (a MAC is two) in a precision: the board reaches
-  // its power limit when every SM computes at its peak rate, (TDP − idle) / peak.
+  // its power limit when every SM computes at its peak rate, (TDP − idle − SM active) / peak.
   double energy_per_op_j(const std::string& precision) const;
   double hbm_sustained_bandwidth() const { return hbm_bandwidth_bytes_per_s * hbm_efficiency; }
 };

@@ -162,13 +162,19 @@ expect_input_error "data parallelism on the cpu" "--devices 2 is not modelled fo
 expect_input_error "batch that does not split" "--batch 64 does not split evenly over the 3 data-parallel replicas" "$frugal" run --hw gpu --devices 3 --out "$out"
 expect_input_error "parallelism that does not divide" "--devices 12 must be a multiple of --tensor-parallel x --pipeline-parallel (8 x 1)" "$frugal" run --hw gpu --devices 12 --tensor-parallel 8 --out "$out"
 expect_input_error "both job scales" "give --samples-per-epoch or --tokens, not both" "$frugal" run --tokens 10 --samples-per-epoch 10 --out "$out"
-expect_ok "16 GPUs, a job of 3 epochs" "$frugal" run --hw gpu:a100-80gb --precision bf16 --devices 16 --batch 256 --samples-per-epoch 1000 --epochs 3 --out "$work/out/dp.h5"
+expect_input_error "PUE below 1" "--pue must be in [1, 5]" "$frugal" run --pue 0.9 --out "$out"
+expect_input_error "utilization on the cpu" "--utilization calibrates GPU runs; cpu:xeon-8380 is a cpu device" "$frugal" run --utilization 0.3 --out "$out"
+expect_input_error "utilization out of range" "--utilization must be in (0, 1]" "$frugal" run --hw gpu --utilization 1.5 --out "$out"
+expect_ok "16 GPUs, a job of 3 epochs" "$frugal" run --hw gpu:a100-80gb --precision bf16 --devices 16 --batch 256 --samples-per-epoch 1000 --epochs 3 --pue 1.5 --out "$work/out/dp.h5"
 /usr/bin/python3 - "$work/out/dp.h5" <<'EOF' || fail "data parallel: job or all-reduce wrong"
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1])
 s, o = f["scenarios"], f["ops"]
 assert s["job_steps"][0] == 4 * 3, s["job_steps"][0]  # ceil(1000 / 256) x 3
 assert np.isclose(s["job_energy_j"][0], 12 * s["energy_j"][0])
+# The servers: the DGX A100's 412.5 W per GPU over the job; the facility: (GPUs + servers) x PUE.
+assert np.isclose(s["job_host_energy_j"][0], 412.5 * 16 * s["job_time_s"][0])
+assert np.isclose(s["job_facility_energy_j"][0], 1.5 * (s["job_energy_j"][0] + s["job_host_energy_j"][0]))
 kinds = list(o["kind"].asstr()[()])
 assert kinds.count("all_reduce") == 1
 assert o["energy_interconnect_j"][kinds.index("all_reduce")] > 0

@@ -207,6 +207,10 @@ TEST_CASE("Tensor and pipeline parallelism and sharding make GPT-3 fit, with the
   p.tensor = 8;
   p.pipeline = 16;
   p.shard_optimizer = true;
+  auto crowded = single;  // 4 x 16 micro-batches of 16 sequences: less than one each
+  CHECK_THROWS_WITH(algorithms::spread(crowded, p),
+                    Catch::Contains("--micro-batches 64 exceeds the 16 samples a replica takes"));
+  p.micro_batches = 16;  // one sequence each
   auto step = single;
   algorithms::spread(step, p);
   CHECK(step.memory.weights_bytes * 128 >= single.memory.weights_bytes);
@@ -223,13 +227,14 @@ TEST_CASE("Tensor and pipeline parallelism and sharding make GPT-3 fit, with the
     if (op.kind == workloads::OpKind::all_reduce) ++all_reduces;
   }
   CHECK(all_reduces == 3);  // tensor-parallel forward and backward, and the gradients
-  // 16 stages, 4 × 16 micro-batches: the pipeline idles 15/64 of its busy time.
-  CHECK(bubble == Approx(busy * 15.0 / 64.0).epsilon(1e-9));
-  // Per GPU, about 1/(16 × 8) of the replica's work: a V100 at a quarter of its fp16 peak or less.
+  // 16 stages, 16 micro-batches: the pipeline idles 15/16 of its busy time.
+  CHECK(bubble == Approx(busy * 15.0 / 16.0).epsilon(1e-9));
+  // Per GPU, about 1/(16 × 8) of the replica's work: the bubble alone keeps a V100 below half its
+  // fp16 peak.
   double macs = 0;
   for (const workloads::Op& op : step.graph.ops()) macs += static_cast<double>(op.macs);
   CHECK(macs == Approx(static_cast<double>(single.graph.macs()) / 128).epsilon(1e-3));
-  CHECK(2 * macs / cost.latency_s < 0.8 * 125e12);
+  CHECK(2 * macs / cost.latency_s < 0.5 * 125e12);
   algorithms::Parallelism wide = p;
   wide.tensor = 16;
   wide.pipeline = 8;

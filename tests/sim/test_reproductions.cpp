@@ -1,0 +1,81 @@
+// Reproductions of published whole-job figures, end to end through run_scenario.
+
+#include <catch2/catch.hpp>
+
+#include "results/error.h"
+#include "sim/run_scenario.h"
+
+using namespace frugal;
+using namespace frugal::sim;
+
+namespace {
+
+// GPT-3 (175B) on V100s as Patterson et al. 2021 report it: 300B tokens, fp16, 14.8 days,
+// 24.6 TFLOP/s per GPU (19.7% of the 125 TFLOP/s peak), PUE 1.1, 1,287 MWh. The GPU count is
+// 10,240 (8 tensor x 16 pipeline x 80 data) rather than 10,000, which 3-D parallelism over
+// 128-GPU replicas cannot divide; docs/gpu-model.md gives the same command line.
+Scenario gpt3_on_v100s() {
+  Scenario s;
+  s.model = "gpt3";
+  s.hw = "gpu:v100";
+  s.precision = "fp16";
+  s.batch = 1600;
+  s.devices = 10240;
+  s.tensor_parallel = 8;
+  s.pipeline_parallel = 16;
+  s.micro_batches = 20;
+  s.shard_optimizer = true;
+  s.tokens = 3e11;
+  s.utilization = 0.197;
+  s.pue = 1.1;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("GPT-3 training on V100s is within 25% of Patterson et al. 2021's energy and days",
+          "[quick][sim][reproduction]") {
+  const ScenarioOutcome o = run_scenario(gpt3_on_v100s());
+  const double days = o.job_time_s() / 86400.0;
+  const double mwh = o.job_facility_energy_j() / 3.6e9;
+  INFO("frugal: " << days << " days, " << mwh << " MWh");
+  CHECK(days == Approx(14.8).epsilon(0.25));
+  CHECK(mwh == Approx(1287).epsilon(0.25));
+  // The calibration holds: the job's model FLOPs ran at 19.7% of 10,240 peaks.
+  const double model_flops =
+      2.0 * static_cast<double>(o.step.graph.macs()) * 10240.0 * static_cast<double>(o.job_steps());
+  CHECK(model_flops / (10240.0 * 125e12 * o.job_time_s()) == Approx(0.197).epsilon(1e-6));
+  // The facility figure is the devices' energy plus their servers', times the PUE.
+  CHECK(o.job_host_energy_j() == Approx(137.5 * 10240 * o.job_time_s()).epsilon(1e-12));
+  CHECK(o.job_facility_energy_j() ==
+        Approx((o.job_energy_j() + o.job_host_energy_j()) * 1.1).epsilon(1e-12));
+  // Board power stays between idle and TDP.
+  const double board_w = o.cost.ledger.total() / o.cost.latency_s / 10240.0;
+  CHECK(board_w > 53.0);
+  CHECK(board_w < 300.0);
+}
+
+TEST_CASE(
+    "Calibrating to a utilization stretches the step down to what the model predicts, on GPUs only",
+    "[quick][sim]") {
+  Scenario s = gpt3_on_v100s();
+  s.utilization = 0;
+  const ScenarioOutcome modelled = run_scenario(s);
+  s.utilization = 0.197;
+  const ScenarioOutcome calibrated = run_scenario(s);
+  // The same work, more time, and more energy (the SMs stay occupied and the board's static
+  // power runs longer), but less power.
+  CHECK(calibrated.cost.latency_s > modelled.cost.latency_s);
+  CHECK(calibrated.cost.ledger.total() > modelled.cost.ledger.total());
+  CHECK(calibrated.cost.ledger.total() / calibrated.cost.latency_s <
+        modelled.cost.ledger.total() / modelled.cost.latency_s);
+  s.utilization = 0.9;
+  CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("--utilization 0.9 is above the 0.3"));
+  Scenario cpu;
+  cpu.utilization = 0.5;
+  CHECK_THROWS_AS(run_scenario(cpu), InputError);
+  CHECK_THROWS_WITH(run_scenario(cpu), Catch::Contains("--utilization calibrates GPU runs"));
+  cpu.utilization = 0;
+  cpu.pue = 0.9;
+  CHECK_THROWS_WITH(run_scenario(cpu), Catch::Contains("--pue must be in [1, 5]"));
+}
