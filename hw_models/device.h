@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/functional/numerics.h"
 #include "algorithms/training_step.h"
 #include "hw_models/energy_ledger.h"
 #include "hw_models/preset.h"
@@ -32,6 +33,12 @@ struct Cost {
   EnergyLedger ledger;
   double latency_s = 0.0;   // of one step
   std::vector<OpCost> ops;  // one per op of the step, in order
+  // One-time work before the first step, outside the ledger (an analog chip programming its
+  // weights), and the programming pulses a device takes: at setup and per step, against the
+  // writes it survives (0: not limited).
+  double setup_energy_j = 0.0, setup_latency_s = 0.0;
+  double setup_writes_per_device = 0.0, writes_per_device_per_step = 0.0;
+  double endurance = 0.0;
   // Adds ops[i]'s energy to the ledger, under the op's phase.
   void book(size_t i, workloads::Phase phase);
 };
@@ -63,6 +70,9 @@ struct DeviceKind {
   // Power of the server around each device (host CPUs, DRAM, NICs, fans) while the job holds
   // it; the name of the preset parameter that gives it, or empty when the device has none.
   std::string host_power_param;
+  // The device's own numerics for the functional face (noise, converters, drift), seeded; empty
+  // for digital devices, which compute in --precision's format.
+  std::function<std::unique_ptr<algorithms::Numerics>(const Preset&, uint64_t seed)> numerics;
 };
 
 bool register_device_kind(DeviceKind kind);

@@ -42,7 +42,7 @@ struct BaseUnit {
   double factor;  // to the SI base of its dimension
 };
 
-constexpr std::array<BaseUnit, 9> kBaseUnits{{
+constexpr std::array<BaseUnit, 10> kBaseUnits{{
     {"FLOP", Dimension::operations, 1.0},
     {"OP", Dimension::operations, 1.0},
     {"Hz", Dimension::frequency, 1.0},
@@ -52,6 +52,7 @@ constexpr std::array<BaseUnit, 9> kBaseUnits{{
     {"s", Dimension::time, 1.0},
     {"B", Dimension::bytes, 1.0},
     {"V", Dimension::voltage, 1.0},
+    {"S", Dimension::conductance, 1.0},
 }};
 
 std::string_view trim(std::string_view s) {
@@ -104,6 +105,8 @@ std::string_view symbol(Dimension dimension) {
       return "J/B";
     case Dimension::voltage:
       return "V";
+    case Dimension::conductance:
+      return "S";
     case Dimension::operations:
       return "OP";
     case Dimension::op_rate:

@@ -18,12 +18,13 @@ enum class Dimension {
   bandwidth,        // B/s
   energy_per_byte,  // J/B
   voltage,          // V
+  conductance,      // S (siemens)
   operations,       // OP (arithmetic operations; FLOP is read as OP)
   op_rate,          // OP/s (throughput: "989.4 TFLOP/s")
 };
 
-// SI symbol of a dimension's base unit: "J", "W", "s", "Hz", "B", "B/s", "J/B", "V", "OP",
-// "OP/s", "1".
+// SI symbol of a dimension's base unit: "J", "W", "s", "Hz", "B", "B/s", "J/B", "V", "S",
+// "OP", "OP/s", "1".
 std::string_view symbol(Dimension dimension);
 
 struct Quantity {
@@ -32,7 +33,7 @@ struct Quantity {
 };
 
 // Parses "<number> [unit]" where unit is an SI prefix (f p n u µ m k M G T, or Ki Mi Gi Ti for
-// bytes) and a symbol (J W s Hz B bit V, or a ratio such as B/s, bit/s, J/B, J/bit). "%" means
+// bytes) and a symbol (J W s Hz B bit V S, or a ratio such as B/s, bit/s, J/B, J/bit). "%" means
 // 1/100. A bare number is dimensionless. Throws InputError naming the text on anything else.
 Quantity parse_quantity(std::string_view text);
 

@@ -19,13 +19,30 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.5.0";
+constexpr const char* kSchemaVersion = "0.6.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
   for (const hw::PresetParam& p : preset.params())
     if (p.assumed()) names.push_back(p.spec.name);
   return names;
+}
+
+// Seconds as a reader thinks of times after programming: "1 s", "1 h", "30 d", "1 y".
+std::string human_time(double seconds) {
+  struct Unit {
+    const char* name;
+    double seconds;
+  };
+  static const Unit units[] = {{"y", 31536000.0}, {"d", 86400.0}, {"h", 3600.0}, {"min", 60.0}};
+  char text[32];
+  for (const Unit& u : units)
+    if (seconds >= u.seconds) {
+      std::snprintf(text, sizeof text, "%.3g %s", seconds / u.seconds, u.name);
+      return text;
+    }
+  std::snprintf(text, sizeof text, "%.3g s", seconds);
+  return text;
 }
 
 std::string percent(double part, double total) {
@@ -100,6 +117,23 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
         << format_si(o.job_energy_j() / 3.6e9, Dimension::dimensionless) << " MWh), "
         << format_si(o.job_time_s(), Dimension::time) << " ("
         << format_si(o.job_time_s() / 86400.0, Dimension::dimensionless) << " days)\n";
+  if (o.cost.setup_energy_j > 0 || o.cost.setup_latency_s > 0)
+    out << "  programming         " << format_si(o.cost.setup_energy_j, Dimension::energy)
+        << " and " << format_si(o.cost.setup_latency_s, Dimension::time)
+        << " once, to write the weights (" << group_digits(static_cast<int64_t>(
+                                                   o.cost.setup_writes_per_device))
+        << " pulses per device; in the whole job, not in the step)\n";
+  if (o.cost.endurance > 0 && (o.cost.writes_per_device_per_step > 0 || o.job_steps() > 0))
+    out << "  device wear         " << o.cost.writes_per_device_per_step
+        << " writes per device per step; "
+        << (o.job_steps() > 0 ? format_si(o.job_writes_per_device(), Dimension::dimensionless) +
+                                    " over the job, " +
+                                    format_si(100.0 * o.endurance_used(), Dimension::dimensionless) +
+                                    "% of the endurance (" +
+                                    format_si(o.cost.endurance, Dimension::dimensionless) + ")"
+                              : std::string("endurance ") +
+                                    format_si(o.cost.endurance, Dimension::dimensionless))
+        << "\n";
   if (o.job_steps() > 0 && (o.job_host_energy_j() > 0 || o.scenario.pue != 1.0))
     out << "  with the facility   "
         << format_si(o.job_host_energy_j() / 3.6e9, Dimension::dimensionless)
@@ -130,7 +164,10 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
 
   if (o.training) {
     const algorithms::TrainResult& t = *o.training;
-    out << "\n  trained (functional face, " << o.scenario.precision << "): " << t.epochs.size()
+    const bool deployed = !std::isnan(t.deployed_accuracy);
+    out << "\n  trained (functional face, "
+        << (deployed ? std::string("bp in fp32, then deployed") : o.scenario.precision)
+        << "): " << t.epochs.size()
         << " epoch" << (t.epochs.size() == 1 ? "" : "s") << " on " << o.scenario.dataset << " ("
         << group_digits(t.train_samples) << " training images), batch " << o.scenario.batch
         << ", lr " << o.scenario.learning_rate << " (" << o.scenario.lr_schedule << "), momentum "
@@ -146,17 +183,36 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
                     100 * e.test_accuracy);
       out << line;
     }
-    if (o.scenario.precision != "fp32") {
+    if (deployed) {
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "    deployed to %s: %.2f%% (accuracy loss %.2f points against the trained "
+                    "network's %.2f%%)\n",
+                    o.preset.name().c_str(), 100 * t.deployed_accuracy, 100 * t.accuracy_loss(),
+                    100 * t.fp32_accuracy);
+      out << line;
+    } else if (o.scenario.precision != "fp32" || t.fp32_accuracy != t.final_test_accuracy()) {
       char line[128];
       std::snprintf(line, sizeof line,
-                    "    the same training in fp32: %.2f%% (accuracy loss %.2f points)\n",
+                    "    the same training in ideal fp32: %.2f%% (accuracy loss %.2f points)\n",
                     100 * t.fp32_accuracy, 100 * t.accuracy_loss());
       out << line;
+    }
+    if (!t.drift.empty()) {
+      out << "    accuracy after programming (drift):";
+      for (const algorithms::DriftPoint& d : t.drift) {
+        char point[64];
+        std::snprintf(point, sizeof point, " %s %.2f%%;", human_time(d.time_s).c_str(),
+                      100 * d.accuracy);
+        out << point;
+      }
+      out << "\n";
     }
     const double steps =
         std::ceil(static_cast<double>(t.train_samples) / static_cast<double>(o.scenario.batch)) *
         static_cast<double>(t.epochs.size());
-    out << "    simulated training cost: " << format_si(steps * total, Dimension::energy) << ", "
+    if (!deployed)  // a deployed network was trained off the device
+      out << "    simulated training cost: " << format_si(steps * total, Dimension::energy) << ", "
         << format_si(steps * o.cost.latency_s, Dimension::time) << " on " << o.preset.name()
         << "\n";
   }
@@ -197,6 +253,10 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
   j.key("job_steps").value(o.job_steps());
   j.key("job_energy_j").value(o.job_energy_j());
   j.key("job_time_s").value(o.job_time_s());
+  j.key("setup_energy_j").value(o.cost.setup_energy_j);
+  j.key("setup_time_s").value(o.cost.setup_latency_s);
+  j.key("writes_per_device").value(o.job_writes_per_device());
+  j.key("endurance_used").value(o.endurance_used());
   j.key("job_host_energy_j").value(o.job_host_energy_j());
   j.key("job_facility_energy_j").value(o.job_facility_energy_j());
   j.key("energy_by_component_j").begin_object();
@@ -230,6 +290,14 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
       j.key("train_loss").value(e.train_loss);
       j.key("train_accuracy").value(e.train_accuracy);
       j.key("test_accuracy").value(e.test_accuracy);
+      j.end_object();
+    }
+    j.end_array();
+    j.key("drift").begin_array();
+    for (const algorithms::DriftPoint& d : o.training->drift) {
+      j.begin_object();
+      j.key("time_s").value(d.time_s);
+      j.key("accuracy").value(d.accuracy);
       j.end_object();
     }
     j.end_array();

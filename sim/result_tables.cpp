@@ -67,9 +67,21 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
                 "steps of the whole job (--tokens, --samples-per-epoch x --epochs, or --train; 0: "
                 "not given)"});
   t.add_column(
-      {"job_energy_j", ColumnType::float64, "J", "energy of the whole job: job_steps x energy_j"});
+      {"job_energy_j", ColumnType::float64, "J",
+       "energy of the whole job: job_steps x energy_j + setup_energy_j (0: no job)"});
   t.add_column(
-      {"job_time_s", ColumnType::float64, "s", "duration of the whole job: job_steps x latency_s"});
+      {"job_time_s", ColumnType::float64, "s",
+       "duration of the whole job: job_steps x latency_s + setup_time_s (0: no job)"});
+  t.add_column({"setup_energy_j", ColumnType::float64, "J",
+                "one-time work before the first step, outside energy_j: an analog chip "
+                "programming its weights (write-verify); 0 for other devices"});
+  t.add_column({"setup_time_s", ColumnType::float64, "s", "duration of that setup"});
+  t.add_column({"writes_per_device", ColumnType::float64, "1",
+                "programming pulses the most-written memory device takes over the job (setup and "
+                "updates; analog)"});
+  t.add_column({"endurance_used", ColumnType::float64, "1",
+                "writes_per_device over the preset's endurance (0 when the device does not wear); "
+                "above 1 the job wears the devices out"});
   t.add_column({"utilization", ColumnType::float64, "1",
                 "--utilization: the model-FLOP utilization the GPU step was calibrated to (0: as "
                 "modelled)"});
@@ -102,6 +114,16 @@ Table make_epochs_table() {
   t.add_column({"test_accuracy", ColumnType::float64, "1", "test accuracy after the epoch"});
   t.add_column({"energy_j", ColumnType::float64, "J", "simulated energy up to the epoch's end"});
   t.add_column({"time_s", ColumnType::float64, "s", "simulated time up to the epoch's end"});
+  return t;
+}
+
+Table make_drift_table() {
+  Table t("drift",
+          "accuracy against time after the weights were programmed (--drift-times): one row per "
+          "scenario and time");
+  t.add_column({"scenario_id", ColumnType::int64, "1", "scenario the point belongs to"});
+  t.add_column({"time_s", ColumnType::float64, "s", "time since programming"});
+  t.add_column({"accuracy", ColumnType::float64, "1", "test accuracy at that time (fraction)"});
   return t;
 }
 
@@ -193,6 +215,10 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"job_steps", o.job_steps()},
       {"job_energy_j", o.job_energy_j()},
       {"job_time_s", o.job_time_s()},
+      {"setup_energy_j", o.cost.setup_energy_j},
+      {"setup_time_s", o.cost.setup_latency_s},
+      {"writes_per_device", o.job_writes_per_device()},
+      {"endurance_used", o.endurance_used()},
       {"utilization", o.scenario.utilization},
       {"job_host_energy_j", o.job_host_energy_j()},
       {"pue", o.scenario.pue},
@@ -275,8 +301,8 @@ void ResultTables::clear_rows() {
 }
 
 ResultTables make_result_tables(const std::vector<ExtraColumn>& extra) {
-  return {make_scenarios_table(extra), make_ops_table(), make_epochs_table(), make_power_table(),
-          make_power_samples_table()};
+  return {make_scenarios_table(extra), make_ops_table(), make_epochs_table(),
+          make_power_table(),          make_power_samples_table(), make_drift_table()};
 }
 
 PowerTrace power_trace(const hw::Cost& cost, int samples) {
@@ -330,6 +356,9 @@ void append_outcome(ResultTables& tables, const ScenarioKey& key, const Scenario
                                 {"energy_j", steps * outcome.cost.ledger.total()},
                                 {"time_s", steps * outcome.cost.latency_s}});
     }
+    for (const algorithms::DriftPoint& d : t.drift)
+      tables.drift.append_row(
+          {{"scenario_id", key.id}, {"time_s", d.time_s}, {"accuracy", d.accuracy}});
   }
 }
 
@@ -393,8 +422,8 @@ ResultTables decode_tables(const std::string& encoded, const ResultTables& schem
 }
 
 const std::vector<std::string>& table_names() {
-  static const std::vector<std::string> names = {"scenarios", "ops", "epochs", "power",
-                                                 "power_samples"};
+  static const std::vector<std::string> names = {"scenarios", "ops",           "epochs",
+                                                 "power",     "power_samples", "drift"};
   return names;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The result tables of frugal's HDF5 files (docs/results-schema.md): /scenarios, one row per
-// scenario; /ops, the per-op trace; /epochs, training curves; /power and /power_samples, power
+// scenario; /ops, the per-op trace; /epochs, training curves; /drift, accuracy against time after programming; /power and /power_samples, power
 // over time. Every table is keyed by scenario_id.
 
 #include <cstdint>
@@ -24,8 +24,10 @@ struct ExtraColumn {
 std::vector<ExtraColumn> extra_columns(const std::vector<std::string>& keys);
 
 struct ResultTables {
-  results::Table scenarios, ops, epochs, power, power_samples;
-  std::vector<results::Table*> all() { return {&scenarios, &ops, &epochs, &power, &power_samples}; }
+  results::Table scenarios, ops, epochs, power, power_samples, drift;
+  std::vector<results::Table*> all() {
+    return {&scenarios, &ops, &epochs, &power, &power_samples, &drift};
+  }
   void clear_rows();
   size_t scenario_rows() const { return scenarios.rows(); }
 };

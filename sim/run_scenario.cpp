@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -90,8 +91,11 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
                                        scenario.test_subset, static_cast<uint64_t>(scenario.seed));
       loaded_key = key;
     }
+    // rule inference: the network is trained off the device (backprop, ideal fp32) and then
+    // deployed to it, where its accuracy is measured; any other rule trains on the device.
+    const bool deploy = scenario.rule == "inference";
     algorithms::TrainOptions train;
-    train.rule = scenario.rule;
+    train.rule = deploy ? "bp" : scenario.rule;
     train.epochs = scenario.epochs;
     train.batch = scenario.batch;
     train.learning_rate = scenario.learning_rate;
@@ -99,20 +103,45 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
     train.momentum = scenario.momentum;
     train.lr_schedule = scenario.lr_schedule;
     train.seed = static_cast<uint64_t>(scenario.seed);
-    train.numerics = scenario.precision;
+    train.numerics = deploy ? "fp32" : scenario.precision;
+    // The device's arithmetic: its own numerics (analog), else --precision's digital format.
+    std::function<std::unique_ptr<algorithms::Numerics>()> on_device;
+    if (kind.numerics) {
+      const hw::Preset& device_preset = outcome.preset;
+      on_device = [&kind, &device_preset, seed = train.seed] {
+        return kind.numerics(device_preset, seed);
+      };
+    } else if (scenario.precision != "fp32") {
+      on_device = [precision = scenario.precision] {
+        return algorithms::make_digital_numerics(precision);
+      };
+    }
+    if (deploy)
+      train.make_deploy_numerics = on_device;
+    else if (kind.numerics)
+      train.make_numerics = on_device;
+    train.drift_times = drift_times(scenario);
     outcome.training = algorithms::train(forward, loaded, train);
+    if (deploy) {  // the reference is the trained network itself, before deployment
+      outcome.training->fp32_accuracy = outcome.training->trained_test_accuracy();
+      return outcome;
+    }
     // The reference: the same scenario trained in ideal fp32. A worker remembers the ones it has
     // trained (deterministic, so a remembered result is the result), so a sweep over formats
-    // trains each reference once per worker.
+    // and devices trains each reference once per worker.
     static std::map<std::string, double> fp32_accuracy;
     Scenario reference = scenario;
     reference.precision = "fp32";
+    reference.hw = "ideal";  // the reference does not depend on the device
+    reference.hw_params.clear();
+    reference.drift_times.clear();
     const std::string reference_key = to_ini(reference);
-    if (scenario.precision == "fp32")
-      fp32_accuracy[reference_key] = outcome.training->final_test_accuracy();
+    if (!on_device) fp32_accuracy[reference_key] = outcome.training->final_test_accuracy();
     auto known = fp32_accuracy.find(reference_key);
     if (known == fp32_accuracy.end()) {
       train.numerics = "fp32";
+      train.make_numerics = nullptr;
+      train.drift_times.clear();
       known = fp32_accuracy
                   .emplace(reference_key,
                            algorithms::train(forward, loaded, train).final_test_accuracy())

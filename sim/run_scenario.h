@@ -26,8 +26,26 @@ struct ScenarioOutcome {
   // Steps of the whole job: from --tokens (tokens / (batch × sequence length)), else
   // --samples-per-epoch × --epochs, else the training set × epochs with --train; 0 when none.
   int64_t job_steps() const;
-  double job_energy_j() const { return static_cast<double>(job_steps()) * cost.ledger.total(); }
-  double job_time_s() const { return static_cast<double>(job_steps()) * cost.latency_s; }
+  // The whole job: its steps, and the one-time setup before them (an analog chip programming its
+  // weights) when there is a job.
+  double job_energy_j() const {
+    const int64_t steps = job_steps();
+    return steps > 0 ? static_cast<double>(steps) * cost.ledger.total() + cost.setup_energy_j
+                     : 0.0;
+  }
+  double job_time_s() const {
+    const int64_t steps = job_steps();
+    return steps > 0 ? static_cast<double>(steps) * cost.latency_s + cost.setup_latency_s : 0.0;
+  }
+  // Programming pulses the most-written device takes over the job (setup and updates), and the
+  // fraction of its endurance that uses (0 when the device does not wear).
+  double job_writes_per_device() const {
+    return cost.setup_writes_per_device +
+           static_cast<double>(job_steps()) * cost.writes_per_device_per_step;
+  }
+  double endurance_used() const {
+    return cost.endurance > 0 ? job_writes_per_device() / cost.endurance : 0.0;
+  }
   // The servers around the devices (host CPUs, DRAM, NICs, fans: the preset's host power per
   // device) over the whole job; 0 for devices without one.
   double host_power_w = 0.0;  // per device

@@ -1,6 +1,7 @@
 #include "sim/scenario.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -96,6 +97,10 @@ po::options_description scenario_options(Scenario& s) {
       "pue", po::value(&s.pue)->default_value(s.pue),
       "data-centre power usage effectiveness, >= 1: the whole job's facility energy is (devices "
       "+ their servers) x PUE (1: not counted; industry average 1.58, Uptime Institute 2023)")(
+      "drift-times", po::value(&s.drift_times)->default_value(s.drift_times),
+      "with --train: times after the weights are programmed, in seconds, at which the test "
+      "accuracy is measured again (analog devices drift), e.g. 1,3600,86400,2592000,31536000; "
+      "written to /drift")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -112,6 +117,33 @@ std::string format_number(double v) {  // shortest text that reads back exactly
   return buffer;
 }
 }  // namespace
+
+std::vector<double> drift_times(const Scenario& s) {
+  std::vector<double> times;
+  std::string item;
+  const auto take = [&] {
+    if (item.empty()) return;
+    char* end = nullptr;
+    const double t = std::strtod(item.c_str(), &end);
+    if (end == item.c_str() || *end != '\0' || !std::isfinite(t))
+      throw InputError("--drift-times: '" + item +
+                       "' is not a number of seconds (expected e.g. 1,3600,86400)");
+    if (t < 0)
+      throw InputError("--drift-times: " + item +
+                       " s is negative; times after programming are >= 0 s");
+    times.push_back(t);
+    item.clear();
+  };
+  for (char c : s.drift_times) {
+    if (c == ',' || c == ';' || c == ' ' || c == '\t')
+      take();
+    else
+      item += c;
+  }
+  take();
+  std::sort(times.begin(), times.end());
+  return times;
+}
 
 void validate(const Scenario& s) {
   if (s.batch <= 0)
@@ -139,6 +171,8 @@ void validate(const Scenario& s) {
   if (!(s.pue >= 1 && s.pue <= 5))
     throw InputError("--pue must be in [1, 5] (facility energy over IT energy), got " +
                      format_number(s.pue));
+  if (!drift_times(s).empty() && !s.train)
+    throw InputError("--drift-times needs --train (accuracy is measured by running the network)");
   if (s.samples_per_epoch > 0 && s.tokens > 0)
     throw InputError("give --samples-per-epoch or --tokens, not both");
   if (s.tensor_parallel < 1 || s.pipeline_parallel < 1 || s.micro_batches < 0)
@@ -210,6 +244,7 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"tokens", format_number(s.tokens)},
                                    {"utilization", format_number(s.utilization)},
                                    {"pue", format_number(s.pue)},
+                                   {"drift-times", s.drift_times},
                                    {"input-shape", s.input_shape},
                                    {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);

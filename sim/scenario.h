@@ -37,6 +37,8 @@ struct Scenario {
   // Calibration to a published run: the model-FLOP utilization it achieved (0: as modelled).
   double utilization = 0;
   double pue = 1.0;  // data-centre power usage effectiveness applied to the whole job
+  // Times after programming (s) at which --train measures the accuracy again: "1,3600,86400".
+  std::string drift_times;
   int64_t devices_per_node = 8;
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"
@@ -58,6 +60,10 @@ boost::program_options::options_description scenario_options(Scenario& scenario)
 
 // Checks values that parse but make no sense (a non-positive batch); throws InputError.
 void validate(const Scenario& scenario);
+
+// --drift-times as seconds, ascending (separated by commas, semicolons or spaces). Throws
+// InputError for a value that is not a number or is negative.
+std::vector<double> drift_times(const Scenario& scenario);
 
 // The model-building options of a scenario (batch, ONNX input shape, unsupported ops).
 workloads::BuildOptions build_options(const Scenario& scenario);

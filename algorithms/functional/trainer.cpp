@@ -120,6 +120,25 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
     result.epochs.push_back(s);
     if (on_epoch) on_epoch(s);
   }
+  Learner* measured = learner.get();
+  Numerics* clock = numerics.get();
+  std::unique_ptr<Numerics> deployed;
+  std::unique_ptr<Learner> deployed_learner;
+  if (o.make_deploy_numerics) {
+    deployed = o.make_deploy_numerics();
+    std::mt19937_64 deploy_rng(o.seed + 1);  // the learner's own draws; scoring uses none
+    deployed_learner = rule->learner(net, *deployed, deploy_rng);
+    measured = deployed_learner.get();
+    clock = deployed.get();
+    result.deployed_accuracy = accuracy(*measured, data.test);
+  }
+  double now = 0;
+  for (double t : o.drift_times) {
+    if (!(t >= now)) throw InputError("drift times must be >= 0 s and ascending");
+    clock->elapse(t - now);
+    now = t;
+    result.drift.push_back({t, accuracy(*measured, data.test)});
+  }
   return result;
 }
 

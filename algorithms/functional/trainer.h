@@ -5,7 +5,9 @@
 // its equations are the cost face's (REFERENCES.md section 7), so both faces count the same MACs
 // per sample.
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +33,17 @@ struct TrainOptions {
   std::string numerics = "fp32";  // a digital format (numerics.h)
   // A device's own numerics (noise, drift, ...), used instead of `numerics` when set.
   std::function<std::unique_ptr<Numerics>()> make_numerics;
+  // Deployment: after training, the trained weights are programmed into this numerics (a
+  // device's, or a digital format) and the test accuracy is measured through it.
+  std::function<std::unique_ptr<Numerics>()> make_deploy_numerics;
+  // Times after programming (s, ascending, >= 0) at which the test accuracy is measured again,
+  // through the deployed numerics if any, else the training numerics (drift, read noise).
+  std::vector<double> drift_times;
+};
+
+struct DriftPoint {
+  double time_s = 0;
+  double accuracy = 0;
 };
 
 struct EpochStats {
@@ -51,8 +64,18 @@ struct TrainResult {
   // The same training in ideal fp32 (run_scenario fills it; equal to the final accuracy when
   // this run is fp32), and what the numerics cost: reference − final.
   double fp32_accuracy = 0;
+  // With deployment, the test accuracy through the deployed numerics (NaN without).
+  double deployed_accuracy = std::numeric_limits<double>::quiet_NaN();
+  std::vector<DriftPoint> drift;  // one per TrainOptions::drift_times
   double accuracy_loss() const { return fp32_accuracy - final_test_accuracy(); }
-  double final_test_accuracy() const { return epochs.empty() ? 0.0 : epochs.back().test_accuracy; }
+  // The deployed accuracy if there is one, else the last epoch's.
+  double final_test_accuracy() const {
+    if (!std::isnan(deployed_accuracy)) return deployed_accuracy;
+    return epochs.empty() ? 0.0 : epochs.back().test_accuracy;
+  }
+  double trained_test_accuracy() const {
+    return epochs.empty() ? 0.0 : epochs.back().test_accuracy;
+  }
 };
 
 // The learning rate of epoch `epoch` (from 1) of `epochs` under `schedule`.

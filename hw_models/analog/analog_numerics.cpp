@@ -143,14 +143,14 @@ void PcmNumerics::elapse(double seconds) {
 
 void PcmNumerics::quantize_inputs(Matrix& x) const {
   if (m_settings.dac_bits <= 0) return;
-  const auto levels = static_cast<float>((1 << (m_settings.dac_bits - 1)) - 1);
+  const auto levels = static_cast<float>(std::max(1, (1 << (m_settings.dac_bits - 1)) - 1));
   x = ((x.array() * levels).round() / levels).matrix();
 }
 
 void PcmNumerics::quantize_outputs(Matrix& y) const {
   if (m_settings.adc_bits <= 0) return;
   const auto bound = static_cast<float>(m_settings.output_bound);
-  const auto levels = static_cast<float>((1 << (m_settings.adc_bits - 1)) - 1);
+  const auto levels = static_cast<float>(std::max(1, (1 << (m_settings.adc_bits - 1)) - 1));
   y = ((y.array().max(-bound).min(bound) / bound * levels).round() / levels * bound).matrix();
 }
 

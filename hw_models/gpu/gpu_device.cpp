@@ -208,4 +208,4 @@ FRUGAL_REGISTER_DEVICE(gpu,
                           return std::unique_ptr<frugal::hw::Device>(
                               std::make_unique<frugal::hw::gpu::GpuDevice>(preset));
                         },
-                        [] { frugal::hw::gpu::GpuPlatform::instance(); }, true, true, "host_power"})
+                        [] { frugal::hw::gpu::GpuPlatform::instance(); }, true, true, "host_power", {}})

@@ -136,7 +136,7 @@ expect_ok "run --train again" "$frugal" run "${train[@]}" --out "$work/out/train
   || fail "two identical training runs differ"
 # --- a digital format: the run also trains the fp32 reference; accuracy_loss is the difference
 expect_ok "run --train --precision int4" "$frugal" run "${train[@]}" --precision int4 --out "$work/out/int4.h5"
-grep -q "the same training in fp32: " "$work/stdout" || fail "int4: no fp32 reference in the summary"
+grep -q "the same training in ideal fp32: " "$work/stdout" || fail "int4: no fp32 reference in the summary"
 /usr/bin/python3 - "$work/out/int4.h5" "$work/out/train.h5" <<'EOF' || fail "int4: precision or accuracy_loss wrong"
 import sys, h5py
 q, ref = h5py.File(sys.argv[1])["scenarios"], h5py.File(sys.argv[2])["scenarios"]
@@ -147,7 +147,10 @@ rm -f "$work/out/"*.h5
 expect_input_error "zero epochs" "--epochs must be a positive integer" "$frugal" run --train --epochs 0 --out "$out"
 expect_input_error "unknown schedule" "--lr-schedule must be constant, cosine or step" "$frugal" run --train --lr-schedule warmup --out "$out"
 expect_input_error "missing data set directory" "does not exist" "$frugal" run --train --data-dir "$work/nowhere" --out "$out"
-expect_input_error "rule without a functional face" "no functional face" "$frugal" run "${train[@]}" --rule inference --out "$out"
+# rule inference with --train: trained off the device (bp, fp32), then deployed in int8
+expect_ok "deployed inference" "$frugal" run "${train[@]}" --rule inference --precision int8 --out "$work/out/deploy.h5"
+grep -q "deployed to cpu:xeon-8380: " "$work/stdout" || fail "deployed inference: no deployment line"
+rm -f "$work/out/"*.h5
 expect_input_error "op the rule cannot train" "rule pepita cannot train op 'conv1' of kind conv2d" "$frugal" run --train --rule pepita --dataset synthetic --train-subset 100 --model cnn-fmnist --out "$out"
 expect_input_error "op no rule can train" "cannot train op 'conv1.bn' (norm)" "$frugal" run --train --dataset synthetic --train-subset 100 --model resnet18:28x28 --out "$out"
 expect_input_error "unknown precision" "--precision must be fp32, tf32, bf16, fp16, fp8, int8 or int4, got 'fp4'" "$frugal" run --train --precision fp4 --out "$out"

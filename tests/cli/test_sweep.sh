@@ -227,7 +227,6 @@ expect_input_error "shard with a sign" "expected I/N" "$frugal" sweep --shard +0
 expect_input_error "too many seeds" "--seeds must be an integer from 1" "$frugal" sweep --seeds 99999999999 --out "$o"
 expect_input_error "no output" "sweep needs --out" "$frugal" sweep --batch 1,2
 expect_input_error "training data missing" "scenario 0" "$frugal" sweep --train --data-dir "$work/nowhere" --rule bp,fa --out "$o"
-expect_input_error "training with a cost-only rule" "no functional face" "$frugal" sweep --train --dataset synthetic --rule bp,inference --out "$o"
 expect_input_error "resume without a partial" "nothing to resume" "$frugal" sweep --batch 1,2 --out "$o" --resume
 printf 'batch = 1,2\nbatchh = 3\n' >"$work/bad.ini"
 expect_input_error "sweep file typo" "bad.ini:2: unknown key 'batchh'" "$frugal" sweep --config "$work/bad.ini" --out "$o"

@@ -1,0 +1,257 @@
+// The analog crossbar device: the mapper (analog_mapper.cpp) places the step's matrices on tiles
+// and costs each op; this file times them on a SystemC model of the chip and charges static
+// power over the step.
+//
+// The platform: the batch comes in from DRAM (a MemoryTarget over TLM-2.0), flows through the
+// ops as a pipeline, sample by sample (one SystemC process per op: an op takes sample s once the
+// op before it has finished s, and once its resource, the tiles of its matrix or the digital
+// units, is free), and the outputs go back to DRAM. So layers on different tiles work on
+// successive samples at once, as weight-stationary chips pipeline them (ISAAC, HERMES), while
+// the forward and backward products of one layer share its tiles. Updates wait for the whole
+// batch.
+
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <algorithm>
+#include <memory>
+#include <systemc>
+#include <tlm>
+
+#include "hw_models/analog/analog_mapper.h"
+#include "hw_models/analog/analog_numerics.h"
+#include "hw_models/analog/analog_params.h"
+#include "hw_models/common/byte_count.h"
+#include "hw_models/common/memory_target.h"
+#include "hw_models/device.h"
+#include "results/error.h"
+
+namespace frugal::hw::analog {
+namespace {
+
+using sc_core::sc_time;
+using sc_core::SC_SEC;
+
+struct Stage {
+  int resource = -1;  // index into the platform's resources
+  bool per_sample = true;
+  double busy_s = 0.0;  // per sample, or for the batch
+};
+
+struct StageTiming {
+  double start_s = 0.0, end_s = 0.0;  // first start, last end, from the step's start
+};
+
+// Longest step the model represents (sc_time holds about 1.8e7 s at 1 ps).
+constexpr double kMaxStepSeconds = 1e6;
+
+class AnalogPlatform : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(AnalogPlatform);
+
+  static AnalogPlatform& instance() {
+    static AnalogPlatform platform("analog_chip");
+    return platform;
+  }
+
+  // Runs `samples` through the stages. `resources`: how many distinct resources the stages name.
+  std::vector<StageTiming> run(const std::vector<Stage>& stages, int64_t samples, int resources,
+                               int64_t in_bytes, int64_t out_bytes, double dram_bandwidth,
+                               double& total_s) {
+    double bound = static_cast<double>(in_bytes + out_bytes) / dram_bandwidth;
+    for (const Stage& s : stages)
+      bound += s.per_sample ? s.busy_s * static_cast<double>(samples) : s.busy_s;
+    if (bound > kMaxStepSeconds)
+      throw InputError("one step would take up to " + std::to_string(bound) +
+                       " s on the analog chip, beyond the 1e6 s the model represents; use a "
+                       "smaller batch");
+    if (sc_core::sc_time_stamp().to_seconds() + bound >= sc_core::sc_max_time().to_seconds())
+      throw std::logic_error("analog: this process has simulated too long");
+    m_dram.configure(dram_bandwidth, 0.0);
+    m_stages = &stages;
+    m_samples = samples;
+    m_in_bytes = in_bytes;
+    m_out_bytes = out_bytes;
+    m_done_samples.assign(stages.size(), 0);
+    m_progress = std::vector<std::unique_ptr<sc_core::sc_event>>(stages.size());
+    for (auto& e : m_progress) e = std::make_unique<sc_core::sc_event>();
+    m_busy.assign(static_cast<size_t>(resources) + 1, false);
+    m_freed = std::vector<std::unique_ptr<sc_core::sc_event>>(m_busy.size());
+    for (auto& e : m_freed) e = std::make_unique<sc_core::sc_event>();
+    m_timings.assign(stages.size(), {});
+    m_finished = false;
+    m_pending = true;
+    m_start.notify(sc_core::SC_ZERO_TIME);
+    sc_core::sc_start();  // until the controller waits for the next step
+    if (!m_finished) throw std::logic_error("analog: simulation stopped before the step ended");
+    total_s = m_total_s;
+    return m_timings;
+  }
+
+ private:
+  explicit AnalogPlatform(const sc_core::sc_module_name& name)
+      : sc_core::sc_module(name), m_socket("dram_socket") {
+    m_socket.bind(m_dram.socket);
+    m_payload.set_extension(m_count);  // owned, and freed, by the payload
+    SC_THREAD(controller);
+  }
+
+  // Moves `bytes` to or from DRAM over TLM and waits until they have arrived.
+  void transfer(int64_t bytes, tlm::tlm_command command) {
+    if (bytes <= 0) return;
+    m_count->bytes = bytes;
+    m_payload.set_command(command);
+    m_payload.set_address(0);
+    m_payload.set_data_ptr(nullptr);
+    m_payload.set_data_length(0);
+    m_payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time delay = sc_core::SC_ZERO_TIME;
+    m_socket->b_transport(m_payload, delay);
+    if (m_payload.is_response_error()) throw std::runtime_error("DRAM transaction failed");
+    wait(delay);
+  }
+
+  void controller() {
+    for (;;) {
+      while (!m_pending) wait(m_start);
+      m_pending = false;
+      const sc_time t0 = sc_core::sc_time_stamp();
+      transfer(m_in_bytes, tlm::TLM_READ_COMMAND);
+      m_running = m_stages->size();
+      for (size_t j = 0; j < m_stages->size(); ++j)
+        sc_core::sc_spawn([this, j, t0] { stage(j, t0); });
+      while (m_running > 0) wait(m_all_done);
+      transfer(m_out_bytes, tlm::TLM_WRITE_COMMAND);
+      m_total_s = (sc_core::sc_time_stamp() - t0).to_seconds();
+      m_finished = true;
+    }
+  }
+
+  void acquire(size_t r) {
+    while (m_busy[r]) wait(*m_freed[r]);
+    m_busy[r] = true;
+  }
+  void release(size_t r) {
+    m_busy[r] = false;
+    m_freed[r]->notify(sc_core::SC_ZERO_TIME);
+  }
+
+  // Op j: each sample (or the batch) after op j − 1 is done with it, on its resource.
+  void stage(size_t j, sc_time t0) {
+    const Stage& s = (*m_stages)[j];
+    const size_t r = s.resource < 0 ? m_busy.size() - 1 : static_cast<size_t>(s.resource);
+    const int64_t rounds = s.per_sample ? m_samples : 1;
+    for (int64_t k = 0; k < rounds; ++k) {
+      const int64_t need = s.per_sample ? k + 1 : m_samples;  // samples op j − 1 must have done
+      if (j > 0)
+        while (m_done_samples[j - 1] < need) wait(*m_progress[j - 1]);
+      if (s.busy_s > 0) acquire(r);
+      if (k == 0) m_timings[j].start_s = (sc_core::sc_time_stamp() - t0).to_seconds();
+      if (s.busy_s > 0) {
+        wait(sc_time(s.busy_s, SC_SEC));
+        release(r);
+      }
+      m_done_samples[j] = s.per_sample ? k + 1 : m_samples;
+      m_progress[j]->notify(sc_core::SC_ZERO_TIME);
+    }
+    m_timings[j].end_s = (sc_core::sc_time_stamp() - t0).to_seconds();
+    if (--m_running == 0) m_all_done.notify(sc_core::SC_ZERO_TIME);
+  }
+
+  MemoryTarget m_dram{"dram"};
+  tlm_utils::simple_initiator_socket<AnalogPlatform> m_socket;
+  tlm::tlm_generic_payload m_payload;
+  ByteCount* m_count = new ByteCount;
+  sc_core::sc_event m_start, m_all_done;
+  const std::vector<Stage>* m_stages = nullptr;
+  int64_t m_samples = 0, m_in_bytes = 0, m_out_bytes = 0;
+  std::vector<int64_t> m_done_samples;
+  std::vector<std::unique_ptr<sc_core::sc_event>> m_progress, m_freed;
+  std::vector<bool> m_busy;  // per resource; the last is the digital units
+  std::vector<StageTiming> m_timings;
+  size_t m_running = 0;
+  double m_total_s = 0.0;
+  bool m_pending = false, m_finished = true;
+};
+
+class AnalogDevice final : public Device {
+ public:
+  explicit AnalogDevice(Preset preset)
+      : m_preset(std::move(preset)), m_params(AnalogParams::from(m_preset)) {}
+
+  const Preset& preset() const override { return m_preset; }
+
+  void check(const std::string& precision,
+             const algorithms::Parallelism& parallelism) const override {
+    if (precision != "fp32")
+      throw InputError(m_preset.name() + " computes in its own analog numerics (" +
+                       std::to_string(m_params.weight_bits) + "-bit weights, " +
+                       std::to_string(m_params.input_bits()) + "-bit inputs, " +
+                       std::to_string(m_params.adc_bits) +
+                       "-bit ADCs): --precision is for digital devices; set hw.weight_bits, "
+                       "hw.dac_bits or hw.adc_bits instead");
+    Device::check(precision, parallelism);
+  }
+
+  Cost simulate(const algorithms::TrainingStep& step) override {
+    check(step.precision, step.parallelism);
+    const Mapping m = map_step(step.graph, m_params, m_preset.name());
+    std::vector<Stage> stages(m.work.size());
+    for (size_t i = 0; i < m.work.size(); ++i)
+      stages[i] = {m.work[i].resource, m.work[i].per_sample, m.work[i].busy_s};
+    double total_s = 0.0;
+    const std::vector<StageTiming> timings = AnalogPlatform::instance().run(
+        stages, std::max<int64_t>(1, step.batch()), static_cast<int>(m.placements.size()),
+        m.input_bytes, m.output_bytes, m_params.dram_bandwidth_bytes_per_s, total_s);
+    // Static power of the chip and of every tile holding weights, over the whole step, shared
+    // among the ops by the time each is busy (they overlap in the pipeline).
+    const double static_w = m_params.chip_static_power_w +
+                            m_params.tile_static_power_w * static_cast<double>(m.tiles_used);
+    double spans = 0.0;
+    for (const StageTiming& t : timings) spans += t.end_s - t.start_s;
+    Cost cost;
+    cost.ops.resize(m.work.size());
+    for (size_t i = 0; i < m.work.size(); ++i) {
+      OpCost& c = cost.ops[i];
+      c = m.work[i].energy;
+      c.start_s = timings[i].start_s;
+      c.latency_s = timings[i].end_s - timings[i].start_s;
+      const double share = spans > 0 ? c.latency_s / spans
+                                     : 1.0 / static_cast<double>(m.work.size());
+      c.charge(Component::static_power, static_w * total_s * share);
+      cost.book(i, step.graph.ops()[i].phase);
+    }
+    cost.latency_s = total_s;
+    cost.setup_energy_j = m.setup_energy_j;
+    cost.setup_latency_s = m.setup_s;
+    cost.setup_writes_per_device = m.setup_writes_per_device;
+    cost.writes_per_device_per_step = m.writes_per_device_per_step;
+    cost.endurance = m_params.endurance;
+    return cost;
+  }
+
+ private:
+  Preset m_preset;
+  AnalogParams m_params;
+};
+
+}  // namespace
+}  // namespace frugal::hw::analog
+
+FRUGAL_REGISTER_DEVICE(analog, {"analog",
+                                "analog in-memory crossbar: tiles with DACs, ADCs and noisy "
+                                "conductances, digital units, a pipeline across tiles",
+                                frugal::hw::analog::analog_param_specs(),
+                                [](const frugal::hw::Preset& preset) {
+                                  return std::unique_ptr<frugal::hw::Device>(
+                                      std::make_unique<frugal::hw::analog::AnalogDevice>(preset));
+                                },
+                                [] { frugal::hw::analog::AnalogPlatform::instance(); }, false,
+                                false, "",
+                                [](const frugal::hw::Preset& preset, uint64_t seed) {
+                                  return std::unique_ptr<frugal::algorithms::Numerics>(
+                                      std::make_unique<frugal::hw::analog::PcmNumerics>(
+                                          frugal::hw::analog::AnalogParams::from(preset)
+                                              .settings(),
+                                          seed));
+                                }})
