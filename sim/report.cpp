@@ -166,7 +166,10 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
     const algorithms::TrainResult& t = *o.training;
     const bool deployed = !std::isnan(t.deployed_accuracy);
     out << "\n  trained (functional face, "
-        << (deployed ? std::string("bp in fp32, then deployed") : o.scenario.precision)
+        << (deployed ? std::string("bp in fp32, then deployed")
+            : hw::find_device_kind(o.preset.device()).numerics
+                ? "in " + o.preset.name() + "'s analog numerics"
+                : o.scenario.precision)
         << "): " << t.epochs.size()
         << " epoch" << (t.epochs.size() == 1 ? "" : "s") << " on " << o.scenario.dataset << " ("
         << group_digits(t.train_samples) << " training images), batch " << o.scenario.batch

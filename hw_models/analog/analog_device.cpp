@@ -2,10 +2,10 @@
 // and costs each op; this file times them on a SystemC model of the chip and charges static
 // power over the step.
 //
-// The platform: the batch comes in from DRAM (a MemoryTarget over TLM-2.0), flows through the
-// ops as a pipeline, sample by sample (one SystemC process per op: an op takes sample s once the
-// op before it has finished s, and once its resource, the tiles of its matrix or the digital
-// units, is free), and the outputs go back to DRAM. So layers on different tiles work on
+// The platform: samples stream in from DRAM (a MemoryTarget over TLM-2.0), flow through the ops
+// as a pipeline, sample by sample (one SystemC process per op: an op takes sample s once the op
+// before it has finished s, and once its resource, the tiles of its matrix or the digital units,
+// is free), and their outputs stream back to DRAM. So layers on different tiles work on
 // successive samples at once, as weight-stationary chips pipeline them (ISAAC, HERMES), while
 // the forward and backward products of one layer share its tiles. Updates wait for the whole
 // batch.
@@ -29,8 +29,8 @@
 namespace frugal::hw::analog {
 namespace {
 
-using sc_core::sc_time;
 using sc_core::SC_SEC;
+using sc_core::sc_time;
 
 struct Stage {
   int resource = -1;  // index into the platform's resources
@@ -116,12 +116,14 @@ class AnalogPlatform : public sc_core::sc_module {
       while (!m_pending) wait(m_start);
       m_pending = false;
       const sc_time t0 = sc_core::sc_time_stamp();
-      transfer(m_in_bytes, tlm::TLM_READ_COMMAND);
-      m_running = m_stages->size();
+      m_inputs_in = 0;
+      m_running = m_stages->size() + 1;
+      // Samples stream in from DRAM and their outputs back, overlapped with the pipeline.
+      sc_core::sc_spawn([this] { stream_inputs(); });
       for (size_t j = 0; j < m_stages->size(); ++j)
         sc_core::sc_spawn([this, j, t0] { stage(j, t0); });
+      sc_core::sc_spawn([this] { stream_outputs(); });
       while (m_running > 0) wait(m_all_done);
-      transfer(m_out_bytes, tlm::TLM_WRITE_COMMAND);
       m_total_s = (sc_core::sc_time_stamp() - t0).to_seconds();
       m_finished = true;
     }
@@ -136,6 +138,28 @@ class AnalogPlatform : public sc_core::sc_module {
     m_freed[r]->notify(sc_core::SC_ZERO_TIME);
   }
 
+  // The k-th sample's share of the batch's bytes (the bytes split as evenly as they go).
+  int64_t share(int64_t bytes, int64_t k) const {
+    return bytes * (k + 1) / m_samples - bytes * k / m_samples;
+  }
+
+  void stream_inputs() {
+    for (int64_t k = 0; k < m_samples; ++k) {
+      transfer(share(m_in_bytes, k), tlm::TLM_READ_COMMAND);
+      m_inputs_in = k + 1;
+      m_input_event.notify(sc_core::SC_ZERO_TIME);
+    }
+  }
+
+  void stream_outputs() {
+    const size_t last = m_stages->size() - 1;
+    for (int64_t k = 0; k < m_samples; ++k) {
+      while (!m_stages->empty() && m_done_samples[last] < k + 1) wait(*m_progress[last]);
+      transfer(share(m_out_bytes, k), tlm::TLM_WRITE_COMMAND);
+    }
+    if (--m_running == 0) m_all_done.notify(sc_core::SC_ZERO_TIME);
+  }
+
   // Op j: each sample (or the batch) after op j − 1 is done with it, on its resource.
   void stage(size_t j, sc_time t0) {
     const Stage& s = (*m_stages)[j];
@@ -145,6 +169,8 @@ class AnalogPlatform : public sc_core::sc_module {
       const int64_t need = s.per_sample ? k + 1 : m_samples;  // samples op j − 1 must have done
       if (j > 0)
         while (m_done_samples[j - 1] < need) wait(*m_progress[j - 1]);
+      else
+        while (m_inputs_in < need) wait(m_input_event);
       if (s.busy_s > 0) acquire(r);
       if (k == 0) m_timings[j].start_s = (sc_core::sc_time_stamp() - t0).to_seconds();
       if (s.busy_s > 0) {
@@ -162,7 +188,8 @@ class AnalogPlatform : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<AnalogPlatform> m_socket;
   tlm::tlm_generic_payload m_payload;
   ByteCount* m_count = new ByteCount;
-  sc_core::sc_event m_start, m_all_done;
+  sc_core::sc_event m_start, m_all_done, m_input_event;
+  int64_t m_inputs_in = 0;  // samples arrived from DRAM
   const std::vector<Stage>* m_stages = nullptr;
   int64_t m_samples = 0, m_in_bytes = 0, m_out_bytes = 0;
   std::vector<int64_t> m_done_samples;
@@ -216,8 +243,8 @@ class AnalogDevice final : public Device {
       c = m.work[i].energy;
       c.start_s = timings[i].start_s;
       c.latency_s = timings[i].end_s - timings[i].start_s;
-      const double share = spans > 0 ? c.latency_s / spans
-                                     : 1.0 / static_cast<double>(m.work.size());
+      const double share =
+          spans > 0 ? c.latency_s / spans : 1.0 / static_cast<double>(m.work.size());
       c.charge(Component::static_power, static_w * total_s * share);
       cost.book(i, step.graph.ops()[i].phase);
     }
@@ -238,20 +265,18 @@ class AnalogDevice final : public Device {
 }  // namespace
 }  // namespace frugal::hw::analog
 
-FRUGAL_REGISTER_DEVICE(analog, {"analog",
-                                "analog in-memory crossbar: tiles with DACs, ADCs and noisy "
-                                "conductances, digital units, a pipeline across tiles",
-                                frugal::hw::analog::analog_param_specs(),
-                                [](const frugal::hw::Preset& preset) {
-                                  return std::unique_ptr<frugal::hw::Device>(
-                                      std::make_unique<frugal::hw::analog::AnalogDevice>(preset));
-                                },
-                                [] { frugal::hw::analog::AnalogPlatform::instance(); }, false,
-                                false, "",
-                                [](const frugal::hw::Preset& preset, uint64_t seed) {
-                                  return std::unique_ptr<frugal::algorithms::Numerics>(
-                                      std::make_unique<frugal::hw::analog::PcmNumerics>(
-                                          frugal::hw::analog::AnalogParams::from(preset)
-                                              .settings(),
-                                          seed));
-                                }})
+FRUGAL_REGISTER_DEVICE(analog,
+                       {"analog",
+                        "analog in-memory crossbar: tiles with DACs, ADCs and noisy "
+                        "conductances, digital units, a pipeline across tiles",
+                        frugal::hw::analog::analog_param_specs(),
+                        [](const frugal::hw::Preset& preset) {
+                          return std::unique_ptr<frugal::hw::Device>(
+                              std::make_unique<frugal::hw::analog::AnalogDevice>(preset));
+                        },
+                        [] { frugal::hw::analog::AnalogPlatform::instance(); }, false, false, "",
+                        [](const frugal::hw::Preset& preset, uint64_t seed) {
+                          return std::unique_ptr<frugal::algorithms::Numerics>(
+                              std::make_unique<frugal::hw::analog::PcmNumerics>(
+                                  frugal::hw::analog::AnalogParams::from(preset).settings(), seed));
+                        }})

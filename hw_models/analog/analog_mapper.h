@@ -35,11 +35,11 @@ struct Placement {
 
 // What one op of the step costs on the chip.
 struct StageWork {
-  int resource = -1;        // placement index (crossbar and programming); -1: digital units
-  bool per_sample = true;   // pipelined sample by sample; false: waits for the whole batch
-  double busy_s = 0.0;      // per sample (per_sample) or for the batch
-  OpCost energy;            // per step, by component (static power is added by the device)
-  double writes = 0.0;      // programming pulses per device of its placement this step
+  int resource = -1;         // placement index (crossbar and programming); -1: digital units
+  bool per_sample = true;    // pipelined sample by sample; false: waits for the whole batch
+  double busy_s = 0.0;       // per sample (per_sample) or for the batch
+  OpCost energy;             // per step, by component (static power is added by the device)
+  double writes = 0.0;       // programming pulses per device of its placement this step
   bool reads_input = false;  // the op that takes the batch in from DRAM
 };
 
@@ -49,7 +49,7 @@ struct Mapping {
   int64_t tiles_used = 0;
   // Programming every placed matrix once, before the first step (write-verify).
   double setup_energy_j = 0.0, setup_s = 0.0, setup_writes_per_device = 0.0;
-  double writes_per_device_per_step = 0.0;  // the most any device takes
+  double writes_per_device_per_step = 0.0;    // the most any device takes
   int64_t input_bytes = 0, output_bytes = 0;  // the batch in from DRAM, the outputs back
 };
 

@@ -57,6 +57,9 @@ void PcmNumerics::program(Programmed& p, const Matrix& w) const {
   p.cols = w.cols();
   const float max_abs = w.size() ? w.cwiseAbs().maxCoeff() : 0.0f;
   p.scale = max_abs > 0 ? max_abs : 1.0f;
+  // Trained on the device, the weights need room to grow: g_max stands for twice the initial
+  // largest magnitude.
+  if (s.pulsed_updates) p.scale *= 2.0f;
   p.g_plus.resize(w.rows(), w.cols());
   p.g_minus.resize(w.rows(), w.cols());
   p.nu_plus.resize(w.rows(), w.cols());
@@ -108,11 +111,15 @@ void PcmNumerics::read(Programmed& p) const {
     return drifted;
   };
   p.effective.resize(p.rows, p.cols);
-  for (Eigen::Index j = 0; j < p.cols; ++j)
-    for (Eigen::Index i = 0; i < p.rows; ++i)
-      p.effective(i, j) = static_cast<float>(
-          (at_time(p.g_plus(i, j), p.nu_plus(i, j)) - at_time(p.g_minus(i, j), p.nu_minus(i, j))) /
-          s.g_max_s * p.scale);
+  if (ratio == 1.0 && spread == 0.0) {  // no drift yet, no read noise: the programmed values
+    p.effective = (p.g_plus - p.g_minus) * static_cast<float>(p.scale / s.g_max_s);
+  } else {
+    for (Eigen::Index j = 0; j < p.cols; ++j)
+      for (Eigen::Index i = 0; i < p.rows; ++i)
+        p.effective(i, j) = static_cast<float>((at_time(p.g_plus(i, j), p.nu_plus(i, j)) -
+                                                at_time(p.g_minus(i, j), p.nu_minus(i, j))) /
+                                               s.g_max_s * p.scale);
+  }
   if (s.drift_compensation) {
     const double now = p.effective.cwiseAbs().sum();
     if (now > 0) p.effective *= static_cast<float>(p.reference / now);
@@ -132,8 +139,45 @@ void PcmNumerics::represent(Matrix& m, Operand holds) const {
 }
 
 void PcmNumerics::update(Matrix& w, const Matrix& step) {
-  w -= step;
-  m_programmed.erase(w.data());  // rewritten at its next use
+  if (!m_settings.pulsed_updates) {
+    w -= step;
+    m_programmed.erase(w.data());  // rewritten at its next use
+    return;
+  }
+  effective(w);  // programmed (on first use) and read
+  Programmed& p = m_programmed[w.data()];
+  const AnalogSettings& s = m_settings;
+  const double g_max = s.g_max_s;
+  const double dg = s.dw_min * g_max;
+  // n pulses of a soft-bounds device in closed form: each up pulse shrinks the distance to
+  // +g_max by a factor (1 − dw_min·(1 + up_down)), each down pulse the distance to −g_max by
+  // (1 − dw_min·(1 − up_down)); their independent cycle-to-cycle spreads add up to a relative
+  // spread of pulse_noise / √n on the whole move.
+  const double log_up = std::log1p(-std::min(0.999999, s.dw_min * (1.0 + s.up_down)));
+  const double log_down = std::log1p(-std::min(0.999999, s.dw_min * (1.0 - s.up_down)));
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform;
+  for (Eigen::Index j = 0; j < w.cols(); ++j)
+    for (Eigen::Index i = 0; i < w.rows(); ++i) {
+      const double wanted = -static_cast<double>(step(i, j)) / p.scale * g_max;  // in S
+      const double exact = std::fabs(wanted) / dg;
+      auto n = static_cast<int64_t>(exact);
+      if (uniform(m_rng) < exact - static_cast<double>(n)) ++n;  // stochastic rounding
+      n = std::min(n, s.max_pulses);
+      if (n == 0) continue;
+      double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
+      const auto pulses = static_cast<double>(n);
+      const double moved = wanted > 0 ? g_max - (g_max - g) * std::exp(pulses * log_up)
+                                      : -g_max + (g_max + g) * std::exp(pulses * log_down);
+      const double spread = s.pulse_noise > 0 ? s.pulse_noise / std::sqrt(pulses) : 0.0;
+      g = std::clamp(g + (moved - g) * (1.0 + spread * normal(m_rng)), -g_max, g_max);
+      p.g_plus(i, j) = static_cast<float>(std::max(g, 0.0));
+      p.g_minus(i, j) = static_cast<float>(std::max(-g, 0.0));
+      w(i, j) = static_cast<float>(g / g_max * p.scale);
+      m_pulses += n;
+    }
+  m_pair_updates += w.size();
+  p.read_at = -1.0;  // read again at the next use
 }
 
 void PcmNumerics::elapse(double seconds) {

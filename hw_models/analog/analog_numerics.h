@@ -30,6 +30,15 @@ struct AnalogSettings {
   double stuck_rate = 0.0;          // fraction of devices stuck, half at 0 and half at g_max
   double t0_s = 20.0;               // drift reference time
   double t_read_s = 250e-9;         // read pulse, for the 1/f noise
+  // Training on the device: updates as pulses on each pair (a soft-bounds device, as aihwkit's
+  // SoftBoundsDevice): an up pulse moves G = G+ − G− by dw_min·g_max·(1 + up_down)·(1 − G/g_max),
+  // a down pulse by −dw_min·g_max·(1 − up_down)·(1 + G/g_max), each ×(1 + pulse_noise·N(0, 1));
+  // at most max_pulses per update, the count stochastically rounded. Off: ideal reprogramming.
+  bool pulsed_updates = false;
+  double dw_min = 0.001;
+  double up_down = 0.0;
+  double pulse_noise = 0.3;
+  int64_t max_pulses = 31;
 };
 
 class PcmNumerics final : public algorithms::Numerics {
@@ -42,9 +51,13 @@ class PcmNumerics final : public algorithms::Numerics {
               algorithms::Matrix& y) override;
   // Weights as the crossbar holds them now (programmed, drifted, read once); others unchanged.
   void represent(algorithms::Matrix& m, algorithms::Operand holds) const override;
-  // The update is written by reprogramming the matrix (ideal write-verify; pulse-level device
-  // updates come with analog training).
+  // With pulsed_updates, the step is applied as pulses to the programmed pairs (bounded,
+  // asymmetric, noisy) and `w` becomes what the devices now hold; else the matrix is
+  // reprogrammed (ideal write-verify) at its next use.
   void update(algorithms::Matrix& w, const algorithms::Matrix& step) override;
+  // Pulses applied by updates so far, and device-updates (pairs × updates) they went to.
+  int64_t pulses() const { return m_pulses; }
+  int64_t pair_updates() const { return m_pair_updates; }
   // Time since programming: drift and read noise change.
   void elapse(double seconds) override;
   double time_s() const { return m_time_s; }
@@ -77,6 +90,7 @@ class PcmNumerics final : public algorithms::Numerics {
   mutable std::mt19937_64 m_rng;
   double m_time_s = 0.0;
   mutable std::unordered_map<const float*, Programmed> m_programmed;
+  int64_t m_pulses = 0, m_pair_updates = 0;
 };
 
 }  // namespace frugal::hw::analog

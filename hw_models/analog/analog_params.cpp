@@ -83,6 +83,17 @@ const std::vector<ParamSpec>& analog_param_specs() {
        "fraction of devices stuck (half at 0, half at g_max)"},
       {"drift_t0", Dimension::time, 1e-9, 1e6, "drift reference time t0"},
       {"noise_t_read", Dimension::time, 1e-12, 1, "read time of the 1/f noise model"},
+      {"pulsed_updates", Dimension::dimensionless, 0, 1,
+       "1: training on the device applies updates as pulses (bounded, asymmetric, noisy); 0: "
+       "ideal reprogramming",
+       true},
+      {"dw_min", Dimension::dimensionless, 1e-6, 1,
+       "conductance step of one pulse, as a fraction of g_max (near G = 0)"},
+      {"up_down", Dimension::dimensionless, -1, 1,
+       "asymmetry: up pulses are (1 + up_down), down pulses (1 - up_down) times dw_min"},
+      {"pulse_noise", Dimension::dimensionless, 0, 10,
+       "cycle-to-cycle spread of a pulse's step (relative standard deviation)"},
+      {"max_pulses", Dimension::dimensionless, 1, 1e6, "most pulses one update applies", true},
   };
   return specs;
 }
@@ -133,6 +144,11 @@ AnalogParams AnalogParams::from(const Preset& p) {
   a.stuck_rate = p.get("stuck_rate");
   a.t0_s = p.get("drift_t0");
   a.t_read_s = p.get("noise_t_read");
+  a.pulsed_updates = count("pulsed_updates") != 0;
+  a.dw_min = p.get("dw_min");
+  a.up_down = p.get("up_down");
+  a.pulse_noise = p.get("pulse_noise");
+  a.max_pulses = count("max_pulses");
   if (a.slices() > a.tile_cols)
     throw InputError("preset " + p.name() + ": a weight of " + std::to_string(a.weight_bits) +
                      " bits takes " + std::to_string(a.slices()) + " cells of " +
@@ -160,6 +176,11 @@ AnalogSettings AnalogParams::settings() const {
   s.stuck_rate = stuck_rate;
   s.t0_s = t0_s;
   s.t_read_s = t_read_s;
+  s.pulsed_updates = pulsed_updates;
+  s.dw_min = dw_min;
+  s.up_down = up_down;
+  s.pulse_noise = pulse_noise;
+  s.max_pulses = max_pulses;
   return s;
 }
 

@@ -28,12 +28,12 @@ struct AnalogParams {
   double mean_conductance;  // average programmed device conductance, fraction of g_max
   double input_duty;        // average fraction of the read pulse an input drives
   // Periphery (energies per event, J).
-  double dac_energy_j;          // one row driven for one phase
-  double adc_energy_floor_j;    // E_ADC = floor + coefficient · 4^bits (Murmann survey)
-  double adc_energy_4bits_j;    // the coefficient
-  double adc_time_per_bit_s;    // SAR-like: a conversion takes bits × this
-  double column_energy_j;       // sample-and-hold / integrator per column read-out per phase
-  double shift_add_energy_j;    // per conversion combined across phases or slices
+  double dac_energy_j;        // one row driven for one phase
+  double adc_energy_floor_j;  // E_ADC = floor + coefficient · 4^bits (Murmann survey)
+  double adc_energy_4bits_j;  // the coefficient
+  double adc_time_per_bit_s;  // SAR-like: a conversion takes bits × this
+  double column_energy_j;     // sample-and-hold / integrator per column read-out per phase
+  double shift_add_energy_j;  // per conversion combined across phases or slices
   double buffer_energy_per_byte_j;
   double noc_energy_per_byte_j;  // per hop
   double noc_bandwidth_bytes_per_s;
@@ -52,6 +52,10 @@ struct AnalogParams {
   double prog_noise_scale, read_noise_scale, drift_scale;
   bool drift_compensation;
   double stuck_rate, t0_s, t_read_s;
+  // Training on the device (functional face): pulsed updates of a soft-bounds device.
+  bool pulsed_updates;
+  double dw_min, up_down, pulse_noise;
+  int64_t max_pulses;
 
   static AnalogParams from(const Preset& preset);
   int64_t slices() const { return (weight_bits + bits_per_cell - 1) / bits_per_cell; }

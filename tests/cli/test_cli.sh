@@ -186,6 +186,26 @@ EOF
 expect_ok "3-D parallel GPT block" "$frugal" run --hw gpu:v100 --precision fp16 --model gpt:layers=8,d_model=1024,heads=16,seq=512,vocab=32000 --batch 64 --devices 16 --tensor-parallel 4 --pipeline-parallel 2 --out "$work/out/tp.h5"
 grep -q "16 = 2 data x 4 tensor x 2 pipeline parallel" "$work/stdout" || fail "3-D parallel: no summary line"
 "$tests/results/check_results.py" "$work/out/tp.h5" >/dev/null || fail "3-D parallel: invariants (parts, ops, power trace)"
+# --- the analog crossbar: bad input, a deployed network's drift trace
+rm -f "$work/out/"*.h5
+expect_input_error "zero tile size" "tile_rows" "$frugal" run --hw analog:pcm --set hw.tile_rows=0 --out "$out"
+expect_input_error "ADC bits out of range" "adc_bits" "$frugal" run --hw analog:pcm --set hw.adc_bits=20 --out "$out"
+expect_input_error "too few tiles" "the step's weights need 6 tiles of 256 x 256 (layer fc1, 784 x 256, alone needs 4) but analog:pcm has 2" "$frugal" run --hw analog:pcm --set hw.tiles=2 --out "$out"
+expect_input_error "negative drift time" "--drift-times: -5 s is negative" "$frugal" run --hw analog:pcm --train --drift-times 1,-5 --out "$out"
+expect_input_error "drift without training" "--drift-times needs --train" "$frugal" run --hw analog:pcm --drift-times 1,3600 --out "$out"
+expect_input_error "precision on analog" "--precision is for digital devices" "$frugal" run --hw analog:pcm --precision int8 --out "$out"
+expect_ok "deployed to PCM, with drift" "$frugal" run "${train[@]}" --hw analog:pcm --rule inference --drift-times 1,86400,31536000 --out "$work/out/pcm.h5"
+grep -q "deployed to analog:pcm" "$work/stdout" || fail "analog: no deployment line"
+/usr/bin/python3 - "$work/out/pcm.h5" <<'EOF' || fail "analog: /drift or setup columns wrong"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1])
+d, s = f["drift"], f["scenarios"]
+assert list(d["time_s"][()]) == [1.0, 86400.0, 31536000.0], d["time_s"][()]
+assert all(0 <= a <= 1 for a in d["accuracy"][()])
+assert s["setup_energy_j"][0] > 0 and s["writes_per_device"][0] >= 20
+EOF
+"$tests/results/check_results.py" "$work/out/pcm.h5" >/dev/null || fail "analog: invariants (parts, ops, power trace)"
+rm -f "$work/out/"*.h5
 expect_ok "presets show gpu" "$frugal" presets show gpu:h100-sxm
 grep -q "989.4 TFLOP/s" "$work/stdout" || fail "presets show gpu: no bf16 peak"
 rm -f "$work/out/"*.h5

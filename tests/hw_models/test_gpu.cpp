@@ -7,34 +7,15 @@
 #include "hw_models/device.h"
 #include "hw_models/gpu/gpu_params.h"
 #include "results/error.h"
+#include "tests/hw_models/steps.h"
 #include "workloads/model_registry.h"
 #include "workloads/net_builder.h"
 
 using namespace frugal;
 using namespace frugal::hw;
 
-namespace {
-
-int bytes_of(const std::string& precision) {
-  return precision == "bf16" || precision == "fp16" ? 2 : precision == "fp8" ? 1 : 4;
-}
-
-algorithms::TrainingStep step_of(const std::string& rule, const std::string& spec, int64_t batch,
-                                 const std::string& precision = "bf16") {
-  workloads::BuildOptions build;
-  build.batch = batch;
-  build.element_bytes = bytes_of(precision);
-  algorithms::TrainingStep step =
-      algorithms::make_rule(rule)->expand(workloads::build_model(spec, build), {});
-  step.precision = precision;
-  return step;
-}
-
-Cost simulate(const std::string& preset, const algorithms::TrainingStep& step) {
-  return make_device(find_preset(preset))->simulate(step);
-}
-
-}  // namespace
+using testing::simulate;
+using testing::step_of;
 
 TEST_CASE("A large bf16 GEMM on the H100 runs near peak at about TDP / peak per FLOP",
           "[quick][hw][gpu]") {
