@@ -120,19 +120,19 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
   if (o.cost.setup_energy_j > 0 || o.cost.setup_latency_s > 0)
     out << "  programming         " << format_si(o.cost.setup_energy_j, Dimension::energy)
         << " and " << format_si(o.cost.setup_latency_s, Dimension::time)
-        << " once, to write the weights (" << group_digits(static_cast<int64_t>(
-                                                   o.cost.setup_writes_per_device))
+        << " once, to write the weights ("
+        << group_digits(static_cast<int64_t>(o.cost.setup_writes_per_device))
         << " pulses per device; in the whole job, not in the step)\n";
   if (o.cost.endurance > 0 && (o.cost.writes_per_device_per_step > 0 || o.job_steps() > 0))
     out << "  device wear         " << o.cost.writes_per_device_per_step
         << " writes per device per step; "
-        << (o.job_steps() > 0 ? format_si(o.job_writes_per_device(), Dimension::dimensionless) +
-                                    " over the job, " +
-                                    format_si(100.0 * o.endurance_used(), Dimension::dimensionless) +
-                                    "% of the endurance (" +
-                                    format_si(o.cost.endurance, Dimension::dimensionless) + ")"
-                              : std::string("endurance ") +
-                                    format_si(o.cost.endurance, Dimension::dimensionless))
+        << (o.job_steps() > 0
+                ? format_si(o.job_writes_per_device(), Dimension::dimensionless) +
+                      " over the job, " +
+                      format_si(100.0 * o.endurance_used(), Dimension::dimensionless) +
+                      "% of the endurance (" +
+                      format_si(o.cost.endurance, Dimension::dimensionless) + ")"
+                : std::string("endurance ") + format_si(o.cost.endurance, Dimension::dimensionless))
         << "\n";
   if (o.job_steps() > 0 && (o.job_host_energy_j() > 0 || o.scenario.pue != 1.0))
     out << "  with the facility   "
@@ -170,11 +170,10 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
             : hw::find_device_kind(o.preset.device()).numerics
                 ? "in " + o.preset.name() + "'s analog numerics"
                 : o.scenario.precision)
-        << "): " << t.epochs.size()
-        << " epoch" << (t.epochs.size() == 1 ? "" : "s") << " on " << o.scenario.dataset << " ("
-        << group_digits(t.train_samples) << " training images), batch " << o.scenario.batch
-        << ", lr " << o.scenario.learning_rate << " (" << o.scenario.lr_schedule << "), momentum "
-        << o.scenario.momentum << "\n";
+        << "): " << t.epochs.size() << " epoch" << (t.epochs.size() == 1 ? "" : "s") << " on "
+        << o.scenario.dataset << " (" << group_digits(t.train_samples)
+        << " training images), batch " << o.scenario.batch << ", lr " << o.scenario.learning_rate
+        << " (" << o.scenario.lr_schedule << "), momentum " << o.scenario.momentum << "\n";
     out << "    epoch   train loss   train acc   test acc\n";
     for (const algorithms::EpochStats& e : t.epochs) {
       char line[96];
@@ -216,8 +215,8 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
         static_cast<double>(t.epochs.size());
     if (!deployed)  // a deployed network was trained off the device
       out << "    simulated training cost: " << format_si(steps * total, Dimension::energy) << ", "
-        << format_si(steps * o.cost.latency_s, Dimension::time) << " on " << o.preset.name()
-        << "\n";
+          << format_si(steps * o.cost.latency_s, Dimension::time) << " on " << o.preset.name()
+          << "\n";
   }
 
   const std::vector<std::string> assumed = assumed_params(o.preset);

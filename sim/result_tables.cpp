@@ -66,12 +66,10 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   t.add_column({"job_steps", ColumnType::int64, "1",
                 "steps of the whole job (--tokens, --samples-per-epoch x --epochs, or --train; 0: "
                 "not given)"});
-  t.add_column(
-      {"job_energy_j", ColumnType::float64, "J",
-       "energy of the whole job: job_steps x energy_j + setup_energy_j (0: no job)"});
-  t.add_column(
-      {"job_time_s", ColumnType::float64, "s",
-       "duration of the whole job: job_steps x latency_s + setup_time_s (0: no job)"});
+  t.add_column({"job_energy_j", ColumnType::float64, "J",
+                "energy of the whole job: job_steps x energy_j + setup_energy_j (0: no job)"});
+  t.add_column({"job_time_s", ColumnType::float64, "s",
+                "duration of the whole job: job_steps x latency_s + setup_time_s (0: no job)"});
   t.add_column({"setup_energy_j", ColumnType::float64, "J",
                 "one-time work before the first step, outside energy_j: an analog chip "
                 "programming its weights (write-verify); 0 for other devices"});
@@ -301,7 +299,7 @@ void ResultTables::clear_rows() {
 }
 
 ResultTables make_result_tables(const std::vector<ExtraColumn>& extra) {
-  return {make_scenarios_table(extra), make_ops_table(), make_epochs_table(),
+  return {make_scenarios_table(extra), make_ops_table(),           make_epochs_table(),
           make_power_table(),          make_power_samples_table(), make_drift_table()};
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The result tables of frugal's HDF5 files (docs/results-schema.md): /scenarios, one row per
-// scenario; /ops, the per-op trace; /epochs, training curves; /drift, accuracy against time after programming; /power and /power_samples, power
-// over time. Every table is keyed by scenario_id.
+// scenario; /ops, the per-op trace; /epochs, training curves; /drift, accuracy against time after
+// programming; /power and /power_samples, power over time. Every table is keyed by scenario_id.
 
 #include <cstdint>
 #include <string>

@@ -30,8 +30,7 @@ struct ScenarioOutcome {
   // weights) when there is a job.
   double job_energy_j() const {
     const int64_t steps = job_steps();
-    return steps > 0 ? static_cast<double>(steps) * cost.ledger.total() + cost.setup_energy_j
-                     : 0.0;
+    return steps > 0 ? static_cast<double>(steps) * cost.ledger.total() + cost.setup_energy_j : 0.0;
   }
   double job_time_s() const {
     const int64_t steps = job_steps();

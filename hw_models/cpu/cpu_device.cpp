@@ -70,4 +70,8 @@ FRUGAL_REGISTER_DEVICE(cpu, {"cpu",
                                return std::unique_ptr<frugal::hw::Device>(
                                    std::make_unique<frugal::hw::cpu::CpuDevice>(preset));
                              },
-                             [] { frugal::hw::cpu::CpuPlatform::instance(); }, false, false, "", {}})
+                             [] { frugal::hw::cpu::CpuPlatform::instance(); },
+                             false,
+                             false,
+                             "",
+                             {}})

@@ -199,13 +199,16 @@ class GpuDevice final : public Device {
 }  // namespace
 }  // namespace frugal::hw::gpu
 
-FRUGAL_REGISTER_DEVICE(gpu,
-                       {"gpu",
-                        "GPU: streaming multiprocessors with tensor cores, L2 and HBM over "
-                        "TLM-2.0, kernel launches, a board power limit",
-                        frugal::hw::gpu::gpu_param_specs(),
-                        [](const frugal::hw::Preset& preset) {
-                          return std::unique_ptr<frugal::hw::Device>(
-                              std::make_unique<frugal::hw::gpu::GpuDevice>(preset));
-                        },
-                        [] { frugal::hw::gpu::GpuPlatform::instance(); }, true, true, "host_power", {}})
+FRUGAL_REGISTER_DEVICE(gpu, {"gpu",
+                             "GPU: streaming multiprocessors with tensor cores, L2 and HBM over "
+                             "TLM-2.0, kernel launches, a board power limit",
+                             frugal::hw::gpu::gpu_param_specs(),
+                             [](const frugal::hw::Preset& preset) {
+                               return std::unique_ptr<frugal::hw::Device>(
+                                   std::make_unique<frugal::hw::gpu::GpuDevice>(preset));
+                             },
+                             [] { frugal::hw::gpu::GpuPlatform::instance(); },
+                             true,
+                             true,
+                             "host_power",
+                             {}})
