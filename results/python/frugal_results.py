@@ -6,7 +6,8 @@ Needs only h5py, numpy and pandas (Debian: python3-h5py python3-numpy python3-pa
     import frugal_results as fr
 
     res = fr.open_results("out/sweep.h5")        # also reads FILE.h5.partial (a sweep in progress)
-    res.tables()                                  # ['epochs', 'ops', 'power', 'power_samples', 'scenarios']
+    res.tables()                                  # ['drift', 'epochs', 'ops', 'power', 'power_samples', 'scenarios']
+    res.table("drift")                            # accuracy against time after programming (--drift-times)
     scen = res.scenarios()                        # pandas DataFrame, one row per scenario
     scen.attrs["units"]["energy_j"]               # 'J'
     res.provenance()["command_line"]              # root and /provenance attributes, as a dict
