@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "workloads/graph.h"
 
@@ -68,6 +69,12 @@ struct TrainingStep {
   // step's model FLOPs (2 per MAC) achieved; 0 leaves the time to the device model. Only devices
   // whose kind calibrates_utilization honour it.
   double utilization = 0.0;
+  // Spiking devices: spikes per neuron per timestep of each layer (the input encoder first, then
+  // each dense layer's neurons), measured by a functional run or assumed (one value for all),
+  // over `timesteps` per sample.
+  std::vector<double> spike_rates;
+  bool spike_rates_assumed = true;
+  int64_t timesteps = 0;
 
   int64_t batch() const { return graph.batch(); }
 };

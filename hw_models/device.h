@@ -73,6 +73,8 @@ struct DeviceKind {
   // The device's own numerics for the functional face (noise, converters, drift), seeded; empty
   // for digital devices, which compute in --precision's format.
   std::function<std::unique_ptr<algorithms::Numerics>(const Preset&, uint64_t seed)> numerics;
+  // Spiking devices cost the spikes a converted network fires (TrainingStep::spike_rates).
+  bool spiking = false;
 };
 
 bool register_device_kind(DeviceKind kind);

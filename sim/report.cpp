@@ -19,7 +19,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.6.0";
+constexpr const char* kSchemaVersion = "0.7.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -104,6 +104,16 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
   if (o.cost.latency_s > 0)
     out << "  average power       " << format_si(total / o.cost.latency_s, Dimension::power)
         << "\n";
+  if (o.step.timesteps > 0) {
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "  spikes              %lld timesteps per sample, %.4g spikes per neuron per "
+                  "timestep (%s)\n",
+                  static_cast<long long>(o.step.timesteps), o.spike_rate(),
+                  o.step.spike_rates_assumed ? "assumed: --spike-rate"
+                                             : "measured: the converted network on the test set");
+    out << line;
+  }
   if (o.scenario.devices > 1) {
     const algorithms::Parallelism& p = o.step.parallelism;
     out << "  devices             " << p.devices << " = " << p.data() << " data x " << p.tensor
@@ -199,6 +209,16 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
                     "    the same training in ideal fp32: %.2f%% (accuracy loss %.2f points)\n",
                     100 * t.fp32_accuracy, 100 * t.accuracy_loss());
       out << line;
+    }
+    if (o.spiking) {
+      out << "    converted to spikes, accuracy after t timesteps:";
+      for (const auto& [steps, accuracy] : o.spiking->accuracy_at) {
+        char point[48];
+        std::snprintf(point, sizeof point, " %lld: %.2f%%;", static_cast<long long>(steps),
+                      100 * accuracy);
+        out << point;
+      }
+      out << "\n";
     }
     if (!t.drift.empty()) {
       out << "    accuracy after programming (drift):";

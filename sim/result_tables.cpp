@@ -80,6 +80,12 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   t.add_column({"endurance_used", ColumnType::float64, "1",
                 "writes_per_device over the preset's endurance (0 when the device does not wear); "
                 "above 1 the job wears the devices out"});
+  t.add_column({"spike_rate", ColumnType::float64, "1",
+                "spiking devices: spikes per neuron per timestep over the spiking layers (NaN "
+                "for other devices)"});
+  t.add_column({"spike_rate_source", ColumnType::string, "",
+                "measured (the converted network ran, --train) or assumed (--spike-rate); empty "
+                "for other devices"});
   t.add_column({"utilization", ColumnType::float64, "1",
                 "--utilization: the model-FLOP utilization the GPU step was calibrated to (0: as "
                 "modelled)"});
@@ -122,6 +128,30 @@ Table make_drift_table() {
   t.add_column({"scenario_id", ColumnType::int64, "1", "scenario the point belongs to"});
   t.add_column({"time_s", ColumnType::float64, "s", "time since programming"});
   t.add_column({"accuracy", ColumnType::float64, "1", "test accuracy at that time (fraction)"});
+  return t;
+}
+
+Table make_timesteps_table() {
+  Table t("timesteps",
+          "a spiking device's converted network: test accuracy after t timesteps (t = 1, 2, 4, "
+          "... up to --timesteps)");
+  t.add_column({"scenario_id", ColumnType::int64, "1", "scenario the point belongs to"});
+  t.add_column({"timesteps", ColumnType::int64, "1", "timesteps run"});
+  t.add_column({"accuracy", ColumnType::float64, "1", "test accuracy then (fraction)"});
+  return t;
+}
+
+Table make_spikes_table() {
+  Table t("spikes",
+          "a spiking device's converted network: spikes per layer (the input encoder first), "
+          "measured on the test set");
+  t.add_column({"scenario_id", ColumnType::int64, "1", "scenario the layer belongs to"});
+  t.add_column({"layer", ColumnType::int64, "1", "0: the input encoder, then each dense layer"});
+  t.add_column({"neurons", ColumnType::int64, "1", "neurons of the layer"});
+  t.add_column({"fan_out", ColumnType::int64, "1", "synapses each of its spikes reaches"});
+  t.add_column({"spikes_per_sample", ColumnType::float64, "1",
+                "spikes per test sample over the timesteps (0: the output layer integrates)"});
+  t.add_column({"rate", ColumnType::float64, "1", "spikes per neuron per timestep"});
   return t;
 }
 
@@ -217,6 +247,10 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"setup_time_s", o.cost.setup_latency_s},
       {"writes_per_device", o.job_writes_per_device()},
       {"endurance_used", o.endurance_used()},
+      {"spike_rate", o.spike_rate()},
+      {"spike_rate_source", std::string(o.step.timesteps <= 0        ? ""
+                                        : o.step.spike_rates_assumed ? "assumed"
+                                                                     : "measured")},
       {"utilization", o.scenario.utilization},
       {"job_host_energy_j", o.job_host_energy_j()},
       {"pue", o.scenario.pue},
@@ -300,7 +334,8 @@ void ResultTables::clear_rows() {
 
 ResultTables make_result_tables(const std::vector<ExtraColumn>& extra) {
   return {make_scenarios_table(extra), make_ops_table(),           make_epochs_table(),
-          make_power_table(),          make_power_samples_table(), make_drift_table()};
+          make_power_table(),          make_power_samples_table(), make_drift_table(),
+          make_timesteps_table(),      make_spikes_table()};
 }
 
 PowerTrace power_trace(const hw::Cost& cost, int samples) {
@@ -354,6 +389,23 @@ void append_outcome(ResultTables& tables, const ScenarioKey& key, const Scenario
                                 {"energy_j", steps * outcome.cost.ledger.total()},
                                 {"time_s", steps * outcome.cost.latency_s}});
     }
+    if (outcome.spiking) {
+      const hw::neuro::SpikingResult& snn = *outcome.spiking;
+      for (const auto& [steps, accuracy] : snn.accuracy_at)
+        tables.timesteps.append_row(
+            {{"scenario_id", key.id}, {"timesteps", steps}, {"accuracy", accuracy}});
+      for (size_t l = 0; l < snn.layers.size(); ++l) {
+        const hw::neuro::SpikingLayer& layer = snn.layers[l];
+        tables.spikes.append_row(
+            {{"scenario_id", key.id},
+             {"layer", static_cast<int64_t>(l)},
+             {"neurons", layer.neurons},
+             {"fan_out", layer.fan_out},
+             {"spikes_per_sample", layer.spikes_per_sample},
+             {"rate",
+              layer.spikes_per_sample / static_cast<double>(layer.neurons * snn.timesteps)}});
+      }
+    }
     for (const algorithms::DriftPoint& d : t.drift)
       tables.drift.append_row(
           {{"scenario_id", key.id}, {"time_s", d.time_s}, {"accuracy", d.accuracy}});
@@ -385,9 +437,11 @@ void append_failure(ResultTables& tables, const ScenarioKey& key, const Scenario
     const bool is_extra =
         std::any_of(extra.begin(), extra.end(), [&](const auto& e) { return e.spec.name == name; });
     if (given || is_extra) continue;
-    // Counts are unknown (-1); energies and times are NaN.
+    // Counts are unknown (-1); energies and times are NaN; text is empty.
     if (c.spec().type == ColumnType::int64)
       row.emplace_back(name, int64_t{-1});
+    else if (c.spec().type == ColumnType::string)
+      row.emplace_back(name, std::string());
     else
       row.emplace_back(name, kNaN);
   }
@@ -420,8 +474,8 @@ ResultTables decode_tables(const std::string& encoded, const ResultTables& schem
 }
 
 const std::vector<std::string>& table_names() {
-  static const std::vector<std::string> names = {"scenarios", "ops",           "epochs",
-                                                 "power",     "power_samples", "drift"};
+  static const std::vector<std::string> names = {"scenarios",     "ops",   "epochs",    "power",
+                                                 "power_samples", "drift", "timesteps", "spikes"};
   return names;
 }
 

@@ -24,9 +24,9 @@ struct ExtraColumn {
 std::vector<ExtraColumn> extra_columns(const std::vector<std::string>& keys);
 
 struct ResultTables {
-  results::Table scenarios, ops, epochs, power, power_samples, drift;
+  results::Table scenarios, ops, epochs, power, power_samples, drift, timesteps, spikes;
   std::vector<results::Table*> all() {
-    return {&scenarios, &ops, &epochs, &power, &power_samples, &drift};
+    return {&scenarios, &ops, &epochs, &power, &power_samples, &drift, &timesteps, &spikes};
   }
   void clear_rows();
   size_t scenario_rows() const { return scenarios.rows(); }

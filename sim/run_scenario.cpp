@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
+#include "hw_models/neuro/neuro_params.h"
 #include "results/error.h"
 #include "workloads/dataset.h"
 #include "workloads/model_registry.h"
@@ -26,6 +28,12 @@ int element_bytes(const std::string& precision) {
   return 4;  // fp32, tf32 (tf32 is stored as fp32)
 }
 
+double ScenarioOutcome::spike_rate() const {
+  if (spiking) return spiking->mean_rate();
+  if (step.timesteps > 0 && !step.spike_rates.empty()) return step.spike_rates.front();
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
 int64_t ScenarioOutcome::job_steps() const {
   const Scenario& s = scenario;
   const auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
@@ -35,7 +43,9 @@ int64_t ScenarioOutcome::job_steps() const {
                               static_cast<double>(std::max<int64_t>(1, input_per_sample)))));
   if (s.samples_per_epoch > 0)
     return workloads::checked_mul(ceil_div(s.samples_per_epoch, s.batch), s.epochs);
-  if (training) return workloads::checked_mul(ceil_div(training->train_samples, s.batch), s.epochs);
+  // A deployed network's training happened off the device: no job of inference steps.
+  if (training && s.rule != "inference")
+    return workloads::checked_mul(ceil_div(training->train_samples, s.batch), s.epochs);
   return 0;
 }
 
@@ -73,10 +83,27 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   algorithms::spread(step, parallelism(scenario));
   const auto device = hw::make_device(preset);
   device->check(scenario.precision, step.parallelism);
-  hw::Cost cost = device->simulate(step);
+  if (kind.spiking) {
+    if (scenario.rule != "inference")
+      throw InputError(preset.name() + " runs trained networks converted to spikes: use --rule " +
+                       "inference (with --train, trained by bp in fp32, then converted), not " +
+                       scenario.rule);
+    step.timesteps = scenario.timesteps;
+    if (!scenario.train) {
+      if (scenario.spike_rate < 0)
+        throw InputError(preset.name() +
+                         " costs the spikes a network fires: run it with --train (measured) or "
+                         "give --spike-rate R (assumed, spikes per neuron per timestep)");
+      step.spike_rates = {scenario.spike_rate};
+      step.spike_rates_assumed = true;
+    }
+  }
+  // A spiking device with --train is costed once the converted network has run.
+  const bool cost_after_training = kind.spiking && scenario.train;
+  hw::Cost cost = cost_after_training ? hw::Cost{} : device->simulate(step);
   const double host_power_w =
       kind.host_power_param.empty() ? 0.0 : preset.get(kind.host_power_param);
-  ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}};
+  ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}, {}};
   outcome.host_power_w = host_power_w;
   outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
   if (scenario.train) {
@@ -121,7 +148,21 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
     else if (kind.numerics)
       train.make_numerics = on_device;
     train.drift_times = drift_times(scenario);
+    if (kind.spiking)
+      train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult& r) {
+        outcome.spiking = hw::neuro::run_converted(
+            net, loaded, hw::neuro::spiking_options(outcome.preset, scenario.timesteps));
+        r.deployed_accuracy = outcome.spiking->accuracy;
+      };
     outcome.training = algorithms::train(forward, loaded, train);
+    if (cost_after_training) {  // the measured spikes per neuron per timestep, layer by layer
+      outcome.step.spike_rates.clear();
+      for (const hw::neuro::SpikingLayer& l : outcome.spiking->layers)
+        outcome.step.spike_rates.push_back(
+            l.spikes_per_sample / static_cast<double>(l.neurons * outcome.spiking->timesteps));
+      outcome.step.spike_rates_assumed = false;
+      outcome.cost = device->simulate(outcome.step);
+    }
     if (deploy) {  // the reference is the trained network itself, before deployment
       outcome.training->fp32_accuracy = outcome.training->trained_test_accuracy();
       return outcome;

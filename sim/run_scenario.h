@@ -7,6 +7,7 @@
 #include "algorithms/functional/trainer.h"
 #include "algorithms/training_step.h"
 #include "hw_models/device.h"
+#include "hw_models/neuro/spiking.h"
 #include "hw_models/preset.h"
 #include "sim/scenario.h"
 
@@ -18,13 +19,18 @@ struct ScenarioOutcome {
   hw::Preset preset;
   hw::Cost cost;
   std::optional<algorithms::TrainResult> training;  // with --train
+  std::optional<hw::neuro::SpikingResult> spiking;  // a spiking device with --train
+  // Spiking devices: spikes per neuron per timestep over the spiking layers, measured or
+  // assumed (NaN for other devices).
+  double spike_rate() const;
   int64_t input_per_sample = 1;  // values of one sample's input (a language model's tokens)
 
   double energy_per_sample_j() const {
     return cost.ledger.total() / static_cast<double>(scenario.batch);
   }
   // Steps of the whole job: from --tokens (tokens / (batch × sequence length)), else
-  // --samples-per-epoch × --epochs, else the training set × epochs with --train; 0 when none.
+  // --samples-per-epoch × --epochs, else the training set × epochs with --train (not for rule
+  // inference, whose network is trained off the device); 0 when none.
   int64_t job_steps() const;
   // The whole job: its steps, and the one-time setup before them (an analog chip programming its
   // weights) when there is a job.

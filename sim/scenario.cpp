@@ -101,6 +101,12 @@ po::options_description scenario_options(Scenario& s) {
       "with --train: times after the weights are programmed, in seconds, at which the test "
       "accuracy is measured again (analog devices drift), e.g. 1,3600,86400,2592000,31536000; "
       "written to /drift")(
+      "timesteps", po::value(&s.timesteps)->default_value(s.timesteps),
+      "spiking devices: timesteps each sample runs for (the converted network's accuracy grows "
+      "with them, and so does its energy)")(
+      "spike-rate", po::value(&s.spike_rate)->default_value(s.spike_rate),
+      "spiking devices: an assumed rate, spikes per neuron per timestep in [0, 1], for a network "
+      "not run with --train (-1: measured by --train); results say it was assumed")(
       "input-shape", po::value(&s.input_shape)->default_value(s.input_shape),
       "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when the file "
       "leaves them dynamic)")(
@@ -171,6 +177,15 @@ void validate(const Scenario& s) {
   if (!(s.pue >= 1 && s.pue <= 5))
     throw InputError("--pue must be in [1, 5] (facility energy over IT energy), got " +
                      format_number(s.pue));
+  if (s.timesteps <= 0)
+    throw InputError("--timesteps must be a positive integer, got " + std::to_string(s.timesteps));
+  if (s.spike_rate != -1 && !(s.spike_rate >= 0 && s.spike_rate <= 1))
+    throw InputError(
+        "--spike-rate must be within [0, 1] spikes per neuron per timestep (-1: "
+        "measured by --train), got " +
+        format_number(s.spike_rate));
+  if (s.spike_rate != -1 && s.train)
+    throw InputError("--train measures the spike rates and --spike-rate assumes one: give one");
   if (!drift_times(s).empty() && !s.train)
     throw InputError("--drift-times needs --train (accuracy is measured by running the network)");
   if (s.samples_per_epoch > 0 && s.tokens > 0)
@@ -245,6 +260,8 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"utilization", format_number(s.utilization)},
                                    {"pue", format_number(s.pue)},
                                    {"drift-times", s.drift_times},
+                                   {"timesteps", std::to_string(s.timesteps)},
+                                   {"spike-rate", format_number(s.spike_rate)},
                                    {"input-shape", s.input_shape},
                                    {"onnx-unsupported", s.onnx_unsupported}};
   for (const auto& [name, value] : s.hw_params) settings.emplace_back(kHwParamPrefix + name, value);

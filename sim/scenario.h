@@ -39,6 +39,10 @@ struct Scenario {
   double pue = 1.0;  // data-centre power usage effectiveness applied to the whole job
   // Times after programming (s) at which --train measures the accuracy again: "1,3600,86400".
   std::string drift_times;
+  // Spiking devices: timesteps per sample, and an assumed spike rate (spikes per neuron per
+  // timestep) when the network is not run (-1: measured by --train).
+  int64_t timesteps = 32;
+  double spike_rate = -1;
   int64_t devices_per_node = 8;
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"

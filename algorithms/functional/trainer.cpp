@@ -139,6 +139,7 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
     now = t;
     result.drift.push_back({t, accuracy(*measured, data.test)});
   }
+  if (o.after_training) o.after_training(net, result);
   return result;
 }
 

@@ -19,6 +19,9 @@
 
 namespace frugal::algorithms {
 
+class Network;
+struct TrainResult;
+
 struct TrainOptions {
   std::string rule = "bp";
   int64_t epochs = 1;
@@ -39,6 +42,9 @@ struct TrainOptions {
   // Times after programming (s, ascending, >= 0) at which the test accuracy is measured again,
   // through the deployed numerics if any, else the training numerics (drift, read noise).
   std::vector<double> drift_times;
+  // Called with the trained network once training (and deployment, drift) is done: a device
+  // that runs the network its own way (a spiking conversion) measures it here.
+  std::function<void(const Network&, TrainResult&)> after_training;
 };
 
 struct DriftPoint {

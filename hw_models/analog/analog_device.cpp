@@ -279,4 +279,5 @@ FRUGAL_REGISTER_DEVICE(analog,
                           return std::unique_ptr<frugal::algorithms::Numerics>(
                               std::make_unique<frugal::hw::analog::PcmNumerics>(
                                   frugal::hw::analog::AnalogParams::from(preset).settings(), seed));
-                        }})
+                        },
+                        false})

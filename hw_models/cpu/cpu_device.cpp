@@ -74,4 +74,5 @@ FRUGAL_REGISTER_DEVICE(cpu, {"cpu",
                              false,
                              false,
                              "",
-                             {}})
+                             {},
+                             false})

@@ -211,4 +211,5 @@ FRUGAL_REGISTER_DEVICE(gpu, {"gpu",
                              true,
                              true,
                              "host_power",
-                             {}})
+                             {},
+                             false})

@@ -206,6 +206,31 @@ assert s["setup_energy_j"][0] > 0 and s["writes_per_device"][0] >= 20
 EOF
 "$tests/results/check_results.py" "$work/out/pcm.h5" >/dev/null || fail "analog: invariants (parts, ops, power trace)"
 rm -f "$work/out/"*.h5
+# --- the spiking device: assumed or measured spikes, bad input
+expect_input_error "spikes neither measured nor assumed" "neuro:loihi costs the spikes a network fires: run it with --train (measured) or give --spike-rate R" "$frugal" run --hw neuro:loihi --rule inference --out "$out"
+expect_input_error "spike rate above 1" "--spike-rate must be within [0, 1]" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 1.5 --out "$out"
+expect_input_error "zero timesteps" "--timesteps must be a positive integer" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 0.1 --timesteps 0 --out "$out"
+expect_input_error "fan-in beyond TrueNorth's" "layer fc1 has a fan-in of 784 but a neuron of neuro:truenorth takes at most 256 inputs" "$frugal" run --hw neuro:truenorth --rule inference --spike-rate 0.1 --out "$out"
+expect_input_error "negative leak" "leak" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 0.1 --set hw.leak=-0.5 --out "$out"
+expect_input_error "backprop on a spiking chip" "use --rule inference" "$frugal" run --hw neuro:loihi --rule bp --spike-rate 0.1 --out "$out"
+expect_input_error "tanh network converted" "the spiking conversion needs ReLU after every hidden layer" "$frugal" run "${train[@]}" --hw neuro:loihi --rule inference --out "$out"
+expect_ok "assumed spike rate" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 0.05 --timesteps 16 --out "$work/out/loihi.h5"
+grep -q "0.05 spikes per neuron per timestep (assumed: --spike-rate)" "$work/stdout" || fail "neuro: the assumed rate is not said"
+relu_train=(--train --dataset synthetic --train-subset 600 --test-subset 200 --epochs 2 --model mlp:784-32-10 --batch 32 --lr 0.05)
+expect_ok "converted and measured" "$frugal" run "${relu_train[@]}" --hw neuro:loihi --rule inference --timesteps 16 --out "$work/out/snn.h5"
+grep -q "measured: the converted network on the test set" "$work/stdout" || fail "neuro: no measured rate"
+/usr/bin/python3 - "$work/out/snn.h5" <<'EOF' || fail "neuro: /timesteps, /spikes or columns wrong"
+import sys, h5py
+f = h5py.File(sys.argv[1])
+t, sp, s = f["timesteps"], f["spikes"], f["scenarios"]
+assert list(t["timesteps"][()]) == [1, 2, 4, 8, 16], t["timesteps"][()]
+assert list(sp["neurons"][()]) == [784, 32, 10], sp["neurons"][()]
+assert sp["spikes_per_sample"][2] == 0  # the output layer integrates
+assert s["spike_rate_source"].asstr()[0] == "measured"
+assert abs(s["accuracy"][0] - t["accuracy"][-1]) < 1e-12
+EOF
+"$tests/results/check_results.py" "$work/out/snn.h5" >/dev/null || fail "neuro: invariants (parts, ops, power trace)"
+rm -f "$work/out/"*.h5
 expect_ok "presets show gpu" "$frugal" presets show gpu:h100-sxm
 grep -q "989.4 TFLOP/s" "$work/stdout" || fail "presets show gpu: no bf16 peak"
 rm -f "$work/out/"*.h5

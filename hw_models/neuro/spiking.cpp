@@ -1,0 +1,184 @@
+#include "hw_models/neuro/spiking.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "results/error.h"
+
+namespace frugal::hw::neuro {
+
+using algorithms::Matrix;
+using algorithms::Vector;
+
+namespace {
+
+struct ConvertedLayer {
+  Matrix w;  // out × in, balanced and rounded
+  Vector b;  // out (zero-sized without a bias)
+};
+
+// The p-th percentile of the positive entries of `a` (1 when there are none).
+double positive_percentile(const Matrix& a, double p) {
+  std::vector<float> values;
+  values.reserve(static_cast<size_t>(a.size()));
+  for (Eigen::Index i = 0; i < a.size(); ++i)
+    if (a.data()[i] > 0) values.push_back(a.data()[i]);
+  if (values.empty()) return 1.0;
+  const auto k = static_cast<size_t>(
+      std::min<double>(static_cast<double>(values.size() - 1),
+                       std::floor(p / 100.0 * static_cast<double>(values.size() - 1))));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+  return values[k];
+}
+
+void round_to_bits(Matrix& w, int bits) {
+  if (bits <= 0 || w.size() == 0) return;
+  const float max_abs = w.cwiseAbs().maxCoeff();
+  if (max_abs <= 0) return;
+  const auto levels = static_cast<float>(std::max(1, (1 << (bits - 1)) - 1));
+  w = ((w.array() / max_abs * levels).round() / levels * max_abs).matrix();
+}
+
+void add_bias(Matrix& m, const Vector& b) {
+  if (b.size() > 0) m.colwise() += b;
+}
+
+}  // namespace
+
+double SpikingResult::synaptic_events_per_sample() const {
+  double events = 0;
+  for (const SpikingLayer& l : layers)
+    events += l.spikes_per_sample * static_cast<double>(l.fan_out);
+  return events;
+}
+
+double SpikingResult::neuron_updates_per_sample() const {
+  double updates = 0;
+  for (size_t i = 1; i < layers.size(); ++i)
+    updates += static_cast<double>(layers[i].neurons * timesteps);
+  return updates;
+}
+
+double SpikingResult::mean_rate() const {
+  double spikes = 0, slots = 0;
+  for (const SpikingLayer& l : layers)
+    if (l.spikes) {
+      spikes += l.spikes_per_sample;
+      slots += static_cast<double>(l.neurons * timesteps);
+    }
+  return slots > 0 ? spikes / slots : 0.0;
+}
+
+SpikingResult run_converted(const algorithms::Network& net, const workloads::DataSplit& data,
+                            const SpikingOptions& o) {
+  if (o.timesteps <= 0)
+    throw InputError("--timesteps must be a positive integer, got " + std::to_string(o.timesteps));
+  if (!(o.neuron.leak >= 0 && o.neuron.leak < 1))
+    throw InputError("the neuron leak must be in [0, 1) per timestep, got " +
+                     std::to_string(o.neuron.leak));
+  if (o.neuron.refractory < 0) throw InputError("the refractory period must be >= 0 timesteps");
+  if (!(o.neuron.threshold > 0)) throw InputError("the spiking threshold must be positive");
+  // Dense layers with ReLU between them, logits last.
+  const auto& layers = net.layers();
+  const std::vector<algorithms::DenseBlock> blocks = [&] {
+    for (const algorithms::Layer& l : layers)
+      if (l.kind != algorithms::LayerKind::dense && l.kind != algorithms::LayerKind::activation)
+        throw InputError("the spiking conversion takes fully connected networks; layer " + l.name +
+                         " is not dense");
+    return net.dense_blocks();
+  }();
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    const bool hidden = k + 1 < blocks.size();
+    const algorithms::Layer& last = layers[blocks[k].last];
+    if (hidden && (blocks[k].last == blocks[k].dense || last.function != "relu"))
+      throw InputError("the spiking conversion needs ReLU after every hidden layer; layer " +
+                       layers[blocks[k].dense].name + " is followed by " +
+                       (blocks[k].last == blocks[k].dense ? std::string("none") : last.function));
+    if (!hidden && blocks[k].last != blocks[k].dense)
+      throw InputError("the spiking conversion needs logits (no activation) at the output");
+  }
+  // Threshold balancing on training samples.
+  const workloads::Dataset& train = data.train;
+  const int64_t n = std::min<int64_t>(std::max<int64_t>(1, o.balance_samples), train.size());
+  Matrix a = Eigen::Map<const Matrix>(train.images.data(), train.features(), n);
+  std::vector<ConvertedLayer> snn(blocks.size());
+  double previous = 1.0;  // inputs are intensities in [0, 1]
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    const algorithms::Layer& l = layers[blocks[k].dense];
+    Matrix z = l.w * a;
+    add_bias(z, l.b);
+    const bool hidden = k + 1 < blocks.size();
+    const double lambda = hidden ? positive_percentile(z.cwiseMax(0.0f), o.percentile) : 1.0;
+    snn[k].w = l.w * static_cast<float>(previous / lambda);
+    snn[k].b = l.b.size() ? Vector(l.b / static_cast<float>(lambda)) : Vector();
+    round_to_bits(snn[k].w, o.neuron.weight_bits);
+    a = z.cwiseMax(0.0f);
+    previous = lambda;
+  }
+  // The layers as a chip sees them: the encoder, then each dense layer.
+  SpikingResult r;
+  r.timesteps = o.timesteps;
+  r.layers.resize(blocks.size() + 1);
+  r.layers[0].neurons = net.inputs();
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    SpikingLayer& s = r.layers[k + 1];
+    s.neurons = snn[k].w.rows();
+    s.fan_in = snn[k].w.cols();
+    s.spikes = k + 1 < blocks.size();
+    r.layers[k].fan_out = s.neurons;
+  }
+  std::vector<int64_t> checkpoints;
+  for (int64_t t = 1; t < o.timesteps; t *= 2) checkpoints.push_back(t);
+  checkpoints.push_back(o.timesteps);
+  std::vector<int64_t> correct(checkpoints.size(), 0);
+  std::vector<double> spikes(r.layers.size(), 0.0);
+  const workloads::Dataset& test = data.test;
+  const auto theta = static_cast<float>(o.neuron.threshold);
+  const auto keep = static_cast<float>(1.0 - o.neuron.leak);
+  const auto refractory = static_cast<float>(o.neuron.refractory);
+  constexpr int64_t kChunk = 500;
+  for (int64_t start = 0; start < test.size(); start += kChunk) {
+    const int64_t m = std::min(kChunk, test.size() - start);
+    const Eigen::Map<const Matrix> x(test.images.data() + start * test.features(), test.features(),
+                                     m);
+    Matrix encoder = Matrix::Zero(x.rows(), m);
+    std::vector<Matrix> v(snn.size()), silent(snn.size());
+    for (size_t k = 0; k < snn.size(); ++k) {
+      v[k] = Matrix::Zero(snn[k].w.rows(), m);
+      silent[k] = Matrix::Zero(snn[k].w.rows(), m);
+    }
+    Matrix s, current;
+    size_t next = 0;
+    for (int64_t t = 1; t <= o.timesteps; ++t) {
+      encoder += x;
+      s = (encoder.array() >= 1.0f).cast<float>().matrix();
+      encoder -= s;
+      spikes[0] += s.sum();
+      for (size_t k = 0; k < snn.size(); ++k) {
+        current.noalias() = snn[k].w * s;
+        add_bias(current, snn[k].b);
+        if (k + 1 == snn.size()) {  // the output layer integrates
+          v[k] += current;
+          break;
+        }
+        const auto awake = (silent[k].array() <= 0.0f).cast<float>();
+        v[k] = (awake * (v[k].array() * keep + current.array()) + (1.0f - awake) * v[k].array())
+                   .matrix();
+        s = (awake * (v[k].array() >= theta).cast<float>()).matrix();
+        v[k] -= theta * s;
+        silent[k] = (s.array() > 0).select(refractory, silent[k].array() - 1.0f).matrix();
+        spikes[k + 1] += s.sum();
+      }
+      if (next < checkpoints.size() && t == checkpoints[next])
+        correct[next++] += algorithms::count_correct(v.back(), test.labels.data() + start);
+    }
+  }
+  const auto samples = static_cast<double>(std::max<int64_t>(1, test.size()));
+  for (size_t k = 0; k < r.layers.size(); ++k) r.layers[k].spikes_per_sample = spikes[k] / samples;
+  for (size_t i = 0; i < checkpoints.size(); ++i)
+    r.accuracy_at.emplace_back(checkpoints[i], static_cast<double>(correct[i]) / samples);
+  r.accuracy = r.accuracy_at.back().second;
+  return r;
+}
+
+}  // namespace frugal::hw::neuro

@@ -1,0 +1,67 @@
+#pragma once
+// The spiking device's functional face: a trained fully connected ReLU network converted to a
+// spiking one and run for T timesteps (Rueckauer et al. 2017, "Conversion of continuous-valued
+// deep networks to efficient event-driven networks"):
+//
+//   - inputs are rate-coded by a deterministic integrate-and-fire encoder: a pixel of intensity
+//     x in [0, 1] adds x to its encoder each timestep and spikes when it reaches 1;
+//   - hidden neurons integrate (leaky integrate-and-fire: v ← (1 − leak)·v + W s + b), spike when
+//     v ≥ θ, reset by subtraction (v ← v − θ) and stay silent `refractory` timesteps;
+//   - the output layer integrates without spiking; its largest potential is the prediction;
+//   - threshold balancing from activation statistics: each layer's weights are scaled by
+//     λ_{l−1}/λ_l and its biases by 1/λ_l, λ_l the `percentile` of its positive ReLU activations
+//     over training samples, so that θ = 1 corresponds to λ_l;
+//   - weights are rounded to the device's weight_bits (symmetric, per layer) after scaling.
+//
+// Counts what a neuromorphic chip would do: spikes per layer, synaptic events (spikes × fan-out)
+// and neuron updates, per sample.
+
+#include <cstdint>
+#include <vector>
+
+#include "algorithms/functional/network.h"
+#include "workloads/dataset.h"
+
+namespace frugal::hw::neuro {
+
+struct NeuronModel {
+  double threshold = 1.0;  // θ, in units of the balanced activation scale
+  double leak = 0.0;       // fraction of the membrane potential lost per timestep (0: IF)
+  int64_t refractory = 0;  // timesteps a neuron stays silent after it spikes
+  int weight_bits = 0;     // 0: full precision
+};
+
+struct SpikingOptions {
+  int64_t timesteps = 32;
+  NeuronModel neuron;
+  double percentile = 99.9;        // threshold balancing
+  int64_t balance_samples = 1000;  // training samples the statistics come from
+};
+
+struct SpikingLayer {
+  int64_t neurons = 0;
+  int64_t fan_out = 0;           // synapses each of its spikes reaches (the next layer's neurons)
+  int64_t fan_in = 0;            // inputs of each neuron (0 for the input layer)
+  double spikes_per_sample = 0;  // over the T timesteps
+  bool spikes = true;            // false: the output layer integrates only
+};
+
+struct SpikingResult {
+  double accuracy = 0;  // at T timesteps
+  // Test accuracy after t timesteps, for t = 1, 2, 4, ... up to T (and T).
+  std::vector<std::pair<int64_t, double>> accuracy_at;
+  std::vector<SpikingLayer> layers;  // the input encoder first, then each dense layer
+  int64_t timesteps = 0;
+  // Per sample: Σ spikes × fan-out, and neuron updates (every neuron, every timestep).
+  double synaptic_events_per_sample() const;
+  double neuron_updates_per_sample() const;
+  // Spikes per neuron per timestep, over the spiking layers (encoder included).
+  double mean_rate() const;
+};
+
+// Throws InputError when the network is not dense layers with ReLU between them (naming the
+// layer), for T ≤ 0, a negative leak or refractory period, or a threshold ≤ 0.
+SpikingResult run_converted(const algorithms::Network& net, const workloads::DataSplit& data,
+                            const SpikingOptions& options);
+
+}  // namespace frugal::hw::neuro
