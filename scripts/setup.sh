@@ -19,6 +19,7 @@ packages=(
   libopenmpi-dev openmpi-bin                    # mpirun -n N frugal sweep (optional at build)
   libonnx-dev libprotobuf-dev                   # ONNX import (--model FILE.onnx)
   python3-torch python3-torchvision python3-onnx  # tests: counts against PyTorch, ONNX export
+  python3-brian                                 # tests: spiking dynamics against Brian2
   dataset-fashion-mnist                         # the data set of the functional face
 )
 

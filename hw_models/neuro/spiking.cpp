@@ -12,11 +12,6 @@ using algorithms::Vector;
 
 namespace {
 
-struct ConvertedLayer {
-  Matrix w;  // out × in, balanced and rounded
-  Vector b;  // out (zero-sized without a bias)
-};
-
 // The p-th percentile of the positive entries of `a` (1 when there are none).
 double positive_percentile(const Matrix& a, double p) {
   std::vector<float> values;
@@ -69,6 +64,50 @@ double SpikingResult::mean_rate() const {
   return slots > 0 ? spikes / slots : 0.0;
 }
 
+std::vector<Vector> run_spiking(const std::vector<SpikingWeights>& layers, const Matrix& x,
+                                const NeuronModel& neuron, int64_t timesteps,
+                                const std::function<void(int64_t, const Matrix&)>& at_step) {
+  const Eigen::Index m = x.cols();
+  const auto theta = static_cast<float>(neuron.threshold);
+  const auto keep = static_cast<float>(1.0 - neuron.leak);
+  const auto refractory = static_cast<float>(neuron.refractory);
+  std::vector<Vector> counts(layers.size() + 1);
+  counts[0] = Vector::Zero(x.rows());
+  Matrix encoder = Matrix::Zero(x.rows(), m);
+  std::vector<Matrix> v(layers.size()), silent(layers.size());
+  for (size_t k = 0; k < layers.size(); ++k) {
+    v[k] = Matrix::Zero(layers[k].w.rows(), m);
+    silent[k] = Matrix::Zero(layers[k].w.rows(), m);
+    counts[k + 1] = Vector::Zero(layers[k].w.rows());
+  }
+  Matrix s, current;
+  for (int64_t t = 1; t <= timesteps; ++t) {
+    // The encoder: each input adds its intensity and spikes on reaching 1.
+    encoder += x;
+    s = (encoder.array() >= 1.0f).cast<float>().matrix();
+    encoder -= s;
+    counts[0] += s.rowwise().sum();
+    for (size_t k = 0; k < layers.size(); ++k) {
+      current.noalias() = layers[k].w * s;
+      add_bias(current, layers[k].b);
+      if (k + 1 == layers.size()) {  // the output layer integrates
+        v[k] += current;
+        break;
+      }
+      // Awake neurons leak and integrate; those in their refractory period hold.
+      const auto awake = (silent[k].array() <= 0.0f).cast<float>();
+      v[k] = (awake * (v[k].array() * keep + current.array()) + (1.0f - awake) * v[k].array())
+                 .matrix();
+      s = (awake * (v[k].array() >= theta).cast<float>()).matrix();
+      v[k] -= theta * s;  // reset by subtraction
+      silent[k] = (s.array() > 0).select(refractory, silent[k].array() - 1.0f).matrix();
+      counts[k + 1] += s.rowwise().sum();
+    }
+    if (at_step) at_step(t, v.back());
+  }
+  return counts;
+}
+
 SpikingResult run_converted(const algorithms::Network& net, const workloads::DataSplit& data,
                             const SpikingOptions& o) {
   if (o.timesteps <= 0)
@@ -101,7 +140,7 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
   const workloads::Dataset& train = data.train;
   const int64_t n = std::min<int64_t>(std::max<int64_t>(1, o.balance_samples), train.size());
   Matrix a = Eigen::Map<const Matrix>(train.images.data(), train.features(), n);
-  std::vector<ConvertedLayer> snn(blocks.size());
+  std::vector<SpikingWeights> snn(blocks.size());
   double previous = 1.0;  // inputs are intensities in [0, 1]
   for (size_t k = 0; k < blocks.size(); ++k) {
     const algorithms::Layer& l = layers[blocks[k].dense];
@@ -133,45 +172,18 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
   std::vector<int64_t> correct(checkpoints.size(), 0);
   std::vector<double> spikes(r.layers.size(), 0.0);
   const workloads::Dataset& test = data.test;
-  const auto theta = static_cast<float>(o.neuron.threshold);
-  const auto keep = static_cast<float>(1.0 - o.neuron.leak);
-  const auto refractory = static_cast<float>(o.neuron.refractory);
   constexpr int64_t kChunk = 500;
   for (int64_t start = 0; start < test.size(); start += kChunk) {
     const int64_t m = std::min(kChunk, test.size() - start);
     const Eigen::Map<const Matrix> x(test.images.data() + start * test.features(), test.features(),
                                      m);
-    Matrix encoder = Matrix::Zero(x.rows(), m);
-    std::vector<Matrix> v(snn.size()), silent(snn.size());
-    for (size_t k = 0; k < snn.size(); ++k) {
-      v[k] = Matrix::Zero(snn[k].w.rows(), m);
-      silent[k] = Matrix::Zero(snn[k].w.rows(), m);
-    }
-    Matrix s, current;
     size_t next = 0;
-    for (int64_t t = 1; t <= o.timesteps; ++t) {
-      encoder += x;
-      s = (encoder.array() >= 1.0f).cast<float>().matrix();
-      encoder -= s;
-      spikes[0] += s.sum();
-      for (size_t k = 0; k < snn.size(); ++k) {
-        current.noalias() = snn[k].w * s;
-        add_bias(current, snn[k].b);
-        if (k + 1 == snn.size()) {  // the output layer integrates
-          v[k] += current;
-          break;
-        }
-        const auto awake = (silent[k].array() <= 0.0f).cast<float>();
-        v[k] = (awake * (v[k].array() * keep + current.array()) + (1.0f - awake) * v[k].array())
-                   .matrix();
-        s = (awake * (v[k].array() >= theta).cast<float>()).matrix();
-        v[k] -= theta * s;
-        silent[k] = (s.array() > 0).select(refractory, silent[k].array() - 1.0f).matrix();
-        spikes[k + 1] += s.sum();
-      }
-      if (next < checkpoints.size() && t == checkpoints[next])
-        correct[next++] += algorithms::count_correct(v.back(), test.labels.data() + start);
-    }
+    const std::vector<Vector> counts =
+        run_spiking(snn, x, o.neuron, o.timesteps, [&](int64_t t, const Matrix& v) {
+          if (next < checkpoints.size() && t == checkpoints[next])
+            correct[next++] += algorithms::count_correct(v, test.labels.data() + start);
+        });
+    for (size_t k = 0; k < counts.size(); ++k) spikes[k] += counts[k].sum();
   }
   const auto samples = static_cast<double>(std::max<int64_t>(1, test.size()));
   for (size_t k = 0; k < r.layers.size(); ++k) r.layers[k].spikes_per_sample = spikes[k] / samples;

@@ -17,6 +17,7 @@
 // and neuron updates, per sample.
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "algorithms/functional/network.h"
@@ -58,6 +59,23 @@ struct SpikingResult {
   // Spikes per neuron per timestep, over the spiking layers (encoder included).
   double mean_rate() const;
 };
+
+// A converted layer: weights (out × in) and biases (out, or empty).
+struct SpikingWeights {
+  algorithms::Matrix w;
+  algorithms::Vector b;
+};
+
+// The spiking dynamics alone: runs `layers` on `x` (inputs × samples, intensities in [0, 1]) for
+// `timesteps`: the input encoder, LIF hidden layers, the last layer integrating. Returns the
+// spikes of each neuron summed over the samples, the encoder's first, then each layer's (the last
+// layer's are zero). `at_step(t, v)` sees the last layer's potentials after timestep t.
+// Contract: the layers chain (each w's columns equal the previous layer's rows, the first's
+// x's rows); options checked by the caller.
+std::vector<algorithms::Vector> run_spiking(
+    const std::vector<SpikingWeights>& layers, const algorithms::Matrix& x,
+    const NeuronModel& neuron, int64_t timesteps,
+    const std::function<void(int64_t, const algorithms::Matrix&)>& at_step = {});
 
 // Throws InputError when the network is not dense layers with ReLU between them (naming the
 // layer), for T ≤ 0, a negative leak or refractory period, or a threshold ≤ 0.
