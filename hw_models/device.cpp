@@ -31,7 +31,30 @@ void Cost::book(size_t i, workloads::Phase phase) {
     ledger.add(component_from_index(k), phase, ops[i].energy_j[static_cast<size_t>(k)]);
 }
 
-bool register_device_kind(DeviceKind kind) { return registry().add(std::move(kind)); }
+const std::vector<ParamSpec>& embodied_param_specs() {
+  static const std::vector<ParamSpec> specs = {
+      {"embodied_co2e", units::Dimension::mass, 0, 1e7, "carbon emitted making the device (CO2e)"},
+      {"host_embodied_co2e", units::Dimension::mass, 0, 1e7,
+       "the device's share of the embodied carbon of the server around it (CO2e)"},
+      {"lifetime_years", units::Dimension::dimensionless, 0.1, 50,
+       "years of service over which embodied carbon is amortized"},
+      {"lifetime_utilization", units::Dimension::dimensionless, 0.01, 1,
+       "fraction of its lifetime the device is in use (amortization over the hours used)"},
+  };
+  return specs;
+}
+
+double embodied_kg_per_device_second(const Preset& preset) {
+  constexpr double kSecondsPerYear = 365.25 * 86400.0;
+  return (preset.get("embodied_co2e") + preset.get("host_embodied_co2e")) /
+         (preset.get("lifetime_years") * kSecondsPerYear * preset.get("lifetime_utilization"));
+}
+
+bool register_device_kind(DeviceKind kind) {
+  const std::vector<ParamSpec>& common = embodied_param_specs();
+  kind.params.insert(kind.params.end(), common.begin(), common.end());
+  return registry().add(std::move(kind));
+}
 
 const std::vector<DeviceKind>& device_kinds() { return registry().all(); }
 

@@ -77,6 +77,14 @@ struct DeviceKind {
   bool spiking = false;
 };
 
+// Parameters every preset gives, whatever its kind: the embodied carbon of a device and of its
+// share of the server around it, and the lifetime over which they are amortized.
+const std::vector<ParamSpec>& embodied_param_specs();
+// Embodied carbon charged per device and second the job holds it (kg/s): (embodied_co2e +
+// host_embodied_co2e) / (lifetime_years × lifetime_utilization).
+double embodied_kg_per_device_second(const Preset& preset);
+
+// Registers a kind; its presets also declare embodied_param_specs().
 bool register_device_kind(DeviceKind kind);
 const std::vector<DeviceKind>& device_kinds();
 // Throws InputError listing the known kinds.

@@ -42,7 +42,7 @@ struct BaseUnit {
   double factor;  // to the SI base of its dimension
 };
 
-constexpr std::array<BaseUnit, 10> kBaseUnits{{
+constexpr std::array<BaseUnit, 11> kBaseUnits{{
     {"FLOP", Dimension::operations, 1.0},
     {"OP", Dimension::operations, 1.0},
     {"Hz", Dimension::frequency, 1.0},
@@ -53,6 +53,7 @@ constexpr std::array<BaseUnit, 10> kBaseUnits{{
     {"B", Dimension::bytes, 1.0},
     {"V", Dimension::voltage, 1.0},
     {"S", Dimension::conductance, 1.0},
+    {"g", Dimension::mass, 1e-3},
 }};
 
 std::string_view trim(std::string_view s) {
@@ -107,6 +108,8 @@ std::string_view symbol(Dimension dimension) {
       return "V";
     case Dimension::conductance:
       return "S";
+    case Dimension::mass:
+      return "kg";
     case Dimension::operations:
       return "OP";
     case Dimension::op_rate:

@@ -19,6 +19,7 @@ enum class Dimension {
   energy_per_byte,  // J/B
   voltage,          // V
   conductance,      // S (siemens)
+  mass,             // kg (read as g with a prefix: "150 kg", "500 g")
   operations,       // OP (arithmetic operations; FLOP is read as OP)
   op_rate,          // OP/s (throughput: "989.4 TFLOP/s")
 };

@@ -19,7 +19,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.7.0";
+constexpr const char* kSchemaVersion = "0.8.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -150,6 +150,17 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
         << " MWh more for the servers (" << format_si(o.host_power_w, Dimension::power)
         << " per device), x PUE " << o.scenario.pue << ": "
         << format_si(o.job_facility_energy_j() / 3.6e9, Dimension::dimensionless) << " MWh\n";
+  if (o.job_steps() > 0) {
+    char line[240];
+    std::snprintf(
+        line, sizeof line,
+        "  carbon              %.4g kg CO2e: %.4g operational (%.4g gCO2e/kWh, %s), "
+        "%.4g embodied\n",
+        o.co2e_kg(), o.co2e_operational_kg(), o.grid_g_per_kwh,
+        o.scenario.grid_g_per_kwh >= 0 ? "--grid-gco2-per-kwh" : o.scenario.region.c_str(),
+        o.co2e_embodied_kg());
+    out << line;
+  }
   if (o.scenario.utilization > 0)
     out << "  calibrated          matrix products stretched to a model-FLOP utilization of "
         << o.scenario.utilization << " (--utilization)\n";
@@ -280,6 +291,9 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
   j.key("writes_per_device").value(o.job_writes_per_device());
   j.key("endurance_used").value(o.endurance_used());
   j.key("job_host_energy_j").value(o.job_host_energy_j());
+  j.key("co2e_operational_kg").value(o.co2e_operational_kg());
+  j.key("co2e_embodied_kg").value(o.co2e_embodied_kg());
+  j.key("co2e_kg").value(o.co2e_kg());
   j.key("job_facility_energy_j").value(o.job_facility_energy_j());
   j.key("energy_by_component_j").begin_object();
   for (int k = 0; k < hw::kComponentCount; ++k) {

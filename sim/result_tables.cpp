@@ -96,6 +96,15 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   t.add_column({"job_facility_energy_j", ColumnType::float64, "J",
                 "what the data centre draws for the whole job: (job_energy_j + "
                 "job_host_energy_j) x pue"});
+  t.add_column({"grid_gco2_per_kwh", ColumnType::float64, "g/kWh",
+                "grid carbon intensity used (--region or --grid-gco2-per-kwh), gCO2e per kWh"});
+  t.add_column({"co2e_operational_kg", ColumnType::float64, "kg",
+                "job_facility_energy_j x grid intensity, kg CO2e"});
+  t.add_column({"co2e_embodied_kg", ColumnType::float64, "kg",
+                "the devices' and their servers' manufacture, amortized over the time the job "
+                "holds them (the preset's embodied_co2e, host_embodied_co2e, lifetime_years, "
+                "lifetime_utilization), kg CO2e"});
+  t.add_column({"co2e_kg", ColumnType::float64, "kg", "co2e_operational_kg + co2e_embodied_kg"});
   t.add_column({"epochs", ColumnType::int64, "1", "training epochs run (0: cost only)"});
   t.add_column({"accuracy", ColumnType::float64, "1",
                 "test accuracy after training (fraction; NaN without --train)"});
@@ -255,6 +264,10 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"job_host_energy_j", o.job_host_energy_j()},
       {"pue", o.scenario.pue},
       {"job_facility_energy_j", o.job_facility_energy_j()},
+      {"grid_gco2_per_kwh", o.grid_g_per_kwh},
+      {"co2e_operational_kg", o.co2e_operational_kg()},
+      {"co2e_embodied_kg", o.co2e_embodied_kg()},
+      {"co2e_kg", o.co2e_kg()},
       {"epochs", o.training ? static_cast<int64_t>(o.training->epochs.size()) : int64_t{0}},
       {"accuracy", o.training ? o.training->final_test_accuracy() : kNaN},
       {"accuracy_loss", o.training ? o.training->accuracy_loss() : kNaN},

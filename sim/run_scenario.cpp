@@ -11,6 +11,7 @@
 #include "algorithms/optimizer.h"
 #include "hw_models/neuro/neuro_params.h"
 #include "results/error.h"
+#include "sim/carbon.h"
 #include "workloads/dataset.h"
 #include "workloads/model_registry.h"
 
@@ -105,6 +106,8 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
       kind.host_power_param.empty() ? 0.0 : preset.get(kind.host_power_param);
   ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}, {}};
   outcome.host_power_w = host_power_w;
+  outcome.grid_g_per_kwh = grid_g_per_kwh(scenario);
+  outcome.embodied_kg_per_device_s = hw::embodied_kg_per_device_second(outcome.preset);
   outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
   if (scenario.train) {
     // A worker process keeps the last data set it read: sweeps over other options reuse it.

@@ -61,6 +61,17 @@ struct ScenarioOutcome {
   double job_facility_energy_j() const {
     return (job_energy_j() + job_host_energy_j()) * scenario.pue;
   }
+  // Carbon of the job (kg CO2e): operational, the facility energy × the grid's intensity; embodied,
+  // each device's and its server share's manufacture amortized over the time the job holds it.
+  double grid_g_per_kwh = 0;            // the intensity used (sim/carbon.h)
+  double embodied_kg_per_device_s = 0;  // hw::embodied_kg_per_device_second
+  double co2e_operational_kg() const {
+    return job_facility_energy_j() / 3.6e6 * grid_g_per_kwh / 1e3;
+  }
+  double co2e_embodied_kg() const {
+    return embodied_kg_per_device_s * static_cast<double>(scenario.devices) * job_time_s();
+  }
+  double co2e_kg() const { return co2e_operational_kg() + co2e_embodied_kg(); }
 };
 
 // Bytes a value of `precision` occupies in memory (int4 unpacked: 1).

@@ -11,6 +11,7 @@
 #include "algorithms/optimizer.h"
 #include "results/error.h"
 #include "results/text_file.h"
+#include "sim/carbon.h"
 #include "workloads/model_registry.h"
 
 namespace frugal::sim {
@@ -97,6 +98,11 @@ po::options_description scenario_options(Scenario& s) {
       "pue", po::value(&s.pue)->default_value(s.pue),
       "data-centre power usage effectiveness, >= 1: the whole job's facility energy is (devices "
       "+ their servers) x PUE (1: not counted; industry average 1.58, Uptime Institute 2023)")(
+      "region", po::value(&s.region)->default_value(s.region),
+      "where the job runs, for its grid's carbon intensity: world (475 gCO2e/kWh, IEA 2019), "
+      "france, usa, germany, ... (docs/carbon.md lists them with year and source)")(
+      "grid-gco2-per-kwh", po::value(&s.grid_g_per_kwh)->default_value(s.grid_g_per_kwh),
+      "grid carbon intensity in gCO2e/kWh, instead of --region's (-1: the region's)")(
       "drift-times", po::value(&s.drift_times)->default_value(s.drift_times),
       "with --train: times after the weights are programmed, in seconds, at which the test "
       "accuracy is measured again (analog devices drift), e.g. 1,3600,86400,2592000,31536000; "
@@ -188,6 +194,12 @@ void validate(const Scenario& s) {
     throw InputError("--train measures the spike rates and --spike-rate assumes one: give one");
   if (!drift_times(s).empty() && !s.train)
     throw InputError("--drift-times needs --train (accuracy is measured by running the network)");
+  if (s.grid_g_per_kwh != -1 && !(s.grid_g_per_kwh >= 0 && s.grid_g_per_kwh <= 5000))
+    throw InputError(
+        "--grid-gco2-per-kwh must be within [0, 5000] gCO2e/kWh (-1: the "
+        "region's), got " +
+        format_number(s.grid_g_per_kwh));
+  if (s.grid_g_per_kwh == -1) find_region(s.region);
   if (s.samples_per_epoch > 0 && s.tokens > 0)
     throw InputError("give --samples-per-epoch or --tokens, not both");
   if (s.tensor_parallel < 1 || s.pipeline_parallel < 1 || s.micro_batches < 0)
@@ -259,6 +271,8 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"tokens", format_number(s.tokens)},
                                    {"utilization", format_number(s.utilization)},
                                    {"pue", format_number(s.pue)},
+                                   {"region", s.region},
+                                   {"grid-gco2-per-kwh", format_number(s.grid_g_per_kwh)},
                                    {"drift-times", s.drift_times},
                                    {"timesteps", std::to_string(s.timesteps)},
                                    {"spike-rate", format_number(s.spike_rate)},

@@ -37,6 +37,9 @@ struct Scenario {
   // Calibration to a published run: the model-FLOP utilization it achieved (0: as modelled).
   double utilization = 0;
   double pue = 1.0;  // data-centre power usage effectiveness applied to the whole job
+  // Grid carbon intensity: a region's (sim/carbon.h), or a figure in gCO2e/kWh (-1: the region).
+  std::string region = "world";
+  double grid_g_per_kwh = -1;
   // Times after programming (s) at which --train measures the accuracy again: "1,3600,86400".
   std::string drift_times;
   // Spiking devices: timesteps per sample, and an assumed spike rate (spikes per neuron per

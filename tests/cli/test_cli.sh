@@ -21,7 +21,7 @@ expect_ok "frugal --version" "$frugal" --version
 expect_ok "frugal presets" "$frugal" presets
 grep -q "cpu:xeon-8380" "$work/stdout" || fail "presets does not list cpu:xeon-8380"
 expect_ok "frugal presets show" "$frugal" presets show cpu:xeon-8380
-[ "$(grep -c "source:" "$work/stdout")" -eq 23 ] || fail "presets show: expected 23 sources"
+[ "$(grep -c "source:" "$work/stdout")" -eq 27 ] || fail "presets show: expected 27 sources (23 cpu, 4 embodied carbon)"
 expect_ok "frugal describe" "$frugal" describe mlp:784-256-128-10
 grep -q "235,146" "$work/stdout" || fail "describe: total parameters 235,146 missing"
 expect_ok "frugal describe --rule bp --json" "$frugal" describe mlp:784-256-128-10 --rule bp --json
@@ -166,6 +166,8 @@ expect_input_error "batch that does not split" "--batch 64 does not split evenly
 expect_input_error "parallelism that does not divide" "--devices 12 must be a multiple of --tensor-parallel x --pipeline-parallel (8 x 1)" "$frugal" run --hw gpu --devices 12 --tensor-parallel 8 --out "$out"
 expect_input_error "both job scales" "give --samples-per-epoch or --tokens, not both" "$frugal" run --tokens 10 --samples-per-epoch 10 --out "$out"
 expect_input_error "PUE below 1" "--pue must be in [1, 5]" "$frugal" run --pue 0.9 --out "$out"
+expect_input_error "unknown region" "unknown region 'mars' (expected one of: australia, brazil" "$frugal" run --region mars --out "$out"
+expect_input_error "negative grid intensity" "--grid-gco2-per-kwh must be within [0, 5000]" "$frugal" run --grid-gco2-per-kwh -3 --out "$out"
 expect_input_error "utilization on the cpu" "--utilization calibrates GPU runs; cpu:xeon-8380 is a cpu device" "$frugal" run --utilization 0.3 --out "$out"
 expect_input_error "utilization out of range" "--utilization must be in (0, 1]" "$frugal" run --hw gpu --utilization 1.5 --out "$out"
 expect_ok "16 GPUs, a job of 3 epochs" "$frugal" run --hw gpu:a100-80gb --precision bf16 --devices 16 --batch 256 --samples-per-epoch 1000 --epochs 3 --pue 1.5 --out "$work/out/dp.h5"

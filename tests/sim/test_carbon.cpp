@@ -1,0 +1,80 @@
+// Carbon: operational (facility energy x grid intensity) and embodied (amortized manufacture).
+
+#include <catch2/catch.hpp>
+
+#include "hw_models/device.h"
+#include "results/error.h"
+#include "sim/carbon.h"
+#include "sim/run_scenario.h"
+
+using namespace frugal;
+using namespace frugal::sim;
+
+namespace {
+
+// A small job on 16 A100s: 3 epochs of 1,000 samples.
+Scenario job() {
+  Scenario s;
+  s.hw = "gpu:a100-80gb";
+  s.precision = "bf16";
+  s.devices = 16;
+  s.batch = 256;
+  s.samples_per_epoch = 1000;
+  s.epochs = 3;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Operational carbon scales linearly with grid intensity and PUE",
+          "[quick][sim][carbon]") {
+  Scenario s = job();
+  s.grid_g_per_kwh = 100;
+  const ScenarioOutcome a = run_scenario(s);
+  s.grid_g_per_kwh = 200;
+  const ScenarioOutcome b = run_scenario(s);
+  s.pue = 1.5;
+  const ScenarioOutcome c = run_scenario(s);
+  REQUIRE(a.co2e_operational_kg() > 0);
+  CHECK(b.co2e_operational_kg() == Approx(2 * a.co2e_operational_kg()));
+  CHECK(c.co2e_operational_kg() == Approx(1.5 * b.co2e_operational_kg()));
+  // By hand: (GPUs + servers) x PUE, in kWh, x 200 g.
+  CHECK(c.co2e_operational_kg() ==
+        Approx((c.job_energy_j() + c.job_host_energy_j()) * 1.5 / 3.6e6 * 200 / 1e3));
+  CHECK(c.co2e_embodied_kg() == Approx(a.co2e_embodied_kg()));  // the grid does not build GPUs
+  CHECK(c.co2e_kg() == Approx(c.co2e_operational_kg() + c.co2e_embodied_kg()));
+  s.grid_g_per_kwh = -1;
+  s.region = "france";
+  CHECK(run_scenario(s).grid_g_per_kwh == 56.0);
+}
+
+TEST_CASE("Embodied carbon scales with the share of the devices' lifetime the job uses",
+          "[quick][sim][carbon]") {
+  Scenario s = job();
+  const ScenarioOutcome base = run_scenario(s);
+  s.epochs = 6;
+  const ScenarioOutcome longer = run_scenario(s);
+  CHECK(longer.job_time_s() == Approx(2 * base.job_time_s()));
+  CHECK(longer.co2e_embodied_kg() == Approx(2 * base.co2e_embodied_kg()));
+  s.epochs = 3;
+  s.hw_params = {{"lifetime_years", "12"}};
+  CHECK(run_scenario(s).co2e_embodied_kg() == Approx(base.co2e_embodied_kg() / 2));
+  // Luccioni et al. 2022: BLOOM's 384 A100s (48 servers) held 118 days, 150 kg per GPU and
+  // 2,500 kg per server over 6 years at 85% use: 11.2 t embodied.
+  const double per_device_s = hw::embodied_kg_per_device_second(hw::find_preset("gpu:a100-80gb"));
+  CHECK(per_device_s * 384 * 118 * 86400 == Approx(11200).epsilon(0.02));
+}
+
+TEST_CASE("Carbon bad input: unknown region, negative intensity, PUE below 1",
+          "[quick][sim][carbon]") {
+  Scenario s = job();
+  s.region = "atlantis";
+  CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("unknown region 'atlantis' (expected one of: "
+                                                     "australia, brazil"));
+  s.region = "world";
+  s.grid_g_per_kwh = -5;
+  CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("--grid-gco2-per-kwh must be within"));
+  s.grid_g_per_kwh = -1;
+  s.pue = 0.8;
+  CHECK_THROWS_AS(run_scenario(s), InputError);
+}
