@@ -25,6 +25,7 @@
 #include "sim/run_scenario.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
+#include "sim/validate.h"
 #include "workloads/model_registry.h"
 
 namespace frugal::sim {
@@ -48,6 +49,7 @@ const char* const kUsage =
     "  describe   show a model's layers, parameters and MACs (and a rule's training step)\n"
     "  models     list the model zoo (and how to import ONNX files)\n"
     "  presets    list hardware presets, or show one with every parameter's unit and source\n"
+    "  validate   reproduce published figures (GPT-3, BLOOM, Loihi, HERMES, ...) and compare\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
@@ -542,6 +544,36 @@ int command_models(const std::vector<std::string>& args) {
   return 0;
 }
 
+// ---- validate -------------------------------------------------------------------------------
+
+int command_validate(const std::vector<std::string>& args) {
+  po::options_description options("Options");
+  options.add_options()("help,h", "show this help");
+  po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    std::cout << "usage: frugal validate\n\nRuns frugal's reproductions of published figures "
+                 "and prints, for each, the published\nvalue, frugal's, the error and the "
+                 "tolerance. Exit code 0 when all are within\ntolerance, 1 otherwise "
+                 "(docs/validation.md).\n";
+    return 0;
+  }
+  const std::vector<Check> checks = run_validation();
+  std::cout << "frugal validate: published figures against frugal's\n\n";
+  int failed = 0;
+  for (const Check& c : checks) {
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-4s %-58s %10.4g %-8s frugal %10.4g  %+6.1f%% (±%.0f%%)\n",
+                  c.ok() ? "ok" : "FAIL", c.name.c_str(), c.published, c.unit.c_str(), c.frugal,
+                  100 * c.error(), 100 * c.tolerance);
+    std::cout << line << "       " << c.source << "\n";
+    if (!c.ok()) ++failed;
+  }
+  std::cout << "\n"
+            << checks.size() - static_cast<size_t>(failed) << " of " << checks.size()
+            << " within tolerance\n";
+  return failed ? 1 : 0;
+}
+
 // ---- presets --------------------------------------------------------------------------------
 
 int command_presets(const std::vector<std::string>& args) {
@@ -619,12 +651,14 @@ int run_cli(int argc, char* argv[]) {
     if (command == "merge") return command_merge(args);
     if (command == "models") return command_models(args);
     if (command == "export") return command_export(args);
-    const std::string hint =
-        closest_name(command, {"run", "sweep", "describe", "models", "presets", "merge", "export"});
+    if (command == "validate") return command_validate(args);
+    const std::string hint = closest_name(
+        command, {"run", "sweep", "describe", "models", "presets", "merge", "export", "validate"});
     throw InputError(
         "unknown command '" + command + "'" +
         (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-        "; commands: run, sweep, merge, export, describe, models, presets (see frugal --help)");
+        "; commands: run, sweep, merge, export, describe, models, presets, validate (see frugal "
+        "--help)");
   } catch (const InputError& e) {
     std::cerr << "frugal: error: " << one_line(e.what()) << "\n";
     return 2;

@@ -233,6 +233,11 @@ assert abs(s["accuracy"][0] - t["accuracy"][-1]) < 1e-12
 EOF
 "$tests/results/check_results.py" "$work/out/snn.h5" >/dev/null || fail "neuro: invariants (parts, ops, power trace)"
 rm -f "$work/out/"*.h5
+# --- frugal validate: every reproduction within its tolerance
+expect_ok "validate" "$frugal" validate
+grep -q "GPT-3 training energy" "$work/stdout" || fail "validate: no GPT-3 line"
+grep -q "FAIL" "$work/stdout" && fail "validate: a reproduction is out of tolerance"
+grep -Eq "^([0-9]+) of \1 within tolerance" "$work/stdout" || fail "validate: not all within tolerance"
 expect_ok "presets show gpu" "$frugal" presets show gpu:h100-sxm
 grep -q "989.4 TFLOP/s" "$work/stdout" || fail "presets show gpu: no bf16 peak"
 rm -f "$work/out/"*.h5

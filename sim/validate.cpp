@@ -1,0 +1,105 @@
+#include "sim/validate.h"
+
+#include "hw_models/device.h"
+#include "sim/run_scenario.h"
+
+namespace frugal::sim {
+namespace {
+
+// GPT-3 (175B, 300B tokens) on V100s as Patterson et al. 2021 report it (docs/gpu-model.md).
+Scenario gpt3() {
+  Scenario s;
+  s.model = "gpt3";
+  s.hw = "gpu:v100";
+  s.precision = "fp16";
+  s.batch = 1600;
+  s.devices = 10240;
+  s.tensor_parallel = 8;
+  s.pipeline_parallel = 16;
+  s.micro_batches = 20;
+  s.shard_optimizer = true;
+  s.tokens = 3e11;
+  s.utilization = 0.197;
+  s.pue = 1.1;
+  s.grid_g_per_kwh = 429;
+  return s;
+}
+
+// Dynamic energy per synaptic event on a spiking chip: one layer of 100 neurons fed by 100
+// inputs that all spike every timestep, on one core.
+double energy_per_synaptic_event(const std::string& preset) {
+  Scenario s;
+  s.model = "mlp:100-100";
+  s.hw = preset;
+  s.rule = "inference";
+  s.batch = 1;
+  s.timesteps = 10;
+  s.spike_rate = 1.0;
+  const ScenarioOutcome o = run_scenario(s);
+  const double dynamic =
+      o.cost.ledger.total() - o.cost.ledger.component(hw::Component::static_power);
+  return dynamic / (100.0 * 100.0 * 10.0);
+}
+
+// TOPS/W of analog:pcm on four 1024 x 1024 layers that fill its 64 tiles, batch 1024.
+double pcm_tops_per_w(int input_phases) {
+  Scenario s;
+  s.model = "mlp:1024-1024-1024-1024-1024";
+  s.hw = "analog:pcm";
+  s.rule = "inference";
+  s.batch = 1024;
+  s.hw_params = {{"input_phases", std::to_string(input_phases)}};
+  const ScenarioOutcome o = run_scenario(s);
+  return 2.0 * static_cast<double>(o.step.graph.macs()) / o.cost.ledger.total() / 1e12;
+}
+
+}  // namespace
+
+std::vector<Check> run_validation() {
+  std::vector<Check> checks;
+  const ScenarioOutcome g = run_scenario(gpt3());
+  const std::string patterson = "Patterson et al. 2021, Table 4";
+  checks.push_back({"GPT-3 training energy (facility)", patterson, "MWh", 1287,
+                    g.job_facility_energy_j() / 3.6e9});
+  checks.push_back({"GPT-3 training duration", patterson, "days", 14.8, g.job_time_s() / 86400});
+  checks.push_back(
+      {"GPT-3 operational emissions", patterson, "t CO2e", 552, g.co2e_operational_kg() / 1e3});
+  // BLOOM's 384 A100s held 118 days: their manufacture's share.
+  const double per_device_s = hw::embodied_kg_per_device_second(hw::find_preset("gpu:a100-80gb"));
+  checks.push_back({"BLOOM embodied emissions (384 A100s, 118 days)", "Luccioni et al. 2022",
+                    "t CO2e", 11.2, per_device_s * 384 * 118 * 86400 / 1e3});
+  checks.push_back({"Loihi energy per synaptic event", "Davies et al. 2018, Table 2", "pJ", 23.6,
+                    energy_per_synaptic_event("neuro:loihi") * 1e12});
+  checks.push_back({"TrueNorth energy per synaptic event", "Merolla et al. 2014", "pJ", 26,
+                    energy_per_synaptic_event("neuro:truenorth") * 1e12});
+  checks.push_back({"HERMES efficiency, one-phase 8-bit", "Le Gallo et al. 2023", "TOPS/W", 9.76,
+                    pcm_tops_per_w(1)});
+  checks.push_back({"HERMES efficiency, four-phase 8-bit", "Le Gallo et al. 2023", "TOPS/W", 2.48,
+                    pcm_tops_per_w(4)});
+  // Horowitz's 45 nm energies, recovered from the cpu preset (scaled to 10 nm by Stillmaker &
+  // Baas's factor 0.127): checks the preset's derivation.
+  const hw::Preset cpu = hw::find_preset("cpu:xeon-8380");
+  checks.push_back({"Horowitz fp32 multiply-add at 45 nm (cpu preset / 0.127)",
+                    "Horowitz ISSCC 2014", "pJ", 4.6, cpu.get("fp32_mac_energy") / 0.127 * 1e12});
+  checks.push_back({"Horowitz fp32 add at 45 nm (cpu preset / 0.127)", "Horowitz ISSCC 2014", "pJ",
+                    0.9, cpu.get("fp32_add_energy") / 0.127 * 1e12});
+  // The H100's measured bf16 matrix product (REFERENCES.md section 2, this project's card).
+  // The second of two 8192 x 8192 layers at batch 8192: an 8192^3 product whose input is
+  // already on the device (the first layer's waits for the host copy).
+  Scenario gemm;
+  gemm.model = "mlp:8192-8192-8192";
+  gemm.hw = "gpu:h100-sxm";
+  gemm.precision = "bf16";
+  gemm.rule = "inference";
+  gemm.batch = 8192;
+  const ScenarioOutcome h = run_scenario(gemm);
+  for (size_t i = 0; i < h.cost.ops.size(); ++i)
+    if (h.step.graph.ops()[i].name == "fc2")
+      checks.push_back(
+          {"H100 bf16 8192^3 product throughput",
+           "measured on this project's H100 (REFERENCES.md section 2)", "TFLOP/s", 798,
+           2.0 * static_cast<double>(h.step.graph.ops()[i].macs) / h.cost.ops[i].latency_s / 1e12});
+  return checks;
+}
+
+}  // namespace frugal::sim
