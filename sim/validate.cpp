@@ -4,10 +4,8 @@
 #include "sim/run_scenario.h"
 
 namespace frugal::sim {
-namespace {
 
-// GPT-3 (175B, 300B tokens) on V100s as Patterson et al. 2021 report it (docs/gpu-model.md).
-Scenario gpt3() {
+Scenario gpt3_as_patterson() {
   Scenario s;
   s.model = "gpt3";
   s.hw = "gpu:v100";
@@ -24,6 +22,8 @@ Scenario gpt3() {
   s.grid_g_per_kwh = 429;
   return s;
 }
+
+namespace {
 
 // Dynamic energy per synaptic event on a spiking chip: one layer of 100 neurons fed by 100
 // inputs that all spike every timestep, on one core.
@@ -57,7 +57,7 @@ double pcm_tops_per_w(int input_phases) {
 
 std::vector<Check> run_validation() {
   std::vector<Check> checks;
-  const ScenarioOutcome g = run_scenario(gpt3());
+  const ScenarioOutcome g = run_scenario(gpt3_as_patterson());
   const std::string patterson = "Patterson et al. 2021, Table 4";
   checks.push_back({"GPT-3 training energy (facility)", patterson, "MWh", 1287,
                     g.job_facility_energy_j() / 3.6e9});

@@ -4,6 +4,7 @@
 
 #include "results/error.h"
 #include "sim/run_scenario.h"
+#include "sim/validate.h"
 
 using namespace frugal;
 using namespace frugal::sim;
@@ -13,23 +14,9 @@ namespace {
 // GPT-3 (175B) on V100s as Patterson et al. 2021 report it: 300B tokens, fp16, 14.8 days,
 // 24.6 TFLOP/s per GPU (19.7% of the 125 TFLOP/s peak), PUE 1.1, 1,287 MWh. The GPU count is
 // 10,240 (8 tensor x 16 pipeline x 80 data) rather than 10,000, which 3-D parallelism over
-// 128-GPU replicas cannot divide; docs/gpu-model.md gives the same command line.
-Scenario gpt3_on_v100s() {
-  Scenario s;
-  s.model = "gpt3";
-  s.hw = "gpu:v100";
-  s.precision = "fp16";
-  s.batch = 1600;
-  s.devices = 10240;
-  s.tensor_parallel = 8;
-  s.pipeline_parallel = 16;
-  s.micro_batches = 20;
-  s.shard_optimizer = true;
-  s.tokens = 3e11;
-  s.utilization = 0.197;
-  s.pue = 1.1;
-  return s;
-}
+// 128-GPU replicas cannot divide; docs/gpu-model.md gives the same command line, and
+// frugal validate runs the same scenario.
+Scenario gpt3_on_v100s() { return gpt3_as_patterson(); }
 
 }  // namespace
 
