@@ -19,7 +19,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.8.0";
+constexpr const char* kSchemaVersion = "0.9.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -161,6 +161,20 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
         o.co2e_embodied_kg());
     out << line;
   }
+  if (o.scenario.trials > 1 || o.scenario.inference_requests > 0) {
+    const double training = o.trials_energy_j(), inference = o.inference_energy_j();
+    char line[320];
+    std::snprintf(line, sizeof line,
+                  "  whole project       training %s (%lld trial%s, %.4g kg CO2e), inference of "
+                  "%.4g requests %s (%.4g kg CO2e): %s dominates (%.0f%% of the energy)\n",
+                  format_si(training, Dimension::energy).c_str(),
+                  static_cast<long long>(o.scenario.trials), o.scenario.trials == 1 ? "" : "s",
+                  o.trials_co2e_kg(), o.scenario.inference_requests,
+                  format_si(inference, Dimension::energy).c_str(), o.inference_co2e_kg(),
+                  inference > training ? "inference" : "training",
+                  100 * std::max(training, inference) / std::max(1e-300, training + inference));
+    out << line;
+  }
   if (o.scenario.utilization > 0)
     out << "  calibrated          matrix products stretched to a model-FLOP utilization of "
         << o.scenario.utilization << " (--utilization)\n";
@@ -294,6 +308,8 @@ std::string summary_json(const ScenarioOutcome& o, const std::string& out_path) 
   j.key("co2e_operational_kg").value(o.co2e_operational_kg());
   j.key("co2e_embodied_kg").value(o.co2e_embodied_kg());
   j.key("co2e_kg").value(o.co2e_kg());
+  j.key("trials_energy_j").value(o.trials_energy_j());
+  j.key("inference_energy_j").value(o.inference_energy_j());
   j.key("job_facility_energy_j").value(o.job_facility_energy_j());
   j.key("energy_by_component_j").begin_object();
   for (int k = 0; k < hw::kComponentCount; ++k) {

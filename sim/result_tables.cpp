@@ -105,6 +105,19 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
                 "holds them (the preset's embodied_co2e, host_embodied_co2e, lifetime_years, "
                 "lifetime_utilization), kg CO2e"});
   t.add_column({"co2e_kg", ColumnType::float64, "kg", "co2e_operational_kg + co2e_embodied_kg"});
+  t.add_column({"trials", ColumnType::int64, "1", "--trials: hyper-parameter trials of the job"});
+  t.add_column({"trials_energy_j", ColumnType::float64, "J",
+                "the facility energy of all trials: job_facility_energy_j x trials (Schwartz et "
+                "al.'s E.D.H: energy_per_sample_j x samples x epochs x trials, with servers and "
+                "PUE)"});
+  t.add_column({"trials_co2e_kg", ColumnType::float64, "kg", "co2e_kg x trials"});
+  t.add_column({"inference_requests", ColumnType::float64, "1",
+                "--inference-requests over the model's life"});
+  t.add_column({"inference_energy_j", ColumnType::float64, "J",
+                "facility energy of the inference requests on the same device (the inference "
+                "step's energy per sample, servers, PUE)"});
+  t.add_column({"inference_co2e_kg", ColumnType::float64, "kg",
+                "operational and embodied carbon of the inference requests"});
   t.add_column({"epochs", ColumnType::int64, "1", "training epochs run (0: cost only)"});
   t.add_column({"accuracy", ColumnType::float64, "1",
                 "test accuracy after training (fraction; NaN without --train)"});
@@ -268,6 +281,12 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"co2e_operational_kg", o.co2e_operational_kg()},
       {"co2e_embodied_kg", o.co2e_embodied_kg()},
       {"co2e_kg", o.co2e_kg()},
+      {"trials", o.scenario.trials},
+      {"trials_energy_j", o.trials_energy_j()},
+      {"trials_co2e_kg", o.trials_co2e_kg()},
+      {"inference_requests", o.scenario.inference_requests},
+      {"inference_energy_j", o.inference_energy_j()},
+      {"inference_co2e_kg", o.inference_co2e_kg()},
       {"epochs", o.training ? static_cast<int64_t>(o.training->epochs.size()) : int64_t{0}},
       {"accuracy", o.training ? o.training->final_test_accuracy() : kNaN},
       {"accuracy_loss", o.training ? o.training->accuracy_loss() : kNaN},

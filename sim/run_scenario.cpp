@@ -107,6 +107,20 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}, {}};
   outcome.host_power_w = host_power_w;
   outcome.grid_g_per_kwh = grid_g_per_kwh(scenario);
+  // Inference over the model's life: the same model's inference step on the same device.
+  if (scenario.rule == "inference" || scenario.inference_requests <= 0) {
+    outcome.inference_step_energy_j = outcome.cost.ledger.total();
+    outcome.inference_step_s = outcome.cost.latency_s;
+  } else {
+    algorithms::TrainingStep inference = algorithms::make_rule("inference")->expand(forward, {});
+    inference.precision = scenario.precision;
+    inference.timesteps = outcome.step.timesteps;
+    inference.spike_rates = outcome.step.spike_rates;
+    algorithms::spread(inference, parallelism(scenario));
+    const hw::Cost c = device->simulate(inference);
+    outcome.inference_step_energy_j = c.ledger.total();
+    outcome.inference_step_s = c.latency_s;
+  }
   outcome.embodied_kg_per_device_s = hw::embodied_kg_per_device_second(outcome.preset);
   outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
   if (scenario.train) {

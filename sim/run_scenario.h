@@ -72,6 +72,29 @@ struct ScenarioOutcome {
     return embodied_kg_per_device_s * static_cast<double>(scenario.devices) * job_time_s();
   }
   double co2e_kg() const { return co2e_operational_kg() + co2e_embodied_kg(); }
+
+  // The whole project: the job repeated for each hyper-parameter trial, and the model's
+  // inference requests on the same device (one inference step of the same batch, per sample),
+  // each with the servers, PUE and carbon as the job.
+  double inference_step_energy_j = 0, inference_step_s = 0;  // one inference step (batch)
+  double trials_energy_j() const {
+    return (job_energy_j() + job_host_energy_j()) * scenario.pue *
+           static_cast<double>(scenario.trials);
+  }
+  double trials_co2e_kg() const { return co2e_kg() * static_cast<double>(scenario.trials); }
+  double inference_time_s() const {
+    return scenario.inference_requests * inference_step_s / static_cast<double>(scenario.batch);
+  }
+  double inference_energy_j() const {
+    const double device_j =
+        scenario.inference_requests * inference_step_energy_j / static_cast<double>(scenario.batch);
+    return (device_j + host_power_w * static_cast<double>(scenario.devices) * inference_time_s()) *
+           scenario.pue;
+  }
+  double inference_co2e_kg() const {
+    return inference_energy_j() / 3.6e6 * grid_g_per_kwh / 1e3 +
+           embodied_kg_per_device_s * static_cast<double>(scenario.devices) * inference_time_s();
+  }
 };
 
 // Bytes a value of `precision` occupies in memory (int4 unpacked: 1).

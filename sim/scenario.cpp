@@ -103,6 +103,12 @@ po::options_description scenario_options(Scenario& s) {
       "france, usa, germany, ... (docs/carbon.md lists them with year and source)")(
       "grid-gco2-per-kwh", po::value(&s.grid_g_per_kwh)->default_value(s.grid_g_per_kwh),
       "grid carbon intensity in gCO2e/kWh, instead of --region's (-1: the region's)")(
+      "trials", po::value(&s.trials)->default_value(s.trials),
+      "hyper-parameter trials: the training job is run this many times (Schwartz et al.'s "
+      "Cost = E.D.H); the trials_* columns")(
+      "inference-requests", po::value(&s.inference_requests)->default_value(s.inference_requests),
+      "inference requests over the model's life, on the same device (e.g. 1e9): the "
+      "inference_* columns, beside training's")(
       "drift-times", po::value(&s.drift_times)->default_value(s.drift_times),
       "with --train: times after the weights are programmed, in seconds, at which the test "
       "accuracy is measured again (analog devices drift), e.g. 1,3600,86400,2592000,31536000; "
@@ -194,6 +200,11 @@ void validate(const Scenario& s) {
     throw InputError("--train measures the spike rates and --spike-rate assumes one: give one");
   if (!drift_times(s).empty() && !s.train)
     throw InputError("--drift-times needs --train (accuracy is measured by running the network)");
+  if (s.trials < 1 || s.trials > 1000000)
+    throw InputError("--trials must be an integer from 1 to 1e6, got " + std::to_string(s.trials));
+  if (!(s.inference_requests >= 0 && s.inference_requests <= 1e18))
+    throw InputError("--inference-requests must be within [0, 1e18], got " +
+                     format_number(s.inference_requests));
   if (s.grid_g_per_kwh != -1 && !(s.grid_g_per_kwh >= 0 && s.grid_g_per_kwh <= 5000))
     throw InputError(
         "--grid-gco2-per-kwh must be within [0, 5000] gCO2e/kWh (-1: the "
@@ -272,6 +283,8 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"utilization", format_number(s.utilization)},
                                    {"pue", format_number(s.pue)},
                                    {"region", s.region},
+                                   {"trials", std::to_string(s.trials)},
+                                   {"inference-requests", format_number(s.inference_requests)},
                                    {"grid-gco2-per-kwh", format_number(s.grid_g_per_kwh)},
                                    {"drift-times", s.drift_times},
                                    {"timesteps", std::to_string(s.timesteps)},

@@ -39,6 +39,10 @@ struct Scenario {
   double pue = 1.0;  // data-centre power usage effectiveness applied to the whole job
   // Grid carbon intensity: a region's (sim/carbon.h), or a figure in gCO2e/kWh (-1: the region).
   std::string region = "world";
+  // The whole project (Schwartz et al.'s Cost ∝ E·D·H): hyper-parameter trials, each a whole
+  // training job; and inference requests over the model's life, on the same device.
+  int64_t trials = 1;
+  double inference_requests = 0;
   double grid_g_per_kwh = -1;
   // Times after programming (s) at which --train measures the accuracy again: "1,3600,86400".
   std::string drift_times;

@@ -78,3 +78,28 @@ TEST_CASE("Carbon bad input: unknown region, negative intensity, PUE below 1",
   s.pue = 0.8;
   CHECK_THROWS_AS(run_scenario(s), InputError);
 }
+
+TEST_CASE("Trials multiply the training job; inference requests scale their own cost",
+          "[quick][sim][carbon]") {
+  Scenario s = job();
+  s.rule = "bp";
+  const ScenarioOutcome one = run_scenario(s);
+  s.trials = 5;
+  s.inference_requests = 1e6;
+  const ScenarioOutcome five = run_scenario(s);
+  CHECK(five.trials_energy_j() == Approx(5 * one.job_facility_energy_j()));
+  CHECK(five.trials_co2e_kg() == Approx(5 * one.co2e_kg()));
+  // The inference step of the same model on the same 16 GPUs, per sample, times the requests,
+  // with the servers (412.5 W per A100) over the time they take.
+  Scenario inference = job();
+  inference.rule = "inference";
+  const ScenarioOutcome step = run_scenario(inference);
+  const double per_request_s = step.cost.latency_s / 256;
+  CHECK(five.inference_energy_j() ==
+        Approx(1e6 * (step.cost.ledger.total() / 256 + 412.5 * 16 * per_request_s)));
+  s.inference_requests = 2e6;
+  CHECK(run_scenario(s).inference_energy_j() == Approx(2 * five.inference_energy_j()));
+  CHECK(one.inference_energy_j() == 0);
+  s.trials = 0;
+  CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("--trials must be an integer from 1"));
+}
