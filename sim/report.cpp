@@ -19,7 +19,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.9.0";
+constexpr const char* kSchemaVersion = "0.10.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -160,6 +160,21 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
         o.scenario.grid_g_per_kwh >= 0 ? "--grid-gco2-per-kwh" : o.scenario.region.c_str(),
         o.co2e_embodied_kg());
     out << line;
+  }
+  {
+    char line[320];
+    std::snprintf(line, sizeof line,
+                  "  inefficiency        %s per MAC: %.3g x the Landauer limit, %.3g x the brain's "
+                  "10 fJ per synaptic event; step / inference step %.3g",
+                  format_si(o.energy_per_mac_j(), Dimension::energy).c_str(), o.landauer_factor(),
+                  o.brain_factor(), o.training_to_inference());
+    out << line;
+    if (!std::isnan(o.rule_to_bp())) {
+      char ratio[32];
+      std::snprintf(ratio, sizeof ratio, ", / bp step %.3g", o.rule_to_bp());
+      out << ratio;
+    }
+    out << "\n";
   }
   if (o.scenario.trials > 1 || o.scenario.inference_requests > 0) {
     const double training = o.trials_energy_j(), inference = o.inference_energy_j();

@@ -118,6 +118,19 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
                 "step's energy per sample, servers, PUE)"});
   t.add_column({"inference_co2e_kg", ColumnType::float64, "kg",
                 "operational and embodied carbon of the inference requests"});
+  t.add_column({"energy_per_mac_j", ColumnType::float64, "J", "energy_j / macs"});
+  t.add_column({"landauer_factor", ColumnType::float64, "1",
+                "energy_per_mac_j over the Landauer limit k.T.ln2 at 300 K (2.871e-21 J): the "
+                "physical inefficiency"});
+  t.add_column(
+      {"brain_factor", ColumnType::float64, "1",
+       "energy_per_mac_j over the brain's ~10 fJ per synaptic event (Harris et al. 2012)"});
+  t.add_column({"training_to_inference", ColumnType::float64, "1",
+                "the step's energy over the same model's inference step on the same device (1 "
+                "for inference): the cost of learning"});
+  t.add_column({"rule_to_bp", ColumnType::float64, "1",
+                "the step's energy over bp's on the same device and model (NaN for inference): "
+                "the algorithmic inefficiency against backprop"});
   t.add_column({"epochs", ColumnType::int64, "1", "training epochs run (0: cost only)"});
   t.add_column({"accuracy", ColumnType::float64, "1",
                 "test accuracy after training (fraction; NaN without --train)"});
@@ -281,6 +294,11 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"co2e_operational_kg", o.co2e_operational_kg()},
       {"co2e_embodied_kg", o.co2e_embodied_kg()},
       {"co2e_kg", o.co2e_kg()},
+      {"energy_per_mac_j", o.energy_per_mac_j()},
+      {"landauer_factor", o.landauer_factor()},
+      {"brain_factor", o.brain_factor()},
+      {"training_to_inference", o.training_to_inference()},
+      {"rule_to_bp", o.rule_to_bp()},
       {"trials", o.scenario.trials},
       {"trials_energy_j", o.trials_energy_j()},
       {"trials_co2e_kg", o.trials_co2e_kg()},

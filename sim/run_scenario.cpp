@@ -29,6 +29,18 @@ int element_bytes(const std::string& precision) {
   return 4;  // fp32, tf32 (tf32 is stored as fp32)
 }
 
+double ScenarioOutcome::energy_per_mac_j() const {
+  const auto macs = static_cast<double>(step.graph.macs());
+  return macs > 0 ? cost.ledger.total() / macs : std::numeric_limits<double>::quiet_NaN();
+}
+
+double ScenarioOutcome::rule_to_bp() const {
+  if (scenario.rule == "bp") return 1.0;
+  if (scenario.rule == "inference" || bp_step_energy_j <= 0)
+    return std::numeric_limits<double>::quiet_NaN();
+  return cost.ledger.total() / bp_step_energy_j;
+}
+
 double ScenarioOutcome::spike_rate() const {
   if (spiking) return spiking->mean_rate();
   if (step.timesteps > 0 && !step.spike_rates.empty()) return step.spike_rates.front();
@@ -107,20 +119,26 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}, {}};
   outcome.host_power_w = host_power_w;
   outcome.grid_g_per_kwh = grid_g_per_kwh(scenario);
-  // Inference over the model's life: the same model's inference step on the same device.
-  if (scenario.rule == "inference" || scenario.inference_requests <= 0) {
-    outcome.inference_step_energy_j = outcome.cost.ledger.total();
-    outcome.inference_step_s = outcome.cost.latency_s;
-  } else {
-    algorithms::TrainingStep inference = algorithms::make_rule("inference")->expand(forward, {});
-    inference.precision = scenario.precision;
-    inference.timesteps = outcome.step.timesteps;
-    inference.spike_rates = outcome.step.spike_rates;
-    algorithms::spread(inference, parallelism(scenario));
-    const hw::Cost c = device->simulate(inference);
+  // The same model's step under another rule on the same device: inference (the model's life
+  // after training, and the algorithmic factor) and bp (each rule against backprop).
+  const auto step_cost = [&](const std::string& rule_name) {
+    algorithms::StepOptions other_options;
+    other_options.optimizer = scenario.optimizer;
+    algorithms::TrainingStep other =
+        algorithms::make_rule(rule_name)->expand(forward, other_options);
+    other.precision = scenario.precision;
+    other.timesteps = outcome.step.timesteps;
+    other.spike_rates = outcome.step.spike_rates;
+    algorithms::spread(other, parallelism(scenario));
+    return device->simulate(other);
+  };
+  if (scenario.rule != "inference") {
+    const hw::Cost c = step_cost("inference");
     outcome.inference_step_energy_j = c.ledger.total();
     outcome.inference_step_s = c.latency_s;
   }
+  if (scenario.rule != "bp" && scenario.rule != "inference")
+    outcome.bp_step_energy_j = step_cost("bp").ledger.total();
   outcome.embodied_kg_per_device_s = hw::embodied_kg_per_device_second(outcome.preset);
   outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
   if (scenario.train) {

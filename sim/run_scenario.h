@@ -2,6 +2,7 @@
 // One scenario, end to end: model spec -> forward graph -> training step of the rule -> device
 // preset -> simulated cost.
 
+#include <limits>
 #include <optional>
 
 #include "algorithms/functional/trainer.h"
@@ -77,17 +78,38 @@ struct ScenarioOutcome {
   // inference requests on the same device (one inference step of the same batch, per sample),
   // each with the servers, PUE and carbon as the job.
   double inference_step_energy_j = 0, inference_step_s = 0;  // one inference step (batch)
+  double bp_step_energy_j = 0;  // the same step under bp (rules other than bp and inference)
+  // The step's energy under inference and bp: this step's when it is that rule.
+  double inference_energy_per_step_j() const {
+    return scenario.rule == "inference" ? cost.ledger.total() : inference_step_energy_j;
+  }
+  double inference_seconds_per_step() const {
+    return scenario.rule == "inference" ? cost.latency_s : inference_step_s;
+  }
+  // The two inefficiencies as numbers. Physical: the step's energy per MAC against the Landauer
+  // limit k·T·ln2 at 300 K (2.871e-21 J; how many bit erasures a MAC costs) and against the
+  // brain's ~10 fJ per synaptic event (Harris et al. 2012). Algorithmic: the step against the same
+  // model's inference step, and against bp's step, on the same device (NaN where not meaningful).
+  double energy_per_mac_j() const;
+  double landauer_factor() const { return energy_per_mac_j() / 2.871e-21; }
+  double brain_factor() const { return energy_per_mac_j() / 10e-15; }
+  double training_to_inference() const {
+    return inference_energy_per_step_j() > 0 ? cost.ledger.total() / inference_energy_per_step_j()
+                                             : std::numeric_limits<double>::quiet_NaN();
+  }
+  double rule_to_bp() const;
   double trials_energy_j() const {
     return (job_energy_j() + job_host_energy_j()) * scenario.pue *
            static_cast<double>(scenario.trials);
   }
   double trials_co2e_kg() const { return co2e_kg() * static_cast<double>(scenario.trials); }
   double inference_time_s() const {
-    return scenario.inference_requests * inference_step_s / static_cast<double>(scenario.batch);
+    return scenario.inference_requests * inference_seconds_per_step() /
+           static_cast<double>(scenario.batch);
   }
   double inference_energy_j() const {
-    const double device_j =
-        scenario.inference_requests * inference_step_energy_j / static_cast<double>(scenario.batch);
+    const double device_j = scenario.inference_requests * inference_energy_per_step_j() /
+                            static_cast<double>(scenario.batch);
     return (device_j + host_power_w * static_cast<double>(scenario.devices) * inference_time_s()) *
            scenario.pue;
   }

@@ -1,6 +1,7 @@
 // Carbon: operational (facility energy x grid intensity) and embodied (amortized manufacture).
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "hw_models/device.h"
 #include "results/error.h"
@@ -102,4 +103,28 @@ TEST_CASE("Trials multiply the training job; inference requests scale their own 
   CHECK(one.inference_energy_j() == 0);
   s.trials = 0;
   CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("--trials must be an integer from 1"));
+}
+
+TEST_CASE("The two inefficiencies are numbers: Landauer and brain factors, rule against bp",
+          "[quick][sim][carbon]") {
+  Scenario s;
+  s.model = "mlp:784-256-128-10";
+  s.rule = "bp";
+  const ScenarioOutcome bp = run_scenario(s);
+  const double per_mac = bp.cost.ledger.total() / static_cast<double>(bp.step.graph.macs());
+  CHECK(bp.energy_per_mac_j() == Approx(per_mac));
+  CHECK(bp.landauer_factor() ==
+        Approx(per_mac / (1.380649e-23 * 300 * std::log(2.0))).epsilon(1e-3));
+  CHECK(bp.brain_factor() == Approx(per_mac / 1e-14));
+  CHECK(bp.rule_to_bp() == 1.0);
+  CHECK(bp.training_to_inference() > 2.0);  // a bp step is about three forward passes
+  s.rule = "pepita";
+  const ScenarioOutcome pepita = run_scenario(s);
+  CHECK(pepita.rule_to_bp() == Approx(pepita.cost.ledger.total() / bp.cost.ledger.total()));
+  s.rule = "inference";
+  const ScenarioOutcome inference = run_scenario(s);
+  CHECK(inference.training_to_inference() == 1.0);
+  CHECK(std::isnan(inference.rule_to_bp()));
+  CHECK(bp.training_to_inference() ==
+        Approx(bp.cost.ledger.total() / inference.cost.ledger.total()));
 }
