@@ -75,6 +75,10 @@ struct TrainingStep {
   std::vector<double> spike_rates;
   bool spike_rates_assumed = true;
   int64_t timesteps = 0;
+  // Magnitude pruning: the fraction of each weight matrix set to zero. Only hardware that skips
+  // zeros gains from it (a spiking chip sends no event through an absent synapse); dense
+  // hardware computes the zeros all the same.
+  double weight_sparsity = 0.0;
 
   int64_t batch() const { return graph.batch(); }
 };

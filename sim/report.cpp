@@ -250,6 +250,16 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
                     100 * t.fp32_accuracy, 100 * t.accuracy_loss());
       out << line;
     }
+    if (!std::isnan(t.pruned_accuracy)) {
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "    pruned to %.3g%% zero weights (by magnitude): %.2f%% (%.2f%% before: "
+                    "%.2f points given up)\n",
+                    100 * o.scenario.sparsity, 100 * t.pruned_accuracy,
+                    100 * t.trained_test_accuracy(),
+                    100 * (t.trained_test_accuracy() - t.pruned_accuracy));
+      out << line;
+    }
     if (o.spiking) {
       out << "    converted to spikes, accuracy after t timesteps:";
       for (const auto& [steps, accuracy] : o.spiking->accuracy_at) {

@@ -93,6 +93,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   algorithms::TrainingStep step = rule->expand(forward, step_options);
   step.precision = scenario.precision;
   step.utilization = scenario.utilization;
+  step.weight_sparsity = scenario.sparsity;
   algorithms::spread(step, parallelism(scenario));
   const auto device = hw::make_device(preset);
   device->check(scenario.precision, step.parallelism);
@@ -129,6 +130,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
     other.precision = scenario.precision;
     other.timesteps = outcome.step.timesteps;
     other.spike_rates = outcome.step.spike_rates;
+    other.weight_sparsity = outcome.step.weight_sparsity;
     algorithms::spread(other, parallelism(scenario));
     return device->simulate(other);
   };
@@ -183,6 +185,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
     else if (kind.numerics)
       train.make_numerics = on_device;
     train.drift_times = drift_times(scenario);
+    train.sparsity = scenario.sparsity;
     if (kind.spiking)
       train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult& r) {
         outcome.spiking = hw::neuro::run_converted(

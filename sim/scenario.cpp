@@ -103,6 +103,10 @@ po::options_description scenario_options(Scenario& s) {
       "france, usa, germany, ... (docs/carbon.md lists them with year and source)")(
       "grid-gco2-per-kwh", po::value(&s.grid_g_per_kwh)->default_value(s.grid_g_per_kwh),
       "grid carbon intensity in gCO2e/kWh, instead of --region's (-1: the region's)")(
+      "sparsity", po::value(&s.sparsity)->default_value(s.sparsity),
+      "magnitude pruning to this fraction of zero weights, in [0, 1): --train measures the "
+      "accuracy after it; hardware that skips zeros (spiking chips) costs fewer synaptic "
+      "events, dense hardware (cpu, gpu, analog) costs the same")(
       "trials", po::value(&s.trials)->default_value(s.trials),
       "hyper-parameter trials: the training job is run this many times (Schwartz et al.'s "
       "Cost = E.D.H); the trials_* columns")(
@@ -200,6 +204,9 @@ void validate(const Scenario& s) {
     throw InputError("--train measures the spike rates and --spike-rate assumes one: give one");
   if (!drift_times(s).empty() && !s.train)
     throw InputError("--drift-times needs --train (accuracy is measured by running the network)");
+  if (!(s.sparsity >= 0 && s.sparsity < 1))
+    throw InputError("--sparsity must be within [0, 1) (the fraction of weights pruned), got " +
+                     format_number(s.sparsity));
   if (s.trials < 1 || s.trials > 1000000)
     throw InputError("--trials must be an integer from 1 to 1e6, got " + std::to_string(s.trials));
   if (!(s.inference_requests >= 0 && s.inference_requests <= 1e18))
@@ -283,6 +290,7 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"utilization", format_number(s.utilization)},
                                    {"pue", format_number(s.pue)},
                                    {"region", s.region},
+                                   {"sparsity", format_number(s.sparsity)},
                                    {"trials", std::to_string(s.trials)},
                                    {"inference-requests", format_number(s.inference_requests)},
                                    {"grid-gco2-per-kwh", format_number(s.grid_g_per_kwh)},

@@ -42,6 +42,8 @@ struct Scenario {
   // The whole project (Schwartz et al.'s Cost ∝ E·D·H): hyper-parameter trials, each a whole
   // training job; and inference requests over the model's life, on the same device.
   int64_t trials = 1;
+  // Eco-design lever: magnitude pruning of the trained weights to this sparsity, in [0, 1).
+  double sparsity = 0;
   double inference_requests = 0;
   double grid_g_per_kwh = -1;
   // Times after programming (s) at which --train measures the accuracy again: "1,3600,86400".

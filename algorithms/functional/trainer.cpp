@@ -120,6 +120,28 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
     result.epochs.push_back(s);
     if (on_epoch) on_epoch(s);
   }
+  if (!(o.sparsity >= 0 && o.sparsity < 1))
+    throw InputError("--sparsity must be within [0, 1), got " + std::to_string(o.sparsity));
+  if (o.sparsity > 0) {
+    for (Layer& l : net.layers())
+      if (l.trainable() && l.w.size() > 0) {
+        std::vector<float> magnitudes(static_cast<size_t>(l.w.size()));
+        for (Eigen::Index i = 0; i < l.w.size(); ++i)
+          magnitudes[static_cast<size_t>(i)] = std::fabs(l.w.data()[i]);
+        const auto k = static_cast<size_t>(o.sparsity * static_cast<double>(magnitudes.size()));
+        if (k == 0) continue;
+        std::nth_element(magnitudes.begin(),
+                         magnitudes.begin() + static_cast<std::ptrdiff_t>(k - 1), magnitudes.end());
+        const float cut = magnitudes[k - 1];
+        int64_t zeroed = 0;
+        for (Eigen::Index i = 0; i < l.w.size() && zeroed < static_cast<int64_t>(k); ++i)
+          if (std::fabs(l.w.data()[i]) <= cut) {
+            l.w.data()[i] = 0.0f;
+            ++zeroed;
+          }
+      }
+    result.pruned_accuracy = accuracy(*learner, data.test);
+  }
   Learner* measured = learner.get();
   Numerics* clock = numerics.get();
   std::unique_ptr<Numerics> deployed;

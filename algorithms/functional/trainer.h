@@ -42,6 +42,9 @@ struct TrainOptions {
   // Times after programming (s, ascending, >= 0) at which the test accuracy is measured again,
   // through the deployed numerics if any, else the training numerics (drift, read noise).
   std::vector<double> drift_times;
+  // Magnitude pruning after training: in every dense and conv2d layer, the smallest-magnitude
+  // fraction `sparsity` of the weights set to zero, before deployment; 0: none.
+  double sparsity = 0;
   // Called with the trained network once training (and deployment, drift) is done: a device
   // that runs the network its own way (a spiking conversion) measures it here.
   std::function<void(const Network&, TrainResult&)> after_training;
@@ -72,11 +75,14 @@ struct TrainResult {
   double fp32_accuracy = 0;
   // With deployment, the test accuracy through the deployed numerics (NaN without).
   double deployed_accuracy = std::numeric_limits<double>::quiet_NaN();
+  // With pruning: the test accuracy before it (the last epoch's) and after it (NaN without).
+  double pruned_accuracy = std::numeric_limits<double>::quiet_NaN();
   std::vector<DriftPoint> drift;  // one per TrainOptions::drift_times
   double accuracy_loss() const { return fp32_accuracy - final_test_accuracy(); }
   // The deployed accuracy if there is one, else the last epoch's.
   double final_test_accuracy() const {
     if (!std::isnan(deployed_accuracy)) return deployed_accuracy;
+    if (!std::isnan(pruned_accuracy)) return pruned_accuracy;
     return epochs.empty() ? 0.0 : epochs.back().test_accuracy;
   }
   double trained_test_accuracy() const {

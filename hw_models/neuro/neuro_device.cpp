@@ -149,7 +149,9 @@ class NeuroDevice final : public Device {
     for (size_t l = 0; l < layers.size(); ++l) {
       const Placed& pl = layers[l];
       const double spikes_in = pl.rate_in * pl.inputs;  // per timestep
-      const double synops = spikes_in * static_cast<double>(pl.neurons);
+      // Pruned synapses are absent: no event reaches them.
+      const double synops =
+          spikes_in * static_cast<double>(pl.neurons) * (1.0 - step.weight_sparsity);
       // A neuron gets input this timestep unless none of its fan-in spiked.
       const double active =
           1.0 - std::pow(1.0 - std::clamp(pl.rate_in, 0.0, 1.0), static_cast<double>(pl.fan_in));
@@ -222,8 +224,10 @@ class NeuroDevice final : public Device {
                          " but a neuron of " + m_preset.name() + " takes at most " +
                          std::to_string(p.max_fan_in) +
                          " inputs, and a neuron's inputs cannot be split across cores");
+      const auto synapses = static_cast<int64_t>(
+          std::ceil(static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity)));
       pl.cores = std::max((pl.neurons + p.neurons_per_core - 1) / p.neurons_per_core,
-                          (pl.neurons * pl.fan_in + p.synapses_per_core - 1) / p.synapses_per_core);
+                          (synapses + p.synapses_per_core - 1) / p.synapses_per_core);
       pl.first_core = layers.empty() ? 0 : layers.back().first_core + layers.back().cores;
       pl.inputs = static_cast<double>(pl.fan_in);
       layers.push_back(pl);

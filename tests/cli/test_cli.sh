@@ -167,6 +167,7 @@ expect_input_error "parallelism that does not divide" "--devices 12 must be a mu
 expect_input_error "both job scales" "give --samples-per-epoch or --tokens, not both" "$frugal" run --tokens 10 --samples-per-epoch 10 --out "$out"
 expect_input_error "PUE below 1" "--pue must be in [1, 5]" "$frugal" run --pue 0.9 --out "$out"
 expect_input_error "unknown region" "unknown region 'mars' (expected one of: australia, brazil" "$frugal" run --region mars --out "$out"
+expect_input_error "sparsity of 1" "--sparsity must be within [0, 1)" "$frugal" run --sparsity 1 --out "$out"
 expect_input_error "negative grid intensity" "--grid-gco2-per-kwh must be within [0, 5000]" "$frugal" run --grid-gco2-per-kwh -3 --out "$out"
 expect_input_error "utilization on the cpu" "--utilization calibrates GPU runs; cpu:xeon-8380 is a cpu device" "$frugal" run --utilization 0.3 --out "$out"
 expect_input_error "utilization out of range" "--utilization must be in (0, 1]" "$frugal" run --hw gpu --utilization 1.5 --out "$out"

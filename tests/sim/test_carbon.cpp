@@ -128,3 +128,41 @@ TEST_CASE("The two inefficiencies are numbers: Landauer and brain factors, rule 
   CHECK(bp.training_to_inference() ==
         Approx(bp.cost.ledger.total() / inference.cost.ledger.total()));
 }
+
+TEST_CASE("Pruning saves energy only on hardware that skips zeros, and costs accuracy",
+          "[quick][sim][carbon]") {
+  const auto energy = [](const std::string& hw, double sparsity) {
+    Scenario s;
+    s.hw = hw;
+    s.rule = "inference";
+    s.sparsity = sparsity;
+    if (hw.rfind("neuro", 0) == 0) s.spike_rate = 0.1;
+    return run_scenario(s).cost;
+  };
+  for (const std::string hw : {"cpu", "gpu:a100-80gb", "analog:pcm"}) {
+    INFO(hw);
+    CHECK(energy(hw, 0.5).ledger.component(hw::Component::compute) ==
+          energy(hw, 0.0).ledger.component(hw::Component::compute));
+  }
+  const hw::Cost dense = energy("neuro:loihi", 0.0), pruned = energy("neuro:loihi", 0.5);
+  CHECK(pruned.ledger.component(hw::Component::compute) ==
+        Approx(0.5 * dense.ledger.component(hw::Component::compute)));
+  CHECK(pruned.ledger.total() < dense.ledger.total());
+  // Accuracy: 90% of the weights pruned gives up more than 50% does.
+  Scenario s;
+  s.model = "mlp:784-256-128-10";
+  s.train = true;
+  s.train_subset = 3000;
+  s.test_subset = 1000;
+  s.learning_rate = 0.05;
+  s.sparsity = 0.5;
+  const algorithms::TrainResult half = *run_scenario(s).training;
+  s.sparsity = 0.9;
+  const algorithms::TrainResult most = *run_scenario(s).training;
+  CHECK(half.trained_test_accuracy() == most.trained_test_accuracy());  // the same training
+  CHECK(most.pruned_accuracy < half.pruned_accuracy);
+  CHECK(half.pruned_accuracy <= half.trained_test_accuracy() + 0.01);
+  CHECK(most.final_test_accuracy() == most.pruned_accuracy);
+  s.sparsity = 1.0;
+  CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("--sparsity must be within [0, 1)"));
+}
