@@ -19,7 +19,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.10.0";
+constexpr const char* kSchemaVersion = "0.11.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -248,6 +248,18 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
       std::snprintf(line, sizeof line,
                     "    the same training in ideal fp32: %.2f%% (accuracy loss %.2f points)\n",
                     100 * t.fp32_accuracy, 100 * t.accuracy_loss());
+      out << line;
+    }
+    if (o.scenario.early_stop > 0) {
+      char line[240];
+      std::snprintf(line, sizeof line,
+                    "    early stopping (patience %lld, a tenth of the training set held out): "
+                    "%zu of %lld epochs, %s saved, %.2f points given up (the whole schedule: "
+                    "%.2f%%)\n",
+                    static_cast<long long>(o.scenario.early_stop), t.epochs.size(),
+                    static_cast<long long>(t.scheduled_epochs),
+                    format_si(o.early_stop_energy_saved_j(), Dimension::energy).c_str(),
+                    100 * o.early_stop_accuracy_given_up(), 100 * o.full_schedule_accuracy);
       out << line;
     }
     if (!std::isnan(t.pruned_accuracy)) {

@@ -105,6 +105,10 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
                 "holds them (the preset's embodied_co2e, host_embodied_co2e, lifetime_years, "
                 "lifetime_utilization), kg CO2e"});
   t.add_column({"co2e_kg", ColumnType::float64, "kg", "co2e_operational_kg + co2e_embodied_kg"});
+  t.add_column({"early_stop_energy_saved_j", ColumnType::float64, "J",
+                "--early-stop: energy of the epochs not run (0 without)"});
+  t.add_column({"early_stop_accuracy_given_up", ColumnType::float64, "1",
+                "--early-stop: the whole schedule's test accuracy minus this one's (NaN without)"});
   t.add_column({"trials", ColumnType::int64, "1", "--trials: hyper-parameter trials of the job"});
   t.add_column({"trials_energy_j", ColumnType::float64, "J",
                 "the facility energy of all trials: job_facility_energy_j x trials (Schwartz et "
@@ -299,6 +303,8 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"brain_factor", o.brain_factor()},
       {"training_to_inference", o.training_to_inference()},
       {"rule_to_bp", o.rule_to_bp()},
+      {"early_stop_energy_saved_j", o.early_stop_energy_saved_j()},
+      {"early_stop_accuracy_given_up", o.early_stop_accuracy_given_up()},
       {"trials", o.scenario.trials},
       {"trials_energy_j", o.trials_energy_j()},
       {"trials_co2e_kg", o.trials_co2e_kg()},

@@ -58,7 +58,8 @@ int64_t ScenarioOutcome::job_steps() const {
     return workloads::checked_mul(ceil_div(s.samples_per_epoch, s.batch), s.epochs);
   // A deployed network's training happened off the device: no job of inference steps.
   if (training && s.rule != "inference")
-    return workloads::checked_mul(ceil_div(training->train_samples, s.batch), s.epochs);
+    return workloads::checked_mul(ceil_div(training->train_samples, s.batch),
+                                  static_cast<int64_t>(training->epochs.size()));
   return 0;
 }
 
@@ -186,6 +187,10 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
       train.make_numerics = on_device;
     train.drift_times = drift_times(scenario);
     train.sparsity = scenario.sparsity;
+    if (scenario.early_stop > 0) {
+      train.validation_fraction = 0.1;
+      train.patience = scenario.early_stop;
+    }
     if (kind.spiking)
       train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult& r) {
         outcome.spiking = hw::neuro::run_converted(
@@ -227,6 +232,21 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
                   .first;
     }
     outcome.training->fp32_accuracy = known->second;
+    if (scenario.early_stop > 0) {
+      // The whole schedule on the same split: what stopping early gave up. Training is
+      // deterministic, so the stopped run is this one's first epochs.
+      algorithms::TrainOptions full = train;
+      full.patience = 0;
+      full.numerics = scenario.precision;
+      full.make_numerics = kind.numerics ? on_device : nullptr;
+      full.drift_times.clear();
+      full.after_training = nullptr;
+      const algorithms::TrainResult whole =
+          outcome.training->epochs.size() < static_cast<size_t>(scenario.epochs)
+              ? algorithms::train(forward, loaded, full)
+              : *outcome.training;
+      outcome.full_schedule_accuracy = whole.final_test_accuracy();
+    }
   }
   return outcome;
 }

@@ -78,7 +78,25 @@ struct ScenarioOutcome {
   // inference requests on the same device (one inference step of the same batch, per sample),
   // each with the servers, PUE and carbon as the job.
   double inference_step_energy_j = 0, inference_step_s = 0;  // one inference step (batch)
-  double bp_step_energy_j = 0;  // the same step under bp (rules other than bp and inference)
+  double bp_step_energy_j = 0;
+  // Early stopping: the test accuracy of the whole schedule, the epochs not run and their
+  // energy (NaN and 0 without --early-stop).
+  double full_schedule_accuracy = std::numeric_limits<double>::quiet_NaN();
+  int64_t epochs_saved() const {
+    return training && scenario.early_stop > 0
+               ? scenario.epochs - static_cast<int64_t>(training->epochs.size())
+               : 0;
+  }
+  double early_stop_energy_saved_j() const {
+    if (!training || epochs_saved() == 0) return 0.0;
+    const auto steps_per_epoch =
+        static_cast<double>((training->train_samples + scenario.batch - 1) / scenario.batch);
+    return static_cast<double>(epochs_saved()) * steps_per_epoch * cost.ledger.total();
+  }
+  double early_stop_accuracy_given_up() const {
+    return training ? full_schedule_accuracy - training->final_test_accuracy()
+                    : std::numeric_limits<double>::quiet_NaN();
+  }  // the same step under bp (rules other than bp and inference)
   // The step's energy under inference and bp: this step's when it is that rule.
   double inference_energy_per_step_j() const {
     return scenario.rule == "inference" ? cost.ledger.total() : inference_step_energy_j;

@@ -107,6 +107,10 @@ po::options_description scenario_options(Scenario& s) {
       "magnitude pruning to this fraction of zero weights, in [0, 1): --train measures the "
       "accuracy after it; hardware that skips zeros (spiking chips) costs fewer synaptic "
       "events, dense hardware (cpu, gpu, analog) costs the same")(
+      "early-stop", po::value(&s.early_stop)->default_value(s.early_stop),
+      "with --train: hold out a tenth of the training set and stop once its accuracy has not "
+      "improved for this many epochs; reports the energy saved and the accuracy given up "
+      "against the whole schedule (0: no early stopping)")(
       "trials", po::value(&s.trials)->default_value(s.trials),
       "hyper-parameter trials: the training job is run this many times (Schwartz et al.'s "
       "Cost = E.D.H); the trials_* columns")(
@@ -207,6 +211,11 @@ void validate(const Scenario& s) {
   if (!(s.sparsity >= 0 && s.sparsity < 1))
     throw InputError("--sparsity must be within [0, 1) (the fraction of weights pruned), got " +
                      format_number(s.sparsity));
+  if (s.early_stop < 0)
+    throw InputError("--early-stop must be >= 0 epochs of patience, got " +
+                     std::to_string(s.early_stop));
+  if (s.early_stop > 0 && !s.train)
+    throw InputError("--early-stop needs --train (it watches the accuracy while training)");
   if (s.trials < 1 || s.trials > 1000000)
     throw InputError("--trials must be an integer from 1 to 1e6, got " + std::to_string(s.trials));
   if (!(s.inference_requests >= 0 && s.inference_requests <= 1e18))
@@ -291,6 +300,7 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"pue", format_number(s.pue)},
                                    {"region", s.region},
                                    {"sparsity", format_number(s.sparsity)},
+                                   {"early-stop", std::to_string(s.early_stop)},
                                    {"trials", std::to_string(s.trials)},
                                    {"inference-requests", format_number(s.inference_requests)},
                                    {"grid-gco2-per-kwh", format_number(s.grid_g_per_kwh)},

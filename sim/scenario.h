@@ -44,6 +44,9 @@ struct Scenario {
   int64_t trials = 1;
   // Eco-design lever: magnitude pruning of the trained weights to this sparsity, in [0, 1).
   double sparsity = 0;
+  // Eco-design lever: stop training once the accuracy on a held-out tenth of the training set
+  // has not improved for this many epochs (0: the whole schedule).
+  int64_t early_stop = 0;
   double inference_requests = 0;
   double grid_g_per_kwh = -1;
   // Times after programming (s) at which --train measures the accuracy again: "1,3600,86400".

@@ -82,7 +82,29 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
   optimizer.momentum = static_cast<float>(o.momentum);
   Network net(forward, data.train.features(), data.train.classes, rng, optimizer);
   const auto learner = rule->learner(net, *numerics, rng);
-  const workloads::Dataset& train = data.train;
+  if (!(o.validation_fraction >= 0 && o.validation_fraction < 1) || o.patience < 0)
+    throw InputError("the validation fraction must be in [0, 1) and the patience >= 0");
+  // With early stopping, the last fraction of the training set is held out for validation.
+  workloads::Dataset fit, validation;
+  const bool held_out = o.validation_fraction > 0;
+  if (held_out) {
+    const int64_t n = data.train.size();
+    const auto kept = static_cast<int64_t>(static_cast<double>(n) * (1.0 - o.validation_fraction));
+    if (kept < 1 || kept >= n)
+      throw InputError("the training set of " + std::to_string(n) +
+                       " samples is too small to hold out a validation set");
+    for (workloads::Dataset* d : {&fit, &validation}) {
+      d->rows = data.train.rows;
+      d->cols = data.train.cols;
+      d->classes = data.train.classes;
+    }
+    const auto split = data.train.images.begin() + kept * data.train.features();
+    fit.images.assign(data.train.images.begin(), split);
+    validation.images.assign(split, data.train.images.end());
+    fit.labels.assign(data.train.labels.begin(), data.train.labels.begin() + kept);
+    validation.labels.assign(data.train.labels.begin() + kept, data.train.labels.end());
+  }
+  const workloads::Dataset& train = held_out ? fit : data.train;
   std::vector<int64_t> order(static_cast<size_t>(train.size()));
   std::iota(order.begin(), order.end(), int64_t{0});
   Matrix x(train.features(), o.batch);
@@ -90,6 +112,9 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
   uint64_t order_state = o.seed;  // the sample order has its own stream (see shuffle)
   TrainResult result;
   result.train_samples = train.size();
+  result.scheduled_epochs = o.epochs;
+  double best_validation = -1;
+  int64_t best_epoch = 0;
   for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
     shuffle(order, order_state);
     const auto rate = static_cast<float>(
@@ -117,8 +142,14 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
                            ? static_cast<double>(correct) / static_cast<double>(train.size())
                            : std::numeric_limits<double>::quiet_NaN();
     s.test_accuracy = accuracy(*learner, data.test);
+    if (held_out) s.validation_accuracy = accuracy(*learner, validation);
     result.epochs.push_back(s);
     if (on_epoch) on_epoch(s);
+    if (held_out && s.validation_accuracy > best_validation) {
+      best_validation = s.validation_accuracy;
+      best_epoch = epoch;
+    }
+    if (o.patience > 0 && epoch - best_epoch >= o.patience) break;  // a plateau
   }
   if (!(o.sparsity >= 0 && o.sparsity < 1))
     throw InputError("--sparsity must be within [0, 1), got " + std::to_string(o.sparsity));

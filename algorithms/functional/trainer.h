@@ -45,6 +45,11 @@ struct TrainOptions {
   // Magnitude pruning after training: in every dense and conv2d layer, the smallest-magnitude
   // fraction `sparsity` of the weights set to zero, before deployment; 0: none.
   double sparsity = 0;
+  // Early stopping: hold out the last `validation_fraction` of the training set, measure the
+  // accuracy on it after each epoch, and stop once it has not improved for `patience` epochs
+  // (0: the whole schedule, still holding the fraction out when it is set).
+  double validation_fraction = 0;
+  int64_t patience = 0;
   // Called with the trained network once training (and deployment, drift) is done: a device
   // that runs the network its own way (a spiking conversion) measures it here.
   std::function<void(const Network&, TrainResult&)> after_training;
@@ -61,11 +66,13 @@ struct EpochStats {
   double train_accuracy = 0;  // fraction correct during the epoch (before each update); NaN for
                               // rules whose step does not predict (ff)
   double test_accuracy = 0;   // after the epoch, on the whole test set
+  double validation_accuracy = std::numeric_limits<double>::quiet_NaN();  // held-out training
 };
 
 struct TrainResult {
   std::vector<EpochStats> epochs;
-  int64_t train_samples = 0;  // samples seen per epoch
+  int64_t train_samples = 0;     // samples seen per epoch
+  int64_t scheduled_epochs = 0;  // epochs asked for; epochs.size() ran (fewer if stopped early)
   // MACs of one training step per sample, as the trainer performed them (the cost face's
   // step.graph.macs() / batch: the two faces agree; tests check it), from the products its
   // Numerics computed in the first step. DRTP's B·y* is the column lookup it is.
