@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -106,12 +107,14 @@ std::string config_texts(const std::vector<std::string>& paths) {
 
 int command_run(const std::vector<std::string>& args, const std::string& command_line) {
   Scenario scenario;
-  std::string config, out;
+  std::string config, out, save_model;
   std::vector<std::string> sets;
   bool force = false, json = false;
   po::options_description output("Output", 100, 50);
   output.add_options()("out,o", po::value(&out),
                        "write the results to FILE.h5 (as FILE.h5.partial, renamed when complete)")(
+      "save-model", po::value(&save_model),
+      "with --train: save the trained network (after pruning) to FILE.h5, for --warm-start")(
       "force", po::bool_switch(&force), "overwrite an existing result file")(
       "json", po::bool_switch(&json), "print the summary as one JSON object on stdout");
   po::options_description general("General", 100, 50);
@@ -141,7 +144,7 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   if (vm.count("config")) {
     po::options_description in_file;
     in_file.add(scenario_options(scenario));
-    in_file.add_options()("out", po::value(&out), "");
+    in_file.add_options()("out", po::value(&out), "")("save-model", po::value(&save_model), "");
     read_config_file(vm["config"].as<std::string>(), in_file, vm, &file_hw_params);
   }
   notify_options(vm);
@@ -164,8 +167,16 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   scenario = scenario_from_settings(settings);
   const bool write = vm.count("out") > 0;
   if (write) results::check_output_path(out, force);  // before any work
+  const bool saving = !save_model.empty();
+  if (saving) {
+    if (!scenario.train) throw InputError("--save-model saves a trained network: add --train");
+    if (write && save_model == out)
+      throw InputError("--save-model and --out name the same file '" + out +
+                       "': expected two files");
+    results::check_output_path(save_model, force);
+  }
 
-  const ScenarioOutcome outcome = run_scenario(scenario);
+  const ScenarioOutcome outcome = run_scenario(scenario, saving);
   print_warnings(outcome.step.graph);
 
   if (write) {
@@ -187,10 +198,30 @@ int command_run(const std::vector<std::string>& args, const std::string& command
     writer.add(tables);
     writer.finish(force);
   }
+  if (saving) {
+    ModelFile model;
+    model.model = scenario.model;
+    model.rule = scenario.rule == "inference" ? "bp" : scenario.rule;
+    model.dataset = scenario.dataset;
+    model.epochs =
+        static_cast<int64_t>(outcome.training->epochs.size()) + outcome.warm_start_epochs;
+    model.test_accuracy = outcome.training->trained_test_accuracy();
+    if (!std::isnan(outcome.training->pruned_accuracy))
+      model.test_accuracy = outcome.training->pruned_accuracy;
+    model.training_energy_j = outcome.job_energy_j() + outcome.warm_start_energy_j;
+    model.hw = outcome.preset.name();
+    model.layers = outcome.weights;
+    write_model_file(save_model, model, force);
+  }
+  const std::string saved_line = saving ? "  trained model saved to " + save_model +
+                                              " (start later runs from it with "
+                                              "--warm-start)\n"
+                                        : "";
   if (json)
     std::cout << summary_json(outcome, out) << "\n";
   else
     print_summary(std::cout, outcome, out);
+  if (!json) std::cout << saved_line;
   return 0;
 }
 

@@ -19,7 +19,7 @@ using units::format_si;
 namespace {
 
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.11.0";
+constexpr const char* kSchemaVersion = "0.12.0";
 
 std::vector<std::string> assumed_params(const hw::Preset& preset) {
   std::vector<std::string> names;
@@ -248,6 +248,16 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
       std::snprintf(line, sizeof line,
                     "    the same training in ideal fp32: %.2f%% (accuracy loss %.2f points)\n",
                     100 * t.fp32_accuracy, 100 * t.accuracy_loss());
+      out << line;
+    }
+    if (o.scenario.warm_started()) {
+      char line[320];
+      std::snprintf(line, sizeof line,
+                    "    warm start from %s (trained %lld epochs to %.2f%%; its %s of training "
+                    "is not in this job)\n",
+                    o.scenario.warm_start.c_str(), static_cast<long long>(o.warm_start_epochs),
+                    100 * o.warm_start_accuracy,
+                    format_si(o.warm_start_energy_j, Dimension::energy).c_str());
       out << line;
     }
     if (o.scenario.early_stop > 0) {

@@ -109,6 +109,13 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
                 "--early-stop: energy of the epochs not run (0 without)"});
   t.add_column({"early_stop_accuracy_given_up", ColumnType::float64, "1",
                 "--early-stop: the whole schedule's test accuracy minus this one's (NaN without)"});
+  t.add_column({"warm_start", ColumnType::string, "",
+                "--warm-start: the model file training started from (empty: from scratch)"});
+  t.add_column({"warm_start_epochs", ColumnType::int64, "1",
+                "--warm-start: epochs the start model had been trained (0 without)"});
+  t.add_column({"warm_start_energy_j", ColumnType::float64, "J",
+                "--warm-start: the device energy of the job that trained the start model, as its "
+                "file records it; not part of this job (0 without, or not costed)"});
   t.add_column({"trials", ColumnType::int64, "1", "--trials: hyper-parameter trials of the job"});
   t.add_column({"trials_energy_j", ColumnType::float64, "J",
                 "the facility energy of all trials: job_facility_energy_j x trials (Schwartz et "
@@ -305,6 +312,9 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"rule_to_bp", o.rule_to_bp()},
       {"early_stop_energy_saved_j", o.early_stop_energy_saved_j()},
       {"early_stop_accuracy_given_up", o.early_stop_accuracy_given_up()},
+      {"warm_start", o.scenario.warm_started() ? o.scenario.warm_start : std::string()},
+      {"warm_start_epochs", o.warm_start_epochs},
+      {"warm_start_energy_j", o.warm_start_energy_j},
       {"trials", o.scenario.trials},
       {"trials_energy_j", o.trials_energy_j()},
       {"trials_co2e_kg", o.trials_co2e_kg()},

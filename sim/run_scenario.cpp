@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "algorithms/learning_rule.h"
@@ -74,7 +75,7 @@ algorithms::Parallelism parallelism(const Scenario& s) {
   return p;
 }
 
-ScenarioOutcome run_scenario(const Scenario& scenario) {
+ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   validate(scenario);
   // Resolve every name before any work, so a typo fails fast.
   const auto rule = algorithms::make_rule(scenario.rule);
@@ -98,6 +99,8 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
   algorithms::spread(step, parallelism(scenario));
   const auto device = hw::make_device(preset);
   device->check(scenario.precision, step.parallelism);
+  std::optional<ModelFile> warm;
+  if (scenario.warm_started()) warm = read_model_file(scenario.warm_start);
   if (kind.spiking) {
     if (scenario.rule != "inference")
       throw InputError(preset.name() + " runs trained networks converted to spikes: use --rule " +
@@ -144,6 +147,11 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
     outcome.bp_step_energy_j = step_cost("bp").ledger.total();
   outcome.embodied_kg_per_device_s = hw::embodied_kg_per_device_second(outcome.preset);
   outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
+  if (warm) {
+    outcome.warm_start_epochs = warm->epochs;
+    outcome.warm_start_energy_j = warm->training_energy_j;
+    outcome.warm_start_accuracy = warm->test_accuracy;
+  }
   if (scenario.train) {
     // A worker process keeps the last data set it read: sweeps over other options reuse it.
     static std::string loaded_key;
@@ -191,14 +199,26 @@ ScenarioOutcome run_scenario(const Scenario& scenario) {
       train.validation_fraction = 0.1;
       train.patience = scenario.early_stop;
     }
+    if (warm)
+      train.initialize = [&warm, &scenario](algorithms::Network& net) {
+        restore(net, warm->layers, "warm-start model '" + scenario.warm_start + "'",
+                scenario.model);
+      };
     if (kind.spiking)
       train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult& r) {
         outcome.spiking = hw::neuro::run_converted(
             net, loaded, hw::neuro::spiking_options(outcome.preset, scenario.timesteps));
         r.deployed_accuracy = outcome.spiking->accuracy;
       };
+    if (keep_weights)
+      train.after_training = [&outcome, then = train.after_training](const algorithms::Network& net,
+                                                                     algorithms::TrainResult& r) {
+        outcome.weights = snapshot(net);
+        if (then) then(net, r);
+      };
     outcome.training = algorithms::train(forward, loaded, train);
-    if (cost_after_training) {  // the measured spikes per neuron per timestep, layer by layer
+    train.after_training = nullptr;  // the reference trainings below are not this scenario's
+    if (cost_after_training) {       // the measured spikes per neuron per timestep, layer by layer
       outcome.step.spike_rates.clear();
       for (const hw::neuro::SpikingLayer& l : outcome.spiking->layers)
         outcome.step.spike_rates.push_back(

@@ -10,6 +10,7 @@
 #include "hw_models/device.h"
 #include "hw_models/neuro/spiking.h"
 #include "hw_models/preset.h"
+#include "sim/model_file.h"
 #include "sim/scenario.h"
 
 namespace frugal::sim {
@@ -79,6 +80,13 @@ struct ScenarioOutcome {
   // each with the servers, PUE and carbon as the job.
   double inference_step_energy_j = 0, inference_step_s = 0;  // one inference step (batch)
   double bp_step_energy_j = 0;
+  // --warm-start: what the start model's file says of its own training (epochs, the energy of
+  // its job, its test accuracy); that training is not part of this job (0, 0, NaN without).
+  int64_t warm_start_epochs = 0;
+  double warm_start_energy_j = 0;
+  double warm_start_accuracy = std::numeric_limits<double>::quiet_NaN();
+  // The trained network's layers, when run_scenario was asked to keep them (--save-model).
+  std::vector<SavedLayer> weights{};
   // Early stopping: the test accuracy of the whole schedule, the epochs not run and their
   // energy (NaN and 0 without --early-stop).
   double full_schedule_accuracy = std::numeric_limits<double>::quiet_NaN();
@@ -148,7 +156,8 @@ hw::Preset resolve_preset(const Scenario& scenario);
 
 // Throws InputError for anything wrong with the scenario (unknown model, rule, preset, ...).
 // With scenario.train, also trains the network on the data set (the functional face).
+// With `keep_weights` and --train, the outcome keeps the trained network's layers (after pruning).
 // Contract: runs the device's SystemC simulation in this process (see hw::Device).
-ScenarioOutcome run_scenario(const Scenario& scenario);
+ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights = false);
 
 }  // namespace frugal::sim

@@ -111,6 +111,11 @@ po::options_description scenario_options(Scenario& s) {
       "with --train: hold out a tenth of the training set and stop once its accuracy has not "
       "improved for this many epochs; reports the energy saved and the accuracy given up "
       "against the whole schedule (0: no early stopping)")(
+      "warm-start", po::value(&s.warm_start)->default_value(s.warm_start),
+      "with --train: start from the weights of a model saved by 'frugal run --save-model FILE' "
+      "(the same model spec) instead of random ones, to train fewer epochs; the job counts only "
+      "this run's epochs, the file's own training energy is reported beside it (none: from "
+      "scratch)")(
       "trials", po::value(&s.trials)->default_value(s.trials),
       "hyper-parameter trials: the training job is run this many times (Schwartz et al.'s "
       "Cost = E.D.H); the trials_* columns")(
@@ -214,6 +219,8 @@ void validate(const Scenario& s) {
   if (s.early_stop < 0)
     throw InputError("--early-stop must be >= 0 epochs of patience, got " +
                      std::to_string(s.early_stop));
+  if (s.warm_started() && !s.train)
+    throw InputError("--warm-start needs --train (it is where training starts from)");
   if (s.early_stop > 0 && !s.train)
     throw InputError("--early-stop needs --train (it watches the accuracy while training)");
   if (s.trials < 1 || s.trials > 1000000)
@@ -301,6 +308,7 @@ std::vector<Setting> to_settings(const Scenario& s) {
                                    {"region", s.region},
                                    {"sparsity", format_number(s.sparsity)},
                                    {"early-stop", std::to_string(s.early_stop)},
+                                   {"warm-start", s.warm_start},
                                    {"trials", std::to_string(s.trials)},
                                    {"inference-requests", format_number(s.inference_requests)},
                                    {"grid-gco2-per-kwh", format_number(s.grid_g_per_kwh)},

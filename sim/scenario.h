@@ -47,6 +47,10 @@ struct Scenario {
   // Eco-design lever: stop training once the accuracy on a held-out tenth of the training set
   // has not improved for this many epochs (0: the whole schedule).
   int64_t early_stop = 0;
+  // Eco-design lever: start training from a model saved by --save-model ("" or "none": from
+  // scratch).
+  std::string warm_start;
+  bool warm_started() const { return !warm_start.empty() && warm_start != "none"; }
   double inference_requests = 0;
   double grid_g_per_kwh = -1;
   // Times after programming (s) at which --train measures the accuracy again: "1,3600,86400".

@@ -50,6 +50,9 @@ struct TrainOptions {
   // (0: the whole schedule, still holding the fraction out when it is set).
   double validation_fraction = 0;
   int64_t patience = 0;
+  // Called with the freshly initialized network before the first step: a warm start replaces
+  // its weights with trained ones here (the optimizer state starts afresh).
+  std::function<void(Network&)> initialize;
   // Called with the trained network once training (and deployment, drift) is done: a device
   // that runs the network its own way (a spiking conversion) measures it here.
   std::function<void(const Network&, TrainResult&)> after_training;

@@ -167,6 +167,29 @@ expect_input_error "parallelism that does not divide" "--devices 12 must be a mu
 expect_input_error "both job scales" "give --samples-per-epoch or --tokens, not both" "$frugal" run --tokens 10 --samples-per-epoch 10 --out "$out"
 expect_input_error "PUE below 1" "--pue must be in [1, 5]" "$frugal" run --pue 0.9 --out "$out"
 expect_input_error "unknown region" "unknown region 'mars' (expected one of: australia, brazil" "$frugal" run --region mars --out "$out"
+# --- warm start: a model saved by one run starts the next; a model that does not fit is refused
+warm=(--train --dataset synthetic --train-subset 600 --test-subset 200 --epochs 1 --batch 32 --lr 0.05)
+expect_ok "save a model" "$frugal" run "${warm[@]}" --save-model "$work/model.h5" --out "$work/result.h5"
+grep -q "trained model saved to $work/model.h5" "$work/stdout" || fail "save-model: no line saying so"
+expect_ok "warm start" "$frugal" run "${warm[@]}" --warm-start "$work/model.h5" --out "$work/out/warm.h5"
+grep -q "warm start from $work/model.h5 (trained" "$work/stdout" || fail "warm start: no summary line"
+/usr/bin/python3 - "$work/model.h5" "$work/out/warm.h5" <<'EOF' || fail "warm start: model file or columns wrong"
+import sys, h5py
+m, r = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+assert m.attrs["format"] == "frugal model" and m.attrs["epochs"] >= 1, dict(m.attrs)
+rows, cols, bias = m["layers/rows"][:], m["layers/cols"][:], m["layers/bias"][:]
+assert m["values/value"].shape[0] == sum(rows * cols + bias)
+s = r["scenarios"]
+assert s["warm_start"][0].decode() == sys.argv[1], s["warm_start"][0]
+assert s["warm_start_epochs"][0] == m.attrs["epochs"]
+assert s["warm_start_energy_j"][0] == m.attrs["training_energy_j"]
+EOF
+rm -f "$work/out/"*.h5
+expect_input_error "warm start from another model" "layer fc1 is" "$frugal" run "${warm[@]}" --model mlp:784-32-10 --warm-start "$work/model.h5" --out "$out"
+expect_input_error "warm start from a result file" "is not a frugal model file" "$frugal" run "${warm[@]}" --warm-start "$work/result.h5" --out "$out"
+expect_input_error "warm start from nothing" "does not exist; expected a file written by --save-model" "$frugal" run "${warm[@]}" --warm-start "$work/absent.h5" --out "$out"
+expect_input_error "save a model without training" "--save-model saves a trained network: add --train" "$frugal" run --save-model "$work/out/m.h5"
+expect_input_error "save over a model" "already exists" "$frugal" run "${warm[@]}" --save-model "$work/model.h5"
 expect_input_error "sparsity of 1" "--sparsity must be within [0, 1)" "$frugal" run --sparsity 1 --out "$out"
 expect_input_error "negative grid intensity" "--grid-gco2-per-kwh must be within [0, 5000]" "$frugal" run --grid-gco2-per-kwh -3 --out "$out"
 expect_input_error "utilization on the cpu" "--utilization calibrates GPU runs; cpu:xeon-8380 is a cpu device" "$frugal" run --utilization 0.3 --out "$out"
