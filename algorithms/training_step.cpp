@@ -1,6 +1,9 @@
 #include "algorithms/training_step.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -119,6 +122,83 @@ void spread(TrainingStep& step, const Parallelism& p) {
   m.optimizer_state_bytes = ceil_div(m.optimizer_state_bytes, model_parts * (sharded ? data : 1));
   m.activations_bytes = ceil_div(m.activations_bytes, model_parts);
   m.peak_activation_bytes = ceil_div(m.peak_activation_bytes, model_parts);
+  if (p.pipeline > 1) {  // a stage holds the activations of the micro-batches in flight
+    const int64_t in_flight = std::min(p.pipeline, p.micro());
+    const auto share = [&](int64_t bytes) {
+      return static_cast<int64_t>(
+          std::ceil(static_cast<double>(bytes) * static_cast<double>(in_flight) /
+                    static_cast<double>(p.micro())));
+    };
+    m.activations_bytes = share(m.activations_bytes);
+    m.peak_activation_bytes = share(m.peak_activation_bytes);
+  }
+}
+
+void checkpoint_activations(TrainingStep& step) {
+  const workloads::Graph& old = step.graph;
+  const auto& ops = old.ops();
+  size_t first_backward = 0;
+  while (first_backward < ops.size() && ops[first_backward].phase == workloads::Phase::forward)
+    ++first_backward;
+  if (first_backward == ops.size())
+    throw InputError("--activation-checkpointing recomputes activations for a backward pass; " +
+                     step.rule + "'s step has none");
+  const auto block_of = [](const std::string& name) { return name.substr(0, name.find('.')); };
+  // The tensors the forward pass leaves for later ops (held), the block that wrote each, and
+  // each block's inputs (read by its ops, written before it).
+  std::map<int, std::string> writer;
+  std::set<int> block_inputs;
+  for (size_t i = 0; i < first_backward; ++i) {
+    const std::string block = block_of(ops[i].name);
+    for (int id : ops[i].reads) {
+      if (workloads::is_parameter_like(old.tensor(id).kind)) continue;
+      auto w = writer.find(id);
+      if (w == writer.end() || w->second != block) block_inputs.insert(id);
+    }
+    for (int id : ops[i].writes) writer.emplace(id, block);
+  }
+  std::set<int> held;
+  for (size_t i = first_backward; i < ops.size(); ++i)
+    for (int id : ops[i].reads)
+      if (writer.count(id) || block_inputs.count(id))
+        if (!workloads::is_parameter_like(old.tensor(id).kind)) held.insert(id);
+  int64_t stored = 0;
+  std::map<std::string, int64_t> block_bytes;
+  for (int id : held) {
+    if (block_inputs.count(id))
+      stored = workloads::checked_add(stored, old.tensor(id).bytes);
+    else
+      block_bytes[writer.at(id)] =
+          workloads::checked_add(block_bytes[writer.at(id)], old.tensor(id).bytes);
+  }
+  if (held.empty())
+    throw InputError("--activation-checkpointing: " + step.rule +
+                     "'s step holds no activations for a later pass");
+  int64_t largest = 0;
+  for (const auto& [block, bytes] : block_bytes) largest = std::max(largest, bytes);
+  MemoryFootprint& m = step.memory;
+  const int64_t before = m.activations_bytes;
+  m.activations_bytes = std::min(before, workloads::checked_add(stored, largest));
+  m.peak_activation_bytes =
+      std::max(m.activations_bytes, m.peak_activation_bytes - (before - m.activations_bytes));
+  // The graph with each forward op run again at the start of the backward pass.
+  workloads::Graph g(old.spec(), old.batch(), old.element_bytes());
+  for (const workloads::Tensor& t : old.tensors()) g.add_tensor(t.name, t.kind, t.shape);
+  g.set_io(old.input_tensor(), old.output_tensor());
+  g.set_output_shape(old.output_shape());
+  for (const std::string& w : old.warnings()) g.add_warning(w);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (i == first_backward)
+      for (size_t f = 0; f < first_backward; ++f) {
+        workloads::Op again = ops[f];
+        again.name = "recompute." + again.name;
+        again.phase = workloads::Phase::backward_data;
+        again.recompute = true;
+        g.add_op(again);
+      }
+    g.add_op(ops[i]);
+  }
+  step.graph = std::move(g);
 }
 
 int64_t peak_activation_bytes(const workloads::Graph& graph) {

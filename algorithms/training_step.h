@@ -85,13 +85,24 @@ struct TrainingStep {
 
 // Turns `step` (built for one data-parallel replica's share of the batch) into one device's share:
 // every op's work, parameter and activation bytes divided by tensor × pipeline (gradients and
-// optimizer state also by data with shard_optimizer), and the communication added: the
+// optimizer state also by data with shard_optimizer; activations held also scaled by the
+// micro-batches in flight, min(pipeline, micro-batches) of the micro-batches, as a 1F1B schedule
+// holds them, Narayanan et al. 2021), and the communication added: the
 // gradients' all-reduce over the data-parallel replicas before the updates, the tensor-parallel
 // all-reduces of activations (forward) and their gradients (backward) in every other dense
 // layer, as Megatron's row-parallel layers, and the pipeline's sends between stages and its
 // bubble. Records `p`. Throws InputError if p does not divide the devices, or a tensor-parallel
 // group would span nodes.
 void spread(TrainingStep& step, const Parallelism& p);
+
+// Activation checkpointing with full recomputation (Chen et al. 2016; Korthikanti et al. 2022's
+// "full" recomputation in Megatron-LM): the forward pass keeps only each block's input (a block
+// is the ops whose names share the part before the first '.': a transformer layer "h3", a dense
+// layer "fc1" with its activation), and the backward pass runs the forward ops again (copies
+// marked `recompute`, phase backward_data, before the first backward op). The held
+// activations become the block inputs plus the largest block's own; the peak falls by as much.
+// Throws InputError for a step without a backward pass (inference) or one that holds nothing.
+void checkpoint_activations(TrainingStep& step);
 
 // Liveness over the op sequence: the largest sum of non-parameter tensor bytes alive at once. A
 // tensor lives from the first op that writes or reads it to the last op that reads it.

@@ -96,6 +96,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   step.precision = scenario.precision;
   step.utilization = scenario.utilization;
   step.weight_sparsity = scenario.sparsity;
+  if (scenario.activation_checkpointing) algorithms::checkpoint_activations(step);
   algorithms::spread(step, parallelism(scenario));
   const auto device = hw::make_device(preset);
   device->check(scenario.precision, step.parallelism);
@@ -135,6 +136,8 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
     other.timesteps = outcome.step.timesteps;
     other.spike_rates = outcome.step.spike_rates;
     other.weight_sparsity = outcome.step.weight_sparsity;
+    if (scenario.activation_checkpointing && rule_name != "inference")
+      algorithms::checkpoint_activations(other);
     algorithms::spread(other, parallelism(scenario));
     return device->simulate(other);
   };

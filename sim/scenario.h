@@ -31,6 +31,8 @@ struct Scenario {
   int64_t devices = 1;                   // GPUs: data x tensor x pipeline parallel
   int64_t tensor_parallel = 1, pipeline_parallel = 1, micro_batches = 0;
   bool shard_optimizer = false;
+  // Keep only each block's input in the forward pass and recompute the rest in the backward one.
+  bool activation_checkpointing = false;
   // Job scale: samples per epoch (× epochs), or tokens for language models; 0: not given.
   int64_t samples_per_epoch = 0;
   double tokens = 0;  // may be written 3e11

@@ -24,6 +24,12 @@ struct Check {
 // as Patterson et al. 2021 report its run: 19.7% utilization, PUE 1.1, 429 gCO2e/kWh.
 Scenario gpt3_as_patterson();
 
+// BLOOM (176B, 366B tokens, bf16) on 384 A100-80GB (4 tensor x 12 pipeline x 8 data, ZeRO-1 as
+// ZeRO-2 here, micro-batches of 2 sequences, full activation recomputation) as Luccioni et al.
+// 2022 report its run: 118 days (model-FLOP utilization 0.316 derived from them), France's 57
+// gCO2e/kWh, the servers' draw beside the GPUs derived from their idle figure (237 W per GPU).
+Scenario bloom_as_luccioni();
+
 // Runs every reproduction in this process (under a second).
 std::vector<Check> run_validation();
 

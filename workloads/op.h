@@ -117,6 +117,9 @@ struct Op {
   std::vector<int> writes;  // tensor ids
   // The op reads only out.elements() values of its weight table (an embedding lookup), not all.
   bool gathers_weights = false;
+  // A forward op run again in the backward pass (activation checkpointing): work the hardware
+  // does, not model FLOPs (utilization counts the model's).
+  bool recompute = false;
   Window window;  // conv2d and pool ops
   // all_reduce, send_recv, pipeline_bubble: the devices taking part (bubble: the pipeline
   // stages), the bytes each contributes (bubble: the micro-batches per step), and whether the

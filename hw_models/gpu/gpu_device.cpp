@@ -144,7 +144,8 @@ class GpuDevice final : public Device {
       }
       busy_s += cost.ops[i].latency_s;
       if (work[i].matrix_ops > 0) matrix_s += cost.ops[i].latency_s;
-      model_ops += work[i].matrix_ops;
+      // Recomputed activations are the hardware's work, not the model's FLOPs.
+      if (!step.graph.ops()[i].recompute) model_ops += work[i].matrix_ops;
     }
     if (step.utilization > 0)
       stretch(cost, work, step.utilization, bubble_fraction, busy_s, matrix_s,

@@ -223,3 +223,66 @@ TEST_CASE("Tensor and pipeline parallelism and sharding make GPT-3 fit, with the
   CHECK_THROWS_WITH(algorithms::spread(too_wide, wide),
                     Catch::Contains("--tensor-parallel 16 exceeds the 8 devices of a node"));
 }
+
+TEST_CASE("A 1F1B pipeline holds the activations of the micro-batches in flight",
+          "[quick][hw][gpu]") {
+  const auto single = step_of("bp", "gpt2", 32, "bf16");
+  algorithms::Parallelism p;
+  p.devices = 4;
+  p.pipeline = 4;
+  p.micro_batches = 4;  // all four in flight: a stage holds its layers' share of all of them
+  auto four = single;
+  algorithms::spread(four, p);
+  CHECK(four.memory.activations_bytes == (single.memory.activations_bytes + 3) / 4);
+  p.micro_batches = 16;  // four of sixteen in flight
+  auto sixteen = single;
+  algorithms::spread(sixteen, p);
+  CHECK(static_cast<double>(sixteen.memory.activations_bytes) ==
+        Approx(static_cast<double>(four.memory.activations_bytes) / 4).epsilon(1e-6));
+  CHECK(static_cast<double>(sixteen.memory.peak_activation_bytes) ==
+        Approx(static_cast<double>(four.memory.peak_activation_bytes) / 4).epsilon(1e-6));
+  CHECK(sixteen.memory.weights_bytes == four.memory.weights_bytes);
+}
+
+TEST_CASE("Activation checkpointing keeps block inputs and recomputes the forward pass",
+          "[quick][hw][gpu]") {
+  const auto plain = step_of("bp", "gpt2", 8, "bf16");
+  auto checkpointed = plain;
+  algorithms::checkpoint_activations(checkpointed);
+  // GPT-2 small: 12 layers of 768 x 1024 tokens in bf16; each block's input (the residual
+  // stream, 8 x 1024 x 768 x 2 B = 12.6 MB) is kept, and the loss's (the logits, 8 x 1024 x
+  // 50,257 x 2 B = 823 MB), plus the largest block's own activations (the loss's, as large):
+  // under a third of every activation.
+  const int64_t stream = 8LL * 1024 * 768 * 2, logits = 8LL * 1024 * 50257 * 2;
+  CHECK(checkpointed.memory.activations_bytes >= 12 * stream + 2 * logits);
+  CHECK(checkpointed.memory.activations_bytes < 15 * stream + 2 * logits);
+  CHECK(checkpointed.memory.activations_bytes < plain.memory.activations_bytes / 3);
+  CHECK(plain.memory.peak_activation_bytes - checkpointed.memory.peak_activation_bytes ==
+        plain.memory.activations_bytes - checkpointed.memory.activations_bytes);
+  // The forward pass runs twice: its MACs are added, marked as recomputation.
+  int64_t forward = 0, recomputed = 0;
+  for (const workloads::Op& op : plain.graph.ops())
+    if (op.phase == workloads::Phase::forward) forward += op.macs;
+  for (const workloads::Op& op : checkpointed.graph.ops())
+    if (op.recompute) {
+      CHECK(op.phase == workloads::Phase::backward_data);
+      recomputed += op.macs;
+    }
+  CHECK(recomputed == forward);
+  CHECK(checkpointed.graph.macs() == plain.graph.macs() + forward);
+  // Uncalibrated, recomputing costs time and energy; calibrated to a utilization of the model's
+  // FLOPs, the step takes the same time (recomputation is not model FLOPs), and no less energy.
+  const Cost a = simulate("gpu:a100-80gb", plain), b = simulate("gpu:a100-80gb", checkpointed);
+  CHECK(b.latency_s > a.latency_s);
+  CHECK(b.ledger.total() > a.ledger.total());
+  auto plain_at = plain, checkpointed_at = checkpointed;
+  plain_at.utilization = checkpointed_at.utilization = 0.1;
+  const Cost c = simulate("gpu:a100-80gb", plain_at);
+  const Cost d = simulate("gpu:a100-80gb", checkpointed_at);
+  CHECK(d.latency_s == Approx(c.latency_s).epsilon(1e-9));
+  CHECK(d.ledger.total() >= c.ledger.total());
+  auto inference = step_of("inference", "gpt2", 8, "bf16");
+  CHECK_THROWS_WITH(algorithms::checkpoint_activations(inference),
+                    Catch::Contains("--activation-checkpointing recomputes activations for a "
+                                    "backward pass; inference's step has none"));
+}

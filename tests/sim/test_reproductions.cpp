@@ -66,3 +66,25 @@ TEST_CASE(
   cpu.pue = 0.9;
   CHECK_THROWS_WITH(run_scenario(cpu), Catch::Contains("--pue must be in [1, 5]"));
 }
+
+TEST_CASE("BLOOM training on A100s is within 25% of Luccioni et al. 2022's footprint",
+          "[quick][sim][reproduction]") {
+  const ScenarioOutcome o = run_scenario(bloom_as_luccioni());
+  const double days = o.job_time_s() / 86400.0;
+  const double gpu_mwh = o.job_energy_j() / 3.6e9;
+  INFO("frugal: " << days << " days, " << gpu_mwh << " MWh, " << o.co2e_kg() / 1e3 << " t");
+  // It fits only with its micro-batches in flight and recomputation: 80 GB per A100.
+  CHECK(static_cast<double>(o.step.memory.total_bytes()) < 80e9);
+  CHECK(days == Approx(118).epsilon(0.25));
+  // Their 433 MWh is GPU-hours x the 400 W TDP: frugal's board power is below it.
+  CHECK(gpu_mwh == Approx(433.196).epsilon(0.25));
+  CHECK(gpu_mwh < 433.196 * days / 118);
+  CHECK(o.co2e_kg() / 1e3 == Approx(50.5).epsilon(0.25));
+  // Operational carbon is (GPUs + servers) x 57 g/kWh at PUE 1; embodied is the rest.
+  CHECK(o.co2e_operational_kg() ==
+        Approx((o.job_energy_j() + o.job_host_energy_j()) / 3.6e6 * 57 / 1e3).epsilon(1e-12));
+  Scenario plain = bloom_as_luccioni();
+  plain.activation_checkpointing = false;
+  plain.micro_batches = 8;  // 8 of 8 micro-batches in flight: every activation held
+  CHECK_THROWS_WITH(run_scenario(plain), Catch::Contains("of device memory"));
+}
