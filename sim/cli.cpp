@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -255,7 +256,8 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
       "seeds", po::value(&seeds)->default_value(1),
       "repeat each point with N seeds derived from --seed (Monte-Carlo over noise)")(
       "config,c", po::value(&configs)->composing(),
-      "read 'key = values' lines (scenario options, hw.NAME, zip, seeds, out); repeatable; the "
+      "read 'key = values' lines (scenario options, hw.NAME, zip, seeds, out); [NAME] sections "
+      "make a study of several sweeps, one after another (docs/sweeps.md); repeatable; the "
       "command line wins")("dry-run", po::bool_switch(&options.dry_run),
                            "list the scenarios and their count; run none");
   po::options_description running("Running", 100, 50);
@@ -309,9 +311,33 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
   const bool seeds_given = !vm["seeds"].defaulted();
   bool file_seeds = false;
   std::string file_seeds_at, file_out_at;
+  std::map<std::string, std::string> section_at;  // where each part's section began
   for (const std::string& path : configs) {
-    for (const KeyValueLine& kv : read_key_values(path, "sweep file")) {
+    std::string current;  // the section the previous line was in
+    for (const KeyValueLine& kv : read_key_values(path, "sweep file", true)) {
       const std::string where = path + ":" + std::to_string(kv.line);
+      if (!kv.section.empty()) {
+        if (kv.key == "seeds" || kv.key == "out")
+          throw InputError(where + ": " + kv.key + " applies to the whole sweep: give it before " +
+                           "the first [section]");
+        if (kv.section != current) {  // a section begins
+          if (section_at.count(kv.section))
+            throw InputError(where + ": section [" + kv.section + "] is given twice (" +
+                             section_at[kv.section] + ")");
+          section_at[kv.section] = where;
+          spec.parts.push_back({kv.section, {}});
+          current = kv.section;
+        }
+        SweepPart* part = &spec.parts.back();
+        if (kv.key == "zip") {
+          part->spec.add_zip(kv.value, where);
+        } else {
+          check_scenario_key(kv.key, where + ": ");
+          part->spec.add_axis(kv.key, kv.value, where);
+        }
+        continue;
+      }
+      current.clear();
       if (kv.key == "zip") {
         spec.add_zip(kv.value, where);  // with --zip's: a key in two zips is an error
       } else if (kv.key == "seeds") {
@@ -339,6 +365,23 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
         spec.add_axis(kv.key, kv.value, where);
       }
     }
+  }
+  // The command line wins over the sections too: their axes of its keys are dropped.
+  for (SweepPart& part : spec.parts) {
+    std::vector<SweepAxis> kept;
+    for (SweepAxis& a : part.spec.axes) {
+      const SweepAxis* given = spec.axis(a.key);
+      if (!given || given->origin.rfind("--", 0) != 0) {
+        kept.push_back(std::move(a));
+        continue;
+      }
+      for (const auto& group : part.spec.zips)
+        if (std::find(group.begin(), group.end(), a.key) != group.end())
+          throw InputError(given->origin + " " + a.key + " replaces the values of section [" +
+                           part.name + "] (" + a.origin + "), where it is zipped: give the " +
+                           "zipped keys there, or all of them on the command line");
+    }
+    part.spec.axes = std::move(kept);
   }
   options.config_files = config_texts(configs);
   if (seeds < 1)

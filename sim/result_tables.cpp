@@ -386,6 +386,8 @@ std::vector<ExtraColumn> extra_columns(const std::vector<std::string>& keys) {
       e.hw_param = true;
       e.spec = {key, ColumnType::float64, std::string(units::symbol(spec->dimension)),
                 "swept preset parameter: " + spec->description};
+    } else if (key == "part") {
+      e.spec = {key, ColumnType::string, "", "the sweep file's section ([NAME]) of the scenario"};
     } else {
       e.spec = {key, ColumnType::string, "", "swept option " + key + ", as given"};
     }

@@ -431,16 +431,30 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
   return best;
 }
 
-std::vector<KeyValueLine> read_key_values(const std::string& path, const std::string& what) {
+std::vector<KeyValueLine> read_key_values(const std::string& path, const std::string& what,
+                                          bool allow_sections) {
   std::istringstream file(read_text_file(path, what));
   std::vector<KeyValueLine> lines;
-  std::string line;
+  std::string line, section;
   int number = 0;
   while (std::getline(file, line)) {
     ++number;
     const std::string where = path + ":" + std::to_string(number);
     const auto first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#' || line[first] == ';') continue;
+    if (line[first] == '[' && allow_sections) {
+      std::string text = line.substr(first);
+      text.erase(text.find_last_not_of(" \t\r") + 1);
+      const std::string name = text.size() > 2 ? text.substr(1, text.size() - 2) : "";
+      if (text.back() != ']' || name.empty() ||
+          name.find_first_not_of(
+              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+              std::string::npos)
+        throw InputError(where + ": expected a section '[NAME]' (letters, digits, - and _), got '" +
+                         text + "'");
+      section = name;
+      continue;
+    }
     if (line[first] == '[')
       throw InputError(where + ": sections are not used in " + what + "s (expected key = value)");
     const auto eq = line.find('=');
@@ -457,7 +471,7 @@ std::vector<KeyValueLine> read_key_values(const std::string& path, const std::st
     value.erase(0, value.find_first_not_of(" \t"));
     value.erase(value.find_last_not_of(" \t\r") + 1);
     if (key.empty()) throw InputError(where + ": expected 'key = value' (the key is missing)");
-    lines.push_back({key, value, number});
+    lines.push_back({key, value, number, section});
   }
   return lines;
 }

@@ -128,8 +128,12 @@ inline void read_config_file(const std::string& path,
 struct KeyValueLine {
   std::string key, value;
   int line = 0;
+  std::string section;  // the [NAME] above the line ("" before any), with allow_sections
 };
-std::vector<KeyValueLine> read_key_values(const std::string& path, const std::string& what);
+// Reads `key = value` lines (# and ; comments). A [NAME] line is an error unless
+// `allow_sections` (NAME: letters, digits, '-' and '_').
+std::vector<KeyValueLine> read_key_values(const std::string& path, const std::string& what,
+                                          bool allow_sections = false);
 
 // Closest known name to `word` within a small edit distance, for "did you mean" hints ("" if none).
 std::string closest_name(const std::string& word, const std::vector<std::string>& names);

@@ -275,9 +275,7 @@ void parse_shard(const std::string& text, int64_t& index, int64_t& count) {
 int run_sweep(const SweepOptions& options) {
   const SweepSpec& spec = options.spec;
   const std::vector<SweepScenario> scenarios = expand(spec);
-  std::vector<std::string> axis_keys;
-  for (const SweepAxis& a : spec.axes) axis_keys.push_back(a.key);
-  const std::vector<ExtraColumn> extra = extra_columns(axis_keys);
+  const std::vector<ExtraColumn> extra = extra_columns(spec.column_keys());
   std::map<std::string, hw::Preset> presets;
   const std::vector<const hw::Preset*> preset_of = check_scenarios(scenarios, presets);
 

@@ -218,7 +218,33 @@ std::string SweepSpec::canonical() const {
     text += "zip = " + line + "\n";
   }
   text += "[replicates]\nseeds = " + std::to_string(seeds) + "\n";
+  for (const SweepPart& part : parts) {
+    text += "[part " + part.name + "]\n";
+    for (const SweepAxis& a : part.spec.axes) {
+      text += a.key + " =";
+      for (size_t i = 0; i < a.values.size(); ++i)
+        text += (i ? ", " : " ") + quote_if_needed(a.values[i]);
+      text += "\n";
+    }
+    for (const auto& group : part.spec.zips) {
+      std::string line;
+      for (const std::string& k : group) line += (line.empty() ? "" : ",") + k;
+      text += "zip = " + line + "\n";
+    }
+  }
   return text;
+}
+
+std::vector<std::string> SweepSpec::column_keys() const {
+  std::vector<std::string> keys;
+  const auto add = [&](const std::string& key) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  };
+  if (!parts.empty()) add("part");
+  for (const SweepAxis& a : axes) add(a.key);
+  for (const SweepPart& part : parts)
+    for (const SweepAxis& a : part.spec.axes) add(a.key);
+  return keys;
 }
 
 int64_t derive_seed(int64_t base, int64_t replicate) {
@@ -231,7 +257,85 @@ int64_t derive_seed(int64_t base, int64_t replicate) {
   return static_cast<int64_t>(z >> 1);
 }
 
+namespace {
+
+std::vector<SweepScenario> expand_one(const SweepSpec& spec);
+
+// One part: the spec's axes with the part's added; a key the part gives replaces a top-level one
+// from a file (a command-line axis wins over it).
+SweepSpec part_spec(const SweepSpec& spec, const SweepPart& part) {
+  SweepSpec sub;
+  sub.base = spec.base;
+  sub.seeds = spec.seeds;
+  sub.zips = spec.zips;
+  for (const SweepAxis& a : spec.axes) {
+    const SweepAxis* mine = part.spec.axis(a.key);
+    if (mine && a.origin.rfind("--", 0) != 0) {
+      for (const auto& group : spec.zips)
+        if (std::find(group.begin(), group.end(), a.key) != group.end())
+          throw InputError(mine->origin + ": '" + a.key + "' is zipped before the sections (" +
+                           a.origin + "); give it in each section instead");
+      continue;
+    }
+    sub.axes.push_back(a);
+  }
+  for (const SweepAxis& a : part.spec.axes) {
+    const SweepAxis* top = sub.axis(a.key);
+    if (!top) sub.axes.push_back(a);
+  }
+  for (const auto& group : part.spec.zips) sub.zips.push_back(group);
+  sub.normalize();
+  return sub;
+}
+
+}  // namespace
+
 std::vector<SweepScenario> expand(const SweepSpec& spec) {
+  if (spec.parts.empty()) return expand_one(spec);
+  const std::vector<std::string> columns = spec.column_keys();
+  std::vector<SweepScenario> all;
+  int64_t points = 0;
+  for (const SweepPart& part : spec.parts) {
+    std::vector<SweepScenario> mine;
+    try {
+      mine = expand_one(part_spec(spec, part));
+    } catch (const InputError& e) {
+      throw InputError("part [" + part.name + "]: " + e.what());
+    }
+    int64_t last_point = -1;
+    const auto first_id = static_cast<int64_t>(all.size());
+    for (SweepScenario& s : mine) {
+      last_point = std::max(last_point, s.point);
+      s.id += first_id;
+      s.point += points;
+      // Every column key's value: as the axis gave it, else the scenario's setting.
+      std::vector<Setting> settings = {{"part", part.name}};
+      const std::vector<Setting> resolved = to_settings(s.scenario);
+      for (const std::string& key : columns) {
+        if (key == "part" || key.rfind(kHwParamPrefix, 0) == 0) continue;
+        auto given = std::find_if(s.settings.begin(), s.settings.end(),
+                                  [&](const Setting& x) { return x.first == key; });
+        if (given != s.settings.end()) {
+          settings.push_back(*given);
+          continue;
+        }
+        auto it = std::find_if(resolved.begin(), resolved.end(),
+                               [&](const Setting& x) { return x.first == key; });
+        settings.emplace_back(key, it != resolved.end() ? it->second : std::string());
+      }
+      for (const Setting& x : s.settings)
+        if (x.first.rfind(kHwParamPrefix, 0) == 0) settings.push_back(x);
+      s.settings = std::move(settings);
+      all.push_back(std::move(s));
+    }
+    points += last_point + 1;
+  }
+  return all;
+}
+
+namespace {
+
+std::vector<SweepScenario> expand_one(const SweepSpec& spec) {
   if (spec.seeds < 1 || spec.seeds > kMaxScenarios)
     throw InputError("--seeds must be an integer from 1 to " + std::to_string(kMaxScenarios) +
                      ", got " + std::to_string(spec.seeds));
@@ -326,5 +430,7 @@ std::vector<SweepScenario> expand(const SweepSpec& spec) {
   }
   return scenarios;
 }
+
+}  // namespace
 
 }  // namespace frugal::sim

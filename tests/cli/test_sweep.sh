@@ -230,6 +230,28 @@ expect_input_error "training data missing" "scenario 0" "$frugal" sweep --train 
 expect_input_error "resume without a partial" "nothing to resume" "$frugal" sweep --batch 1,2 --out "$o" --resume
 printf 'batch = 1,2\nbatchh = 3\n' >"$work/bad.ini"
 expect_input_error "sweep file typo" "bad.ini:2: unknown key 'batchh'" "$frugal" sweep --config "$work/bad.ini" --out "$o"
+# --- sections: parts of one study; the command line wins over them
+printf 'batch = 8\n[a]\nrule = bp, inference\n[b]\nhw = gpu\nbatch = 16, 32\n' >"$work/parts.ini"
+expect_ok "sweep file with sections" "$frugal" sweep --config "$work/parts.ini" --quiet --out "$runs/parts.h5"
+/usr/bin/python3 - "$runs/parts.h5" <<'EOF' || fail "sections: wrong scenarios or columns"
+import sys, h5py
+s = h5py.File(sys.argv[1])["scenarios"]
+parts = [p.decode() for p in s["part"][:]]
+assert parts == ["a", "a", "b", "b"], parts
+assert list(s["batch"][:]) == [8, 8, 16, 32], list(s["batch"][:])
+assert [h.decode() for h in s["hw"][:]][2:] == ["gpu:a100-80gb"] * 2
+assert [r.decode() for r in s["rule"][:]] == ["bp", "inference", "bp", "bp"]
+EOF
+expect_ok "the command line wins over sections" "$frugal" sweep --config "$work/parts.ini" --batch 4 --dry-run
+[ "$(grep -c 'batch=' "$work/stdout")" -eq 0 ] && [ "$(tail -1 "$work/stdout")" = "3 scenarios" ] || fail "--batch 4 should replace [b]'s batch: $(cat "$work/stdout")"
+printf '[a]\nrule = bp\n[b]\nrule = fa\n[a]\nbatch = 2\n' >"$work/twice.ini"
+expect_input_error "a section twice" "twice.ini:6: section [a] is given twice (" "$frugal" sweep --config "$work/twice.ini" --out "$o"
+printf '[a]\nseeds = 2\n' >"$work/seeds.ini"
+expect_input_error "seeds in a section" "seeds applies to the whole sweep" "$frugal" sweep --config "$work/seeds.ini" --out "$o"
+printf '[a b]\nrule = bp\n' >"$work/name.ini"
+expect_input_error "a bad section name" "expected a section '[NAME]'" "$frugal" sweep --config "$work/name.ini" --out "$o"
+printf 'hw = cpu, gpu\nprecision = fp32, bf16\nzip = hw, precision\n[a]\nhw = cpu\n' >"$work/zipped.ini"
+expect_input_error "a section replacing a zipped key" "is zipped before the sections" "$frugal" sweep --config "$work/zipped.ini" --out "$o"
 expect_input_error "existing result" "already exists" "$frugal" sweep "${sweep[@]}" --out "$runs/full.h5"
 
 # --- frugal run --set: wins over the config file, like the other options

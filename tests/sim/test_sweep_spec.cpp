@@ -176,3 +176,53 @@ TEST_CASE("A journal keeps every whole record and drops a torn last one", "[quic
   CHECK(records[2].first == 7);
   CHECK(::access(path.c_str(), F_OK) != 0);
 }
+
+TEST_CASE("Parts: each section its own sweep, one after another, with every key's value",
+          "[quick][sweep]") {
+  SweepSpec spec = spec_with({{"batch", "8,16"}, {"rule", "bp"}});
+  spec.normalize();  // rule is single-valued: base
+  SweepPart a{"a", {}};
+  a.spec.add_axis("hw", "cpu,gpu", "s.ini:3");
+  SweepPart b{"b", {}};
+  b.spec.add_axis("rule", "inference", "s.ini:5");
+  b.spec.add_axis("timesteps", "8", "s.ini:6");
+  spec.parts = {a, b};
+  const std::vector<SweepScenario> s = expand(spec);
+  REQUIRE(s.size() == 6);  // (2 batches x 2 devices) + 2 batches
+  for (size_t i = 0; i < s.size(); ++i) {
+    CHECK(s[i].id == static_cast<int64_t>(i));
+    CHECK(s[i].point == static_cast<int64_t>(i));
+  }
+  CHECK(s[1].scenario.hw == "cpu");  // options in --help's order: hw, then batch (fastest)
+  CHECK(s[1].scenario.batch == 16);
+  CHECK(s[2].scenario.hw == "gpu");
+  CHECK(s[2].scenario.batch == 8);
+  CHECK(s[3].scenario.rule == "bp");
+  CHECK(s[4].scenario.rule == "inference");  // the part's value wins over the base
+  CHECK(s[5].scenario.timesteps == 8);
+  CHECK(s[5].scenario.batch == 16);
+  // Columns: the part, the top axis, and every key a part gives, with each scenario's value.
+  const std::vector<std::string> keys = spec.column_keys();
+  CHECK(keys == std::vector<std::string>{"part", "batch", "hw", "rule", "timesteps"});
+  const auto value = [](const SweepScenario& x, const std::string& key) {
+    for (const Setting& set : x.settings)
+      if (set.first == key) return set.second;
+    return std::string("(absent)");
+  };
+  CHECK(value(s[0], "part") == "a");
+  CHECK(value(s[0], "timesteps") == "32");  // the default, resolved
+  CHECK(value(s[0], "rule") == "bp");
+  CHECK(value(s[4], "part") == "b");
+  CHECK(value(s[4], "hw") == "cpu");
+  CHECK(value(s[4], "timesteps") == "8");
+  // The canonical text names the parts, so that --resume and merge see a change.
+  const std::string text = spec.canonical();
+  CHECK(text.find("[part a]\nhw = cpu, gpu\n") != std::string::npos);
+  SweepSpec other = spec;
+  other.parts[1].spec.axes[1].values = {"16"};
+  CHECK(other.canonical() != text);
+  // A part's error names the part.
+  SweepSpec bad = spec;
+  bad.parts[1].spec.add_axis("epochs", "0", "s.ini:7");
+  CHECK_THROWS_WITH(expand(bad), Catch::Contains("part [b]: scenario 0 (batch=8): --epochs"));
+}
