@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Quick start, main job: installs what is missing, builds, and runs the default scenario (one BP
-# training step of a Fashion-MNIST-sized MLP on a 40-core Xeon), writing out/default-<time>.h5.
+# Quick start, main job: installs what is missing, builds, and runs the flagship study
+# (studies/flagship.ini, docs/flagship.md): backpropagation against the forward-only rules on a
+# CPU, a GPU, an analog PCM chip and a spiking chip, on Fashion-MNIST, with their energy, time,
+# carbon and accuracy. Writes results/flagship.h5, prints the summary table and draws the plots
+# into results/flagship/. About 5 minutes of study after the build on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/build.sh --target frugal
-mkdir -p out
-result="out/default-$(date -u +%Y%m%dT%H%M%SZ).h5"
-./build/frugal run --config scenarios/default.ini --out "$result"
+result=results/flagship.h5
+if [ -e "$result" ]; then  # never lose a result: the previous one is kept beside it
+  kept="results/flagship-$(date -u -r "$result" +%Y%m%dT%H%M%SZ).h5"
+  mv -n "$result" "$kept"
+  echo "main: the previous $result is kept as $kept"
+fi
+./build/frugal sweep --config studies/flagship.ini --jobs "$(nproc)" --out "$result"
+echo
+/usr/bin/python3 results/python/flagship.py "$result" --plots results/flagship
 cat <<TXT
 
-Next: ./build/frugal --help, ./build/frugal presets show cpu, a sweep of 42 scenarios:
-  ./build/frugal sweep --config studies/example.ini --out out/example.h5
-or the results in Python (Debian's /usr/bin/python3; see results/notebooks/ for plots):
-  /usr/bin/python3 results/python/frugal_results.py $result
+The study's results are in $result (open it with results/python/frugal_results.py, or
+results/notebooks/sweep_example.ipynb), its plots in results/flagship/, what it found in
+docs/flagship.md. Next: ./build/frugal --help, ./build/frugal validate, or one scenario:
+  ./build/frugal run --config scenarios/default.ini
 TXT

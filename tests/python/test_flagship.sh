@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The flagship study end to end, reduced (one epoch on 600 training and 300 test images; the
+# cost-only parts whole): frugal sweep over studies/flagship.ini, then
+# results/python/flagship.py's summary and plots. Checks the file's parts, tables and numbers,
+# the summary's lines, and that the five plots were written.
+#
+# usage: test_flagship.sh FRUGAL_EXE SOURCE_DIR
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 FRUGAL_EXE SOURCE_DIR" >&2
+  exit 2
+fi
+frugal=$1
+source_dir=$(cd "$2" && pwd)
+py=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+  echo "test_flagship: FAIL: $*" >&2
+  exit 1
+}
+
+"$frugal" sweep --config "$source_dir/studies/flagship.ini" --epochs 1 --train-subset 600 \
+  --test-subset 300 --jobs 2 --quiet --out "$work/flagship.h5" || fail "the sweep failed"
+"$py" "$source_dir/results/python/flagship.py" "$work/flagship.h5" --plots "$work/plots" \
+  >"$work/summary.txt" || fail "flagship.py failed"
+
+"$py" - "$work/flagship.h5" "$work/summary.txt" <<'PYEOF' || fail "the study's results are wrong"
+import sys
+import h5py
+import numpy as np
+
+f = h5py.File(sys.argv[1])
+s = f["scenarios"]
+text = lambda c: [v.decode() for v in s[c][:]]
+parts, rules, hws, status = text("part"), text("rule"), text("hw"), text("status")
+assert all(x == "ok" for x in status), status
+count = {p: parts.count(p) for p in set(parts)}
+assert count == {"mlp": 10, "cnn": 3, "analog-train": 2, "deploy": 2, "deploy-spiking": 4,
+                 "deploy-analog": 2, "lifetime": 1, "large-model": 7}, count
+n = len(parts)
+acc, energy = s["accuracy"][:], s["energy_j"][:]
+assert np.all(np.isfinite(energy)) and np.all(energy > 0)
+trained = [i for i in range(n) if parts[i] not in ("lifetime", "large-model")]
+assert all(0 < acc[i] <= 1 for i in trained), acc
+# Every rule on the CPU and the GPU, and only where meaningful.
+mlp = [(rules[i], hws[i]) for i in range(n) if parts[i] == "mlp"]
+for rule in ("bp", "fa", "dfa", "pepita", "ff"):
+    assert (rule, "cpu:xeon-8380") in mlp and (rule, "gpu:a100-80gb") in mlp, mlp
+assert all(rules[i] == "inference" for i in range(n) if hws[i] == "neuro:loihi")
+assert not any(rules[i] in ("pepita", "ff") for i in range(n) if parts[i] == "cnn")
+# The algorithmic factor: bp's own is 1, fa costs as bp, forward-only rules more on a CPU.
+r2bp = s["rule_to_bp"][:]
+for i in range(n):
+    if parts[i] == "mlp" and rules[i] == "bp":
+        assert r2bp[i] == 1
+    if parts[i] == "mlp" and rules[i] in ("pepita", "ff") and hws[i] == "cpu:xeon-8380":
+        assert r2bp[i] > 1.2, (rules[i], r2bp[i])
+# Energy parts sum to the step's energy.
+comps = [k for k in s.keys() if k.startswith("energy_") and k.endswith("_j") and k[7:-2] in (
+    "compute", "sram", "dram", "interconnect", "dac", "adc", "cell_read", "cell_write",
+    "neuron_update", "spike_route", "static", "host")]
+total = sum(np.nan_to_num(s[k][:]) for k in comps)
+assert np.allclose(total, energy, rtol=1e-9), (total, energy)
+# Spiking: more timesteps, more energy; the curve of accuracy against timesteps for each.
+ids = s["scenario_id"][:]
+spiking = sorted((float(s["timesteps"][i]), energy[i]) for i in range(n) if parts[i] == "deploy-spiking")
+assert [t for t, _ in spiking] == [8, 16, 32, 64], spiking
+assert all(a[1] < b[1] for a, b in zip(spiking, spiking[1:])), spiking
+t_ids = set(f["timesteps"]["scenario_id"][:])
+assert {ids[i] for i in range(n) if parts[i] == "deploy-spiking"} <= t_ids
+# Analog: the drift curve at 7 times for each of the two deployments.
+d_ids = list(f["drift"]["scenario_id"][:])
+for i in range(n):
+    if parts[i] == "deploy-analog":
+        assert d_ids.count(ids[i]) == 7, d_ids
+# Carbon by region: the same energy, CO2e ordered as the grid's intensity.
+large = sorted((s["grid_gco2_per_kwh"][i], s["co2e_kg"][i], s["job_energy_j"][i])
+               for i in range(n) if parts[i] == "large-model")
+assert len({e for _, _, e in large}) == 1
+assert all(a[1] < b[1] for a, b in zip(large, large[1:])), large
+# The model's life: inference dominates GPT-2 served 1e10 times.
+life = [i for i in range(n) if parts[i] == "lifetime"][0]
+assert s["inference_energy_j"][life] > s["job_facility_energy_j"][life]
+
+summary = open(sys.argv[2]).read()
+for needle in ("Per rule and device", "inference dominates", "by region:", "india", "plots: "):
+    assert needle in summary, needle
+table = [l for l in summary.splitlines() if l.startswith(("mlp ", "cnn ", "analog-train", "deploy"))]
+assert len(table) == 23, len(table)
+PYEOF
+
+for plot in accuracy_vs_energy energy_by_component drift timesteps carbon_by_region; do
+  file=$work/plots/$plot.png
+  [ -s "$file" ] || fail "$plot.png was not written"
+  [ "$(head -c 8 "$file" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "$plot.png is not a PNG"
+  [ "$(stat -c %s "$file")" -gt 20000 ] || fail "$plot.png is too small to hold a plot"
+done
+echo "test_flagship: the reduced study, its summary and its five plots are right"
