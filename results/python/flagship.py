@@ -26,6 +26,7 @@ import matplotlib.ticker
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import frugal_results as fr  # noqa: E402
@@ -161,12 +162,12 @@ def plot_accuracy_energy(scen, path):
             label="Pareto front (no run is both cheaper and more accurate)")
     for i in front:
         row = rows.iloc[i]
-        ax.annotate(label_of(row), points[i], textcoords="offset points", xytext=(6, -10), fontsize=7)
+        ax.annotate(label_of(row), points[i], textcoords="offset points", xytext=(8, 4), fontsize=7)
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
     ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.set_xlabel("training job energy on the device [J] (log)")
+    ax.set_xlabel("training job energy of the device, servers not counted [J] (log)")
     ax.set_ylabel("test accuracy [%]")
     ax.set_title("Accuracy against training energy: Fashion-MNIST, each rule on each device")
     handles = [plt.Line2D([], [], ls="", marker="o", color=c, label=r) for r, c in RULE_COLORS.items()
@@ -192,8 +193,12 @@ def plot_components(scen, path):
     if len(spiking) > 1:  # one spiking row: the most timesteps
         longest = spiking["scenario_id"][spiking["timesteps"].astype(float).idxmax()]
         inference = inference[(inference["device"] != "neuro") | (inference["scenario_id"] == longest)]
-    components = [c for c in fr.COMPONENTS
-                  if f"energy_{c}_j" in ok.columns and (ok[f"energy_{c}_j"].fillna(0) > 0).any()]
+    shown = pd.concat([training, inference])
+    components = [c for c in fr.COMPONENTS if f"energy_{c}_j" in shown.columns and
+                  (shown[f"energy_{c}_j"].fillna(0) / shown["energy_j"] > 0.005).any()]
+    names_of = {"compute": "compute (MACs; synaptic events on a spiking chip)",
+                "static": "static (idle and leakage power over the step)",
+                "host": "host (transfers from the host)"}
     palette = dict(zip(fr.COMPONENTS, plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]))
     colors = [palette[c] for c in components]
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
@@ -204,17 +209,20 @@ def plot_components(scen, path):
         totals = rows["energy_j"].to_numpy()
         for c, color in zip(components, colors):
             share = 100 * rows[f"energy_{c}_j"].fillna(0).to_numpy() / totals
-            ax.barh(names, share, left=left, color=color, label=c)
+            ax.barh(names, share, left=left, color=color, label=names_of.get(c, c))
             left += share
         for y, (total, batch) in enumerate(zip(totals, rows["batch"])):
             ax.text(101, y, si(total / batch, "J") + "/sample", va="center", fontsize=8)
         ax.set_xlim(0, 130)
-        ax.set_xlabel("share of the step's energy [%] (energy per sample at the right)")
+        ax.set_xlabel("share of the step's device energy [%] (energy per sample at the right)")
         ax.set_title(title + ", batch 64")
+    axes[1].text(0, -0.16, "Components under 0.5% everywhere are left out; the servers around "
+                 "the GPUs (host_power) are not a device component.", transform=axes[1].transAxes,
+                 fontsize=7)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(components), 7), fontsize=8)
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(components), 4), fontsize=8)
     fig.suptitle("Energy by component on each device")
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -233,8 +241,15 @@ def plot_drift(res, scen, path):
     if len(rows):
         trained = 100 * (rows.iloc[0]["accuracy"] + rows.iloc[0]["accuracy_loss"])
         ax.axhline(trained, color="k", ls="--", lw=1, label="the trained network (fp32)")
+        ax.axhline(100 * rows.iloc[0]["accuracy"], color="gray", ls=":", lw=1,
+                   label="as programmed, before any drift")
     ax.set_xscale("log")
-    ax.set_xlabel("time after programming [s] (log; 1 min, 1 h, 1 day, 1 week, 30 days, 1 year)")
+    times = [1, 60, 3600, 86400, 604800, 2592000, 31536000]
+    ax.set_xticks(times)
+    ax.set_xticklabels(["1 s", "1 min", "1 h", "1 day", "1 week", "30 days", "1 year"])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel("time after programming (log scale); each point one draw of read noise and "
+                  "drift on the test set")
     ax.set_ylabel("test accuracy [%]")
     ax.set_title("The MLP on the analog PCM chip: accuracy as the conductances drift")
     ax.grid(True, which="both", alpha=0.3)
@@ -257,7 +272,8 @@ def plot_timesteps(res, scen, path):
         t = steps[steps["scenario_id"] == row["scenario_id"]] if steps is not None else []
         if len(t):
             handles += ax.plot(t["timesteps"], 100 * t["accuracy"], "o-", color="tab:blue",
-                               label=f"accuracy, converted MLP on {row['hw']}")
+                               label=f"accuracy, converted MLP on {row['hw']} (the {int(row['t'])}-"
+                                     "timestep run read out after each power of two)")
         trained = 100 * (row["accuracy"] + row["accuracy_loss"])
         handles.append(ax.axhline(trained, color="k", ls="--", lw=1,
                                   label="accuracy of the trained network (fp32, not spiking)"))
@@ -265,16 +281,15 @@ def plot_timesteps(res, scen, path):
         handles += energy.plot(rows["t"], rows["energy_per_sample_j"] * 1e6, "s-", color="tab:red",
                                label="energy per inference [uJ] (right axis)")
         energy.set_ylabel("energy per inference on the chip [uJ]")
-        energy.set_ylim(bottom=0)
+        energy.set_ylim(0, 1.25 * energy.get_ylim()[1])
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
     ax.set_xlabel("timesteps per sample (log2)")
     ax.set_ylabel("test accuracy [%]")
     ax.set_title("The MLP converted to spikes: accuracy and energy against timesteps")
     ax.grid(True, which="both", alpha=0.3)
-    top = energy if len(rows) else ax  # the legend above both axes' lines
-    top.legend(handles=handles, fontsize=8, loc="center left", framealpha=1)
-    fig.tight_layout()
+    fig.legend(handles=handles, fontsize=8, loc="lower center", ncol=1)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
