@@ -149,7 +149,9 @@ Preset Preset::parse(const std::string& text, const std::string& origin) {
   if (preset.m_name.empty()) throw InputError(origin + ": [preset] has no name");
   if (preset.m_device.empty()) throw InputError(origin + ": [preset] has no device");
   const DeviceKind& kind = find_device_kind(preset.m_device);
-  for (const auto& [key, entry] : raw_params) {
+  for (const auto& raw : raw_params) {
+    const std::string& key = raw.first;  // a structured binding cannot be captured (C++17)
+    const auto& entry = raw.second;
     const bool declared = std::any_of(kind.params.begin(), kind.params.end(),
                                       [&](const ParamSpec& s) { return s.name == key; });
     if (!declared)

@@ -21,6 +21,7 @@ packages=(
   python3-torch python3-torchvision python3-onnx  # tests: counts against PyTorch, ONNX export
   python3-brian                                 # tests: spiking dynamics against Brian2
   dataset-fashion-mnist                         # the data set of the functional face
+  clang libclang-rt-14-dev                      # tests: sanitizers and libFuzzer targets
 )
 
 missing=()

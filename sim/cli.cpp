@@ -76,10 +76,10 @@ po::variables_map parse(const std::vector<std::string>& args,
     std::string name = e.get_option_name();
     while (!name.empty() && name.front() == '-') name.erase(0, 1);
     const std::string hint = closest_name(name, long_names(options));
-    throw InputError(std::string(e.what()) +
+    throw InputError(option_error_message(e) +
                      (hint.empty() ? "" : " (did you mean --" + hint + "?)"));
   } catch (const po::error& e) {
-    throw InputError(e.what());
+    throw InputError(option_error_message(e));
   }
   return vm;
 }
@@ -88,7 +88,7 @@ void notify_options(po::variables_map& vm) {
   try {
     po::notify(vm);
   } catch (const po::error& e) {
-    throw InputError(e.what());
+    throw InputError(option_error_message(e));
   }
 }
 

@@ -30,6 +30,38 @@ std::string join_names(const List& items, Name name) {
 
 }  // namespace
 
+namespace {
+
+// Gives access to a Boost error's substitutions, to defuse them.
+class DefusedOptionError : public po::error_with_option_name {
+ public:
+  static constexpr const char* kPercent = "\xef\xbc\x85";  // U+FF05, stands in for '%'
+  explicit DefusedOptionError(const po::error_with_option_name& e) : po::error_with_option_name(e) {
+    for (auto& entry : m_substitutions) entry.second = defuse(entry.second);
+    for (auto& entry : m_substitution_defaults) {
+      entry.second.first = defuse(entry.second.first);
+      entry.second.second = defuse(entry.second.second);
+    }
+  }
+  static std::string defuse(const std::string& text) {
+    std::string out;
+    for (const char c : text) out += c == '%' ? std::string(kPercent) : std::string(1, c);
+    return out;
+  }
+};
+
+}  // namespace
+
+std::string option_error_message(const po::error& error) {
+  const auto* named = dynamic_cast<const po::error_with_option_name*>(&error);
+  if (!named) return error.what();
+  std::string message = DefusedOptionError(*named).what();
+  const std::string percent = DefusedOptionError::kPercent;
+  for (size_t at = message.find(percent); at != std::string::npos; at = message.find(percent, at))
+    message.replace(at, percent.size(), "%");
+  return message;
+}
+
 po::options_description scenario_options(Scenario& s) {
   const std::string models =
       join_names(workloads::model_families(), [](const auto& f) { return f.syntax; });
@@ -392,7 +424,7 @@ Scenario scenario_from_settings(const std::vector<Setting>& settings) {
     po::store(po::command_line_parser(args).options(options).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw InputError(e.what());
+    throw InputError(option_error_message(e));
   }
   validate(s);
   return s;
@@ -502,7 +534,7 @@ void read_config_file(const std::string& path, const po::options_description& al
   try {
     po::store(po::parse_config_file(text, allowed), variables);
   } catch (const po::error& e) {
-    throw InputError("config file '" + path + "': " + e.what());
+    throw InputError("config file '" + path + "': " + option_error_message(e));
   }
 }
 

@@ -80,6 +80,11 @@ inline constexpr const char* kHwParamPrefix = "hw.";
 // defaults shown by --help).
 boost::program_options::options_description scenario_options(Scenario& scenario);
 
+// The message of a Boost.Program_options error. Boost's own what() loops forever when a value holds
+// one of its placeholders ("%value%"; found by fuzz_ini, docs/reliability.md): the values are
+// defused first.
+std::string option_error_message(const boost::program_options::error& error);
+
 // Checks values that parse but make no sense (a non-positive batch); throws InputError.
 void validate(const Scenario& scenario);
 

@@ -71,7 +71,20 @@ class Importer {
                      node.op_type() + "): " + why);
   }
   std::string node_name(const onnx::NodeProto& node) const {
-    return node.name().empty() ? node.op_type() + ":" + node.output(0) : node.name();
+    if (!node.name().empty()) return node.name();
+    return node.op_type() + ":" + (node.output_size() > 0 ? node.output(0) : std::string("?"));
+  }
+  // A node's i-th input and its first output, refusing a node that has fewer (found by
+  // fuzz_onnx: protobuf does not check the index, docs/reliability.md).
+  const std::string& input_of(const onnx::NodeProto& node, int i) const {
+    if (i >= node.input_size())
+      fail(node, "expected at least " + std::to_string(i + 1) + " inputs, found " +
+                     std::to_string(node.input_size()));
+    return node.input(i);
+  }
+  const std::string& output_of(const onnx::NodeProto& node) const {
+    if (node.output_size() < 1) fail(node, "the node has no output");
+    return node.output(0);
   }
 
   void add_input() {
@@ -208,9 +221,9 @@ class Importer {
   }
 
   Value value(const onnx::NodeProto& node, int input) {
-    if (input >= node.input_size() || node.input(input).empty())
+    if (input >= node.input_size() || input_of(node, input).empty())
       fail(node, "missing input " + std::to_string(input));
-    const std::string& name = node.input(input);
+    const std::string& name = input_of(node, input);
     if (const auto it = m_values.find(name); it != m_values.end()) return it->second;
     if (m_inits.count(name)) {
       const int w = weight(node, name);
@@ -236,7 +249,7 @@ class Importer {
   }
 
   bool has_input(const onnx::NodeProto& node, int i) const {
-    return i < node.input_size() && !node.input(i).empty();
+    return i < node.input_size() && !input_of(node, i).empty();
   }
 
   const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const char* name) const {
@@ -255,7 +268,7 @@ class Importer {
     return std::vector<int64_t>(a->ints().begin(), a->ints().end());
   }
 
-  void set(const onnx::NodeProto& node, const Value& v) { m_values[node.output(0)] = v; }
+  void set(const onnx::NodeProto& node, const Value& v) { m_values[output_of(node)] = v; }
 
   // ---- conversion ---------------------------------------------------------------------------
 
@@ -280,16 +293,16 @@ class Importer {
     if (type == "MaxPool" || type == "AveragePool") return pool(node, name, type == "MaxPool");
     if (type == "GlobalAveragePool") return set(node, m_net.global_avg_pool(value(node, 0), name));
     if (type == "BatchNormalization") {
-      return set(node, m_net.batch_norm(value(node, 0), name, weight(node, node.input(1)),
-                                        weight(node, node.input(2))));
+      return set(node, m_net.batch_norm(value(node, 0), name, weight(node, input_of(node, 1)),
+                                        weight(node, input_of(node, 2))));
     }
     if (type == "LayerNormalization") {
       const Value x = value(node, 0);
       const int64_t axis = int_attr(node, "axis", -1);
       if (axis != -1 && axis != static_cast<int64_t>(x.shape.dims.size()) - 1)
         return unsupported(node, name);
-      return set(node, m_net.layer_norm(x, name, weight(node, node.input(1)),
-                                        has_input(node, 2) ? weight(node, node.input(2)) : -1));
+      return set(node, m_net.layer_norm(x, name, weight(node, input_of(node, 1)),
+                                        has_input(node, 2) ? weight(node, input_of(node, 2)) : -1));
     }
     if (type == "Softmax" || type == "LogSoftmax")
       return set(node, m_net.softmax(value(node, 0), name));
@@ -317,12 +330,12 @@ class Importer {
                      " is not supported (use --onnx-unsupported=skip to count it as zero-cost; "
                      "docs/workloads.md lists the supported ops)");
     for (int i = 0; i < node.input_size(); ++i)
-      if (m_values.count(node.input(i))) {
+      if (m_values.count(input_of(node, i))) {
         // Zero cost, shape kept: the best guess without the op's semantics.
         m_warnings.push_back("skipped " + node.op_type() + " node '" + name +
                              "' (counted as zero-cost, output shaped like its input)");
         const Value y = m_net.elementwise_const("skipped:" + node.op_type(),
-                                                m_values.at(node.input(i)), name, 0);
+                                                m_values.at(input_of(node, i)), name, 0);
         for (const std::string& out : node.output()) m_values[out] = y;
         return;
       }
@@ -341,7 +354,7 @@ class Importer {
     } else if (const auto* vf = attribute(node, "value_float")) {
       c.values = {vf->f()};
     }
-    m_consts[node.output(0)] = c;
+    m_consts[output_of(node)] = c;
   }
 
   // Shape arithmetic on constants (Shape, Gather, Unsqueeze, Concat, Cast, ...): folded here.
@@ -352,24 +365,24 @@ class Importer {
       Const c;
       for (int64_t d : x.shape.dims) c.values.push_back(static_cast<double>(d));
       c.dims = {static_cast<int64_t>(c.values.size())};
-      m_consts[node.output(0)] = c;
+      m_consts[output_of(node)] = c;
       return true;
     }
     for (int i = 0; i < node.input_size(); ++i)
-      if (!node.input(i).empty() && !is_const(node.input(i))) return false;
+      if (!input_of(node, i).empty() && !is_const(input_of(node, i))) return false;
     if (node.input_size() == 0) return false;
-    Const a = constant(node, node.input(0));
+    Const a = constant(node, input_of(node, 0));
     if (type == "Cast" || type == "Identity") {
-      m_consts[node.output(0)] = a;
+      m_consts[output_of(node)] = a;
     } else if (type == "Unsqueeze" || type == "Squeeze") {
-      m_consts[node.output(0)] = a;  // values unchanged; shapes of constants matter little
+      m_consts[output_of(node)] = a;  // values unchanged; shapes of constants matter little
     } else if (type == "Concat") {
       for (int i = 1; i < node.input_size(); ++i)
-        for (double v : constant(node, node.input(i)).values) a.values.push_back(v);
+        for (double v : constant(node, input_of(node, i)).values) a.values.push_back(v);
       a.dims = {static_cast<int64_t>(a.values.size())};
-      m_consts[node.output(0)] = a;
+      m_consts[output_of(node)] = a;
     } else if (type == "Gather") {
-      const Const idx = constant(node, node.input(1));
+      const Const idx = constant(node, input_of(node, 1));
       Const c;
       for (double i : idx.values) {
         auto k = static_cast<int64_t>(i);
@@ -378,9 +391,9 @@ class Importer {
         c.values.push_back(a.values[static_cast<size_t>(k)]);
       }
       c.dims = idx.dims;
-      m_consts[node.output(0)] = c;
+      m_consts[output_of(node)] = c;
     } else if (type == "Add" || type == "Sub" || type == "Mul" || type == "Div") {
-      const Const b = constant(node, node.input(1));
+      const Const b = constant(node, input_of(node, 1));
       if (b.values.empty() || a.values.empty()) return false;
       Const c = a.values.size() >= b.values.size() ? a : b;
       for (size_t i = 0; i < c.values.size(); ++i) {
@@ -390,7 +403,7 @@ class Importer {
                       : type == "Mul" ? x * y
                                       : (y != 0 ? std::floor(x / y) : 0);
       }
-      m_consts[node.output(0)] = c;
+      m_consts[output_of(node)] = c;
     } else {
       return false;
     }
@@ -440,12 +453,13 @@ class Importer {
 
   void conv(const onnx::NodeProto& node, const std::string& name) {
     const Value x = value(node, 0);
-    const onnx::TensorProto* w = m_inits.count(node.input(1)) ? m_inits.at(node.input(1)) : nullptr;
+    const onnx::TensorProto* w =
+        m_inits.count(input_of(node, 1)) ? m_inits.at(input_of(node, 1)) : nullptr;
     if (!w || w->dims_size() != 4) fail(node, "the weight must be a 4-D initializer");
     ConvParams c = conv_params(node, x, w->dims(0), {w->dims(2), w->dims(3)});
     c.bias = has_input(node, 2);
-    set(node, m_net.conv2d(x, c, name, weight(node, node.input(1)),
-                           c.bias ? weight(node, node.input(2)) : -1));
+    set(node, m_net.conv2d(x, c, name, weight(node, input_of(node, 1)),
+                           c.bias ? weight(node, input_of(node, 2)) : -1));
   }
 
   void pool(const onnx::NodeProto& node, const std::string& name, bool max) {
@@ -468,25 +482,26 @@ class Importer {
   void gemm(const onnx::NodeProto& node, const std::string& name) {
     if (int_attr(node, "transA", 0) != 0) return unsupported(node, name);
     const Value a = value(node, 0);
-    if (!m_inits.count(node.input(1)))
+    if (!m_inits.count(input_of(node, 1)))
       return set(node, m_net.matmul(a, value(node, 1), name, int_attr(node, "transB", 0)));
     const bool trans_b = int_attr(node, "transB", 0) != 0;
     // Stored as out × in: PyTorch's Linear exports W (out × in) with transB = 1.
-    const int w = weight(node, node.input(1), !trans_b);
-    set(node, m_net.dense_with(a, w, has_input(node, 2) ? weight(node, node.input(2)) : -1, name));
+    const int w = weight(node, input_of(node, 1), !trans_b);
+    set(node,
+        m_net.dense_with(a, w, has_input(node, 2) ? weight(node, input_of(node, 2)) : -1, name));
   }
 
   void matmul(const onnx::NodeProto& node, const std::string& name) {
-    if (m_inits.count(node.input(0))) return unsupported(node, name);
+    if (m_inits.count(input_of(node, 0))) return unsupported(node, name);
     const Value a = value(node, 0);
-    if (m_inits.count(node.input(1)) && m_inits.at(node.input(1))->dims_size() == 2)
-      return set(node, m_net.dense_with(a, weight(node, node.input(1), true), -1, name));
+    if (m_inits.count(input_of(node, 1)) && m_inits.at(input_of(node, 1))->dims_size() == 2)
+      return set(node, m_net.dense_with(a, weight(node, input_of(node, 1), true), -1, name));
     set(node, m_net.matmul(a, value(node, 1), name));
   }
 
   void binary(const onnx::NodeProto& node, const std::string& name, const std::string& function) {
-    const bool c0 = is_const(node.input(0)) || m_consts.count(node.input(0));
-    const bool c1 = is_const(node.input(1)) || m_consts.count(node.input(1));
+    const bool c0 = is_const(input_of(node, 0)) || m_consts.count(input_of(node, 0));
+    const bool c1 = is_const(input_of(node, 1)) || m_consts.count(input_of(node, 1));
     if (c0 && c1) return unsupported(node, name);
     if (c0 || c1)
       return set(node, m_net.elementwise_const(function, value(node, c0 ? 1 : 0), name));
@@ -497,10 +512,10 @@ class Importer {
     double lo = -1e300, hi = 1e300;
     if (const auto* a = attribute(node, "min")) lo = a->f();
     if (const auto* a = attribute(node, "max")) hi = a->f();
-    if (has_input(node, 1) && !constant(node, node.input(1)).values.empty())
-      lo = constant(node, node.input(1)).values.front();
-    if (has_input(node, 2) && !constant(node, node.input(2)).values.empty())
-      hi = constant(node, node.input(2)).values.front();
+    if (has_input(node, 1) && !constant(node, input_of(node, 1)).values.empty())
+      lo = constant(node, input_of(node, 1)).values.front();
+    if (has_input(node, 2) && !constant(node, input_of(node, 2)).values.empty())
+      hi = constant(node, input_of(node, 2)).values.front();
     const Value x = value(node, 0);
     if (lo == 0 && hi == 6) return set(node, m_net.activation(x, "relu6", name));
     if (lo == 0 && hi >= 1e300) return set(node, m_net.activation(x, "relu", name));
@@ -515,7 +530,7 @@ class Importer {
 
   void reshape(const onnx::NodeProto& node) {
     const Value x = value(node, 0);
-    const Const shape = constant(node, node.input(1));
+    const Const shape = constant(node, input_of(node, 1));
     std::vector<int64_t> dims;
     int infer = -1;
     for (size_t i = 0; i < shape.values.size(); ++i) {
@@ -557,7 +572,8 @@ class Importer {
     const Value x = value(node, 0);
     std::vector<int64_t> axes = ints_attr(node, "axes", {});
     if (axes.empty() && has_input(node, 1))
-      for (double v : constant(node, node.input(1)).values) axes.push_back(static_cast<int64_t>(v));
+      for (double v : constant(node, input_of(node, 1)).values)
+        axes.push_back(static_cast<int64_t>(v));
     std::vector<int64_t> dims = x.shape.dims;
     if (unsqueeze) {
       const auto rank = static_cast<int64_t>(dims.size() + axes.size());
@@ -583,12 +599,12 @@ class Importer {
   }
 
   void gather(const onnx::NodeProto& node, const std::string& name) {
-    const auto table = m_inits.find(node.input(0));
+    const auto table = m_inits.find(input_of(node, 0));
     if (table == m_inits.end() || table->second->dims_size() != 2 || int_attr(node, "axis", 0) != 0)
       return unsupported(node, name);
     const Value ids = value(node, 1);
     const int64_t vocab = table->second->dims(0), dim = table->second->dims(1);
-    set(node, m_net.embedding(ids, vocab, dim, name, nullptr, weight(node, node.input(0))));
+    set(node, m_net.embedding(ids, vocab, dim, name, nullptr, weight(node, input_of(node, 0))));
   }
 
   std::string m_path;

@@ -191,6 +191,10 @@ expect_input_error "warm start from nothing" "does not exist; expected a file wr
 expect_input_error "save a model without training" "--save-model saves a trained network: add --train" "$frugal" run --save-model "$work/out/m.h5"
 expect_input_error "save over a model" "already exists" "$frugal" run "${warm[@]}" --save-model "$work/model.h5"
 expect_input_error "checkpointing without a backward pass" "--activation-checkpointing recomputes activations for a backward pass; inference's step has none" "$frugal" run --rule inference --activation-checkpointing --out "$out"
+# Found by fuzz_ini (docs/reliability.md): Boost's message for a value holding its own placeholder
+# looped forever.
+expect_input_error "a value holding Boost's placeholder" "the argument ('%value%') for option '--batch' is invalid" timeout 20 "$frugal" run --batch %value% --out "$out"
+expect_input_error "an option named like Boost's placeholder" "unrecognised option '--%canonical_option%'" timeout 20 "$frugal" run --%canonical_option% --out "$out"
 expect_input_error "sparsity of 1" "--sparsity must be within [0, 1)" "$frugal" run --sparsity 1 --out "$out"
 expect_input_error "negative grid intensity" "--grid-gco2-per-kwh must be within [0, 5000]" "$frugal" run --grid-gco2-per-kwh -3 --out "$out"
 expect_input_error "utilization on the cpu" "--utilization calibrates GPU runs; cpu:xeon-8380 is a cpu device" "$frugal" run --utilization 0.3 --out "$out"

@@ -82,6 +82,21 @@ ok = np.array(status) == "ok"
 assert np.array_equal(f["energy_j"][()][ok], g["energy_j"][()][ok])
 EOF
 
+# --- a full disk (a file-size limit): exit 1 naming the cause, no result file, what finished kept
+# in the journal; --resume after space is freed finishes. A single run leaves nothing behind.
+( ulimit -f 300; trap '' XFSZ; exec "$frugal" sweep --model resnet18 --batch 1:60:1 --jobs 2 --quiet --out "$runs/disk.h5" ) >"$work/stdout" 2>"$work/stderr"
+rc=$?
+[ $rc -eq 1 ] || fail "full disk: exit $rc, expected 1"
+grep -q "disk full" "$work/stderr" && grep -q -- "--resume" "$work/stderr" || fail "full disk: the error should name the cause and --resume: $(cat "$work/stderr")"
+[ ! -e "$runs/disk.h5" ] || fail "full disk: a result file claims to be complete"
+[ -s "$runs/disk.h5.journal" ] || fail "full disk: the journal of finished scenarios was not kept"
+expect_ok "resume after a full disk" "$frugal" sweep --model resnet18 --batch 1:60:1 --jobs 2 --quiet --out "$runs/disk.h5" --resume
+/usr/bin/python3 -c "import sys, h5py; n = len(h5py.File(sys.argv[1])['scenarios/batch']); sys.exit(n != 60)" "$runs/disk.h5" || fail "full disk + resume: not 60 scenarios"
+( ulimit -f 40; trap '' XFSZ; exec "$frugal" run --model mlp:784-4096-4096-10 --out "$runs/disk-run.h5" ) >"$work/stdout" 2>"$work/stderr"
+rc=$?
+[ $rc -eq 1 ] || fail "full disk (run): exit $rc, expected 1"
+[ -z "$(ls "$runs"/disk-run.h5* 2>/dev/null)" ] || fail "full disk (run): left $(ls "$runs"/disk-run.h5*)"
+
 # --- SIGKILL mid-way, then --resume: nothing finished is recomputed; the result is identical
 slow=(env FRUGAL_TEST_DELAY_S=0.04 FRUGAL_TEST_FLUSH_EVERY=1)
 "${slow[@]}" FRUGAL_TEST_LOG="$work/log1" "$frugal" sweep "${sweep[@]}" --jobs 2 --out "$runs/k.h5" &
