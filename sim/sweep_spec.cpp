@@ -202,36 +202,32 @@ void SweepSpec::normalize() {
 }
 
 std::string SweepSpec::canonical() const {
-  std::string text = "# frugal sweep specification\n[base]\n";
-  for (const auto& [key, value] : base) text += key + " = " + value + "\n";
-  text += "[axes]\n";
-  for (const SweepAxis& a : axes) {
-    text += a.key + " =";
-    for (size_t i = 0; i < a.values.size(); ++i)
-      text += (i ? ", " : " ") + quote_if_needed(a.values[i]);
-    text += "\n";
-  }
-  text += "[zip]\n";
-  for (const auto& group : zips) {
-    std::string line;
-    for (const std::string& k : group) line += (line.empty() ? "" : ",") + k;
-    text += "zip = " + line + "\n";
-  }
-  text += "[replicates]\nseeds = " + std::to_string(seeds) + "\n";
-  for (const SweepPart& part : parts) {
-    text += "[part " + part.name + "]\n";
-    for (const SweepAxis& a : part.spec.axes) {
-      text += a.key + " =";
+  // One line per axis ("key = v1, v2") and per zip ("zip = a,b"), for the spec and each part.
+  const auto axis_lines = [](const std::vector<SweepAxis>& list) {
+    std::string lines;
+    for (const SweepAxis& a : list) {
+      lines += a.key + " =";
       for (size_t i = 0; i < a.values.size(); ++i)
-        text += (i ? ", " : " ") + quote_if_needed(a.values[i]);
-      text += "\n";
+        lines += (i ? ", " : " ") + quote_if_needed(a.values[i]);
+      lines += "\n";
     }
-    for (const auto& group : part.spec.zips) {
+    return lines;
+  };
+  const auto zip_lines = [](const std::vector<std::vector<std::string>>& groups) {
+    std::string lines;
+    for (const auto& group : groups) {
       std::string line;
       for (const std::string& k : group) line += (line.empty() ? "" : ",") + k;
-      text += "zip = " + line + "\n";
+      lines += "zip = " + line + "\n";
     }
-  }
+    return lines;
+  };
+  std::string text = "# frugal sweep specification\n[base]\n";
+  for (const auto& [key, value] : base) text += key + " = " + value + "\n";
+  text += "[axes]\n" + axis_lines(axes) + "[zip]\n" + zip_lines(zips);
+  text += "[replicates]\nseeds = " + std::to_string(seeds) + "\n";
+  for (const SweepPart& part : parts)
+    text += "[part " + part.name + "]\n" + axis_lines(part.spec.axes) + zip_lines(part.spec.zips);
   return text;
 }
 
