@@ -199,21 +199,7 @@ int command_run(const std::vector<std::string>& args, const std::string& command
     writer.add(tables);
     writer.finish(force);
   }
-  if (saving) {
-    ModelFile model;
-    model.model = scenario.model;
-    model.rule = scenario.rule == "inference" ? "bp" : scenario.rule;
-    model.dataset = scenario.dataset;
-    model.epochs =
-        static_cast<int64_t>(outcome.training->epochs.size()) + outcome.warm_start_epochs;
-    model.test_accuracy = outcome.training->trained_test_accuracy();
-    if (!std::isnan(outcome.training->pruned_accuracy))
-      model.test_accuracy = outcome.training->pruned_accuracy;
-    model.training_energy_j = outcome.job_energy_j() + outcome.warm_start_energy_j;
-    model.hw = outcome.preset.name();
-    model.layers = outcome.weights;
-    write_model_file(save_model, model, force);
-  }
+  if (saving) write_model_file(save_model, trained_model(outcome), force);
   const std::string saved_line = saving ? "  trained model saved to " + save_model +
                                               " (start later runs from it with "
                                               "--warm-start)\n"

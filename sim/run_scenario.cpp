@@ -64,6 +64,21 @@ int64_t ScenarioOutcome::job_steps() const {
   return 0;
 }
 
+ModelFile trained_model(const ScenarioOutcome& o) {
+  ModelFile model;
+  model.model = o.scenario.model;
+  model.rule = o.scenario.rule == "inference" ? "bp" : o.scenario.rule;
+  model.dataset = o.scenario.dataset;
+  model.epochs = static_cast<int64_t>(o.training->epochs.size()) + o.warm_start_epochs;
+  model.test_accuracy = std::isnan(o.training->pruned_accuracy)
+                            ? o.training->trained_test_accuracy()
+                            : o.training->pruned_accuracy;
+  model.training_energy_j = o.job_energy_j() + o.warm_start_energy_j;
+  model.hw = o.preset.name();
+  model.layers = o.weights;
+  return model;
+}
+
 algorithms::Parallelism parallelism(const Scenario& s) {
   algorithms::Parallelism p;
   p.devices = s.devices;

@@ -145,6 +145,11 @@ struct ScenarioOutcome {
   }
 };
 
+// The trained network of a run kept with `keep_weights` (--save-model): its layers, what trained
+// it, the epochs and training energy including a warm start's, and its test accuracy (after
+// pruning, before deployment).
+ModelFile trained_model(const ScenarioOutcome& outcome);
+
 // Bytes a value of `precision` occupies in memory (int4 unpacked: 1).
 int element_bytes(const std::string& precision);
 

@@ -32,19 +32,6 @@ Scenario small() {
   return s;
 }
 
-ModelFile saved(const ScenarioOutcome& o) {
-  ModelFile f;
-  f.model = o.scenario.model;
-  f.rule = o.scenario.rule;
-  f.dataset = o.scenario.dataset;
-  f.epochs = static_cast<int64_t>(o.training->epochs.size());
-  f.test_accuracy = o.training->final_test_accuracy();
-  f.training_energy_j = o.job_energy_j();
-  f.hw = o.preset.name();
-  f.layers = o.weights;
-  return f;
-}
-
 }  // namespace
 
 TEST_CASE("A saved model reads back bit for bit, and a warm start trains from it",
@@ -56,7 +43,7 @@ TEST_CASE("A saved model reads back bit for bit, and a warm start trains from it
   CHECK(trained.weights[0].w.cols() == 784);
   const std::string path = temp_path("model.h5");
   std::remove(path.c_str());
-  write_model_file(path, saved(trained), false);
+  write_model_file(path, trained_model(trained), false);
   const ModelFile back = read_model_file(path);
   CHECK(back.model == "mlp:784-64-10");
   CHECK(back.epochs == 3);
@@ -67,7 +54,7 @@ TEST_CASE("A saved model reads back bit for bit, and a warm start trains from it
     CHECK(back.layers[i].w == trained.weights[i].w);  // exact: fp32 survives float64 storage
     CHECK(back.layers[i].b == trained.weights[i].b);
   }
-  CHECK_THROWS_WITH(write_model_file(path, saved(trained), false),
+  CHECK_THROWS_WITH(write_model_file(path, trained_model(trained), false),
                     Catch::Contains("already exists"));
 
   // Training starts from the saved weights: with a vanishing learning rate, one epoch leaves
@@ -102,7 +89,7 @@ TEST_CASE("Warm start bad input: another model, not a model file, no file, no --
   const ScenarioOutcome trained = run_scenario(s, true);
   const std::string path = temp_path("other-model.h5");
   std::remove(path.c_str());
-  write_model_file(path, saved(trained), false);
+  write_model_file(path, trained_model(trained), false);
   s.warm_start = path;
   s.model = "mlp:784-32-10";
   CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("layer fc1 is 64x784 but model "
