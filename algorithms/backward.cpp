@@ -129,25 +129,25 @@ class Expander {
     const bool dense = op.kind == OpKind::dense;
     const int w = weights(op).front();
     switch (m_options.feedback) {
-      case Feedback::transpose_weights:
+      case ErrorSignal::transpose_weights:
         input_grad(op, x, dense ? OpKind::dense_grad_input : OpKind::conv2d_grad_input, op.macs, 0,
                    {gout, w}, "grad_input", Phase::backward_data);
         return;
-      case Feedback::random_matrices: {
+      case ErrorSignal::random_matrices: {
         const int b = m_g.add_tensor(m_g.tensor(w).name + ".feedback", TensorKind::feedback,
                                      m_g.tensor(w).shape);
         input_grad(op, x, dense ? OpKind::dense_grad_input : OpKind::conv2d_grad_input, op.macs, 0,
                    {gout, b}, "grad_input", Phase::feedback);
         return;
       }
-      case Feedback::direct_error:
-      case Feedback::direct_label: {
+      case ErrorSignal::direct_error:
+      case ErrorSignal::direct_label: {
         // B_l is (values of x per sample) × classes; e (or the one-hot label) is classes per
         // sample. DRTP's B_l y* is a lookup of one column per sample: no arithmetic.
         const int64_t n = m_g.tensor(x).elements;
         const int b = m_g.add_tensor(op.name + ".feedback", TensorKind::feedback,
                                      Shape{{n / m_g.batch(), m_options.classes}});
-        const bool lookup = m_options.feedback == Feedback::direct_label;
+        const bool lookup = m_options.feedback == ErrorSignal::direct_label;
         const int64_t macs = lookup ? 0 : checked_mul(n, m_options.classes);
         input_grad(op, x, OpKind::feedback, macs, 0, {m_options.source, b}, "feedback",
                    Phase::feedback, lookup);

@@ -9,20 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/error_signal.h"
 #include "workloads/graph.h"
 
 namespace frugal::algorithms {
 
-enum class Feedback {
-  transpose_weights,  // BP: Wᵀ δ
-  random_matrices,    // FA: B δ, B fixed and random, shaped like W
-  direct_error,       // DFA: B_l e at every layer's input
-  direct_label,       // DRTP: B_l y* (a column lookup) at every layer's input
-};
-
 struct BackwardOptions {
   std::string rule = "bp";  // for error messages
-  Feedback feedback = Feedback::transpose_weights;
+  ErrorSignal feedback = ErrorSignal::transpose_weights;
   int source = -1;      // direct feedback: the error e or the label tensor
   int64_t classes = 0;  // direct feedback: values of `source` per sample
 };

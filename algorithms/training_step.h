@@ -61,6 +61,7 @@ struct TrainingStep {
   workloads::Graph graph;  // all ops of the step, in execution order, tagged by phase
   MemoryFootprint memory;
   RuleTraits traits;
+  bool inference = false;          // the rule only runs the network: nothing is learned (RuleInfo)
   std::string precision = "fp32";  // number format of the step's products (--precision)
   // With devices > 1 the graph is one device's share of the step (spread() made it) and its
   // communication; devices cost all of them.

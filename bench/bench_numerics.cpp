@@ -21,7 +21,7 @@ void run_inference(benchmark::State& state, algorithms::Numerics& numerics) {
   static const workloads::DataSplit data = workloads::load_dataset("synthetic", "", 64, 10000, 1);
   std::mt19937_64 rng(1);
   algorithms::Network net(workloads::build_model("mlp:784-256-128-10", {}), 784, 10, rng);
-  algorithms::ErrorLearner learner(net, numerics, algorithms::Signal::transpose, rng);
+  algorithms::ErrorLearner learner(net, numerics, algorithms::ErrorSignal::transpose_weights, rng);
   const workloads::Dataset& test = data.test;
   algorithms::Matrix scores;
   numerics.elapse(3600);  // read an hour after programming

@@ -36,9 +36,8 @@ double ScenarioOutcome::energy_per_mac_j() const {
 }
 
 double ScenarioOutcome::rule_to_bp() const {
-  if (scenario.rule == "bp") return 1.0;
-  if (scenario.rule == "inference" || bp_step_energy_j <= 0)
-    return std::numeric_limits<double>::quiet_NaN();
+  if (is_reference_rule) return 1.0;
+  if (bp_step_energy_j <= 0) return std::numeric_limits<double>::quiet_NaN();
   return cost.ledger.total() / bp_step_energy_j;
 }
 
@@ -58,7 +57,7 @@ int64_t ScenarioOutcome::job_steps() const {
   if (s.samples_per_epoch > 0)
     return workloads::checked_mul(ceil_div(s.samples_per_epoch, s.batch), s.epochs);
   // A deployed network's training happened off the device: no job of inference steps.
-  if (training && s.rule != "inference")
+  if (training && !step.inference)
     return workloads::checked_mul(ceil_div(training->train_samples, s.batch),
                                   static_cast<int64_t>(training->epochs.size()));
   return 0;
@@ -67,7 +66,7 @@ int64_t ScenarioOutcome::job_steps() const {
 ModelFile trained_model(const ScenarioOutcome& o) {
   ModelFile model;
   model.model = o.scenario.model;
-  model.rule = o.scenario.rule == "inference" ? "bp" : o.scenario.rule;
+  model.rule = algorithms::rule_info(o.scenario.rule).trained_by;
   model.dataset = o.scenario.dataset;
   model.epochs = static_cast<int64_t>(o.training->epochs.size()) + o.warm_start_epochs;
   model.test_accuracy = std::isnan(o.training->pruned_accuracy)
@@ -94,6 +93,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   validate(scenario);
   // Resolve every name before any work, so a typo fails fast.
   const auto rule = algorithms::make_rule(scenario.rule);
+  const algorithms::RuleInfo& rule_info = rule->info();
   algorithms::find_optimizer(scenario.optimizer);
   hw::Preset preset = resolve_preset(scenario);
   const hw::DeviceKind& kind = hw::find_device_kind(preset.device());
@@ -118,7 +118,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   std::optional<ModelFile> warm;
   if (scenario.warm_started()) warm = read_model_file(scenario.warm_start);
   if (kind.spiking) {
-    if (scenario.rule != "inference")
+    if (!rule_info.inference)
       throw InputError(preset.name() + " runs trained networks converted to spikes: use --rule " +
                        "inference (with --train, trained by bp in fp32, then converted), not " +
                        scenario.rule);
@@ -151,18 +151,19 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
     other.timesteps = outcome.step.timesteps;
     other.spike_rates = outcome.step.spike_rates;
     other.weight_sparsity = outcome.step.weight_sparsity;
-    if (scenario.activation_checkpointing && rule_name != "inference")
+    if (scenario.activation_checkpointing && !other.inference)
       algorithms::checkpoint_activations(other);
     algorithms::spread(other, parallelism(scenario));
     return device->simulate(other);
   };
-  if (scenario.rule != "inference") {
-    const hw::Cost c = step_cost("inference");
+  if (!rule_info.inference) {
+    const hw::Cost c = step_cost(algorithms::forward_only_rule().name);
     outcome.inference_step_energy_j = c.ledger.total();
     outcome.inference_step_s = c.latency_s;
   }
-  if (scenario.rule != "bp" && scenario.rule != "inference")
-    outcome.bp_step_energy_j = step_cost("bp").ledger.total();
+  outcome.is_reference_rule = rule_info.reference == rule_info.name;
+  if (!rule_info.reference.empty() && !outcome.is_reference_rule)
+    outcome.bp_step_energy_j = step_cost(rule_info.reference).ledger.total();
   outcome.embodied_kg_per_device_s = hw::embodied_kg_per_device_second(outcome.preset);
   outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
   if (warm) {
@@ -184,9 +185,9 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
     }
     // rule inference: the network is trained off the device (backprop, ideal fp32) and then
     // deployed to it, where its accuracy is measured; any other rule trains on the device.
-    const bool deploy = scenario.rule == "inference";
+    const bool deploy = rule_info.inference;
     algorithms::TrainOptions train;
-    train.rule = deploy ? "bp" : scenario.rule;
+    train.rule = rule_info.trained_by;
     train.epochs = scenario.epochs;
     train.batch = scenario.batch;
     train.learning_rate = scenario.learning_rate;

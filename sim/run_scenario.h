@@ -79,7 +79,8 @@ struct ScenarioOutcome {
   // inference requests on the same device (one inference step of the same batch, per sample),
   // each with the servers, PUE and carbon as the job.
   double inference_step_energy_j = 0, inference_step_s = 0;  // one inference step (batch)
-  double bp_step_energy_j = 0;
+  double bp_step_energy_j = 0;     // the rule's reference (bp), when it is another rule
+  bool is_reference_rule = false;  // the rule is its own reference (bp)
   // --warm-start: what the start model's file says of its own training (epochs, the energy of
   // its job, its test accuracy); that training is not part of this job (0, 0, NaN without).
   int64_t warm_start_epochs = 0;
@@ -107,10 +108,10 @@ struct ScenarioOutcome {
   }  // the same step under bp (rules other than bp and inference)
   // The step's energy under inference and bp: this step's when it is that rule.
   double inference_energy_per_step_j() const {
-    return scenario.rule == "inference" ? cost.ledger.total() : inference_step_energy_j;
+    return step.inference ? cost.ledger.total() : inference_step_energy_j;
   }
   double inference_seconds_per_step() const {
-    return scenario.rule == "inference" ? cost.latency_s : inference_step_s;
+    return step.inference ? cost.latency_s : inference_step_s;
   }
   // The two inefficiencies as numbers. Physical: the step's energy per MAC against the Landauer
   // limit k·T·ln2 at 300 K (2.871e-21 J; how many bit erasures a MAC costs) and against the

@@ -193,7 +193,7 @@ void inject(const std::string& fault) {
 // exit 2 instead of failing N scenarios. Returns each scenario's preset.
 std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>& scenarios,
                                                std::map<std::string, hw::Preset>& presets) {
-  std::set<std::string> models, rules, optimizers;
+  std::set<std::string> models, optimizers;
   std::map<std::string, std::unique_ptr<hw::Device>> devices;  // one per preset, for checks
   std::vector<const hw::Preset*> preset_of;
   preset_of.reserve(scenarios.size());
@@ -208,7 +208,7 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       auto& device = devices[key];
       if (!device) device = hw::make_device(it->second);
       device->check(sc.precision, parallelism(sc));
-      if (rules.insert(sc.rule).second) algorithms::make_rule(sc.rule);
+      const algorithms::RuleInfo& rule = algorithms::rule_info(sc.rule);
       if (optimizers.insert(sc.optimizer).second) algorithms::find_optimizer(sc.optimizer);
       workloads::BuildOptions one = build_options(sc);
       one.batch = 1;
@@ -216,7 +216,7 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
         workloads::build_model(sc.model, one);
       if (sc.train) {
         workloads::check_dataset(sc.dataset, sc.data_dir);
-        if (sc.rule != "inference" && !algorithms::trains_functionally(sc.rule))
+        if (!algorithms::trains_functionally(rule.trained_by))
           throw InputError("rule " + sc.rule + " has no functional face: it cannot train");
       }
     } catch (const InputError& e) {

@@ -440,7 +440,8 @@ void Learner::scores(const Matrix& x, Matrix& out) {
   out.swap(y);
 }
 
-ErrorLearner::ErrorLearner(Network& net, Numerics& numerics, Signal signal, std::mt19937_64& rng)
+ErrorLearner::ErrorLearner(Network& net, Numerics& numerics, ErrorSignal signal,
+                           std::mt19937_64& rng)
     : Learner(net, numerics), m_signal(signal) {
   // Fixed random feedback matrices at the scale of W's initialization (REFERENCES.md section 7).
   const auto& layers = net.layers();
@@ -451,10 +452,11 @@ ErrorLearner::ErrorLearner(Network& net, Numerics& numerics, Signal signal, std:
   for (size_t i = 0; i < layers.size(); ++i) {
     if (!layers[i].trainable()) continue;
     Matrix& b = m_feedback[i];
-    if (signal == Signal::random) {
+    if (signal == ErrorSignal::random_matrices) {
       b.resize(layers[i].w.rows(), layers[i].w.cols());
       init_uniform(b, 1.0f / std::sqrt(static_cast<float>(layers[i].w.cols())), rng);
-    } else if ((signal == Signal::direct_error || signal == Signal::direct_label) && i != last) {
+    } else if ((signal == ErrorSignal::direct_error || signal == ErrorSignal::direct_label) &&
+               i != last) {
       b.resize(layers[i].out_size(), net.classes());
       init_uniform(b, 1.0f / std::sqrt(static_cast<float>(net.classes())), rng);
     }
@@ -471,7 +473,8 @@ double ErrorLearner::step(const Matrix& x, const uint8_t* labels, float learning
   const double loss = softmax_cross_entropy(p, labels);
   for (Eigen::Index j = 0; j < p.cols(); ++j) p(labels[j], j) -= 1.0f;
   const Matrix e = p / n;  // gradient of the mean loss at the logits
-  const bool propagates = m_signal == Signal::transpose || m_signal == Signal::random;
+  const bool propagates =
+      m_signal == ErrorSignal::transpose_weights || m_signal == ErrorSignal::random_matrices;
   size_t first = 0, last = layers.size() - 1;  // the first and last trainable layers
   while (!layers[first].trainable()) ++first;
   while (!layers[last].trainable()) --last;
@@ -487,7 +490,7 @@ double ErrorLearner::step(const Matrix& x, const uint8_t* labels, float learning
       const bool bare = l.trainable() && layers[i + 1].kind != LayerKind::activation;
       if (direct_here || bare) {
         const Matrix& b = m_feedback[direct_here ? i - 1 : i];
-        if (m_signal == Signal::direct_error) {
+        if (m_signal == ErrorSignal::direct_error) {
           m_numerics.matmul(b, Operand::weight, false, e, Operand::gradient, false, grad);
         } else {
           grad.resize(b.rows(), x.cols());
@@ -498,7 +501,8 @@ double ErrorLearner::step(const Matrix& x, const uint8_t* labels, float learning
       }
     }
     const bool need_input = i > first && (propagates || i > last || direct_here);
-    const Matrix* through = m_signal == Signal::random && l.trainable() ? &m_feedback[i] : nullptr;
+    const Matrix* through =
+        m_signal == ErrorSignal::random_matrices && l.trainable() ? &m_feedback[i] : nullptr;
     m_net.backward_layer(i, m_pass, grad, m_numerics, l.trainable() ? &g : nullptr,
                          need_input ? &below : nullptr, through);
     if (l.trainable()) m_net.update(i, g, learning_rate, m_numerics);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/error_signal.h"
 #include "algorithms/functional/numerics.h"
 #include "workloads/graph.h"
 
@@ -131,24 +132,16 @@ class Learner {
   Numerics& m_numerics;
 };
 
-// How the learning signal reaches the layers below the output (REFERENCES.md section 7).
-enum class Signal {
-  transpose,     // bp: Wᵀδ
-  random,        // fa: Bδ, B shaped like W
-  direct_error,  // dfa: B_l e at each hidden layer's output
-  direct_label,  // drtp: B_l (−y*) (a column of B per sample), the output layer keeps e
-};
-
 // bp, fa, dfa and drtp: a forward pass, softmax cross-entropy, then the signal from the output
 // error to every trainable layer, each updated once its signal has passed.
 class ErrorLearner final : public Learner {
  public:
-  ErrorLearner(Network& net, Numerics& numerics, Signal signal, std::mt19937_64& rng);
+  ErrorLearner(Network& net, Numerics& numerics, ErrorSignal signal, std::mt19937_64& rng);
   double step(const Matrix& x, const uint8_t* labels, float learning_rate,
               int64_t& correct) override;
 
  private:
-  Signal m_signal;
+  ErrorSignal m_signal;
   std::vector<Matrix> m_feedback;  // per layer: fa like W; dfa/drtp out size × classes
   Pass m_pass;
 };

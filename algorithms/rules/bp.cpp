@@ -25,12 +25,12 @@ class Backprop final : public LearningRule {
  public:
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
     const Optimizer& optimizer = find_optimizer(options.optimizer);
-    TrainingStep step{"bp", optimizer.name, forward, {}, {true, true, true}};
+    TrainingStep step = new_step(forward, optimizer.name);
     Graph& g = step.graph;
     const LossTensors loss = add_loss(g);
     const int forward_ops = static_cast<int>(g.ops().size());
     BackwardOptions backward;
-    backward.rule = "bp";
+    backward.rule = info().name;
     add_updates(g, optimizer, add_backward(g, forward, add_loss_grad(g, loss), backward));
     step.memory = measure_footprint(g, forward_ops);
     return step;
@@ -38,12 +38,15 @@ class Backprop final : public LearningRule {
   bool trains() const override { return true; }
   std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
                                    std::mt19937_64& rng) const override {
-    return std::make_unique<ErrorLearner>(net, numerics, Signal::transpose, rng);
+    return std::make_unique<ErrorLearner>(net, numerics, ErrorSignal::transpose_weights, rng);
   }
 };
 
 }  // namespace
 }  // namespace frugal::algorithms
 
-FRUGAL_REGISTER_RULE(bp, "bp", "backpropagation: errors sent back through the transposed weights",
-                     frugal::algorithms::Backprop)
+FRUGAL_REGISTER_RULE(bp, frugal::algorithms::Backprop,
+                     frugal::algorithms::training_rule(
+                         "bp", "backpropagation: errors sent back through the transposed weights",
+                         frugal::algorithms::kWeightTransport | frugal::algorithms::kBackwardSweep |
+                             frugal::algorithms::kUpdateLocking))

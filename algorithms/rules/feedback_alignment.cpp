@@ -24,53 +24,51 @@ namespace {
 using workloads::Graph;
 using workloads::Op;
 
-TrainingStep expand_with(const char* rule, Feedback feedback, RuleTraits traits,
-                         const Graph& forward, const StepOptions& options) {
-  const Optimizer& optimizer = find_optimizer(options.optimizer);
-  TrainingStep step{rule, optimizer.name, forward, {}, traits};
-  Graph& g = step.graph;
-  const LossTensors loss = add_loss(g);
-  const int forward_ops = static_cast<int>(g.ops().size());
-  const int e = add_loss_grad(g, loss);
-  BackwardOptions backward;
-  backward.rule = rule;
-  backward.feedback = feedback;
-  backward.source = feedback == Feedback::direct_label ? loss.labels : e;
-  backward.classes = g.output_shape().dims.back();
-  add_updates(g, optimizer, add_backward(g, forward, e, backward));
-  step.memory = measure_footprint(g, forward_ops);
-  return step;
-}
-
-class FeedbackAlignment final : public LearningRule {
+// fa, dfa and drtp: backpropagation's structure with another error signal.
+class ErrorSignalRule : public LearningRule {
  public:
+  explicit ErrorSignalRule(ErrorSignal signal) : m_signal(signal) {}
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
-    return expand_with("fa", Feedback::random_matrices, {false, true, true}, forward, options);
+    const Optimizer& optimizer = find_optimizer(options.optimizer);
+    TrainingStep step = new_step(forward, optimizer.name);
+    Graph& g = step.graph;
+    const LossTensors loss = add_loss(g);
+    const int forward_ops = static_cast<int>(g.ops().size());
+    const int e = add_loss_grad(g, loss);
+    BackwardOptions backward;
+    backward.rule = info().name;
+    backward.feedback = m_signal;
+    backward.source = m_signal == ErrorSignal::direct_label ? loss.labels : e;
+    backward.classes = g.output_shape().dims.back();
+    add_updates(g, optimizer, add_backward(g, forward, e, backward));
+    step.memory = measure_footprint(g, forward_ops);
+    return step;
   }
   bool trains() const override { return true; }
   std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
                                    std::mt19937_64& rng) const override {
-    return std::make_unique<ErrorLearner>(net, numerics, Signal::random, rng);
+    return std::make_unique<ErrorLearner>(net, numerics, m_signal, rng);
   }
+
+ private:
+  ErrorSignal m_signal;
 };
 
-class DirectFeedbackAlignment final : public LearningRule {
+class FeedbackAlignment final : public ErrorSignalRule {
  public:
-  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
-    return expand_with("dfa", Feedback::direct_error, {false, false, true}, forward, options);
-  }
-  bool trains() const override { return true; }
-  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
-                                   std::mt19937_64& rng) const override {
-    return std::make_unique<ErrorLearner>(net, numerics, Signal::direct_error, rng);
-  }
+  FeedbackAlignment() : ErrorSignalRule(ErrorSignal::random_matrices) {}
 };
 
-class DirectRandomTargetProjection final : public LearningRule {
+class DirectFeedbackAlignment final : public ErrorSignalRule {
  public:
+  DirectFeedbackAlignment() : ErrorSignalRule(ErrorSignal::direct_error) {}
+};
+
+class DirectRandomTargetProjection final : public ErrorSignalRule {
+ public:
+  DirectRandomTargetProjection() : ErrorSignalRule(ErrorSignal::direct_label) {}
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
-    TrainingStep step =
-        expand_with("drtp", Feedback::direct_label, {false, false, false}, forward, options);
+    TrainingStep step = ErrorSignalRule::expand(forward, options);
     // Run layer by layer (forward, then its update from B_l y*), a layer holds only its own
     // input and output until its update: the largest such pair, not every layer's.
     int64_t held = 0;
@@ -81,21 +79,22 @@ class DirectRandomTargetProjection final : public LearningRule {
     step.memory.peak_activation_bytes = std::min(step.memory.peak_activation_bytes, held);
     return step;
   }
-  bool trains() const override { return true; }
-  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
-                                   std::mt19937_64& rng) const override {
-    return std::make_unique<ErrorLearner>(net, numerics, Signal::direct_label, rng);
-  }
 };
 
 }  // namespace
 }  // namespace frugal::algorithms
 
-FRUGAL_REGISTER_RULE(fa, "fa", "feedback alignment: errors sent back through fixed random matrices",
-                     frugal::algorithms::FeedbackAlignment)
-FRUGAL_REGISTER_RULE(dfa, "dfa",
-                     "direct feedback alignment: the output error projected to every layer",
-                     frugal::algorithms::DirectFeedbackAlignment)
-FRUGAL_REGISTER_RULE(drtp, "drtp",
-                     "direct random target projection: the label projected to every layer",
-                     frugal::algorithms::DirectRandomTargetProjection)
+FRUGAL_REGISTER_RULE(fa, frugal::algorithms::FeedbackAlignment,
+                     frugal::algorithms::training_rule(
+                         "fa", "feedback alignment: errors sent back through fixed random matrices",
+                         frugal::algorithms::kBackwardSweep | frugal::algorithms::kUpdateLocking))
+FRUGAL_REGISTER_RULE(dfa, frugal::algorithms::DirectFeedbackAlignment,
+                     frugal::algorithms::training_rule(
+                         "dfa",
+                         "direct feedback alignment: the output error projected to every layer",
+                         frugal::algorithms::kUpdateLocking))
+FRUGAL_REGISTER_RULE(drtp, frugal::algorithms::DirectRandomTargetProjection,
+                     frugal::algorithms::training_rule(
+                         "drtp",
+                         "direct random target projection: the label projected to every layer",
+                         frugal::algorithms::kLocal))

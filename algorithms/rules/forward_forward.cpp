@@ -149,16 +149,13 @@ class ForwardForward final : public LearningRule {
 
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
     const Optimizer& optimizer = find_optimizer(options.optimizer);
-    TrainingStep step{"ff",
-                      optimizer.name,
-                      Graph(forward.spec(), forward.batch(), forward.element_bytes()),
-                      {},
-                      {false, false, false}};
+    TrainingStep step =
+        new_step(Graph(forward.spec(), forward.batch(), forward.element_bytes()), optimizer.name);
     Graph& g = step.graph;
     for (const workloads::Tensor& t : forward.tensors()) g.add_tensor(t.name, t.kind, t.shape);
     g.set_io(forward.input_tensor(), forward.output_tensor());
 
-    const std::vector<DenseLayer> layers = dense_layers(forward, "ff");
+    const std::vector<DenseLayer> layers = dense_layers(forward, info().name);
     std::vector<int> gradients(g.tensors().size(), -1);
     int64_t held = 0;
     std::vector<int> inputs = {forward.input_tensor(), forward.input_tensor()};
@@ -248,7 +245,9 @@ class ForwardForward final : public LearningRule {
 }  // namespace
 }  // namespace frugal::algorithms
 
-FRUGAL_REGISTER_RULE(ff, "ff",
-                     "Forward-Forward: each layer learns from the goodness of a positive and a "
-                     "negative pass",
-                     frugal::algorithms::ForwardForward)
+FRUGAL_REGISTER_RULE(
+    ff, frugal::algorithms::ForwardForward,
+    frugal::algorithms::training_rule("ff",
+                                      "Forward-Forward: each layer learns from the "
+                                      "goodness of a positive and a negative pass",
+                                      frugal::algorithms::kLocal))

@@ -9,7 +9,7 @@ namespace {
 class Inference final : public LearningRule {
  public:
   TrainingStep expand(const workloads::Graph& forward, const StepOptions&) const override {
-    TrainingStep step{"inference", "none", forward, {}, {}};
+    TrainingStep step = new_step(forward, "none");
     step.memory = measure_footprint(step.graph, static_cast<int>(forward.ops().size()));
     return step;
   }
@@ -18,5 +18,6 @@ class Inference final : public LearningRule {
 }  // namespace
 }  // namespace frugal::algorithms
 
-FRUGAL_REGISTER_RULE(inference, "inference", "forward pass only (no training)",
-                     frugal::algorithms::Inference)
+FRUGAL_REGISTER_RULE(inference, frugal::algorithms::Inference,
+                     frugal::algorithms::forward_only_rule("inference",
+                                                           "forward pass only (no training)"))

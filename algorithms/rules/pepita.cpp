@@ -50,11 +50,13 @@ int difference(Graph& g, const Op& at, int h, int h_mod) {
   return d;
 }
 
-TrainingStep expand_pepita(const Graph& forward, const StepOptions& options, bool recompute) {
-  const char* rule = recompute ? "mempepita" : "pepita";
+// The cost face of both rules; `step` is the rule's new step over the forward graph.
+TrainingStep expand_pepita(TrainingStep step, const Graph& forward, const StepOptions& options,
+                           bool recompute) {
+  const std::string& rule = step.rule;
   const std::vector<DenseLayer> layers = dense_layers(forward, rule);
   const Optimizer& optimizer = find_optimizer(options.optimizer);
-  TrainingStep step{rule, optimizer.name, forward, {}, {false, false, true}};
+  step.optimizer = optimizer.name;
   Graph& g = step.graph;
   const LossTensors loss = add_loss(g);
   const int forward_ops = static_cast<int>(g.ops().size());
@@ -169,36 +171,43 @@ class PepitaLearner final : public Learner {
   Pass m_pass;
 };
 
-class Pepita final : public LearningRule {
+// PEPITA keeps the first pass's activations; MEMPEPITA recomputes them.
+class PepitaRule : public LearningRule {
  public:
+  explicit PepitaRule(bool recompute) : m_recompute(recompute) {}
   TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
-    return expand_pepita(forward, options, false);
+    return expand_pepita(new_step(forward, options.optimizer), forward, options, m_recompute);
   }
   bool trains() const override { return true; }
   std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
                                    std::mt19937_64& rng) const override {
-    return std::make_unique<PepitaLearner>(net, numerics, false, rng);
+    return std::make_unique<PepitaLearner>(net, numerics, m_recompute, rng);
   }
+
+ private:
+  bool m_recompute;
 };
 
-class MemPepita final : public LearningRule {
+class Pepita final : public PepitaRule {
  public:
-  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
-    return expand_pepita(forward, options, true);
-  }
-  bool trains() const override { return true; }
-  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
-                                   std::mt19937_64& rng) const override {
-    return std::make_unique<PepitaLearner>(net, numerics, true, rng);
-  }
+  Pepita() : PepitaRule(false) {}
+};
+
+class MemPepita final : public PepitaRule {
+ public:
+  MemPepita() : PepitaRule(true) {}
 };
 
 }  // namespace
 }  // namespace frugal::algorithms
 
-FRUGAL_REGISTER_RULE(pepita, "pepita",
-                     "PEPITA: a second forward pass on the input modulated by the error",
-                     frugal::algorithms::Pepita)
-FRUGAL_REGISTER_RULE(mempepita, "mempepita",
-                     "MEMPEPITA: PEPITA with the first pass recomputed layer by layer",
-                     frugal::algorithms::MemPepita)
+FRUGAL_REGISTER_RULE(pepita, frugal::algorithms::Pepita,
+                     frugal::algorithms::training_rule(
+                         "pepita",
+                         "PEPITA: a second forward pass on the input modulated by the error",
+                         frugal::algorithms::kUpdateLocking))
+FRUGAL_REGISTER_RULE(mempepita, frugal::algorithms::MemPepita,
+                     frugal::algorithms::training_rule(
+                         "mempepita",
+                         "MEMPEPITA: PEPITA with the first pass recomputed layer by layer",
+                         frugal::algorithms::kUpdateLocking))

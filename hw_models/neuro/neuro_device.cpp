@@ -123,7 +123,7 @@ class NeuroDevice final : public Device {
 
   Cost simulate(const algorithms::TrainingStep& step) override {
     check(step.precision, step.parallelism);
-    if (step.rule != "inference")
+    if (!step.inference)
       throw InputError(m_preset.name() +
                        " runs trained networks converted to spikes: use --rule "
                        "inference (with --train, the network is trained by bp in fp32, then "
