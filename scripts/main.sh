@@ -2,25 +2,28 @@
 # Quick start, main job: installs what is missing, builds, and runs the flagship study
 # (studies/flagship.ini, docs/flagship.md): backpropagation against the forward-only rules on a
 # CPU, a GPU, an analog PCM chip and a spiking chip, on Fashion-MNIST, with their energy, time,
-# carbon and accuracy. Writes results/flagship.h5, prints the summary table and draws the plots
-# into results/flagship/. About 5 minutes of study after the build on a 2-core machine.
+# carbon and accuracy. Writes out/flagship.h5, prints the summary table and draws the plots
+# into out/flagship/ (out/ is git-ignored: nothing generated lands among the sources). About
+# 5 minutes of study after the build on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/build.sh --target frugal
-result=results/flagship.h5
+mkdir -p out
+result=out/flagship.h5
+plots=out/flagship
 if [ -e "$result" ]; then  # never lose a result: the previous one is kept beside it
-  kept="results/flagship-$(date -u -r "$result" +%Y%m%dT%H%M%SZ).h5"
+  kept="out/flagship-$(date -u -r "$result" +%Y%m%dT%H%M%SZ).h5"
   mv -n "$result" "$kept"
   echo "main: the previous $result is kept as $kept"
 fi
 ./build/frugal sweep --config studies/flagship.ini --jobs "$(nproc)" --out "$result"
 echo
-/usr/bin/python3 results/python/flagship.py "$result" --plots results/flagship
+/usr/bin/python3 studies/flagship.py "$result" --plots "$plots"
 cat <<TXT
 
 The study's results are in $result (open it with results/python/frugal_results.py, or
-results/notebooks/sweep_example.ipynb), its plots in results/flagship/, what it found in
+results/python/notebooks/sweep_example.ipynb), its plots in $plots/, what it found in
 docs/flagship.md. Next: ./build/frugal --help, ./build/frugal validate, or one scenario:
   ./build/frugal run --config scenarios/default.ini
 TXT

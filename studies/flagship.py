@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The flagship study's summary table and plots, from its result file (studies/flagship.ini).
 
-    /usr/bin/python3 results/python/flagship.py results/flagship.h5 --plots results/flagship
+    /usr/bin/python3 studies/flagship.py out/flagship.h5 --plots out/flagship
 
 Prints, for each rule and device, the accuracy, what it loses (against the same training in
 fp32, and against bp), the training job's energy, the energy per inference, the step's latency,
@@ -28,7 +28,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The reader, results/python/frugal_results.py, from this file's place in the repository (studies/),
+# so that the script runs from any working directory.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "results", "python"))
+sys.dont_write_bytecode = True  # no __pycache__ among the sources
 import frugal_results as fr  # noqa: E402
 
 TRAINING_PARTS = ["mlp", "cnn", "analog-train"]
@@ -314,7 +318,7 @@ def plot_regions(scen, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("file", help="the study's result file (results/flagship.h5)")
+    parser.add_argument("file", help="the study's result file (out/flagship.h5)")
     parser.add_argument("--plots", metavar="DIR", help="write the PNG plots into DIR")
     args = parser.parse_args(argv)
     res = fr.open_results(args.file)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The flagship study end to end, reduced (one epoch on 600 training and 300 test images; the
 # cost-only parts whole): frugal sweep over studies/flagship.ini, then
-# results/python/flagship.py's summary and plots. Checks the file's parts, tables and numbers,
+# studies/flagship.py's summary and plots. Checks the file's parts, tables and numbers,
 # the summary's lines, and that the five plots were written.
 #
 # usage: test_flagship.sh FRUGAL_EXE SOURCE_DIR
@@ -16,6 +16,7 @@ source_dir=$(cd "$2" && pwd)
 py=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in the source tree
 
 fail() {
   echo "test_flagship: FAIL: $*" >&2
@@ -24,7 +25,7 @@ fail() {
 
 "$frugal" sweep --config "$source_dir/studies/flagship.ini" --epochs 1 --train-subset 600 \
   --test-subset 300 --jobs 2 --quiet --out "$work/flagship.h5" || fail "the sweep failed"
-"$py" "$source_dir/results/python/flagship.py" "$work/flagship.h5" --plots "$work/plots" \
+"$py" "$source_dir/studies/flagship.py" "$work/flagship.h5" --plots "$work/plots" \
   >"$work/summary.txt" || fail "flagship.py failed"
 
 "$py" - "$work/flagship.h5" "$work/summary.txt" <<'PYEOF' || fail "the study's results are wrong"

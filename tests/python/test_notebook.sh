@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a small sweep, checks results/python/frugal_results.py against the file it writes, and
-# executes results/notebooks/sweep_example.ipynb on it headless, checking that it saves its figures.
+# executes results/python/notebooks/sweep_example.ipynb on it headless, checking that it saves
+# its figures.
 #
 # usage: test_notebook.sh FRUGAL_EXE SOURCE_DIR
 # Needs Debian's /usr/bin/python3 with python3-h5py, -numpy, -pandas, -matplotlib, -nbclient,
@@ -14,7 +15,7 @@ fi
 frugal=$1
 source_dir=$(cd "$2" && pwd)
 py=/usr/bin/python3   # Debian's interpreter: the one with h5py, pandas, nbclient, ipykernel
-notebook=$source_dir/results/notebooks/sweep_example.ipynb
+notebook=$source_dir/results/python/notebooks/sweep_example.ipynb
 module_dir=$source_dir/results/python
 
 fail() {
