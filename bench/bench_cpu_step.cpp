@@ -78,7 +78,7 @@ algorithms::TrainingStep gpu_step(const std::string& model, int64_t replica_batc
                                   const std::string& precision, const algorithms::Parallelism& p) {
   workloads::BuildOptions build;
   build.batch = replica_batch;
-  build.element_bytes = sim::element_bytes(precision);
+  build.element_bytes = algorithms::format_bytes(precision);
   auto step = algorithms::make_rule("bp")->expand(workloads::build_model(model, build), {});
   step.precision = precision;
   algorithms::spread(step, p);

@@ -1,5 +1,7 @@
 #include "hw_models/device.h"
 
+#include <systemc>
+
 #include "results/error.h"
 #include "results/registry.h"
 
@@ -19,11 +21,52 @@ double OpCost::energy_total_j() const {
   return sum;
 }
 
-void Device::check(const std::string&, const algorithms::Parallelism& parallelism) const {
-  if (parallelism.devices > 1)
-    throw InputError(preset().name() + ": --devices " + std::to_string(parallelism.devices) +
-                     " is not modelled for " + preset().device() +
-                     " devices (data parallelism is modelled for gpu)");
+void Device::check(const StepRequest& request) const {
+  if (request.utilization > 0)
+    throw InputError("--utilization calibrates GPU runs; " + preset().name() + " is a " +
+                     preset().device() + " device, whose time comes from its model alone");
+  if (request.parallelism.devices > 1)
+    throw InputError(preset().name() + ": --devices " +
+                     std::to_string(request.parallelism.devices) + " is not modelled for " +
+                     preset().device() + " devices (data parallelism is modelled for gpu)");
+}
+
+StepRequest request_for(const algorithms::TrainingStep& step) {
+  StepRequest request;
+  request.precision = step.precision;
+  request.parallelism = step.parallelism;
+  request.utilization = step.utilization;
+  request.rule = step.rule;
+  request.inference = step.inference;
+  request.timesteps = step.timesteps;
+  return request;
+}
+
+int Device::element_bytes(const std::string&) const { return 4; }
+
+void Device::prepare(algorithms::TrainingStep&, const StepRequest&) const {}
+
+bool Device::costs_measured_activity(const StepRequest&) const { return false; }
+
+std::unique_ptr<algorithms::Numerics> Device::numerics(uint64_t) const { return nullptr; }
+
+std::optional<DeviceRun> Device::run_trained(const algorithms::Network&,
+                                             const workloads::DataSplit&,
+                                             algorithms::TrainingStep&) const {
+  return std::nullopt;
+}
+
+Row Device::columns(const algorithms::TrainingStep&) const { return {}; }
+
+DeviceSummary Device::summary(const algorithms::TrainingStep&) const { return {}; }
+
+double Device::host_power_w() const { return 0.0; }
+
+Cost Device::simulate(const algorithms::TrainingStep& step) {
+  Cost c = cost_step(step);
+  c.host_power_w = host_power_w();
+  c.embodied_kg_per_device_s = embodied_kg_per_device_second(preset());
+  return c;
 }
 
 void Cost::book(size_t i, workloads::Phase phase) {
@@ -60,6 +103,20 @@ const std::vector<DeviceKind>& device_kinds() { return registry().all(); }
 
 const DeviceKind& find_device_kind(const std::string& name) { return registry().find(name); }
 
+std::vector<results::ColumnSpec> device_columns() {
+  std::vector<results::ColumnSpec> columns;
+  for (const DeviceKind& kind : device_kinds())
+    columns.insert(columns.end(), kind.columns.begin(), kind.columns.end());
+  return columns;
+}
+
+std::vector<DeviceTable> device_tables() {
+  std::vector<DeviceTable> tables;
+  for (const DeviceKind& kind : device_kinds())
+    tables.insert(tables.end(), kind.tables.begin(), kind.tables.end());
+  return tables;
+}
+
 void elaborate_platforms() {
   static const bool done = [] {
     for (const DeviceKind& kind : device_kinds())
@@ -73,5 +130,7 @@ std::unique_ptr<Device> make_device(const Preset& preset) {
   elaborate_platforms();
   return find_device_kind(preset.device()).make(preset);
 }
+
+bool simulation_clock_half_spent() { return sc_core::sc_time_stamp() > sc_core::sc_max_time() / 2; }
 
 }  // namespace frugal::hw

@@ -1,19 +1,25 @@
 #pragma once
 // A device costs a training step: energy by component and phase, latency, and a per-op trace.
 // Each kind ("cpu", ...) is one folder under hw_models/ that registers itself with
-// FRUGAL_REGISTER_DEVICE: its parameters (for presets) and a factory.
+// FRUGAL_REGISTER_DEVICE: its parameters (for presets), a factory, and the columns and tables it
+// adds to the results. Everything a scenario needs of a device goes through this interface: the
+// layer above knows no device kind by name.
 
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "algorithms/functional/network.h"
 #include "algorithms/functional/numerics.h"
 #include "algorithms/training_step.h"
 #include "hw_models/energy_ledger.h"
 #include "hw_models/preset.h"
+#include "results/table.h"
+#include "workloads/dataset.h"
 
 namespace frugal::hw {
 
@@ -39,22 +45,105 @@ struct Cost {
   double setup_energy_j = 0.0, setup_latency_s = 0.0;
   double setup_writes_per_device = 0.0, writes_per_device_per_step = 0.0;
   double endurance = 0.0;
+  // What the device adds to the whole job beside its steps: the power of the server around each
+  // device while the job holds it (host CPUs, DRAM, NICs, fans; 0 for devices without one), and
+  // the embodied carbon charged per device and second held (kg/s, embodied_kg_per_device_second).
+  double host_power_w = 0.0;
+  double embodied_kg_per_device_s = 0.0;
   // Adds ops[i]'s energy to the ledger, under the op's phase.
   void book(size_t i, workloads::Phase phase);
+};
+
+// What a scenario asks of a device, checked before any work (Device::check) and applied to its
+// steps (Device::prepare).
+struct StepRequest {
+  std::string precision = "fp32";  // --precision
+  algorithms::Parallelism parallelism;
+  double utilization = 0.0;  // --utilization: a published run's model-FLOP utilization (0: none)
+  std::string rule;          // the learning rule, for messages
+  bool inference = false;    // the rule only runs the network (RuleInfo::inference)
+  bool trained = false;      // --train: the network is trained, then run on the device
+  // Spiking devices: timesteps per sample, and an assumed spike rate (spikes per neuron per
+  // timestep; -1: measured on the trained network).
+  int64_t timesteps = 32;
+  double spike_rate = -1.0;
+};
+
+// What a step asks of its device (precision, parallelism, utilization, whether it trains), for
+// re-checking a step given directly.
+StepRequest request_for(const algorithms::TrainingStep& step);
+
+// One row of a table, as (column, value) pairs.
+using Row = std::vector<std::pair<std::string, results::Cell>>;
+
+// A table a device kind adds to the result files, present (and empty) in every file: its first
+// column is scenario_id, whose values the caller adds to the device's rows.
+struct DeviceTable {
+  std::string name, description;
+  std::vector<results::ColumnSpec> columns;
+};
+
+// Lines a device adds to the text summary of a scenario: (label, text) figures beside the
+// step's, and notes on the trained network (each one line, without indentation).
+struct DeviceSummary {
+  std::vector<std::pair<std::string, std::string>> figures;
+  std::vector<std::string> notes;
+};
+
+// A trained network run on the device its own way (a spiking chip converting it).
+struct DeviceRun {
+  double accuracy = 0.0;  // test accuracy of the network as the device runs it
+  // Rows of the kind's own tables (without scenario_id), by table name.
+  std::vector<std::pair<std::string, std::vector<Row>>> tables;
+  Row columns;  // values of the kind's own /scenarios columns
+  DeviceSummary summary;
 };
 
 class Device {
  public:
   virtual ~Device() = default;
   virtual const Preset& preset() const = 0;
-  // Throws InputError if the device cannot compute in `precision` (naming what it can) or cannot
-  // spread a step as `parallelism` asks. The default: any precision, one device.
-  virtual void check(const std::string& precision,
-                     const algorithms::Parallelism& parallelism) const;
+  // Throws InputError if the device cannot do what `request` asks (a precision it lacks, a
+  // spread over devices, a calibrated utilization, a rule), naming what it can. The default:
+  // any precision, one device, no utilization.
+  virtual void check(const StepRequest& request) const;
+  // Bytes of one value the device moves in `precision`: its own size where the device costs
+  // the format (a GPU), fp32's 4 bytes by default.
+  virtual int element_bytes(const std::string& precision) const;
+  // Readies a step for the device from the request (a spiking chip's timesteps and assumed
+  // rate). The default: nothing.
+  virtual void prepare(algorithms::TrainingStep& step, const StepRequest& request) const;
+  // Whether the step's cost waits for the trained network's measured activity (run_trained).
+  virtual bool costs_measured_activity(const StepRequest& request) const;
+  // The device's own numerics for the functional face (noise, converters, drift), seeded; null
+  // for digital devices, which compute in --precision's format.
+  virtual std::unique_ptr<algorithms::Numerics> numerics(uint64_t seed) const;
+  // After training: runs the trained network the device's own way, when it has one (a spiking
+  // conversion), writing the activity it measured into `step`; nullopt when the network runs on
+  // the device as trained (through numerics()).
+  virtual std::optional<DeviceRun> run_trained(const algorithms::Network& net,
+                                               const workloads::DataSplit& data,
+                                               algorithms::TrainingStep& step) const;
+  // The values of the kind's own /scenarios columns for a step not run by run_trained (an
+  // assumed spike rate), and what it adds to the text summary then.
+  virtual Row columns(const algorithms::TrainingStep& step) const;
+  virtual DeviceSummary summary(const algorithms::TrainingStep& step) const;
+  // The step's cost, with the job-level figures of the device (host power, embodied carbon).
   // Contract: may be called many times; each call is independent of the previous ones.
-  virtual Cost simulate(const algorithms::TrainingStep& step) = 0;
+  Cost simulate(const algorithms::TrainingStep& step);
+
+ protected:
+  // The device model proper: energy, latency and the per-op trace of one step.
+  virtual Cost cost_step(const algorithms::TrainingStep& step) = 0;
+  // The server's power per device while the job holds it (0: none).
+  virtual double host_power_w() const;
 };
 
+// A device kind, registered with FRUGAL_REGISTER_DEVICE and named fields:
+//   DeviceKind kind;
+//   kind.name = "cpu";
+//   kind.params = cpu_param_table().specs();
+//   kind.make = make_device<CpuDevice>;
 struct DeviceKind {
   std::string name;  // "cpu"
   std::string description;
@@ -62,20 +151,16 @@ struct DeviceKind {
   std::function<std::unique_ptr<Device>(const Preset&)> make;
   // Builds the kind's SystemC modules (once per process; see elaborate_platforms).
   std::function<void()> elaborate;
-  // Whether the device costs the scenario's --precision (its rates and bytes); a device that
-  // does not (the cpu) costs fp32 arithmetic on 4-byte values whatever the format.
-  bool costs_precision = false;
-  // Whether the device can stretch a step to a published utilization (TrainingStep::utilization).
-  bool calibrates_utilization = false;
-  // Power of the server around each device (host CPUs, DRAM, NICs, fans) while the job holds
-  // it; the name of the preset parameter that gives it, or empty when the device has none.
-  std::string host_power_param;
-  // The device's own numerics for the functional face (noise, converters, drift), seeded; empty
-  // for digital devices, which compute in --precision's format.
-  std::function<std::unique_ptr<algorithms::Numerics>(const Preset&, uint64_t seed)> numerics;
-  // Spiking devices cost the spikes a converted network fires (TrainingStep::spike_rates).
-  bool spiking = false;
+  // Columns the kind adds to /scenarios (NaN or empty for other devices' scenarios), and tables
+  // of its own.
+  std::vector<results::ColumnSpec> columns;
+  std::vector<DeviceTable> tables;
 };
+
+template <typename T>
+std::unique_ptr<Device> make_device(const Preset& preset) {
+  return std::make_unique<T>(preset);
+}
 
 // Parameters every preset gives, whatever its kind: the embodied carbon of a device and of its
 // share of the server around it, and the lifetime over which they are amortized.
@@ -89,16 +174,23 @@ bool register_device_kind(DeviceKind kind);
 const std::vector<DeviceKind>& device_kinds();
 // Throws InputError listing the known kinds.
 const DeviceKind& find_device_kind(const std::string& name);
+// Every kind's own /scenarios columns and tables, in registration order.
+std::vector<results::ColumnSpec> device_columns();
+std::vector<DeviceTable> device_tables();
 
 // SystemC 2.3.4 elaborates once per process: every kind's modules must exist before the first
 // simulation, so make_device builds them all on its first call.
 void elaborate_platforms();
 std::unique_ptr<Device> make_device(const Preset& preset);
 
+// Whether this process's SystemC clock has run half its range: a worker that has should retire
+// before a step could overflow it.
+bool simulation_clock_half_spent();
+
 }  // namespace frugal::hw
 
-#define FRUGAL_REGISTER_DEVICE(ident, ...)             \
-  namespace {                                          \
-  [[maybe_unused]] const bool ident##_registered =     \
-      ::frugal::hw::register_device_kind(__VA_ARGS__); \
+// Registers the DeviceKind that `describe` (a function, called once) returns.
+#define FRUGAL_REGISTER_DEVICE(ident, describe)                                                    \
+  namespace {                                                                                      \
+  [[maybe_unused]] const bool ident##_registered = ::frugal::hw::register_device_kind(describe()); \
   }

@@ -104,16 +104,8 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
   if (o.cost.latency_s > 0)
     out << "  average power       " << format_si(total / o.cost.latency_s, Dimension::power)
         << "\n";
-  if (o.step.timesteps > 0) {
-    char line[200];
-    std::snprintf(line, sizeof line,
-                  "  spikes              %lld timesteps per sample, %.4g spikes per neuron per "
-                  "timestep (%s)\n",
-                  static_cast<long long>(o.step.timesteps), o.spike_rate(),
-                  o.step.spike_rates_assumed ? "assumed: --spike-rate"
-                                             : "measured: the converted network on the test set");
-    out << line;
-  }
+  for (const auto& [label, text] : o.device_summary.figures)
+    out << "  " << std::left << std::setw(20) << label << std::right << text << "\n";
   if (o.scenario.devices > 1) {
     const algorithms::Parallelism& p = o.step.parallelism;
     out << "  devices             " << p.devices << " = " << p.data() << " data x " << p.tensor
@@ -147,7 +139,7 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
   if (o.job_steps() > 0 && (o.job_host_energy_j() > 0 || o.scenario.pue != 1.0))
     out << "  with the facility   "
         << format_si(o.job_host_energy_j() / 3.6e9, Dimension::dimensionless)
-        << " MWh more for the servers (" << format_si(o.host_power_w, Dimension::power)
+        << " MWh more for the servers (" << format_si(o.cost.host_power_w, Dimension::power)
         << " per device), x PUE " << o.scenario.pue << ": "
         << format_si(o.job_facility_energy_j() / 3.6e9, Dimension::dimensionless) << " MWh\n";
   if (o.job_steps() > 0) {
@@ -216,10 +208,9 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
     const algorithms::TrainResult& t = *o.training;
     const bool deployed = !std::isnan(t.deployed_accuracy);
     out << "\n  trained (functional face, "
-        << (deployed ? std::string("bp in fp32, then deployed")
-            : hw::find_device_kind(o.preset.device()).numerics
-                ? "in " + o.preset.name() + "'s analog numerics"
-                : o.scenario.precision)
+        << (deployed            ? std::string("bp in fp32, then deployed")
+            : o.device_numerics ? "in " + o.preset.name() + "'s analog numerics"
+                                : o.scenario.precision)
         << "): " << t.epochs.size() << " epoch" << (t.epochs.size() == 1 ? "" : "s") << " on "
         << o.scenario.dataset << " (" << group_digits(t.train_samples)
         << " training images), batch " << o.scenario.batch << ", lr " << o.scenario.learning_rate
@@ -282,16 +273,7 @@ void print_summary(std::ostream& out, const ScenarioOutcome& o, const std::strin
                     100 * (t.trained_test_accuracy() - t.pruned_accuracy));
       out << line;
     }
-    if (o.spiking) {
-      out << "    converted to spikes, accuracy after t timesteps:";
-      for (const auto& [steps, accuracy] : o.spiking->accuracy_at) {
-        char point[48];
-        std::snprintf(point, sizeof point, " %lld: %.2f%%;", static_cast<long long>(steps),
-                      100 * accuracy);
-        out << point;
-      }
-      out << "\n";
-    }
+    for (const std::string& note : o.device_summary.notes) out << "    " << note << "\n";
     if (!t.drift.empty()) {
       out << "    accuracy after programming (drift):";
       for (const algorithms::DriftPoint& d : t.drift) {

@@ -80,12 +80,7 @@ Table make_scenarios_table(const std::vector<ExtraColumn>& extra) {
   t.add_column({"endurance_used", ColumnType::float64, "1",
                 "writes_per_device over the preset's endurance (0 when the device does not wear); "
                 "above 1 the job wears the devices out"});
-  t.add_column({"spike_rate", ColumnType::float64, "1",
-                "spiking devices: spikes per neuron per timestep over the spiking layers (NaN "
-                "for other devices)"});
-  t.add_column({"spike_rate_source", ColumnType::string, "",
-                "measured (the converted network ran, --train) or assumed (--spike-rate); empty "
-                "for other devices"});
+  for (const results::ColumnSpec& c : hw::device_columns()) t.add_column(c);
   t.add_column({"utilization", ColumnType::float64, "1",
                 "--utilization: the model-FLOP utilization the GPU step was calibrated to (0: as "
                 "modelled)"});
@@ -174,30 +169,6 @@ Table make_drift_table() {
   t.add_column({"scenario_id", ColumnType::int64, "1", "scenario the point belongs to"});
   t.add_column({"time_s", ColumnType::float64, "s", "time since programming"});
   t.add_column({"accuracy", ColumnType::float64, "1", "test accuracy at that time (fraction)"});
-  return t;
-}
-
-Table make_timesteps_table() {
-  Table t("timesteps",
-          "a spiking device's converted network: test accuracy after t timesteps (t = 1, 2, 4, "
-          "... up to --timesteps)");
-  t.add_column({"scenario_id", ColumnType::int64, "1", "scenario the point belongs to"});
-  t.add_column({"timesteps", ColumnType::int64, "1", "timesteps run"});
-  t.add_column({"accuracy", ColumnType::float64, "1", "test accuracy then (fraction)"});
-  return t;
-}
-
-Table make_spikes_table() {
-  Table t("spikes",
-          "a spiking device's converted network: spikes per layer (the input encoder first), "
-          "measured on the test set");
-  t.add_column({"scenario_id", ColumnType::int64, "1", "scenario the layer belongs to"});
-  t.add_column({"layer", ColumnType::int64, "1", "0: the input encoder, then each dense layer"});
-  t.add_column({"neurons", ColumnType::int64, "1", "neurons of the layer"});
-  t.add_column({"fan_out", ColumnType::int64, "1", "synapses each of its spikes reaches"});
-  t.add_column({"spikes_per_sample", ColumnType::float64, "1",
-                "spikes per test sample over the timesteps (0: the output layer integrates)"});
-  t.add_column({"rate", ColumnType::float64, "1", "spikes per neuron per timestep"});
   return t;
 }
 
@@ -293,10 +264,6 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
       {"setup_time_s", o.cost.setup_latency_s},
       {"writes_per_device", o.job_writes_per_device()},
       {"endurance_used", o.endurance_used()},
-      {"spike_rate", o.spike_rate()},
-      {"spike_rate_source", std::string(o.step.timesteps <= 0        ? ""
-                                        : o.step.spike_rates_assumed ? "assumed"
-                                                                     : "measured")},
       {"utilization", o.scenario.utilization},
       {"job_host_energy_j", o.job_host_energy_j()},
       {"pue", o.scenario.pue},
@@ -329,6 +296,15 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
     row.emplace_back(component_column(k), ledger.component(hw::component_from_index(k)));
   for (int p = 0; p < workloads::kPhaseCount; ++p)
     row.emplace_back(phase_column(p), ledger.phase(workloads::phase_from_index(p)));
+  // The device kinds' own columns: this device's values, NaN or empty for the others'.
+  for (const results::ColumnSpec& c : hw::device_columns()) {
+    const auto given = std::find_if(o.device_columns.begin(), o.device_columns.end(),
+                                    [&](const auto& cell) { return cell.first == c.name; });
+    if (given != o.device_columns.end())
+      row.push_back(*given);
+    else
+      row.emplace_back(c.name, c.type == ColumnType::string ? Cell(std::string()) : Cell(kNaN));
+  }
   add_extra_cells(row, key, &o.preset, extra);
   t.append_row(row);
 }
@@ -401,9 +377,25 @@ void ResultTables::clear_rows() {
 }
 
 ResultTables make_result_tables(const std::vector<ExtraColumn>& extra) {
-  return {make_scenarios_table(extra), make_ops_table(),           make_epochs_table(),
-          make_power_table(),          make_power_samples_table(), make_drift_table(),
-          make_timesteps_table(),      make_spikes_table()};
+  ResultTables tables{make_scenarios_table(extra),
+                      make_ops_table(),
+                      make_epochs_table(),
+                      make_power_table(),
+                      make_power_samples_table(),
+                      make_drift_table(),
+                      {}};
+  for (const hw::DeviceTable& d : hw::device_tables()) {
+    Table t(d.name, d.description);
+    for (const results::ColumnSpec& c : d.columns) t.add_column(c);
+    tables.devices.push_back(std::move(t));
+  }
+  return tables;
+}
+
+Table& ResultTables::device(const std::string& name) {
+  for (Table& t : devices)
+    if (t.name() == name) return t;
+  throw std::logic_error("no device kind declares a table '" + name + "'");
 }
 
 PowerTrace power_trace(const hw::Cost& cost, int samples) {
@@ -457,27 +449,18 @@ void append_outcome(ResultTables& tables, const ScenarioKey& key, const Scenario
                                 {"energy_j", steps * outcome.cost.ledger.total()},
                                 {"time_s", steps * outcome.cost.latency_s}});
     }
-    if (outcome.spiking) {
-      const hw::neuro::SpikingResult& snn = *outcome.spiking;
-      for (const auto& [steps, accuracy] : snn.accuracy_at)
-        tables.timesteps.append_row(
-            {{"scenario_id", key.id}, {"timesteps", steps}, {"accuracy", accuracy}});
-      for (size_t l = 0; l < snn.layers.size(); ++l) {
-        const hw::neuro::SpikingLayer& layer = snn.layers[l];
-        tables.spikes.append_row(
-            {{"scenario_id", key.id},
-             {"layer", static_cast<int64_t>(l)},
-             {"neurons", layer.neurons},
-             {"fan_out", layer.fan_out},
-             {"spikes_per_sample", layer.spikes_per_sample},
-             {"rate",
-              layer.spikes_per_sample / static_cast<double>(layer.neurons * snn.timesteps)}});
-      }
-    }
     for (const algorithms::DriftPoint& d : t.drift)
       tables.drift.append_row(
           {{"scenario_id", key.id}, {"time_s", d.time_s}, {"accuracy", d.accuracy}});
   }
+  if (outcome.device_run)
+    for (const auto& [name, rows] : outcome.device_run->tables) {
+      results::Table& table = tables.device(name);
+      for (hw::Row row : rows) {
+        row.insert(row.begin(), {"scenario_id", key.id});
+        table.append_row(row);
+      }
+    }
 }
 
 void append_failure(ResultTables& tables, const ScenarioKey& key, const Scenario& s,
@@ -542,8 +525,12 @@ ResultTables decode_tables(const std::string& encoded, const ResultTables& schem
 }
 
 const std::vector<std::string>& table_names() {
-  static const std::vector<std::string> names = {"scenarios",     "ops",   "epochs",    "power",
-                                                 "power_samples", "drift", "timesteps", "spikes"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list = {"scenarios", "ops",           "epochs",
+                                     "power",     "power_samples", "drift"};
+    for (const hw::DeviceTable& d : hw::device_tables()) list.push_back(d.name);
+    return list;
+  }();
   return names;
 }
 

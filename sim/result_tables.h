@@ -24,10 +24,16 @@ struct ExtraColumn {
 std::vector<ExtraColumn> extra_columns(const std::vector<std::string>& keys);
 
 struct ResultTables {
-  results::Table scenarios, ops, epochs, power, power_samples, drift, timesteps, spikes;
+  results::Table scenarios, ops, epochs, power, power_samples, drift;
+  std::vector<results::Table> devices;  // the device kinds' own tables (hw::device_tables)
   std::vector<results::Table*> all() {
-    return {&scenarios, &ops, &epochs, &power, &power_samples, &drift, &timesteps, &spikes};
+    std::vector<results::Table*> tables = {&scenarios, &ops,           &epochs,
+                                           &power,     &power_samples, &drift};
+    for (results::Table& t : devices) tables.push_back(&t);
+    return tables;
   }
+  // A device kind's table by name (std::logic_error if no kind declares it).
+  results::Table& device(const std::string& name);
   void clear_rows();
   size_t scenario_rows() const { return scenarios.rows(); }
 };

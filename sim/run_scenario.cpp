@@ -10,7 +10,6 @@
 
 #include "algorithms/learning_rule.h"
 #include "algorithms/optimizer.h"
-#include "hw_models/neuro/neuro_params.h"
 #include "results/error.h"
 #include "sim/carbon.h"
 #include "workloads/dataset.h"
@@ -24,12 +23,6 @@ hw::Preset resolve_preset(const Scenario& scenario) {
   return preset;
 }
 
-int element_bytes(const std::string& precision) {
-  if (precision == "bf16" || precision == "fp16") return 2;
-  if (precision == "int8" || precision == "fp8" || precision == "int4") return 1;  // int4 unpacked
-  return 4;  // fp32, tf32 (tf32 is stored as fp32)
-}
-
 double ScenarioOutcome::energy_per_mac_j() const {
   const auto macs = static_cast<double>(step.graph.macs());
   return macs > 0 ? cost.ledger.total() / macs : std::numeric_limits<double>::quiet_NaN();
@@ -39,12 +32,6 @@ double ScenarioOutcome::rule_to_bp() const {
   if (is_reference_rule) return 1.0;
   if (bp_step_energy_j <= 0) return std::numeric_limits<double>::quiet_NaN();
   return cost.ledger.total() / bp_step_energy_j;
-}
-
-double ScenarioOutcome::spike_rate() const {
-  if (spiking) return spiking->mean_rate();
-  if (step.timesteps > 0 && !step.spike_rates.empty()) return step.spike_rates.front();
-  return std::numeric_limits<double>::quiet_NaN();
 }
 
 int64_t ScenarioOutcome::job_steps() const {
@@ -78,6 +65,20 @@ ModelFile trained_model(const ScenarioOutcome& o) {
   return model;
 }
 
+hw::StepRequest step_request(const Scenario& s) {
+  const algorithms::RuleInfo& rule = algorithms::rule_info(s.rule);
+  hw::StepRequest r;
+  r.precision = s.precision;
+  r.parallelism = parallelism(s);
+  r.utilization = s.utilization;
+  r.rule = rule.name;
+  r.inference = rule.inference;
+  r.trained = s.train;
+  r.timesteps = s.timesteps;
+  r.spike_rate = s.spike_rate;
+  return r;
+}
+
 algorithms::Parallelism parallelism(const Scenario& s) {
   algorithms::Parallelism p;
   p.devices = s.devices;
@@ -96,13 +97,11 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   const algorithms::RuleInfo& rule_info = rule->info();
   algorithms::find_optimizer(scenario.optimizer);
   hw::Preset preset = resolve_preset(scenario);
-  const hw::DeviceKind& kind = hw::find_device_kind(preset.device());
-  if (scenario.utilization > 0 && !kind.calibrates_utilization)
-    throw InputError("--utilization calibrates GPU runs; " + preset.name() + " is a " + kind.name +
-                     " device, whose time comes from its model alone");
-  // A device that costs the precision moves values of its size; the cpu moves fp32.
+  const auto device = hw::make_device(preset);
+  const hw::StepRequest request = step_request(scenario);
+  device->check(request);
   workloads::BuildOptions options = build_options(scenario);
-  if (kind.costs_precision) options.element_bytes = element_bytes(scenario.precision);
+  options.element_bytes = device->element_bytes(scenario.precision);
   options.batch = scenario.batch / parallelism(scenario).data();  // one replica's share
   const workloads::Graph forward = workloads::build_model(scenario.model, options);
   algorithms::StepOptions step_options;
@@ -113,32 +112,16 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   step.weight_sparsity = scenario.sparsity;
   if (scenario.activation_checkpointing) algorithms::checkpoint_activations(step);
   algorithms::spread(step, parallelism(scenario));
-  const auto device = hw::make_device(preset);
-  device->check(scenario.precision, step.parallelism);
+  device->prepare(step, request);
   std::optional<ModelFile> warm;
   if (scenario.warm_started()) warm = read_model_file(scenario.warm_start);
-  if (kind.spiking) {
-    if (!rule_info.inference)
-      throw InputError(preset.name() + " runs trained networks converted to spikes: use --rule " +
-                       "inference (with --train, trained by bp in fp32, then converted), not " +
-                       scenario.rule);
-    step.timesteps = scenario.timesteps;
-    if (!scenario.train) {
-      if (scenario.spike_rate < 0)
-        throw InputError(preset.name() +
-                         " costs the spikes a network fires: run it with --train (measured) or "
-                         "give --spike-rate R (assumed, spikes per neuron per timestep)");
-      step.spike_rates = {scenario.spike_rate};
-      step.spike_rates_assumed = true;
-    }
-  }
-  // A spiking device with --train is costed once the converted network has run.
-  const bool cost_after_training = kind.spiking && scenario.train;
+  // A device whose cost depends on the trained network's activity (a spiking chip's measured
+  // spikes) is costed once the network has run on it.
+  const bool cost_after_training = device->costs_measured_activity(request);
   hw::Cost cost = cost_after_training ? hw::Cost{} : device->simulate(step);
-  const double host_power_w =
-      kind.host_power_param.empty() ? 0.0 : preset.get(kind.host_power_param);
-  ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost), {}, {}};
-  outcome.host_power_w = host_power_w;
+  ScenarioOutcome outcome{scenario, std::move(step), std::move(preset), std::move(cost)};
+  outcome.device_columns = device->columns(outcome.step);
+  outcome.device_summary = device->summary(outcome.step);
   outcome.grid_g_per_kwh = grid_g_per_kwh(scenario);
   // The same model's step under another rule on the same device: inference (the model's life
   // after training, and the algorithmic factor) and bp (each rule against backprop).
@@ -164,7 +147,6 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   outcome.is_reference_rule = rule_info.reference == rule_info.name;
   if (!rule_info.reference.empty() && !outcome.is_reference_rule)
     outcome.bp_step_energy_j = step_cost(rule_info.reference).ledger.total();
-  outcome.embodied_kg_per_device_s = hw::embodied_kg_per_device_second(outcome.preset);
   outcome.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
   if (warm) {
     outcome.warm_start_epochs = warm->epochs;
@@ -198,11 +180,9 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
     train.numerics = deploy ? "fp32" : scenario.precision;
     // The device's arithmetic: its own numerics (analog), else --precision's digital format.
     std::function<std::unique_ptr<algorithms::Numerics>()> on_device;
-    if (kind.numerics) {
-      const hw::Preset& device_preset = outcome.preset;
-      on_device = [&kind, &device_preset, seed = train.seed] {
-        return kind.numerics(device_preset, seed);
-      };
+    outcome.device_numerics = device->numerics(train.seed) != nullptr;
+    if (outcome.device_numerics) {
+      on_device = [&device, seed = train.seed] { return device->numerics(seed); };
     } else if (scenario.precision != "fp32") {
       on_device = [precision = scenario.precision] {
         return algorithms::make_digital_numerics(precision);
@@ -210,7 +190,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
     }
     if (deploy)
       train.make_deploy_numerics = on_device;
-    else if (kind.numerics)
+    else if (outcome.device_numerics)
       train.make_numerics = on_device;
     train.drift_times = drift_times(scenario);
     train.sparsity = scenario.sparsity;
@@ -223,12 +203,14 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
         restore(net, warm->layers, "warm-start model '" + scenario.warm_start + "'",
                 scenario.model);
       };
-    if (kind.spiking)
-      train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult& r) {
-        outcome.spiking = hw::neuro::run_converted(
-            net, loaded, hw::neuro::spiking_options(outcome.preset, scenario.timesteps));
-        r.deployed_accuracy = outcome.spiking->accuracy;
-      };
+    // A device that runs the trained network its own way (a spiking conversion) measures it.
+    train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult& r) {
+      outcome.device_run = device->run_trained(net, loaded, outcome.step);
+      if (!outcome.device_run) return;
+      r.deployed_accuracy = outcome.device_run->accuracy;
+      outcome.device_columns = outcome.device_run->columns;
+      outcome.device_summary = outcome.device_run->summary;
+    };
     if (keep_weights)
       train.after_training = [&outcome, then = train.after_training](const algorithms::Network& net,
                                                                      algorithms::TrainResult& r) {
@@ -237,14 +219,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
       };
     outcome.training = algorithms::train(forward, loaded, train);
     train.after_training = nullptr;  // the reference trainings below are not this scenario's
-    if (cost_after_training) {       // the measured spikes per neuron per timestep, layer by layer
-      outcome.step.spike_rates.clear();
-      for (const hw::neuro::SpikingLayer& l : outcome.spiking->layers)
-        outcome.step.spike_rates.push_back(
-            l.spikes_per_sample / static_cast<double>(l.neurons * outcome.spiking->timesteps));
-      outcome.step.spike_rates_assumed = false;
-      outcome.cost = device->simulate(outcome.step);
-    }
+    if (cost_after_training) outcome.cost = device->simulate(outcome.step);
     if (deploy) {  // the reference is the trained network itself, before deployment
       outcome.training->fp32_accuracy = outcome.training->trained_test_accuracy();
       return outcome;
@@ -277,7 +252,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
       algorithms::TrainOptions full = train;
       full.patience = 0;
       full.numerics = scenario.precision;
-      full.make_numerics = kind.numerics ? on_device : nullptr;
+      full.make_numerics = outcome.device_numerics ? on_device : nullptr;
       full.drift_times.clear();
       full.after_training = nullptr;
       const algorithms::TrainResult whole =

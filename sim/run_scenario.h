@@ -8,7 +8,6 @@
 #include "algorithms/functional/trainer.h"
 #include "algorithms/training_step.h"
 #include "hw_models/device.h"
-#include "hw_models/neuro/spiking.h"
 #include "hw_models/preset.h"
 #include "sim/model_file.h"
 #include "sim/scenario.h"
@@ -20,11 +19,13 @@ struct ScenarioOutcome {
   algorithms::TrainingStep step;
   hw::Preset preset;
   hw::Cost cost;
-  std::optional<algorithms::TrainResult> training;  // with --train
-  std::optional<hw::neuro::SpikingResult> spiking;  // a spiking device with --train
-  // Spiking devices: spikes per neuron per timestep over the spiking layers, measured or
-  // assumed (NaN for other devices).
-  double spike_rate() const;
+  std::optional<algorithms::TrainResult> training{};  // with --train
+  // A device that ran the trained network its own way (a spiking conversion), with --train.
+  std::optional<hw::DeviceRun> device_run{};
+  // The device kind's own /scenarios columns, and what it adds to the text summary.
+  hw::Row device_columns{};
+  hw::DeviceSummary device_summary{};
+  bool device_numerics = false;  // the device computes through numerics of its own (analog)
   int64_t input_per_sample = 1;  // values of one sample's input (a language model's tokens)
 
   double energy_per_sample_j() const {
@@ -55,9 +56,8 @@ struct ScenarioOutcome {
   }
   // The servers around the devices (host CPUs, DRAM, NICs, fans: the preset's host power per
   // device) over the whole job; 0 for devices without one.
-  double host_power_w = 0.0;  // per device
   double job_host_energy_j() const {
-    return host_power_w * static_cast<double>(scenario.devices) * job_time_s();
+    return cost.host_power_w * static_cast<double>(scenario.devices) * job_time_s();
   }
   // What the data centre draws for the job: (devices + servers) × PUE.
   double job_facility_energy_j() const {
@@ -65,13 +65,12 @@ struct ScenarioOutcome {
   }
   // Carbon of the job (kg CO2e): operational, the facility energy × the grid's intensity; embodied,
   // each device's and its server share's manufacture amortized over the time the job holds it.
-  double grid_g_per_kwh = 0;            // the intensity used (sim/carbon.h)
-  double embodied_kg_per_device_s = 0;  // hw::embodied_kg_per_device_second
+  double grid_g_per_kwh = 0;  // the intensity used (sim/carbon.h)
   double co2e_operational_kg() const {
     return job_facility_energy_j() / 3.6e6 * grid_g_per_kwh / 1e3;
   }
   double co2e_embodied_kg() const {
-    return embodied_kg_per_device_s * static_cast<double>(scenario.devices) * job_time_s();
+    return cost.embodied_kg_per_device_s * static_cast<double>(scenario.devices) * job_time_s();
   }
   double co2e_kg() const { return co2e_operational_kg() + co2e_embodied_kg(); }
 
@@ -137,12 +136,14 @@ struct ScenarioOutcome {
   double inference_energy_j() const {
     const double device_j = scenario.inference_requests * inference_energy_per_step_j() /
                             static_cast<double>(scenario.batch);
-    return (device_j + host_power_w * static_cast<double>(scenario.devices) * inference_time_s()) *
+    return (device_j +
+            cost.host_power_w * static_cast<double>(scenario.devices) * inference_time_s()) *
            scenario.pue;
   }
   double inference_co2e_kg() const {
     return inference_energy_j() / 3.6e6 * grid_g_per_kwh / 1e3 +
-           embodied_kg_per_device_s * static_cast<double>(scenario.devices) * inference_time_s();
+           cost.embodied_kg_per_device_s * static_cast<double>(scenario.devices) *
+               inference_time_s();
   }
 };
 
@@ -151,11 +152,10 @@ struct ScenarioOutcome {
 // pruning, before deployment).
 ModelFile trained_model(const ScenarioOutcome& outcome);
 
-// Bytes a value of `precision` occupies in memory (int4 unpacked: 1).
-int element_bytes(const std::string& precision);
-
 // The scenario's spread over devices.
 algorithms::Parallelism parallelism(const Scenario& scenario);
+// What the scenario asks of its device (checked by Device::check, applied by Device::prepare).
+hw::StepRequest step_request(const Scenario& scenario);
 
 // The scenario's hardware preset with its hw.NAME settings applied. Throws InputError.
 hw::Preset resolve_preset(const Scenario& scenario);

@@ -12,7 +12,6 @@
 #include <memory>
 #include <set>
 #include <sstream>
-#include <systemc>
 #include <thread>
 
 #include "algorithms/functional/trainer.h"
@@ -207,7 +206,7 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       preset_of.push_back(&it->second);
       auto& device = devices[key];
       if (!device) device = hw::make_device(it->second);
-      device->check(sc.precision, parallelism(sc));
+      device->check(step_request(sc));
       const algorithms::RuleInfo& rule = algorithms::rule_info(sc.rule);
       if (optimizers.insert(sc.optimizer).second) algorithms::find_optimizer(sc.optimizer);
       workloads::BuildOptions one = build_options(sc);
@@ -315,7 +314,7 @@ int run_sweep(const SweepOptions& options) {
   };
   // A worker whose SystemC clock has run half its range retires before a step could overflow
   // it, so that no scenario's fate depends on which worker ran it before.
-  auto retire = [] { return sc_core::sc_time_stamp() > sc_core::sc_max_time() / 2; };
+  auto retire = [] { return hw::simulation_clock_half_spent(); };
 
   const MpiRole role = mpi_role();
   if (role == MpiRole::worker) {

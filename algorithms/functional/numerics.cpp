@@ -157,6 +157,12 @@ bool is_digital_format(const std::string& format) {
   return std::find(f.begin(), f.end(), format) != f.end();
 }
 
+int format_bytes(const std::string& format) {
+  if (format == "bf16" || format == "fp16") return 2;
+  if (format == "int8" || format == "fp8" || format == "int4") return 1;  // int4 unpacked
+  return 4;                                                               // fp32, tf32
+}
+
 std::unique_ptr<Numerics> make_digital_numerics(const std::string& format) {
   if (format == "fp32") return std::make_unique<Fp32>();
   if (format == "tf32") return std::make_unique<Rounded>("tf32", &round_tf32);

@@ -62,6 +62,8 @@ class Numerics {
 // The digital formats: "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4".
 const std::vector<std::string>& digital_formats();
 bool is_digital_format(const std::string& format);
+// Bytes a value of a digital format occupies in memory (int4 unpacked: 1; tf32 is stored as fp32).
+int format_bytes(const std::string& format);
 // Throws InputError naming the format and the known ones.
 std::unique_ptr<Numerics> make_digital_numerics(const std::string& format);
 

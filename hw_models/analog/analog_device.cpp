@@ -208,20 +208,25 @@ class AnalogDevice final : public Device {
 
   const Preset& preset() const override { return m_preset; }
 
-  void check(const std::string& precision,
-             const algorithms::Parallelism& parallelism) const override {
-    if (precision != "fp32")
+  void check(const StepRequest& request) const override {
+    if (request.precision != "fp32")
       throw InputError(m_preset.name() + " computes in its own analog numerics (" +
                        std::to_string(m_params.weight_bits) + "-bit weights, " +
                        std::to_string(m_params.input_bits()) + "-bit inputs, " +
                        std::to_string(m_params.adc_bits) +
                        "-bit ADCs): --precision is for digital devices; set hw.weight_bits, "
                        "hw.dac_bits or hw.adc_bits instead");
-    Device::check(precision, parallelism);
+    Device::check(request);
   }
 
-  Cost simulate(const algorithms::TrainingStep& step) override {
-    check(step.precision, step.parallelism);
+  // Training and deployment compute through the crossbar's numerics (noise, converters, drift).
+  std::unique_ptr<algorithms::Numerics> numerics(uint64_t seed) const override {
+    return std::make_unique<PcmNumerics>(m_params.numerics, seed);
+  }
+
+ protected:
+  Cost cost_step(const algorithms::TrainingStep& step) override {
+    check(request_for(step));
     const Mapping m = map_step(step.graph, m_params, m_preset.name());
     std::vector<Stage> stages(m.work.size());
     for (size_t i = 0; i < m.work.size(); ++i)
@@ -265,19 +270,22 @@ class AnalogDevice final : public Device {
 }  // namespace
 }  // namespace frugal::hw::analog
 
-FRUGAL_REGISTER_DEVICE(analog,
-                       {"analog",
-                        "analog in-memory crossbar: tiles with DACs, ADCs and noisy "
-                        "conductances, digital units, a pipeline across tiles",
-                        frugal::hw::analog::analog_param_specs(),
-                        [](const frugal::hw::Preset& preset) {
-                          return std::unique_ptr<frugal::hw::Device>(
-                              std::make_unique<frugal::hw::analog::AnalogDevice>(preset));
-                        },
-                        [] { frugal::hw::analog::AnalogPlatform::instance(); }, false, false, "",
-                        [](const frugal::hw::Preset& preset, uint64_t seed) {
-                          return std::unique_ptr<frugal::algorithms::Numerics>(
-                              std::make_unique<frugal::hw::analog::PcmNumerics>(
-                                  frugal::hw::analog::AnalogParams::from(preset).settings(), seed));
-                        },
-                        false})
+namespace frugal::hw::analog {
+namespace {
+
+DeviceKind describe() {
+  DeviceKind kind;
+  kind.name = "analog";
+  kind.description =
+      "analog in-memory crossbar: tiles with DACs, ADCs and noisy conductances, digital units, "
+      "a pipeline across tiles";
+  kind.params = analog_param_table().specs();
+  kind.make = make_device<AnalogDevice>;
+  kind.elaborate = [] { AnalogPlatform::instance(); };
+  return kind;
+}
+
+}  // namespace
+}  // namespace frugal::hw::analog
+
+FRUGAL_REGISTER_DEVICE(analog, frugal::hw::analog::describe)

@@ -103,8 +103,8 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
   const double slices = static_cast<double>(p.slices());
   const bool combines = (p.bit_serial && p.input_phases > 1) || p.slices() > 1;
   const double conversion_s = static_cast<double>(p.adc_bits) * p.adc_time_per_bit_s;
-  const double cell_read_j = p.read_voltage_v * p.read_voltage_v * p.g_max_s * p.mean_conductance *
-                             p.read_pulse_s * p.input_duty;
+  const double cell_read_j = p.read_voltage_v * p.read_voltage_v * p.numerics.g_max_s *
+                             p.mean_conductance * p.read_pulse_s * p.input_duty;
   std::vector<double> update_writes(m.placements.size(), 0.0);
   bool input_taken = false;
   m.work.resize(step.ops().size());

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "hw_models/analog/analog_numerics.h"
-#include "hw_models/preset.h"
+#include "hw_models/param_table.h"
 
 namespace frugal::hw::analog {
 
@@ -22,9 +22,8 @@ struct AnalogParams {
   bool bit_serial;               // phases carry successive input bits (shift-and-add)
   int64_t adc_bits;
   int64_t adcs_per_tile;  // columns share them through a multiplexer
-  double output_bound;    // ADC range, in units of full-scale input × weight
   // Cells.
-  double g_max_s, read_voltage_v, read_pulse_s;
+  double read_voltage_v, read_pulse_s;
   double mean_conductance;  // average programmed device conductance, fraction of g_max
   double input_duty;        // average fraction of the read pulse an input drives
   // Periphery (energies per event, J).
@@ -48,14 +47,9 @@ struct AnalogParams {
   int64_t write_verify_iterations;  // pulses (each with a verify read) to program a device
   double update_pulses;             // mean pulses a device takes per training update
   double endurance;                 // writes a device survives
-  // Noise (functional face).
-  double prog_noise_scale, read_noise_scale, drift_scale;
-  bool drift_compensation;
-  double stuck_rate, t0_s, t_read_s;
-  // Training on the device (functional face): pulsed updates of a soft-bounds device.
-  bool pulsed_updates;
-  double dw_min, up_down, pulse_noise;
-  int64_t max_pulses;
+  // The functional face: conductance range, ADC bound, noise, drift and pulsed updates, read
+  // from the preset; levels and converter bits follow from the organisation above.
+  AnalogSettings numerics;
 
   static AnalogParams from(const Preset& preset);
   int64_t slices() const { return (weight_bits + bits_per_cell - 1) / bits_per_cell; }
@@ -65,10 +59,9 @@ struct AnalogParams {
   double adc_energy_j() const;
   // Effective input resolution of the DAC path.
   int64_t input_bits() const { return bit_serial ? dac_bits * input_phases : dac_bits; }
-  // The functional face's settings (noise, converters, levels).
-  AnalogSettings settings() const;
 };
 
-const std::vector<ParamSpec>& analog_param_specs();
+// The kind's parameters: preset keys, units, ranges, descriptions and the members they fill.
+const ParamTable<AnalogParams>& analog_param_table();
 
 }  // namespace frugal::hw::analog

@@ -24,7 +24,8 @@ class CpuDevice final : public Device {
 
   const Preset& preset() const override { return m_preset; }
 
-  Cost simulate(const algorithms::TrainingStep& step) override {
+ protected:
+  Cost cost_step(const algorithms::TrainingStep& step) override {
     const std::vector<CpuOpWork> work = map_step(step.graph, m_params);
     const std::vector<OpTiming> timings = CpuPlatform::instance().run(work, m_params);
     Cost cost;
@@ -62,17 +63,22 @@ class CpuDevice final : public Device {
 }  // namespace
 }  // namespace frugal::hw::cpu
 
-FRUGAL_REGISTER_DEVICE(cpu, {"cpu",
-                             "multi-core CPU: vector units, L1/L2 caches, a shared last-level "
-                             "cache and DRAM over TLM-2.0",
-                             frugal::hw::cpu::cpu_param_specs(),
-                             [](const frugal::hw::Preset& preset) {
-                               return std::unique_ptr<frugal::hw::Device>(
-                                   std::make_unique<frugal::hw::cpu::CpuDevice>(preset));
-                             },
-                             [] { frugal::hw::cpu::CpuPlatform::instance(); },
-                             false,
-                             false,
-                             "",
-                             {},
-                             false})
+namespace frugal::hw::cpu {
+namespace {
+
+DeviceKind describe() {
+  DeviceKind kind;
+  kind.name = "cpu";
+  kind.description =
+      "multi-core CPU: vector units, L1/L2 caches, a shared last-level cache and DRAM over "
+      "TLM-2.0";
+  kind.params = cpu_param_table().specs();
+  kind.make = make_device<CpuDevice>;
+  kind.elaborate = [] { CpuPlatform::instance(); };
+  return kind;
+}
+
+}  // namespace
+}  // namespace frugal::hw::cpu
+
+FRUGAL_REGISTER_DEVICE(cpu, frugal::hw::cpu::describe)

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "hw_models/preset.h"
+#include "hw_models/param_table.h"
 
 namespace frugal::hw::cpu {
 
@@ -38,6 +38,7 @@ struct CpuParams {
   double dram_sustained_bandwidth() const { return dram_bandwidth_bytes_per_s * dram_efficiency; }
 };
 
-const std::vector<ParamSpec>& cpu_param_specs();
+// The kind's parameters: preset keys, units, ranges, descriptions and the members they fill.
+const ParamTable<CpuParams>& cpu_param_table();
 
 }  // namespace frugal::hw::cpu

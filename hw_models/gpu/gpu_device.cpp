@@ -81,18 +81,27 @@ class GpuDevice final : public Device {
 
   const Preset& preset() const override { return m_preset; }
 
-  void check(const std::string& precision,
-             const algorithms::Parallelism& parallelism) const override {
-    if (m_params.peak_for(precision) <= 0)
-      throw InputError(m_preset.name() + " has no " + precision + " mode (it computes in " +
+  // Any precision the part has, data, tensor and pipeline parallelism, and calibration to a
+  // published utilization.
+  void check(const StepRequest& request) const override {
+    if (m_params.peak_for(request.precision) <= 0)
+      throw InputError(m_preset.name() + " has no " + request.precision + " mode (it computes in " +
                        supported_precisions(m_params) + ")");
-    if (parallelism.devices < 1 || parallelism.devices_per_node < 1)
+    if (request.parallelism.devices < 1 || request.parallelism.devices_per_node < 1)
       throw InputError("--devices and --devices-per-node must be positive integers");
   }
 
-  Cost simulate(const algorithms::TrainingStep& step) override {
+  // A GPU moves values of the format it computes in.
+  int element_bytes(const std::string& precision) const override {
+    return algorithms::format_bytes(precision);
+  }
+
+ protected:
+  double host_power_w() const override { return m_params.host_power_w; }
+
+  Cost cost_step(const algorithms::TrainingStep& step) override {
     const std::string& precision = step.precision;
-    check(precision, step.parallelism);
+    check(request_for(step));
     const int64_t needed = step.memory.total_bytes();
     if (static_cast<double>(needed) > m_params.hbm_capacity_bytes)
       throw InputError("the step needs " +
@@ -200,17 +209,22 @@ class GpuDevice final : public Device {
 }  // namespace
 }  // namespace frugal::hw::gpu
 
-FRUGAL_REGISTER_DEVICE(gpu, {"gpu",
-                             "GPU: streaming multiprocessors with tensor cores, L2 and HBM over "
-                             "TLM-2.0, kernel launches, a board power limit",
-                             frugal::hw::gpu::gpu_param_specs(),
-                             [](const frugal::hw::Preset& preset) {
-                               return std::unique_ptr<frugal::hw::Device>(
-                                   std::make_unique<frugal::hw::gpu::GpuDevice>(preset));
-                             },
-                             [] { frugal::hw::gpu::GpuPlatform::instance(); },
-                             true,
-                             true,
-                             "host_power",
-                             {},
-                             false})
+namespace frugal::hw::gpu {
+namespace {
+
+DeviceKind describe() {
+  DeviceKind kind;
+  kind.name = "gpu";
+  kind.description =
+      "GPU: streaming multiprocessors with tensor cores, L2 and HBM over TLM-2.0, kernel "
+      "launches, a board power limit";
+  kind.params = gpu_param_table().specs();
+  kind.make = make_device<GpuDevice>;
+  kind.elaborate = [] { GpuPlatform::instance(); };
+  return kind;
+}
+
+}  // namespace
+}  // namespace frugal::hw::gpu
+
+FRUGAL_REGISTER_DEVICE(gpu, frugal::hw::gpu::describe)

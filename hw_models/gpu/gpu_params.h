@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "hw_models/preset.h"
+#include "hw_models/param_table.h"
 
 namespace frugal::hw::gpu {
 
@@ -54,7 +54,8 @@ struct GpuParams {
   double hbm_sustained_bandwidth() const { return hbm_bandwidth_bytes_per_s * hbm_efficiency; }
 };
 
-const std::vector<ParamSpec>& gpu_param_specs();
+// The kind's parameters: preset keys, units, ranges, descriptions and the members they fill.
+const ParamTable<GpuParams>& gpu_param_table();
 
 // The precisions `params` supports, "fp32, tf32, bf16, ..." for messages.
 std::string supported_precisions(const GpuParams& params);

@@ -10,6 +10,8 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <memory>
 #include <systemc>
 
@@ -111,24 +113,80 @@ class NeuroDevice final : public Device {
 
   const Preset& preset() const override { return m_preset; }
 
-  void check(const std::string& precision,
-             const algorithms::Parallelism& parallelism) const override {
-    if (precision != "fp32")
-      throw InputError(m_preset.name() + " computes with " +
-                       std::to_string(m_params.neuron.weight_bits) +
-                       "-bit synapses and spikes: --precision is for digital devices; set "
-                       "hw.weight_bits instead");
-    Device::check(precision, parallelism);
+  // fp32 networks converted to spikes, on one chip; their activity measured (--train) or
+  // assumed (--spike-rate).
+  void check(const StepRequest& request) const override {
+    check_conversion(request);
+    if (!request.trained && request.spike_rate < 0)
+      throw InputError(m_preset.name() +
+                       " costs the spikes a network fires: run it with --train (measured) or "
+                       "give --spike-rate R (assumed, spikes per neuron per timestep)");
   }
 
-  Cost simulate(const algorithms::TrainingStep& step) override {
-    check(step.precision, step.parallelism);
-    if (!step.inference)
-      throw InputError(m_preset.name() +
-                       " runs trained networks converted to spikes: use --rule "
-                       "inference (with --train, the network is trained by bp in fp32, then "
-                       "converted), not " +
-                       step.rule);
+  void prepare(algorithms::TrainingStep& step, const StepRequest& request) const override {
+    step.timesteps = request.timesteps;
+    if (!request.trained) {
+      step.spike_rates = {request.spike_rate};
+      step.spike_rates_assumed = true;
+    }
+  }
+
+  // With --train, the spikes are counted on the converted network before the step is costed.
+  bool costs_measured_activity(const StepRequest& request) const override {
+    return request.trained;
+  }
+
+  std::optional<DeviceRun> run_trained(const algorithms::Network& net,
+                                       const workloads::DataSplit& data,
+                                       algorithms::TrainingStep& step) const override {
+    const SpikingResult snn = run_converted(net, data, spiking_options(m_preset, step.timesteps));
+    // The measured spikes per neuron per timestep, layer by layer, for the cost.
+    step.spike_rates.clear();
+    for (const SpikingLayer& l : snn.layers)
+      step.spike_rates.push_back(l.spikes_per_sample /
+                                 static_cast<double>(l.neurons * snn.timesteps));
+    step.spike_rates_assumed = false;
+    DeviceRun run;
+    run.accuracy = snn.accuracy;
+    std::vector<Row> accuracy_at, spikes;
+    for (const auto& [timesteps, accuracy] : snn.accuracy_at)
+      accuracy_at.push_back({{"timesteps", timesteps}, {"accuracy", accuracy}});
+    for (size_t l = 0; l < snn.layers.size(); ++l) {
+      const SpikingLayer& layer = snn.layers[l];
+      spikes.push_back(
+          {{"layer", static_cast<int64_t>(l)},
+           {"neurons", layer.neurons},
+           {"fan_out", layer.fan_out},
+           {"spikes_per_sample", layer.spikes_per_sample},
+           {"rate", layer.spikes_per_sample / static_cast<double>(layer.neurons * snn.timesteps)}});
+    }
+    run.tables = {{"timesteps", accuracy_at}, {"spikes", spikes}};
+    run.columns = {{"spike_rate", snn.mean_rate()}, {"spike_rate_source", std::string("measured")}};
+    run.summary.figures = {spikes_figure(step, snn.mean_rate())};
+    std::string line = "converted to spikes, accuracy after t timesteps:";
+    for (const auto& [timesteps, accuracy] : snn.accuracy_at) {
+      char point[48];
+      std::snprintf(point, sizeof point, " %lld: %.2f%%;", static_cast<long long>(timesteps),
+                    100 * accuracy);
+      line += point;
+    }
+    run.summary.notes = {line};
+    return run;
+  }
+
+  Row columns(const algorithms::TrainingStep& step) const override {
+    return {{"spike_rate", assumed_rate(step)}, {"spike_rate_source", std::string("assumed")}};
+  }
+
+  DeviceSummary summary(const algorithms::TrainingStep& step) const override {
+    DeviceSummary s;
+    s.figures = {spikes_figure(step, assumed_rate(step))};
+    return s;
+  }
+
+ protected:
+  Cost cost_step(const algorithms::TrainingStep& step) override {
+    check_conversion(request_for(step));
     if (step.timesteps <= 0)
       throw InputError("--timesteps must be a positive integer, got " +
                        std::to_string(step.timesteps));
@@ -203,6 +261,39 @@ class NeuroDevice final : public Device {
   }
 
  private:
+  // What a converted network needs: fp32 weights (the synapses have their own bits), a rule
+  // that only runs it, one chip.
+  void check_conversion(const StepRequest& request) const {
+    if (request.precision != "fp32")
+      throw InputError(m_preset.name() + " computes with " +
+                       std::to_string(m_params.neuron.weight_bits) +
+                       "-bit synapses and spikes: --precision is for digital devices; set "
+                       "hw.weight_bits instead");
+    Device::check(request);
+    if (!request.inference)
+      throw InputError(m_preset.name() +
+                       " runs trained networks converted to spikes: use --rule "
+                       "inference (with --train, the network is trained by bp in fp32, then "
+                       "converted), not " +
+                       request.rule);
+  }
+
+  static double assumed_rate(const algorithms::TrainingStep& step) {
+    return step.spike_rates.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                    : step.spike_rates.front();
+  }
+
+  static std::pair<std::string, std::string> spikes_figure(const algorithms::TrainingStep& step,
+                                                           double rate) {
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "%lld timesteps per sample, %.4g spikes per neuron per timestep (%s)",
+                  static_cast<long long>(step.timesteps), rate,
+                  step.spike_rates_assumed ? "assumed: --spike-rate"
+                                           : "measured: the converted network on the test set");
+    return {"spikes", text};
+  }
+
   // The dense layers on cores, in order, with the activity they see.
   std::vector<Placed> place(const algorithms::TrainingStep& step) const {
     const NeuroParams& p = m_params;
@@ -259,17 +350,49 @@ class NeuroDevice final : public Device {
 }  // namespace
 }  // namespace frugal::hw::neuro
 
-FRUGAL_REGISTER_DEVICE(neuro, {"neuro",
-                               "spiking neuromorphic chip: neuro-cores on a 2-D mesh, spikes as "
-                               "packets, a barrier per timestep, energy from activity",
-                               frugal::hw::neuro::neuro_param_specs(),
-                               [](const frugal::hw::Preset& preset) {
-                                 return std::unique_ptr<frugal::hw::Device>(
-                                     std::make_unique<frugal::hw::neuro::NeuroDevice>(preset));
-                               },
-                               [] { frugal::hw::neuro::NeuroPlatform::instance(); },
-                               false,
-                               false,
-                               "",
-                               {},
-                               true})
+namespace frugal::hw::neuro {
+namespace {
+
+DeviceKind describe() {
+  using results::ColumnType;
+  DeviceKind kind;
+  kind.name = "neuro";
+  kind.description =
+      "spiking neuromorphic chip: neuro-cores on a 2-D mesh, spikes as packets, a barrier per "
+      "timestep, energy from activity";
+  kind.params = neuro_param_table().specs();
+  kind.make = make_device<NeuroDevice>;
+  kind.elaborate = [] { NeuroPlatform::instance(); };
+  kind.columns = {
+      {"spike_rate", ColumnType::float64, "1",
+       "spiking devices: spikes per neuron per timestep over the spiking layers (NaN for other "
+       "devices)"},
+      {"spike_rate_source", ColumnType::string, "",
+       "measured (the converted network ran, --train) or assumed (--spike-rate); empty for "
+       "other devices"},
+  };
+  kind.tables = {
+      {"timesteps",
+       "a spiking device's converted network: test accuracy after t timesteps (t = 1, 2, 4, ... "
+       "up to --timesteps)",
+       {{"scenario_id", ColumnType::int64, "1", "scenario the point belongs to"},
+        {"timesteps", ColumnType::int64, "1", "timesteps run"},
+        {"accuracy", ColumnType::float64, "1", "test accuracy then (fraction)"}}},
+      {"spikes",
+       "a spiking device's converted network: spikes per layer (the input encoder first), "
+       "measured on the test set",
+       {{"scenario_id", ColumnType::int64, "1", "scenario the layer belongs to"},
+        {"layer", ColumnType::int64, "1", "0: the input encoder, then each dense layer"},
+        {"neurons", ColumnType::int64, "1", "neurons of the layer"},
+        {"fan_out", ColumnType::int64, "1", "synapses each of its spikes reaches"},
+        {"spikes_per_sample", ColumnType::float64, "1",
+         "spikes per test sample over the timesteps (0: the output layer integrates)"},
+        {"rate", ColumnType::float64, "1", "spikes per neuron per timestep"}}},
+  };
+  return kind;
+}
+
+}  // namespace
+}  // namespace frugal::hw::neuro
+
+FRUGAL_REGISTER_DEVICE(neuro, frugal::hw::neuro::describe)

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "hw_models/neuro/spiking.h"
-#include "hw_models/preset.h"
+#include "hw_models/param_table.h"
 
 namespace frugal::hw::neuro {
 
@@ -26,7 +26,8 @@ struct NeuroParams {
   static NeuroParams from(const Preset& preset);
 };
 
-const std::vector<ParamSpec>& neuro_param_specs();
+// The kind's parameters: preset keys, units, ranges, descriptions and the members they fill.
+const ParamTable<NeuroParams>& neuro_param_table();
 
 // The conversion's options for a preset: its neuron model, `timesteps` per sample.
 SpikingOptions spiking_options(const Preset& preset, int64_t timesteps);

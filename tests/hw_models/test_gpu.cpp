@@ -172,9 +172,9 @@ TEST_CASE("Data parallelism: twice the GPUs, about half the compute time, plus a
 }
 
 TEST_CASE("The CPU refuses data parallelism", "[quick][hw][gpu]") {
-  algorithms::Parallelism p;
-  p.devices = 2;
-  CHECK_THROWS_WITH(make_device(find_preset("cpu"))->check("fp32", p),
+  StepRequest request;
+  request.parallelism.devices = 2;
+  CHECK_THROWS_WITH(make_device(find_preset("cpu"))->check(request),
                     Catch::Contains("--devices 2 is not modelled for cpu"));
 }
 
