@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "algorithms/step_builder.h"
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::algorithms {
 namespace {

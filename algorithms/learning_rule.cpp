@@ -1,8 +1,8 @@
 #include "algorithms/learning_rule.h"
 
 #include "algorithms/functional/network.h"
-#include "results/error.h"
-#include "results/registry.h"
+#include "results/core/error.h"
+#include "results/core/registry.h"
 
 namespace frugal::algorithms {
 namespace {

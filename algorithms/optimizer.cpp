@@ -1,6 +1,6 @@
 #include "algorithms/optimizer.h"
 
-#include "results/registry.h"
+#include "results/core/registry.h"
 
 namespace frugal::algorithms {
 namespace {

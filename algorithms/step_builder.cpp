@@ -5,7 +5,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::algorithms {
 namespace {

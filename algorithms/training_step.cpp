@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::algorithms {
 

@@ -11,7 +11,7 @@
 #include "bench/bench_main.h"
 #include "hw_models/cpu/cpu_mapper.h"
 #include "hw_models/device.h"
-#include "sim/run_scenario.h"
+#include "sim/scenario/run_scenario.h"
 #include "workloads/model_registry.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // frugal_bench_sweep: whole sweeps of cost-only MLP scenarios, as `frugal sweep` runs them:
 // expansion and checks, forked workers, results through pipes, the journal, and the HDF5 file
 // (written, flushed, renamed). A separate binary from frugal_bench because the sweep forks its
-// workers from a process that has not run SystemC yet (sim/worker_pool.h).
+// workers from a process that has not run SystemC yet (sim/sweep/worker_pool.h).
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -14,8 +14,8 @@
 #include <systemc>
 
 #include "bench/bench_main.h"
-#include "sim/scenario.h"
-#include "sim/sweep.h"
+#include "sim/scenario/options.h"
+#include "sim/sweep/sweep.h"
 
 namespace {
 

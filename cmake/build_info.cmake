@@ -1,5 +1,5 @@
 # Writes OUTPUT, a header with the version and the git commit the build comes from, rewriting it
-# only when something changed. Runs at every build (see sim/CMakeLists.txt).
+# only when something changed. Runs at every build (see results/CMakeLists.txt).
 # Usage: cmake -DSOURCE_DIR=... -DOUTPUT=... -DVERSION=... -P build_info.cmake
 set(sha "unknown")
 set(dirty 0)

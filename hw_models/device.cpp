@@ -2,8 +2,8 @@
 
 #include <systemc>
 
-#include "results/error.h"
-#include "results/registry.h"
+#include "results/core/error.h"
+#include "results/core/registry.h"
 
 namespace frugal::hw {
 namespace {

@@ -18,7 +18,7 @@
 #include "algorithms/training_step.h"
 #include "hw_models/energy_ledger.h"
 #include "hw_models/preset.h"
-#include "results/table.h"
+#include "results/files/table.h"
 #include "workloads/dataset.h"
 
 namespace frugal::hw {

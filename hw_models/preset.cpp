@@ -8,8 +8,8 @@
 
 #include "hw_models/device.h"
 #include "hw_models/presets_embedded.h"
-#include "results/error.h"
-#include "results/text_file.h"
+#include "results/core/error.h"
+#include "results/core/text_file.h"
 
 namespace frugal::hw {
 namespace {

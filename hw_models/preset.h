@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "results/units.h"
+#include "results/core/units.h"
 
 namespace frugal::hw {
 

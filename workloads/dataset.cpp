@@ -8,7 +8,7 @@
 #include <memory>
 #include <random>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::workloads {
 namespace {

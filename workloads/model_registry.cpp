@@ -1,7 +1,7 @@
 #include "workloads/model_registry.h"
 
-#include "results/error.h"
-#include "results/registry.h"
+#include "results/core/error.h"
+#include "results/core/registry.h"
 #include "workloads/onnx_import.h"
 
 namespace frugal::workloads {

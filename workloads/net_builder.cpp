@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::workloads {
 

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/net_builder.h"
 
 namespace frugal::workloads {

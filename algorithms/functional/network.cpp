@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::algorithms {
 namespace {

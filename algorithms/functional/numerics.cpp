@@ -5,7 +5,7 @@
 #include <cstring>
 #include <utility>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::algorithms {
 namespace {

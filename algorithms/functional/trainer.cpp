@@ -9,7 +9,7 @@
 #include "algorithms/functional/network.h"
 #include "algorithms/functional/numerics.h"
 #include "algorithms/learning_rule.h"
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::algorithms {
 namespace {

@@ -19,7 +19,7 @@
 #include "algorithms/functional/network.h"
 #include "algorithms/learning_rule.h"
 #include "algorithms/step_builder.h"
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::algorithms {
 namespace {

@@ -24,7 +24,7 @@
 #include "hw_models/common/byte_count.h"
 #include "hw_models/common/memory_target.h"
 #include "hw_models/device.h"
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::hw::analog {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::hw::analog {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::hw::analog {
 

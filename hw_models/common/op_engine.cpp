@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::hw {
 namespace {

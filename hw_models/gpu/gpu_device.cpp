@@ -18,8 +18,8 @@
 #include "hw_models/device.h"
 #include "hw_models/gpu/gpu_mapper.h"
 #include "hw_models/gpu/gpu_params.h"
-#include "results/error.h"
-#include "results/units.h"
+#include "results/core/error.h"
+#include "results/core/units.h"
 
 namespace frugal::hw::gpu {
 namespace {

@@ -1,6 +1,6 @@
 #include "hw_models/gpu/gpu_params.h"
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::hw::gpu {
 

@@ -17,7 +17,7 @@
 
 #include "hw_models/device.h"
 #include "hw_models/neuro/neuro_params.h"
-#include "results/error.h"
+#include "results/core/error.h"
 
 namespace frugal::hw::neuro {
 namespace {

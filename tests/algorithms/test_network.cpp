@@ -4,7 +4,7 @@
 
 #include "algorithms/functional/network.h"
 #include "algorithms/functional/numerics.h"
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/net_builder.h"
 
 using namespace frugal;

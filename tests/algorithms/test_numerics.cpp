@@ -3,7 +3,7 @@
 #include <random>
 
 #include "algorithms/functional/numerics.h"
-#include "results/error.h"
+#include "results/core/error.h"
 
 using namespace frugal;
 using namespace frugal::algorithms;

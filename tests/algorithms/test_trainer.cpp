@@ -3,7 +3,7 @@
 
 #include "algorithms/functional/trainer.h"
 #include "algorithms/learning_rule.h"
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/model_registry.h"
 
 using namespace frugal;

@@ -106,7 +106,7 @@ kill -KILL $pid
 wait $pid 2>/dev/null
 [ -f "$runs/k.h5.partial" ] && [ -f "$runs/k.h5.journal" ] && [ ! -f "$runs/k.h5" ] \
   || fail "SIGKILL: expected k.h5.partial and k.h5.journal only"
-# What had finished before the kill: the scenarios recorded in the journal (results/journal.h:
+# What had finished before the kill: the scenarios recorded in the journal (results/files/journal.h:
 # records of magic, checksum, id, length, bytes; the first is the header).
 "$py" - "$runs/k.h5.journal" >"$work/kept" <<'EOF' || fail "SIGKILL: cannot read the journal"
 import struct, sys

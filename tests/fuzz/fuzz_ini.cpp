@@ -1,10 +1,13 @@
-// Fuzzes INI scenario and sweep files: key = value lines, comments, [sections], then each line
-// as a sweep axis (its key checked, its values parsed) and the whole as a scenario.
+// Fuzzes INI scenario and sweep files: the sweep-file reader (key = value lines, comments,
+// [sections], seeds, out, zips), then each line as a sweep axis (its key checked, its values
+// parsed) and the whole as a scenario.
 #include <string>
 #include <vector>
 
-#include "sim/scenario.h"
-#include "sim/sweep_spec.h"
+#include "sim/scenario/config_file.h"
+#include "sim/scenario/options.h"
+#include "sim/sweep/sweep_file.h"
+#include "sim/sweep/sweep_spec.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -12,6 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = frugal::fuzz::write_temp("sweep.ini", data, size);
   frugal::fuzz::expect_clean([&] {
     using namespace frugal::sim;
+    SweepSpec file_spec;
+    file_spec.base = to_settings(Scenario{});
+    read_sweep_files({path}, file_spec);
+    file_spec.normalize();
+    file_spec.canonical();
     const std::vector<KeyValueLine> lines = read_key_values(path, "sweep file", true);
     SweepSpec spec;
     spec.base = to_settings(Scenario{});
@@ -27,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     spec.normalize();
     spec.canonical();
-    validate(scenario_from_settings(settings));
+    check_scenario(scenario_from_settings(settings));
   });
   return 0;
 }

@@ -11,7 +11,7 @@
 #include <string>
 #include <systemc>
 
-#include "results/error.h"
+#include "results/core/error.h"
 
 // libsystemc.so (linked through frugal_sim) wants an sc_main; libFuzzer's main runs instead.
 int sc_main(int, char*[]) { return 0; }

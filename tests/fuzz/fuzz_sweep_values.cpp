@@ -1,7 +1,7 @@
 // Fuzzes the sweep value syntax (lists, quotes, ranges, log ranges, units).
 #include <string>
 
-#include "sim/sweep_spec.h"
+#include "sim/sweep/sweep_spec.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -7,7 +7,7 @@
 #include "algorithms/functional/numerics.h"
 #include "algorithms/functional/trainer.h"
 #include "hw_models/analog/analog_numerics.h"
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/model_registry.h"
 
 using namespace frugal;

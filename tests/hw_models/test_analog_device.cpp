@@ -6,7 +6,7 @@
 
 #include "hw_models/analog/analog_mapper.h"
 #include "hw_models/analog/analog_params.h"
-#include "results/error.h"
+#include "results/core/error.h"
 #include "tests/hw_models/steps.h"
 
 using namespace frugal;

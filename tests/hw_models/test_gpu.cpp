@@ -6,7 +6,7 @@
 #include "algorithms/learning_rule.h"
 #include "hw_models/device.h"
 #include "hw_models/gpu/gpu_params.h"
-#include "results/error.h"
+#include "results/core/error.h"
 #include "tests/hw_models/steps.h"
 #include "workloads/model_registry.h"
 #include "workloads/net_builder.h"

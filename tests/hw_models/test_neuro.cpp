@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "results/error.h"
+#include "results/core/error.h"
 #include "tests/hw_models/steps.h"
 
 using namespace frugal;

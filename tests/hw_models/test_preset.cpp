@@ -3,8 +3,8 @@
 
 #include "hw_models/device.h"
 #include "hw_models/preset.h"
-#include "results/error.h"
-#include "results/units.h"
+#include "results/core/error.h"
+#include "results/core/units.h"
 
 using namespace frugal;
 using namespace frugal::hw;

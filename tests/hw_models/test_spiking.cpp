@@ -6,7 +6,7 @@
 #include "algorithms/functional/network.h"
 #include "algorithms/functional/trainer.h"
 #include "hw_models/neuro/spiking.h"
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/model_registry.h"
 
 using namespace frugal;

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <string>
 
-#include "results/error.h"
-#include "results/hdf5_file.h"
+#include "results/core/error.h"
+#include "results/files/hdf5_file.h"
 
 using namespace frugal;
 using namespace frugal::results;

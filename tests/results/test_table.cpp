@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "results/table.h"
+#include "results/files/table.h"
 
 using namespace frugal::results;
 

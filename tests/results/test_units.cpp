@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "results/error.h"
-#include "results/units.h"
+#include "results/core/error.h"
+#include "results/core/units.h"
 
 using namespace frugal;
 using units::Dimension;

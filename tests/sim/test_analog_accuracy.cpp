@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <numeric>
 
-#include "sim/run_scenario.h"
+#include "sim/scenario/run_scenario.h"
 
 using namespace frugal;
 using namespace frugal::sim;

@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "hw_models/device.h"
-#include "results/error.h"
-#include "sim/result_tables.h"
-#include "sim/run_scenario.h"
+#include "results/core/error.h"
+#include "sim/metrics/figures.h"
+#include "sim/metrics/result_tables.h"
+#include "sim/scenario/run_scenario.h"
 
 using namespace frugal;
 using namespace frugal::sim;
@@ -111,9 +112,9 @@ TEST_CASE(
       integral += w * trace.dt_s;
     }
     CHECK(integral == Approx(total).epsilon(1e-6));
-    CHECK(o.job_energy_j() >= 0);
-    CHECK(o.co2e_kg() >= 0);
-    CHECK(o.job_facility_energy_j() >= o.job_energy_j());
+    CHECK(job_energy_j(o) >= 0);
+    CHECK(co2e_kg(o) >= 0);
+    CHECK(job_facility_energy_j(o) >= job_energy_j(o));
     const ScenarioOutcome again = run_scenario(s);
     CHECK(again.cost.ledger.total() == total);  // bit for bit
     CHECK(again.cost.latency_s == o.cost.latency_s);

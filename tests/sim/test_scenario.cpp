@@ -4,9 +4,12 @@
 #include <cstdio>
 #include <fstream>
 
-#include "results/error.h"
-#include "sim/report.h"
-#include "sim/scenario.h"
+#include "results/core/error.h"
+#include "results/core/text_file.h"
+#include "results/core/units.h"
+#include "sim/app/report.h"
+#include "sim/scenario/config_file.h"
+#include "sim/scenario/options.h"
 
 using namespace frugal;
 using namespace frugal::sim;
@@ -22,7 +25,7 @@ std::string write_temp(const std::string& name, const std::string& text) {
 
 TEST_CASE("INI files set scenario options, and values already given win", "[quick][sim]") {
   Scenario s;
-  po::options_description options = scenario_options(s);
+  po::options_description options = option_description(s);
   po::variables_map vm;
   const char* argv[] = {"frugal", "--batch", "16"};
   po::store(po::parse_command_line(3, argv, options), vm);
@@ -40,7 +43,7 @@ TEST_CASE("INI files set scenario options, and values already given win", "[quic
 TEST_CASE("INI files with unknown keys or sections fail naming file, line and key",
           "[quick][sim]") {
   Scenario s;
-  po::options_description options = scenario_options(s);
+  po::options_description options = option_description(s);
   po::variables_map vm;
   const std::string typo = write_temp("typo.ini", "model = mlp:4-2\n\nbach = 8\n");
   CHECK_THROWS_WITH(read_config_file(typo, options, vm),
@@ -59,7 +62,8 @@ TEST_CASE("INI files with unknown keys or sections fail naming file, line and ke
 TEST_CASE("scenario values are validated and reproducible as INI", "[quick][sim]") {
   Scenario s;
   s.batch = -3;
-  CHECK_THROWS_WITH(validate(s), Catch::Contains("--batch must be a positive integer, got -3"));
+  CHECK_THROWS_WITH(check_scenario(s),
+                    Catch::Contains("--batch must be a positive integer, got -3"));
   s.batch = 4;
   CHECK(to_ini(s).find("batch = 4\n") != std::string::npos);
   CHECK(closest_name("optimiser", {"optimizer", "model"}) == "optimizer");
@@ -69,6 +73,6 @@ TEST_CASE("scenario values are validated and reproducible as INI", "[quick][sim]
 TEST_CASE("command lines are recorded so that a shell can replay them", "[quick][sim]") {
   CHECK(shell_quote({"frugal", "run", "--model", "mlp:4-2"}) == "frugal run --model mlp:4-2");
   CHECK(shell_quote({"a b", "it's"}) == "'a b' 'it'\\''s'");
-  CHECK(group_digits(1234567) == "1,234,567");
-  CHECK(group_digits(12) == "12");
+  CHECK(units::group_digits(1234567) == "1,234,567");
+  CHECK(units::group_digits(12) == "12");
 }

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "results/error.h"
-#include "results/journal.h"
-#include "results/table.h"
-#include "sim/sweep_spec.h"
+#include "results/core/error.h"
+#include "results/files/journal.h"
+#include "results/files/table.h"
+#include "sim/sweep/sweep_spec.h"
 
 using namespace frugal;
 using namespace frugal::sim;

@@ -8,9 +8,10 @@
 #include <fstream>
 #include <string>
 
-#include "results/error.h"
-#include "sim/model_file.h"
-#include "sim/run_scenario.h"
+#include "results/core/error.h"
+#include "sim/metrics/figures.h"
+#include "sim/scenario/model_file.h"
+#include "sim/scenario/run_scenario.h"
 
 using namespace frugal;
 using namespace frugal::sim;
@@ -47,7 +48,7 @@ TEST_CASE("A saved model reads back bit for bit, and a warm start trains from it
   const ModelFile back = read_model_file(path);
   CHECK(back.model == "mlp:784-64-10");
   CHECK(back.epochs == 3);
-  CHECK(back.training_energy_j == trained.job_energy_j());
+  CHECK(back.training_energy_j == job_energy_j(trained));
   REQUIRE(back.layers.size() == 2);
   for (size_t i = 0; i < 2; ++i) {
     CHECK(back.layers[i].name == trained.weights[i].name);
@@ -70,9 +71,9 @@ TEST_CASE("A saved model reads back bit for bit, and a warm start trains from it
   // epoch from scratch.
   s.learning_rate = 0.1;
   const ScenarioOutcome warm = run_scenario(s);
-  CHECK(warm.job_energy_j() == Approx(trained.job_energy_j() / 3));
+  CHECK(job_energy_j(warm) == Approx(job_energy_j(trained) / 3));
   CHECK(warm.warm_start_epochs == 3);
-  CHECK(warm.warm_start_energy_j == trained.job_energy_j());
+  CHECK(warm.warm_start_energy_j == job_energy_j(trained));
   CHECK(warm.warm_start_accuracy == trained.training->final_test_accuracy());
   Scenario cold = s;
   cold.warm_start.clear();

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/dataset.h"
 
 using namespace frugal;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/model_registry.h"
 
 using namespace frugal;

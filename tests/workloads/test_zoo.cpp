@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "algorithms/learning_rule.h"
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/model_registry.h"
 #include "workloads/net_builder.h"
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/model_registry.h"
 #include "workloads/net_builder.h"
 

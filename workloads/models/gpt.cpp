@@ -17,7 +17,7 @@
 #include <map>
 #include <string>
 
-#include "results/error.h"
+#include "results/core/error.h"
 #include "workloads/model_registry.h"
 #include "workloads/net_builder.h"
 

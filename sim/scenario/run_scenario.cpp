@@ -1,0 +1,247 @@
+#include "sim/scenario/run_scenario.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "algorithms/learning_rule.h"
+#include "algorithms/optimizer.h"
+#include "results/core/error.h"
+#include "sim/scenario/options.h"
+#include "workloads/dataset.h"
+#include "workloads/model_registry.h"
+
+namespace frugal::sim {
+namespace {
+
+using NumericsFactory = std::function<std::unique_ptr<algorithms::Numerics>()>;
+
+// The step of `rule` over `forward` as the scenario runs it (format, pruning, checkpointing,
+// spread over devices), readied for the device.
+algorithms::TrainingStep expand_step(const Scenario& s, const algorithms::LearningRule& rule,
+                                     const workloads::Graph& forward) {
+  algorithms::StepOptions options;
+  options.optimizer = s.optimizer;
+  algorithms::TrainingStep step = rule.expand(forward, options);
+  step.precision = s.precision;
+  step.utilization = s.utilization;
+  step.weight_sparsity = s.sparsity;
+  if (s.activation_checkpointing) algorithms::checkpoint_activations(step);
+  algorithms::spread(step, parallelism(s));
+  return step;
+}
+
+// The same model's step under another rule on the same device, with this step's activity.
+hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
+                         const workloads::Graph& forward, const algorithms::TrainingStep& like,
+                         hw::Device& device) {
+  algorithms::StepOptions options;
+  options.optimizer = s.optimizer;
+  algorithms::TrainingStep other = algorithms::make_rule(rule)->expand(forward, options);
+  other.precision = s.precision;
+  other.timesteps = like.timesteps;
+  other.spike_rates = like.spike_rates;
+  other.weight_sparsity = like.weight_sparsity;
+  if (s.activation_checkpointing && !other.inference) algorithms::checkpoint_activations(other);
+  algorithms::spread(other, parallelism(s));
+  return device.simulate(other);
+}
+
+// The scenario's data set. A worker process keeps the last one it read: sweeps over other
+// options reuse it.
+const workloads::DataSplit& data_set(const Scenario& s) {
+  static std::string loaded_key;
+  static workloads::DataSplit loaded;
+  const std::string key = s.dataset + "\n" + s.data_dir + "\n" + std::to_string(s.train_subset) +
+                          "\n" + std::to_string(s.test_subset) + "\n" + std::to_string(s.seed);
+  if (key != loaded_key) {
+    loaded = workloads::load_dataset(s.dataset, s.data_dir, s.train_subset, s.test_subset,
+                                     static_cast<uint64_t>(s.seed));
+    loaded_key = key;
+  }
+  return loaded;
+}
+
+// The test accuracy of the same scenario trained in ideal fp32, the reference of accuracy_loss.
+// A worker remembers the ones it has trained (deterministic, so a remembered result is the
+// result), so a sweep over formats and devices trains each reference once per worker;
+// `this_run` is this scenario's own result when it is that reference.
+double fp32_reference_accuracy(const Scenario& s, const workloads::Graph& forward,
+                               const workloads::DataSplit& data, algorithms::TrainOptions train,
+                               const algorithms::TrainResult* this_run) {
+  static std::map<std::string, double> fp32_accuracy;
+  Scenario reference = s;
+  reference.precision = "fp32";
+  reference.hw = "ideal";  // the reference does not depend on the device
+  reference.hw_params.clear();
+  reference.drift_times.clear();
+  const std::string key = to_ini(reference);
+  if (this_run) fp32_accuracy[key] = this_run->final_test_accuracy();
+  auto known = fp32_accuracy.find(key);
+  if (known == fp32_accuracy.end()) {
+    train.numerics = "fp32";
+    train.make_numerics = nullptr;
+    train.drift_times.clear();
+    known =
+        fp32_accuracy.emplace(key, algorithms::train(forward, data, train).final_test_accuracy())
+            .first;
+  }
+  return known->second;
+}
+
+// Trains the scenario's network (the functional face) into `o`: on the device, or for rule
+// inference off it (by the rule that trains it, in ideal fp32) and then deployed to it.
+void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
+                   const workloads::Graph& forward, hw::Device& device, bool keep_weights,
+                   const std::optional<ModelFile>& warm) {
+  const Scenario& s = o.scenario;
+  const workloads::DataSplit& data = data_set(s);
+  const bool deploy = rule.inference;
+  algorithms::TrainOptions train;
+  train.rule = rule.trained_by;
+  train.epochs = s.epochs;
+  train.batch = s.batch;
+  train.learning_rate = s.learning_rate;
+  train.optimizer = s.optimizer;
+  train.momentum = s.momentum;
+  train.lr_schedule = s.lr_schedule;
+  train.seed = static_cast<uint64_t>(s.seed);
+  train.numerics = deploy ? "fp32" : s.precision;
+  // The device's arithmetic: its own numerics (analog), else --precision's digital format.
+  NumericsFactory on_device;
+  o.device_numerics = device.numerics(train.seed) != nullptr;
+  if (o.device_numerics)
+    on_device = [&device, seed = train.seed] { return device.numerics(seed); };
+  else if (s.precision != "fp32")
+    on_device = [precision = s.precision] { return algorithms::make_digital_numerics(precision); };
+  if (deploy)
+    train.make_deploy_numerics = on_device;
+  else if (o.device_numerics)
+    train.make_numerics = on_device;
+  train.drift_times = drift_times(s);
+  train.sparsity = s.sparsity;
+  if (s.early_stop > 0) {
+    train.validation_fraction = 0.1;
+    train.patience = s.early_stop;
+  }
+  if (warm)
+    train.initialize = [&warm, &s](algorithms::Network& net) {
+      restore(net, warm->layers, "warm-start model '" + s.warm_start + "'", s.model);
+    };
+  // A device that runs the trained network its own way (a spiking conversion) measures it.
+  train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult& r) {
+    if (keep_weights) o.weights = snapshot(net);
+    o.device_run = device.run_trained(net, data, o.step);
+    if (!o.device_run) return;
+    r.deployed_accuracy = o.device_run->accuracy;
+    o.device_columns = o.device_run->columns;
+    o.device_summary = o.device_run->summary;
+  };
+  o.training = algorithms::train(forward, data, train);
+  train.after_training = nullptr;  // the reference trainings below are not this scenario's
+  if (deploy) {                    // the reference is the trained network itself, before deployment
+    o.training->fp32_accuracy = o.training->trained_test_accuracy();
+    return;
+  }
+  o.training->fp32_accuracy =
+      fp32_reference_accuracy(s, forward, data, train, on_device ? nullptr : &*o.training);
+  if (s.early_stop > 0) {
+    // The whole schedule on the same split: what stopping early gave up. Training is
+    // deterministic, so the stopped run is this one's first epochs.
+    algorithms::TrainOptions full = train;
+    full.patience = 0;
+    full.numerics = s.precision;
+    full.make_numerics = o.device_numerics ? on_device : nullptr;
+    full.drift_times.clear();
+    const algorithms::TrainResult whole = o.training->epochs.size() < static_cast<size_t>(s.epochs)
+                                              ? algorithms::train(forward, data, full)
+                                              : *o.training;
+    o.full_schedule_accuracy = whole.final_test_accuracy();
+  }
+}
+
+}  // namespace
+
+hw::Preset resolve_preset(const Scenario& scenario) {
+  hw::Preset preset = hw::find_preset(scenario.hw);
+  for (const auto& [name, value] : scenario.hw_params) preset.set(name, value, "set by the user");
+  return preset;
+}
+
+algorithms::Parallelism parallelism(const Scenario& s) {
+  algorithms::Parallelism p;
+  p.devices = s.devices;
+  p.tensor = s.tensor_parallel;
+  p.pipeline = s.pipeline_parallel;
+  p.micro_batches = s.micro_batches;
+  p.shard_optimizer = s.shard_optimizer;
+  p.devices_per_node = s.devices_per_node;
+  return p;
+}
+
+hw::StepRequest step_request(const Scenario& s) {
+  const algorithms::RuleInfo& rule = algorithms::rule_info(s.rule);
+  hw::StepRequest r;
+  r.precision = s.precision;
+  r.parallelism = parallelism(s);
+  r.utilization = s.utilization;
+  r.rule = rule.name;
+  r.inference = rule.inference;
+  r.trained = s.train;
+  r.timesteps = s.timesteps;
+  r.spike_rate = s.spike_rate;
+  return r;
+}
+
+ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
+  check_scenario(scenario);
+  // Resolve every name before any work, so a typo fails fast.
+  const auto rule = algorithms::make_rule(scenario.rule);
+  const algorithms::RuleInfo& rule_info = rule->info();
+  algorithms::find_optimizer(scenario.optimizer);
+  hw::Preset preset = resolve_preset(scenario);
+  const auto device = hw::make_device(preset);
+  const hw::StepRequest request = step_request(scenario);
+  device->check(request);
+  workloads::BuildOptions options = build_options(scenario);
+  options.element_bytes = device->element_bytes(scenario.precision);
+  options.batch = scenario.batch / parallelism(scenario).data();  // one replica's share
+  const workloads::Graph forward = workloads::build_model(scenario.model, options);
+  algorithms::TrainingStep step = expand_step(scenario, *rule, forward);
+  device->prepare(step, request);
+  std::optional<ModelFile> warm;
+  if (scenario.warm_started()) warm = read_model_file(scenario.warm_start);
+  // A device whose cost depends on the trained network's activity (a spiking chip's measured
+  // spikes) is costed once the network has run on it.
+  const bool cost_after_training = device->costs_measured_activity(request);
+  hw::Cost cost = cost_after_training ? hw::Cost{} : device->simulate(step);
+  ScenarioOutcome o{scenario, std::move(step), std::move(preset), std::move(cost)};
+  o.device_columns = device->columns(o.step);
+  o.device_summary = device->summary(o.step);
+  if (!rule_info.inference) {
+    const hw::Cost c =
+        other_rule_cost(scenario, algorithms::forward_only_rule().name, forward, o.step, *device);
+    o.inference_step_energy_j = c.ledger.total();
+    o.inference_step_s = c.latency_s;
+  }
+  if (!rule_info.reference.empty() && rule_info.reference != rule_info.name)
+    o.reference_step_energy_j =
+        other_rule_cost(scenario, rule_info.reference, forward, o.step, *device).ledger.total();
+  o.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
+  if (warm) {
+    o.warm_start_epochs = warm->epochs;
+    o.warm_start_energy_j = warm->training_energy_j;
+    o.warm_start_accuracy = warm->test_accuracy;
+  }
+  if (scenario.train) train_network(o, rule_info, forward, *device, keep_weights, warm);
+  if (cost_after_training) o.cost = device->simulate(o.step);
+  if (rule_info.inference) {  // the step is the model's inference step
+    o.inference_step_energy_j = o.cost.ledger.total();
+    o.inference_step_s = o.cost.latency_s;
+  }
+  if (rule_info.reference == rule_info.name) o.reference_step_energy_j = o.cost.ledger.total();
+  return o;
+}
+
+}  // namespace frugal::sim

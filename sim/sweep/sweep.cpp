@@ -1,0 +1,470 @@
+#include "sim/sweep/sweep.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "algorithms/functional/trainer.h"
+#include "algorithms/learning_rule.h"
+#include "algorithms/optimizer.h"
+#include "hw_models/device.h"
+#include "results/core/build_info.h"
+#include "results/core/error.h"
+#include "sim/metrics/result_tables.h"
+#include "sim/scenario/run_scenario.h"
+#include "sim/sweep/mpi_farm.h"
+#include "sim/sweep/result_files.h"
+#include "sim/sweep/worker_pool.h"
+#include "workloads/dataset.h"
+#include "workloads/model_registry.h"
+
+namespace frugal::sim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Flush the result file at least this often, and after this many scenarios.
+constexpr double kFlushEvery_s = 2.0;
+constexpr size_t kFlushEveryScenarios = 256;
+// A finished scenario waits at most this long for earlier ones before it is written out of order
+// (the file is then sorted when the sweep completes).
+constexpr double kMaxReorderWait_s = 10.0;
+
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void on_stop_signal(int signal) { g_signal = signal; }
+
+// Catches SIGINT and SIGTERM for the sweep's lifetime (without SA_RESTART, so waits wake up).
+class StopSignals {
+ public:
+  StopSignals() {
+    g_signal = 0;
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &m_old_int);
+    sigaction(SIGTERM, &action, &m_old_term);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &m_old_int, nullptr);
+    sigaction(SIGTERM, &m_old_term, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction m_old_int {
+  }, m_old_term{};
+};
+
+std::string describe(const std::vector<Setting>& settings) {
+  std::string text;
+  for (const Setting& s : settings) text += (text.empty() ? "" : " ") + s.first + "=" + s.second;
+  return text;
+}
+
+std::string format_duration(double s) {
+  char buffer[32];
+  if (s < 60)
+    std::snprintf(buffer, sizeof buffer, "%.0f s", s);
+  else if (s < 3600)
+    std::snprintf(buffer, sizeof buffer, "%d min %02d s", static_cast<int>(s) / 60,
+                  static_cast<int>(s) % 60);
+  else
+    std::snprintf(buffer, sizeof buffer, "%d h %02d min", static_cast<int>(s) / 3600,
+                  static_cast<int>(s) / 60 % 60);
+  return buffer;
+}
+
+// Count, rate and ETA: a redrawn bar when stderr is a terminal, a log line every few seconds
+// otherwise, nothing with --quiet.
+class Progress {
+ public:
+  Progress(int64_t total, int64_t already, bool quiet)
+      : m_total(total),
+        m_done(already),
+        m_already(already),
+        m_quiet(quiet),
+        m_tty(::isatty(STDERR_FILENO) != 0),
+        m_start(Clock::now()),
+        m_last(m_start) {}
+
+  void count(bool ok) {
+    ++m_done;
+    m_failed += !ok;
+  }
+  void tick(bool force = false) {
+    if (m_quiet) return;
+    const auto now = Clock::now();
+    const double since = std::chrono::duration<double>(now - m_last).count();
+    if (!force && since < (m_tty ? 0.1 : 5.0)) return;
+    m_last = now;
+    const double elapsed = std::chrono::duration<double>(now - m_start).count();
+    const double rate = elapsed > 0 ? static_cast<double>(m_done - m_already) / elapsed : 0.0;
+    const double eta = rate > 0 ? static_cast<double>(m_total - m_done) / rate : 0.0;
+    char numbers[160];
+    std::snprintf(numbers, sizeof numbers, "%lld/%lld scenarios%s, %.1f/s, ETA %s",
+                  static_cast<long long>(m_done), static_cast<long long>(m_total),
+                  m_failed ? (" (" + std::to_string(m_failed) + " failed)").c_str() : "", rate,
+                  rate > 0 ? format_duration(eta).c_str() : "?");
+    if (m_tty) {
+      constexpr int kWidth = 30;
+      const int filled = m_total ? static_cast<int>(kWidth * static_cast<double>(m_done) /
+                                                    static_cast<double>(m_total))
+                                 : kWidth;
+      std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
+                << std::string(static_cast<size_t>(kWidth - filled), '.') << "] " << numbers
+                << "\033[K" << std::flush;
+      m_drawn = true;
+    } else {
+      std::cerr << "frugal sweep: " << numbers << "\n";
+    }
+  }
+  // Prints a line of its own (a failed scenario), keeping the bar below it.
+  void message(const std::string& line) {
+    if (m_quiet) return;
+    if (m_drawn) std::cerr << "\r\033[K";
+    std::cerr << line << "\n";
+    m_drawn = false;
+  }
+  void finish() {
+    if (m_quiet) return;
+    tick(true);
+    if (m_tty && m_drawn) std::cerr << "\n";
+    m_drawn = false;
+  }
+  int64_t failed() const { return m_failed; }
+
+ private:
+  int64_t m_total, m_done, m_already, m_failed = 0;
+  bool m_quiet, m_tty, m_drawn = false;
+  Clock::time_point m_start, m_last;
+};
+
+// Test hooks (docs/sweeps.md), read once before the workers fork:
+//   FRUGAL_FAULT_INJECT="crash:ID,hang:ID,throw:ID"  scenario ID crashes (SIGSEGV), hangs, throws
+//   FRUGAL_TEST_DELAY_S=0.05                         every scenario takes this much longer
+//   FRUGAL_TEST_LOG=FILE                             each computed scenario id is appended to FILE
+//   FRUGAL_TEST_FLUSH_EVERY=1                        flush after this many scenarios
+struct TestHooks {
+  std::map<int64_t, std::string> faults;
+  double delay_s = 0.0;
+  std::string log;
+};
+
+double env_number(const char* name, double fallback) {
+  const char* text = std::getenv(name);
+  return text ? std::atof(text) : fallback;
+}
+
+std::map<int64_t, std::string> fault_injection() {
+  std::map<int64_t, std::string> faults;
+  const char* text = std::getenv("FRUGAL_FAULT_INJECT");
+  if (!text) return faults;
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto colon = item.find(':');
+    if (colon == std::string::npos) continue;
+    faults[std::stoll(item.substr(colon + 1))] = item.substr(0, colon);
+  }
+  return faults;
+}
+
+void inject(const std::string& fault) {
+  if (fault == "crash") std::raise(SIGSEGV);
+  if (fault == "hang")
+    for (;;) ::pause();
+  if (fault == "throw") throw std::runtime_error("injected failure (FRUGAL_FAULT_INJECT)");
+}
+
+// Resolves every name of every scenario before any runs, so a typo fails the sweep at once with
+// exit 2 instead of failing N scenarios. Returns each scenario's preset.
+std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>& scenarios,
+                                               std::map<std::string, hw::Preset>& presets) {
+  std::set<std::string> models, optimizers;
+  std::map<std::string, std::unique_ptr<hw::Device>> devices;  // one per preset, for checks
+  std::vector<const hw::Preset*> preset_of;
+  preset_of.reserve(scenarios.size());
+  for (const SweepScenario& s : scenarios) {
+    const Scenario& sc = s.scenario;
+    try {
+      std::string key = sc.hw;
+      for (const auto& [name, value] : sc.hw_params) key += "\n" + name + "=" + value;
+      auto it = presets.find(key);
+      if (it == presets.end()) it = presets.emplace(key, resolve_preset(sc)).first;
+      preset_of.push_back(&it->second);
+      auto& device = devices[key];
+      if (!device) device = hw::make_device(it->second);
+      device->check(step_request(sc));
+      const algorithms::RuleInfo& rule = algorithms::rule_info(sc.rule);
+      if (optimizers.insert(sc.optimizer).second) algorithms::find_optimizer(sc.optimizer);
+      workloads::BuildOptions one = build_options(sc);
+      one.batch = 1;
+      if (models.insert(sc.model + "\n" + sc.input_shape + "\n" + sc.onnx_unsupported).second)
+        workloads::build_model(sc.model, one);
+      if (sc.train) {
+        workloads::check_dataset(sc.dataset, sc.data_dir);
+        if (!algorithms::trains_functionally(rule.trained_by))
+          throw InputError("rule " + sc.rule + " has no functional face: it cannot train");
+      }
+    } catch (const InputError& e) {
+      const std::string where = describe(s.settings);
+      throw InputError("scenario " + std::to_string(s.id) +
+                       (where.empty() ? "" : " (" + where + ")") + ": " + e.what());
+    }
+  }
+  return preset_of;
+}
+
+// Workers: at most one per scenario, and few enough that their pipes fit the open-file limit.
+int max_jobs(size_t scenarios) {
+  rlimit limit{};
+  int64_t by_files = 1024;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    by_files = std::max<int64_t>(1, (static_cast<int64_t>(limit.rlim_cur) - 32) / 4);
+  return static_cast<int>(std::max<int64_t>(
+      1, std::min<int64_t>(static_cast<int64_t>(scenarios), std::min<int64_t>(by_files, 1024))));
+}
+
+void print_dry_run(const std::vector<SweepScenario>& scenarios, const std::vector<int64_t>& mine,
+                   const SweepOptions& options) {
+  std::cout << "# " << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s");
+  if (options.shard_count > 1)
+    std::cout << " (shard " << options.shard_index << "/" << options.shard_count << " of "
+              << scenarios.size() << ")";
+  std::cout << "\n# id\tpoint\treplicate\tseed\tsettings\n";
+  for (int64_t id : mine) {
+    const SweepScenario& s = scenarios[static_cast<size_t>(id)];
+    std::cout << s.id << "\t" << s.point << "\t" << s.replicate << "\t" << s.scenario.seed << "\t"
+              << describe(s.settings) << "\n";
+  }
+  std::cout << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s") << "\n";
+}
+
+}  // namespace
+
+void parse_shard(const std::string& text, int64_t& index, int64_t& count) {
+  const auto slash = text.find('/');
+  try {
+    if (text.find_first_not_of("0123456789/") != std::string::npos)
+      throw std::invalid_argument("not digits");
+    size_t used_i = 0, used_n = 0;
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    index = std::stoll(text.substr(0, slash), &used_i);
+    count = std::stoll(text.substr(slash + 1), &used_n);
+    if (used_i != slash || used_n != text.size() - slash - 1) throw std::invalid_argument("junk");
+  } catch (const std::exception&) {
+    throw InputError("--shard '" + text + "': expected I/N, e.g. --shard 0/4");
+  }
+  if (count < 1 || index < 0 || index >= count)
+    throw InputError("--shard '" + text + "': expected 0 <= I < N");
+}
+
+int run_sweep(const SweepOptions& options) {
+  const SweepSpec& spec = options.spec;
+  const std::vector<SweepScenario> scenarios = expand(spec);
+  const std::vector<ExtraColumn> extra = extra_columns(spec.column_keys());
+  std::map<std::string, hw::Preset> presets;
+  const std::vector<const hw::Preset*> preset_of = check_scenarios(scenarios, presets);
+
+  std::vector<int64_t> mine;
+  for (const SweepScenario& s : scenarios)
+    if (s.id % options.shard_count == options.shard_index) mine.push_back(s.id);
+  if (options.dry_run) {
+    print_dry_run(scenarios, mine, options);
+    return 0;
+  }
+  if (options.out.empty())
+    throw InputError("sweep needs --out FILE.h5 (or --dry-run to list the scenarios)");
+
+  // One computation of a scenario, wherever it runs (forked worker, MPI rank).
+  TestHooks hooks;
+  hooks.faults = fault_injection();
+  hooks.delay_s = env_number("FRUGAL_TEST_DELAY_S", 0.0);
+  if (const char* log = std::getenv("FRUGAL_TEST_LOG")) hooks.log = log;
+  const auto flush_every =
+      static_cast<size_t>(env_number("FRUGAL_TEST_FLUSH_EVERY", kFlushEveryScenarios));
+  auto compute = [&](int64_t id) {
+    if (!hooks.log.empty()) {
+      if (FILE* f = std::fopen(hooks.log.c_str(), "a")) {
+        std::fprintf(f, "%lld\n", static_cast<long long>(id));
+        std::fclose(f);
+      }
+    }
+    if (hooks.delay_s > 0)
+      std::this_thread::sleep_for(std::chrono::duration<double>(hooks.delay_s));
+    const auto fault = hooks.faults.find(id);
+    if (fault != hooks.faults.end()) inject(fault->second);
+    const SweepScenario& s = scenarios[static_cast<size_t>(id)];
+    ResultTables tables = make_result_tables(extra);
+    append_outcome(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings},
+                   run_scenario(s.scenario), extra);
+    return encode_tables(tables);
+  };
+  // A worker whose SystemC clock has run half its range retires before a step could overflow
+  // it, so that no scenario's fate depends on which worker ran it before.
+  auto retire = [] { return hw::simulation_clock_half_spent(); };
+
+  const MpiRole role = mpi_role();
+  if (role == MpiRole::worker) {
+    // An MPI rank other than 0: run what rank 0 hands out, in a forked worker for isolation.
+    WorkerPool pool(1, options.timeout_s, compute, retire);
+    mpi_serve(pool);
+    return 0;
+  }
+  // The executor exists before anything below can throw: under MPI its destructor releases the
+  // other ranks. Local workers are forked on first use.
+  std::unique_ptr<Executor> executor;
+  if (role == MpiRole::coordinator) {
+    executor = make_mpi_executor();
+  } else {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    executor = std::make_unique<WorkerPool>(
+        std::min(options.jobs > 0 ? options.jobs : cores, max_jobs(mine.size())), options.timeout_s,
+        compute, retire);
+  }
+
+  // Provenance: the presets as used, in order of first use.
+  std::string preset_texts;
+  std::set<const hw::Preset*> seen;
+  for (const hw::Preset* p : preset_of)
+    if (seen.insert(p).second) preset_texts += p->to_text() + "\n";
+  Provenance prov;
+  prov.command_line = options.command_line;
+  prov.sweep_spec = spec.canonical();
+  prov.config_files = options.config_files;
+  prov.hw_presets = preset_texts;
+  prov.scenario_count = static_cast<int64_t>(scenarios.size());
+  prov.shard_index = options.shard_index;
+  prov.shard_count = options.shard_count;
+
+  const ResultTables schema = make_result_tables(extra);
+  std::set<int64_t> done;
+  int64_t failed_before = 0;
+  // What --resume must match: the build, the specification and the shard.
+  const std::string identity = "# frugal " + version() + " (git " + git_sha() + ")\n" +
+                               prov.sweep_spec +
+                               "[shard]\nshard = " + std::to_string(options.shard_index) + "/" +
+                               std::to_string(options.shard_count) + "\n";
+  std::unique_ptr<SweepWriter> writer;
+  if (options.resume)
+    writer = std::make_unique<SweepWriter>(options.out, options.force, provenance(prov), schema,
+                                           identity, done, failed_before);
+  else
+    writer = std::make_unique<SweepWriter>(options.out, options.force, provenance(prov), schema,
+                                           identity);
+  std::vector<int64_t> todo;
+  for (int64_t id : mine)
+    if (!done.count(id)) todo.push_back(id);
+
+  Progress progress(static_cast<int64_t>(mine.size()),
+                    static_cast<int64_t>(mine.size() - todo.size()), options.quiet);
+  StopSignals signals;
+  try {
+    std::map<int64_t, std::pair<ResultTables, Clock::time_point>> ready;
+    std::set<int64_t> written;
+    size_t next = 0, write_next = 0;
+    auto last_flush = Clock::now();
+    int shown_failures = 0;
+    while (g_signal == 0 && (next < todo.size() || executor->busy() > 0)) {
+      while (g_signal == 0 && next < todo.size() && executor->has_idle())
+        executor->submit(todo[next++]);
+      for (TaskResult& r : executor->wait(0.25)) {
+        const SweepScenario& s = scenarios[static_cast<size_t>(r.task)];
+        ResultTables tables = schema;
+        if (r.status == TaskResult::Status::ok) {
+          try {
+            tables = decode_tables(r.payload, schema);
+          } catch (const std::exception& e) {
+            r.status = TaskResult::Status::crashed;
+            r.error = std::string("malformed result from the worker: ") + e.what();
+          }
+        }
+        if (r.status != TaskResult::Status::ok) {
+          tables = schema;
+          append_failure(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings}, s.scenario,
+                         preset_of[static_cast<size_t>(r.task)], to_string(r.status), r.error,
+                         extra);
+          r.payload = encode_tables(tables);
+          if (shown_failures++ < 10)
+            progress.message("frugal sweep: scenario " + std::to_string(s.id) +
+                             (s.settings.empty() ? "" : " (" + describe(s.settings) + ")") + " " +
+                             to_string(r.status) + ": " + r.error);
+        }
+        writer->record(r.task, r.payload);  // safe from now on, whatever happens next
+        progress.count(r.status == TaskResult::Status::ok);
+        ready.emplace(r.task, std::make_pair(std::move(tables), Clock::now()));
+      }
+      // Write in id order; a scenario held up too long by a slow earlier one goes out of order.
+      for (; write_next < todo.size(); ++write_next) {
+        const int64_t id = todo[write_next];
+        if (written.count(id)) continue;
+        const auto it = ready.find(id);
+        if (it == ready.end()) break;
+        writer->add(it->second.first);
+        written.insert(id);
+        ready.erase(it);
+      }
+      const auto now = Clock::now();
+      if (!ready.empty() &&
+          std::chrono::duration<double>(now - ready.begin()->second.second).count() >
+              kMaxReorderWait_s) {
+        for (auto& [id, entry] : ready) {
+          writer->add(entry.first);
+          written.insert(id);
+        }
+        ready.clear();
+      }
+      if (writer->buffered() >= flush_every ||
+          (writer->buffered() > 0 &&
+           std::chrono::duration<double>(now - last_flush).count() >= kFlushEvery_s)) {
+        writer->flush();
+        last_flush = now;
+      }
+      progress.tick();
+    }
+    const int64_t failed = failed_before + progress.failed();
+
+    if (g_signal != 0) {
+      const int signal = g_signal;
+      executor->stop();
+      for (auto& [id, entry] : ready) writer->add(entry.first);
+      writer->keep_partial();
+      progress.finish();
+      std::cerr << "frugal sweep: stopped by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "; "
+                << writer->rows_written() << " of " << mine.size() << " scenarios are in "
+                << writer->partial_path() << " (run the same command with --resume to finish)\n";
+      return kExitInterrupted + signal;
+    }
+    executor->stop();
+    writer->finish(options.force);
+    progress.finish();
+    std::cout << "frugal sweep: " << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s")
+              << ", " << static_cast<int64_t>(mine.size()) - failed << " ok";
+    if (failed) std::cout << ", " << failed << " failed (see status and error in /scenarios)";
+    std::cout << "; results in " << options.out << "\n";
+    return failed ? kExitScenarioFailed : 0;
+
+  } catch (const std::exception& e) {
+    // Whatever went wrong (a full disk, no more processes), what finished is in the journal.
+    executor->stop();
+    try {
+      writer->keep_partial();
+    } catch (const std::exception&) {
+    }
+    throw IoError(std::string(e.what()) + " (the scenarios that finished are kept in " +
+                  options.out + ".journal: fix the cause and rerun with --resume)");
+  }
+}
+
+}  // namespace frugal::sim

@@ -1,0 +1,39 @@
+#pragma once
+// frugal sweep: expands a sweep specification, checks every scenario before running any, runs
+// them in isolated workers (forked processes, or MPI ranks under mpirun), and streams the results
+// into one crash-safe HDF5 file (docs/sweeps.md).
+
+#include <cstdint>
+#include <string>
+
+#include "sim/sweep/sweep_spec.h"
+
+namespace frugal::sim {
+
+struct SweepOptions {
+  SweepSpec spec;
+  std::string out;  // result file; required unless dry_run
+  bool force = false;
+  bool resume = false;
+  bool dry_run = false;
+  bool quiet = false;
+  int jobs = 0;             // worker processes; 0: one per core
+  double timeout_s = 0.0;   // per scenario; 0: none
+  int64_t shard_index = 0;  // --shard i/N: run the scenarios whose id % N == i
+  int64_t shard_count = 1;
+  std::string command_line;
+  std::string config_files;  // the text of the config files read, for provenance
+};
+
+// Exit codes of a sweep beyond 0 (all ok), 1 (internal or I/O error) and 2 (bad input).
+constexpr int kExitScenarioFailed = 3;
+constexpr int kExitInterrupted = 128;  // + the signal: 130 for SIGINT, 143 for SIGTERM
+
+// Runs the sweep; returns the exit code. Throws InputError for a bad specification or output
+// path (before any scenario runs).
+int run_sweep(const SweepOptions& options);
+
+// Parses --shard "i/N" (0 <= i < N). Throws InputError.
+void parse_shard(const std::string& text, int64_t& index, int64_t& count);
+
+}  // namespace frugal::sim
