@@ -18,6 +18,32 @@ namespace frugal::sim {
 
 namespace po = boost::program_options;
 
+namespace {
+
+// A run is a sweep of one scenario: the same file layout.
+void write_run_file(const std::string& out, bool force, const ScenarioOutcome& outcome,
+                    const std::string& command_line, const std::string& config_files) {
+  SweepSpec spec;
+  spec.base = to_settings(outcome.scenario);
+  std::vector<std::string> hw_keys;
+  for (const auto& [name, value] : outcome.scenario.hw_params)
+    hw_keys.push_back(kHwParamPrefix + name);
+  const std::vector<ExtraColumn> extra = extra_columns(hw_keys);
+  ResultTables tables = make_result_tables(extra);
+  append_outcome(tables, ScenarioKey{}, outcome, extra);
+  Provenance prov;
+  prov.command_line = command_line;
+  prov.sweep_spec = spec.canonical();
+  prov.config_files = config_files;
+  prov.hw_presets = outcome.preset.to_text();
+  prov.scenario_count = 1;
+  SweepWriter writer(out, force, provenance(prov), make_result_tables(extra), "");
+  writer.add(tables);
+  writer.finish(force);
+}
+
+}  // namespace
+
 int command_run(const std::vector<std::string>& args, const std::string& command_line) {
   Scenario scenario;
   std::string config, out, save_model;
@@ -92,25 +118,9 @@ int command_run(const std::vector<std::string>& args, const std::string& command
   const ScenarioOutcome outcome = run_scenario(scenario, saving);
   print_warnings(outcome.step.graph);
 
-  if (write) {
-    // A run is a sweep of one scenario: the same file layout.
-    SweepSpec spec;
-    spec.base = to_settings(scenario);
-    std::vector<std::string> hw_keys;
-    for (const auto& [name, value] : scenario.hw_params) hw_keys.push_back(kHwParamPrefix + name);
-    const std::vector<ExtraColumn> extra = extra_columns(hw_keys);
-    ResultTables tables = make_result_tables(extra);
-    append_outcome(tables, ScenarioKey{}, outcome, extra);
-    Provenance prov;
-    prov.command_line = command_line;
-    prov.sweep_spec = spec.canonical();
-    prov.config_files = vm.count("config") ? config_texts({config}) : "";
-    prov.hw_presets = outcome.preset.to_text();
-    prov.scenario_count = 1;
-    SweepWriter writer(out, force, provenance(prov), make_result_tables(extra), "");
-    writer.add(tables);
-    writer.finish(force);
-  }
+  if (write)
+    write_run_file(out, force, outcome, command_line,
+                   vm.count("config") ? config_texts({config}) : "");
   if (saving) write_model_file(save_model, trained_model(outcome), force);
   const std::string saved_line = saving ? "  trained model saved to " + save_model +
                                               " (start later runs from it with "

@@ -270,31 +270,24 @@ void parse_shard(const std::string& text, int64_t& index, int64_t& count) {
     throw InputError("--shard '" + text + "': expected 0 <= I < N");
 }
 
-int run_sweep(const SweepOptions& options) {
-  const SweepSpec& spec = options.spec;
-  const std::vector<SweepScenario> scenarios = expand(spec);
-  const std::vector<ExtraColumn> extra = extra_columns(spec.column_keys());
-  std::map<std::string, hw::Preset> presets;
-  const std::vector<const hw::Preset*> preset_of = check_scenarios(scenarios, presets);
+namespace {
 
-  std::vector<int64_t> mine;
-  for (const SweepScenario& s : scenarios)
-    if (s.id % options.shard_count == options.shard_index) mine.push_back(s.id);
-  if (options.dry_run) {
-    print_dry_run(scenarios, mine, options);
-    return 0;
-  }
-  if (options.out.empty())
-    throw InputError("sweep needs --out FILE.h5 (or --dry-run to list the scenarios)");
+// A sweep's scenarios, checked, and this shard's share of them.
+struct Plan {
+  std::vector<SweepScenario> scenarios;
+  std::vector<ExtraColumn> extra;             // columns of the swept keys
+  std::map<std::string, hw::Preset> presets;  // each distinct preset, as resolved
+  std::vector<const hw::Preset*> preset_of;   // per scenario
+  std::vector<int64_t> mine;                  // ids this shard runs
+};
 
-  // One computation of a scenario, wherever it runs (forked worker, MPI rank).
+// One computation of a scenario, wherever it runs (forked worker, MPI rank): its tables encoded.
+WorkerPool::Compute scenario_computation(const Plan& plan) {
   TestHooks hooks;
   hooks.faults = fault_injection();
   hooks.delay_s = env_number("FRUGAL_TEST_DELAY_S", 0.0);
   if (const char* log = std::getenv("FRUGAL_TEST_LOG")) hooks.log = log;
-  const auto flush_every =
-      static_cast<size_t>(env_number("FRUGAL_TEST_FLUSH_EVERY", kFlushEveryScenarios));
-  auto compute = [&](int64_t id) {
+  return [&plan, hooks](int64_t id) {
     if (!hooks.log.empty()) {
       if (FILE* f = std::fopen(hooks.log.c_str(), "a")) {
         std::fprintf(f, "%lld\n", static_cast<long long>(id));
@@ -305,16 +298,144 @@ int run_sweep(const SweepOptions& options) {
       std::this_thread::sleep_for(std::chrono::duration<double>(hooks.delay_s));
     const auto fault = hooks.faults.find(id);
     if (fault != hooks.faults.end()) inject(fault->second);
-    const SweepScenario& s = scenarios[static_cast<size_t>(id)];
-    ResultTables tables = make_result_tables(extra);
+    const SweepScenario& s = plan.scenarios[static_cast<size_t>(id)];
+    ResultTables tables = make_result_tables(plan.extra);
     append_outcome(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings},
-                   run_scenario(s.scenario), extra);
+                   run_scenario(s.scenario), plan.extra);
     return encode_tables(tables);
   };
+}
+
+Provenance sweep_provenance(const SweepOptions& options, const Plan& plan) {
+  // The presets as used, in order of first use.
+  std::string preset_texts;
+  std::set<const hw::Preset*> seen;
+  for (const hw::Preset* p : plan.preset_of)
+    if (seen.insert(p).second) preset_texts += p->to_text() + "\n";
+  Provenance prov;
+  prov.command_line = options.command_line;
+  prov.sweep_spec = options.spec.canonical();
+  prov.config_files = options.config_files;
+  prov.hw_presets = preset_texts;
+  prov.scenario_count = static_cast<int64_t>(plan.scenarios.size());
+  prov.shard_index = options.shard_index;
+  prov.shard_count = options.shard_count;
+  return prov;
+}
+
+// Runs `todo` on the executor until done or stopped by a signal, each result journaled, then
+// written in id order (a scenario held up too long by a slow earlier one goes out of order),
+// flushed every few. Returns the exit code, after finishing the file or keeping it partial.
+int run_scenarios(const SweepOptions& options, const Plan& plan, const std::vector<int64_t>& todo,
+                  Executor& executor, SweepWriter& writer, Progress& progress,
+                  int64_t failed_before) {
+  const ResultTables schema = make_result_tables(plan.extra);
+  const auto flush_every =
+      static_cast<size_t>(env_number("FRUGAL_TEST_FLUSH_EVERY", kFlushEveryScenarios));
+  std::map<int64_t, std::pair<ResultTables, Clock::time_point>> ready;
+  std::set<int64_t> written;
+  size_t next = 0, write_next = 0;
+  auto last_flush = Clock::now();
+  int shown_failures = 0;
+  while (g_signal == 0 && (next < todo.size() || executor.busy() > 0)) {
+    while (g_signal == 0 && next < todo.size() && executor.has_idle())
+      executor.submit(todo[next++]);
+    for (TaskResult& r : executor.wait(0.25)) {
+      const SweepScenario& s = plan.scenarios[static_cast<size_t>(r.task)];
+      ResultTables tables = schema;
+      if (r.status == TaskResult::Status::ok) {
+        try {
+          tables = decode_tables(r.payload, schema);
+        } catch (const std::exception& e) {
+          r.status = TaskResult::Status::crashed;
+          r.error = std::string("malformed result from the worker: ") + e.what();
+        }
+      }
+      if (r.status != TaskResult::Status::ok) {
+        tables = schema;
+        append_failure(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings}, s.scenario,
+                       plan.preset_of[static_cast<size_t>(r.task)], to_string(r.status), r.error,
+                       plan.extra);
+        r.payload = encode_tables(tables);
+        if (shown_failures++ < 10)
+          progress.message("frugal sweep: scenario " + std::to_string(s.id) +
+                           (s.settings.empty() ? "" : " (" + describe(s.settings) + ")") + " " +
+                           to_string(r.status) + ": " + r.error);
+      }
+      writer.record(r.task, r.payload);  // safe from now on, whatever happens next
+      progress.count(r.status == TaskResult::Status::ok);
+      ready.emplace(r.task, std::make_pair(std::move(tables), Clock::now()));
+    }
+    for (; write_next < todo.size(); ++write_next) {
+      const int64_t id = todo[write_next];
+      if (written.count(id)) continue;
+      const auto it = ready.find(id);
+      if (it == ready.end()) break;
+      writer.add(it->second.first);
+      written.insert(id);
+      ready.erase(it);
+    }
+    const auto now = Clock::now();
+    if (!ready.empty() &&
+        std::chrono::duration<double>(now - ready.begin()->second.second).count() >
+            kMaxReorderWait_s) {
+      for (auto& [id, entry] : ready) {
+        writer.add(entry.first);
+        written.insert(id);
+      }
+      ready.clear();
+    }
+    if (writer.buffered() >= flush_every ||
+        (writer.buffered() > 0 &&
+         std::chrono::duration<double>(now - last_flush).count() >= kFlushEvery_s)) {
+      writer.flush();
+      last_flush = now;
+    }
+    progress.tick();
+  }
+  const int64_t failed = failed_before + progress.failed();
+  const size_t total = plan.mine.size();
+  if (g_signal != 0) {
+    const int signal = g_signal;
+    executor.stop();
+    for (auto& [id, entry] : ready) writer.add(entry.first);
+    writer.keep_partial();
+    progress.finish();
+    std::cerr << "frugal sweep: stopped by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "; "
+              << writer.rows_written() << " of " << total << " scenarios are in "
+              << writer.partial_path() << " (run the same command with --resume to finish)\n";
+    return kExitInterrupted + signal;
+  }
+  executor.stop();
+  writer.finish(options.force);
+  progress.finish();
+  std::cout << "frugal sweep: " << total << " scenario" << (total == 1 ? "" : "s") << ", "
+            << static_cast<int64_t>(total) - failed << " ok";
+  if (failed) std::cout << ", " << failed << " failed (see status and error in /scenarios)";
+  std::cout << "; results in " << options.out << "\n";
+  return failed ? kExitScenarioFailed : 0;
+}
+
+}  // namespace
+
+int run_sweep(const SweepOptions& options) {
+  Plan plan;
+  plan.scenarios = expand(options.spec);
+  plan.extra = extra_columns(options.spec.column_keys());
+  plan.preset_of = check_scenarios(plan.scenarios, plan.presets);
+  for (const SweepScenario& s : plan.scenarios)
+    if (s.id % options.shard_count == options.shard_index) plan.mine.push_back(s.id);
+  if (options.dry_run) {
+    print_dry_run(plan.scenarios, plan.mine, options);
+    return 0;
+  }
+  if (options.out.empty())
+    throw InputError("sweep needs --out FILE.h5 (or --dry-run to list the scenarios)");
+
+  const WorkerPool::Compute compute = scenario_computation(plan);
   // A worker whose SystemC clock has run half its range retires before a step could overflow
   // it, so that no scenario's fate depends on which worker ran it before.
   auto retire = [] { return hw::simulation_clock_half_spent(); };
-
   const MpiRole role = mpi_role();
   if (role == MpiRole::worker) {
     // An MPI rank other than 0: run what rank 0 hands out, in a forked worker for isolation.
@@ -330,25 +451,12 @@ int run_sweep(const SweepOptions& options) {
   } else {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     executor = std::make_unique<WorkerPool>(
-        std::min(options.jobs > 0 ? options.jobs : cores, max_jobs(mine.size())), options.timeout_s,
-        compute, retire);
+        std::min(options.jobs > 0 ? options.jobs : cores, max_jobs(plan.mine.size())),
+        options.timeout_s, compute, retire);
   }
 
-  // Provenance: the presets as used, in order of first use.
-  std::string preset_texts;
-  std::set<const hw::Preset*> seen;
-  for (const hw::Preset* p : preset_of)
-    if (seen.insert(p).second) preset_texts += p->to_text() + "\n";
-  Provenance prov;
-  prov.command_line = options.command_line;
-  prov.sweep_spec = spec.canonical();
-  prov.config_files = options.config_files;
-  prov.hw_presets = preset_texts;
-  prov.scenario_count = static_cast<int64_t>(scenarios.size());
-  prov.shard_index = options.shard_index;
-  prov.shard_count = options.shard_count;
-
-  const ResultTables schema = make_result_tables(extra);
+  const Provenance prov = sweep_provenance(options, plan);
+  const ResultTables schema = make_result_tables(plan.extra);
   std::set<int64_t> done;
   int64_t failed_before = 0;
   // What --resume must match: the build, the specification and the shard.
@@ -364,97 +472,14 @@ int run_sweep(const SweepOptions& options) {
     writer = std::make_unique<SweepWriter>(options.out, options.force, provenance(prov), schema,
                                            identity);
   std::vector<int64_t> todo;
-  for (int64_t id : mine)
+  for (int64_t id : plan.mine)
     if (!done.count(id)) todo.push_back(id);
 
-  Progress progress(static_cast<int64_t>(mine.size()),
-                    static_cast<int64_t>(mine.size() - todo.size()), options.quiet);
+  Progress progress(static_cast<int64_t>(plan.mine.size()),
+                    static_cast<int64_t>(plan.mine.size() - todo.size()), options.quiet);
   StopSignals signals;
   try {
-    std::map<int64_t, std::pair<ResultTables, Clock::time_point>> ready;
-    std::set<int64_t> written;
-    size_t next = 0, write_next = 0;
-    auto last_flush = Clock::now();
-    int shown_failures = 0;
-    while (g_signal == 0 && (next < todo.size() || executor->busy() > 0)) {
-      while (g_signal == 0 && next < todo.size() && executor->has_idle())
-        executor->submit(todo[next++]);
-      for (TaskResult& r : executor->wait(0.25)) {
-        const SweepScenario& s = scenarios[static_cast<size_t>(r.task)];
-        ResultTables tables = schema;
-        if (r.status == TaskResult::Status::ok) {
-          try {
-            tables = decode_tables(r.payload, schema);
-          } catch (const std::exception& e) {
-            r.status = TaskResult::Status::crashed;
-            r.error = std::string("malformed result from the worker: ") + e.what();
-          }
-        }
-        if (r.status != TaskResult::Status::ok) {
-          tables = schema;
-          append_failure(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings}, s.scenario,
-                         preset_of[static_cast<size_t>(r.task)], to_string(r.status), r.error,
-                         extra);
-          r.payload = encode_tables(tables);
-          if (shown_failures++ < 10)
-            progress.message("frugal sweep: scenario " + std::to_string(s.id) +
-                             (s.settings.empty() ? "" : " (" + describe(s.settings) + ")") + " " +
-                             to_string(r.status) + ": " + r.error);
-        }
-        writer->record(r.task, r.payload);  // safe from now on, whatever happens next
-        progress.count(r.status == TaskResult::Status::ok);
-        ready.emplace(r.task, std::make_pair(std::move(tables), Clock::now()));
-      }
-      // Write in id order; a scenario held up too long by a slow earlier one goes out of order.
-      for (; write_next < todo.size(); ++write_next) {
-        const int64_t id = todo[write_next];
-        if (written.count(id)) continue;
-        const auto it = ready.find(id);
-        if (it == ready.end()) break;
-        writer->add(it->second.first);
-        written.insert(id);
-        ready.erase(it);
-      }
-      const auto now = Clock::now();
-      if (!ready.empty() &&
-          std::chrono::duration<double>(now - ready.begin()->second.second).count() >
-              kMaxReorderWait_s) {
-        for (auto& [id, entry] : ready) {
-          writer->add(entry.first);
-          written.insert(id);
-        }
-        ready.clear();
-      }
-      if (writer->buffered() >= flush_every ||
-          (writer->buffered() > 0 &&
-           std::chrono::duration<double>(now - last_flush).count() >= kFlushEvery_s)) {
-        writer->flush();
-        last_flush = now;
-      }
-      progress.tick();
-    }
-    const int64_t failed = failed_before + progress.failed();
-
-    if (g_signal != 0) {
-      const int signal = g_signal;
-      executor->stop();
-      for (auto& [id, entry] : ready) writer->add(entry.first);
-      writer->keep_partial();
-      progress.finish();
-      std::cerr << "frugal sweep: stopped by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "; "
-                << writer->rows_written() << " of " << mine.size() << " scenarios are in "
-                << writer->partial_path() << " (run the same command with --resume to finish)\n";
-      return kExitInterrupted + signal;
-    }
-    executor->stop();
-    writer->finish(options.force);
-    progress.finish();
-    std::cout << "frugal sweep: " << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s")
-              << ", " << static_cast<int64_t>(mine.size()) - failed << " ok";
-    if (failed) std::cout << ", " << failed << " failed (see status and error in /scenarios)";
-    std::cout << "; results in " << options.out << "\n";
-    return failed ? kExitScenarioFailed : 0;
-
+    return run_scenarios(options, plan, todo, *executor, *writer, progress, failed_before);
   } catch (const std::exception& e) {
     // Whatever went wrong (a full disk, no more processes), what finished is in the journal.
     executor->stop();
