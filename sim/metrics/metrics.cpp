@@ -1,5 +1,6 @@
 #include "sim/metrics/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -365,6 +366,13 @@ std::vector<Metric> make_metrics() {
               "test accuracy of the same scenario trained in ideal fp32 minus this one's (0 "
               "for fp32; NaN without --train)"},
              [](const ScenarioOutcome& o) { return accuracy_loss(o); }));
+  // Options declared with a column and not placed above: at the end, in the table's order.
+  for (const ScenarioOption& o : scenario_options()) {
+    const bool placed = std::any_of(list.begin(), list.end(), [&](const Metric& m) {
+      return m.column.name == o.column_name();
+    });
+    if (!o.column.empty() && !placed) add(input(o.key));
+  }
   return list;
 }
 
