@@ -2,8 +2,8 @@
 
 namespace frugal::algorithms {
 
-// How the learning signal reaches the layers below the output (docs/references.md#s7), for the
-// cost face (backward.h) and the functional face (functional/network.h) alike.
+// How the learning signal reaches the layers below the output (docs/references.md#rule-costs),
+// for the cost face (backward.h) and the functional face (functional/network.h) alike.
 enum class ErrorSignal {
   transpose_weights,  // bp: Wᵀδ
   random_matrices,    // fa: Bδ, B fixed and random, shaped like W

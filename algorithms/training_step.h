@@ -1,6 +1,7 @@
 #pragma once
 // What one step of a learning rule costs before any hardware is chosen: the ops of every phase,
-// the memory the step holds, and the rule's structural properties (REFERENCES.md section 7).
+// the memory the step holds, and the rule's structural properties
+// (docs/references.md#rule-costs).
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compares frugal outputs written by two builds: no number may change.
 
-    /usr/bin/python3 scripts/compare-results.py OLD NEW
+    /usr/bin/python3 scripts/compare-results.py [--sources-may-differ] OLD NEW
 
 OLD and NEW are two result files, or two directories (scripts/regression-outputs.sh writes
 them) whose files are compared by name:
@@ -12,13 +12,16 @@ them) whose files are compared by name:
     paths it names.
   - *.json: every key of OLD must be in NEW with the same value (NEW may add keys), except
     `frugal_version`.
-  - other files (text): equal line by line.
+  - other files (text): equal line by line. With --sources-may-differ, the lines that only
+    cite a source (`    source: ...` in `frugal presets show`, the indented source line under
+    each `frugal validate` check) are left out: a change of citations changes no number.
 Prints one line per file and exits 1 when anything differs.
 """
 
 import json
 import math
 import os
+import re
 import sys
 
 import h5py
@@ -150,11 +153,18 @@ def compare_json(old_path, new_path):
     return problems, "json"
 
 
+SOURCE_LINE = re.compile(r"^(    source: |       \S)")
+IGNORE_SOURCES = False
+
+
 def compare_text(old_path, new_path):
     with open(old_path) as f:
         old = f.read().splitlines()
     with open(new_path) as f:
         new = f.read().splitlines()
+    if IGNORE_SOURCES:
+        old = [line for line in old if not SOURCE_LINE.match(line)]
+        new = [line for line in new if not SOURCE_LINE.match(line)]
     problems = []
     for i, (a, b) in enumerate(zip(old, new)):
         if a != b:
@@ -174,9 +184,14 @@ def compare(old_path, new_path):
 
 
 def main():
-    if len(sys.argv) != 3:
+    global IGNORE_SOURCES
+    args = sys.argv[1:]
+    if args and args[0] == "--sources-may-differ":
+        IGNORE_SOURCES = True
+        args = args[1:]
+    if len(args) != 2:
         sys.exit(__doc__)
-    old, new = sys.argv[1:]
+    old, new = args
     if os.path.isdir(old):
         names = sorted(set(os.listdir(old)) | set(os.listdir(new)))
         pairs = [(os.path.join(old, n), os.path.join(new, n), n) for n in names]

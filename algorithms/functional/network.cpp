@@ -443,7 +443,8 @@ void Learner::scores(const Matrix& x, Matrix& out) {
 ErrorLearner::ErrorLearner(Network& net, Numerics& numerics, ErrorSignal signal,
                            std::mt19937_64& rng)
     : Learner(net, numerics), m_signal(signal) {
-  // Fixed random feedback matrices at the scale of W's initialization (REFERENCES.md section 7).
+  // Fixed random feedback matrices at the scale of W's initialization
+  // (docs/references.md#rule-costs).
   const auto& layers = net.layers();
   size_t last = layers.size();
   while (!layers[--last].trainable()) {

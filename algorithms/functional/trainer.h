@@ -2,8 +2,8 @@
 // The functional face of the learning rules: really training a network (Eigen, one thread,
 // seeded and deterministic) to measure accuracy, not assume it. The rule's learner
 // (LearningRule::learner) does each step through a Numerics (ideal fp32 or a digital format);
-// its equations are the cost face's (REFERENCES.md section 7), so both faces count the same MACs
-// per sample.
+// its equations are the cost face's (docs/references.md#rule-costs), so both faces count the same
+// MACs per sample.
 
 #include <cmath>
 #include <cstdint>

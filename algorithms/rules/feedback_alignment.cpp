@@ -1,4 +1,4 @@
-// Rules that send errors back without the forward weights (REFERENCES.md section 7):
+// Rules that send errors back without the forward weights (docs/references.md#rule-costs):
 //
 //   fa    Feedback alignment (Lillicrap et al. 2016): δ_l = (B_{l+1} δ_{l+1}) ⊙ f'(a_l), B fixed
 //         and random with W's shape. MACs as BP; no weight transport, but still a backward sweep.

@@ -1,7 +1,7 @@
-// Forward-Forward (Hinton 2022), REFERENCES.md section 7: every layer learns on its own from two
-// forward passes, one on positive data (the input with its true label written into it) and one on
-// negative data (a wrong label). Per layer and pass: the input is length-normalized (after the
-// first layer), the layer runs forward, its goodness g = Σ h² enters the loss
+// Forward-Forward (Hinton 2022; docs/references.md#hinton-2022): every layer learns on its own
+// from two forward passes, one on positive data (the input with its true label written into it)
+// and one on negative data (a wrong label). Per layer and pass: the input is length-normalized
+// (after the first layer), the layer runs forward, its goodness g = Σ h² enters the loss
 // softplus(θ − g⁺) + softplus(g⁻ − θ), whose gradient goes through the activation's derivative to
 // the layer's weights and stops there. ≈ 4F MACs per positive sample (two forward passes, two
 // weight gradients); no weight transport, no backward sweep, no locking; a layer holds only its
@@ -37,7 +37,7 @@ constexpr int64_t kGoodnessOpsPerValue = 4;
 constexpr int64_t kGoodnessOpsPerSample = 3;
 
 // Functional face. Goodness is the mean of squares over a layer's units, against θ = 2
-// (REFERENCES.md section 7); a layer's input after the first is scaled to unit root mean
+// (docs/references.md#hinton-2022); a layer's input after the first is scaled to unit root mean
 // square. The label is written into the first C inputs (1 at the label, 0 elsewhere); a negative
 // sample carries a wrong label drawn uniformly. A prediction runs the network once per class and
 // picks the class with the largest goodness summed over every layer. (Hinton sums all but the

@@ -1,4 +1,4 @@
-// Forward-only rules with a second, modulated forward pass (REFERENCES.md section 7):
+// Forward-only rules with a second, modulated forward pass (docs/references.md#rule-costs):
 //
 //   pepita     PEPITA (Dellaferrera & Kreiman 2022): pass 1 gives the error e; the input is
 //              modulated, x + F_in e (F_in ∈ R^{n_0×C} fixed and random); pass 2 runs on it; then
@@ -8,7 +8,8 @@
 //   mempepita  MEMPEPITA (Pau & Aymone 2023; Srinivasan et al. 2024): the first pass is
 //              recomputed layer by layer in lockstep with the modulated pass, so only one layer's
 //              activations are held: 4F − F_L + n_0·C MACs (the output layer learns from e and
-//              needs no recomputation; "≈ 4F + n_0·C" in REFERENCES.md).
+//              needs no recomputation; often rounded to 4F + n_0·C,
+//              docs/references.md#rule-costs).
 //
 // Both train networks of dense layers with activations (mlp specs). Functionally the two are the
 // same arithmetic in another order: MEMPEPITA's learner really recomputes the clean pass, so its
@@ -108,7 +109,8 @@ TrainingStep expand_pepita(TrainingStep step, const Graph& forward, const StepOp
   return step;
 }
 
-// F_in's scale: 0.05 · U(±√(6/n₀)) (Dellaferrera & Kreiman 2022; REFERENCES.md section 7).
+// F_in's scale: 0.05 · U(±√(6/n₀)) (Dellaferrera & Kreiman 2022;
+// docs/references.md#dellaferrera-2022).
 constexpr float kFeedbackScale = 0.05f;
 
 class PepitaLearner final : public Learner {

@@ -3,11 +3,11 @@
 // analog device (issue 7). Weights are programmed as conductances of differential pairs
 // (G+ − G−, each in [0, g_max]), quantized to the cell's levels, perturbed by programming noise,
 // drifting as g(t) = g_prog·((t + t0)/t0)^(−ν) and read with 1/f noise, following IBM's
-// statistical PCM model (Nandakumar et al., ICECS 2019; aihwkit PCMLikeNoiseModel; REFERENCES.md
-// section 4c). Inputs pass a DAC (each input vector scaled by its largest magnitude, then
-// rounded), outputs an ADC (clipped to a bound, then rounded). A fraction of cells can be stuck
-// at 0 or g_max. Products without a weight operand (weight gradients) are digital, exact.
-// Everything random is drawn from the seed.
+// statistical PCM model (Nandakumar et al., ICECS 2019; aihwkit PCMLikeNoiseModel;
+// docs/references.md#nandakumar-2019). Inputs pass a DAC (each input vector scaled by its largest
+// magnitude, then rounded), outputs an ADC (clipped to a bound, then rounded). A fraction of cells
+// can be stuck at 0 or g_max. Products without a weight operand (weight gradients) are digital,
+// exact. Everything random is drawn from the seed.
 
 #include <cstdint>
 #include <random>

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iomanip>
 
+#include "algorithms/learning_rule.h"
 #include "results/core/build_info.h"
 #include "results/core/units.h"
 #include "results/files/json.h"
@@ -55,8 +56,8 @@ void print_training(std::ostream& out, const ScenarioOutcome& o) {
   const algorithms::TrainResult& t = *o.training;
   const bool deployed = !std::isnan(t.deployed_accuracy);
   out << "\n  trained (functional face, "
-      << (deployed            ? std::string("bp in fp32, then deployed")
-          : o.device_numerics ? "in " + o.preset.name() + "'s analog numerics"
+      << (deployed ? algorithms::rule_info(o.scenario.rule).trained_by + " in fp32, then deployed"
+          : o.device_numerics ? "in " + o.preset.name() + "'s own numerics"
                               : o.scenario.precision)
       << "): " << t.epochs.size() << " epoch" << (t.epochs.size() == 1 ? "" : "s") << " on "
       << o.scenario.dataset << " (" << group_digits(t.train_samples) << " training images), batch "

@@ -120,7 +120,7 @@ std::vector<Reproduction> run_reproductions() {
                            cpu.get("fp32_mac_energy") / 0.127 * 1e12});
   reproductions.push_back({"Horowitz fp32 add at 45 nm (cpu preset / 0.127)", "Horowitz ISSCC 2014",
                            "pJ", 0.9, cpu.get("fp32_add_energy") / 0.127 * 1e12});
-  // The H100's measured bf16 matrix product (REFERENCES.md section 2, this project's card).
+  // The measured bf16 matrix product of this project's H100 (docs/references.md#h100-measured).
   // The second of two 8192 x 8192 layers at batch 8192: an 8192^3 product whose input is
   // already on the device (the first layer's waits for the host copy).
   Scenario gemm;
@@ -134,7 +134,7 @@ std::vector<Reproduction> run_reproductions() {
     if (h.step.graph.ops()[i].name == "fc2")
       reproductions.push_back(
           {"H100 bf16 8192^3 product throughput",
-           "measured on this project's H100 (REFERENCES.md section 2)", "TFLOP/s", 798,
+           "measured on this project's H100 (docs/references.md#h100-measured)", "TFLOP/s", 798,
            2.0 * static_cast<double>(h.step.graph.ops()[i].macs) / h.cost.ops[i].latency_s / 1e12});
   return reproductions;
 }

@@ -6,8 +6,8 @@ namespace frugal::sim {
 
 const std::vector<Region>& regions() {
   // OWID / Ember & Energy Institute 2023, lifecycle basis, as CodeCarbon packages them
-  // (codecarbon/data/private_infra/global_energy_mix.json, data of Aug 2024); REFERENCES.md
-  // section 6, set A. The world average is the IEA's 2019 figure (CodeCarbon
+  // (codecarbon/data/private_infra/global_energy_mix.json, data of Aug 2024);
+  // docs/references.md#grid-set-a. The world average is the IEA's 2019 figure (CodeCarbon
   // carbon_intensity_per_source.json).
   static const std::string owid = "OWID/Ember 2023 via CodeCarbon global_energy_mix.json";
   static const std::vector<Region> table = {
@@ -27,7 +27,7 @@ const std::vector<Region>& regions() {
       {"poland", 661.9, 2023, owid},
       {"quebec", 30.0, 2023,
        "derived: Quebec's 2023 mix (92.1% hydro, 6.7% wind, ...) times CodeCarbon's per-source "
-       "factors (REFERENCES.md section 6)"},
+       "factors (docs/references.md#quebec)"},
       {"singapore", 470.8, 2023, owid},
       {"south-africa", 707.7, 2023, owid},
       {"south-korea", 430.6, 2023, owid},

@@ -21,7 +21,7 @@ TrainingStep expand(const std::string& rule, const std::string& spec, int64_t ba
 
 }  // namespace
 
-TEST_CASE("BP costs F + (F - F1) + F MACs for an MLP (REFERENCES.md section 7)",
+TEST_CASE("BP costs F + (F - F1) + F MACs for an MLP (docs/references.md#rule-costs)",
           "[quick][algorithms]") {
   struct Case {
     const char* spec;
@@ -101,7 +101,7 @@ TEST_CASE("unknown rules and optimizers are input errors naming the known ones",
                     Catch::Contains("unknown optimizer 'lbfgs'"));
 }
 
-TEST_CASE("Forward-only rules cost what REFERENCES.md section 7 says, for MLPs by hand",
+TEST_CASE("Forward-only rules cost what docs/references.md#rule-costs says, for MLPs by hand",
           "[quick][algorithms]") {
   struct Case {
     const char* spec;

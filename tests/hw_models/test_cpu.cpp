@@ -146,12 +146,13 @@ TEST_CASE("a large matrix product draws about the package's full-load power",
   // TDP, so this confirms that the rest of the model (efficiency, static and memory power) keeps
   // a compute-bound step near the power the part is measured to draw. Hardwareluxx (2021)
   // measured 530 W of package power for two Xeon Platinum 8380 under full load: 265 W per
-  // socket. Tolerance ±30 % (REFERENCES.md); the model adds DRAM standby power.
+  // socket. Tolerance ±30 % (docs/references.md#tolerances); the model adds DRAM standby power.
   const auto step = step_of("inference", "mlp:4096-4096", 4096);
   const Cost cost = simulate(find_preset("cpu:xeon-8380"), step);
   const double watts = cost.ledger.total() / cost.latency_s;
   CHECK(watts == Approx(265.0).epsilon(0.30));
-  // Energy per FLOP near the REFERENCES.md bound for this part: 46 pJ at TDP and full peak.
+  // Energy per FLOP near the bound for this part (docs/references.md#xeon-8380): 46 pJ at TDP and
+  // full peak.
   const double pj_per_flop =
       cost.ledger.total() / (2.0 * static_cast<double>(step.graph.macs())) * 1e12;
   CHECK(pj_per_flop == Approx(46.0).epsilon(0.30));

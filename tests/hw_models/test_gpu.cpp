@@ -20,7 +20,7 @@ using testing::step_of;
 TEST_CASE("A large bf16 GEMM on the H100 runs near peak at about TDP / peak per FLOP",
           "[quick][hw][gpu]") {
   // The second layer: its input is already on the device (the first reads the batch from the
-  // host), as in the measured 8192³ product (REFERENCES.md section 2: 798 TFLOP/s).
+  // host), as in the measured 8192³ product (docs/references.md#h100-measured: 798 TFLOP/s).
   const auto step = step_of("inference", "mlp:8192-8192-8192", 8192);
   const Cost cost = simulate("gpu:h100-sxm", step);
   const gpu::GpuParams p = gpu::GpuParams::from(find_preset("gpu:h100-sxm"));
