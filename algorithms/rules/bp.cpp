@@ -8,38 +8,14 @@
 // (docs/workloads.md). A tensor read by several ops (a residual connection) receives the sum of
 // their gradients; gradients pass through views and additions unchanged.
 
-#include <string>
-#include <vector>
-
-#include "algorithms/backward.h"
-#include "algorithms/functional/network.h"
-#include "algorithms/learning_rule.h"
-#include "algorithms/step_builder.h"
+#include "algorithms/rules/error_signal_rule.h"
 
 namespace frugal::algorithms {
 namespace {
 
-using workloads::Graph;
-
-class Backprop final : public LearningRule {
+class Backprop final : public ErrorSignalRule {
  public:
-  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
-    const Optimizer& optimizer = find_optimizer(options.optimizer);
-    TrainingStep step = new_step(forward, optimizer.name);
-    Graph& g = step.graph;
-    const LossTensors loss = add_loss(g);
-    const int forward_ops = static_cast<int>(g.ops().size());
-    BackwardOptions backward;
-    backward.rule = info().name;
-    add_updates(g, optimizer, add_backward(g, forward, add_loss_grad(g, loss), backward));
-    step.memory = measure_footprint(g, forward_ops);
-    return step;
-  }
-  bool trains() const override { return true; }
-  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
-                                   std::mt19937_64& rng) const override {
-    return std::make_unique<ErrorLearner>(net, numerics, ErrorSignal::transpose_weights, rng);
-  }
+  Backprop() : ErrorSignalRule(ErrorSignal::transpose_weights) {}
 };
 
 }  // namespace

@@ -13,46 +13,14 @@
 
 #include <algorithm>
 
-#include "algorithms/backward.h"
 #include "algorithms/functional/network.h"
-#include "algorithms/learning_rule.h"
-#include "algorithms/step_builder.h"
+#include "algorithms/rules/error_signal_rule.h"
 
 namespace frugal::algorithms {
 namespace {
 
 using workloads::Graph;
 using workloads::Op;
-
-// fa, dfa and drtp: backpropagation's structure with another error signal.
-class ErrorSignalRule : public LearningRule {
- public:
-  explicit ErrorSignalRule(ErrorSignal signal) : m_signal(signal) {}
-  TrainingStep expand(const Graph& forward, const StepOptions& options) const override {
-    const Optimizer& optimizer = find_optimizer(options.optimizer);
-    TrainingStep step = new_step(forward, optimizer.name);
-    Graph& g = step.graph;
-    const LossTensors loss = add_loss(g);
-    const int forward_ops = static_cast<int>(g.ops().size());
-    const int e = add_loss_grad(g, loss);
-    BackwardOptions backward;
-    backward.rule = info().name;
-    backward.feedback = m_signal;
-    backward.source = m_signal == ErrorSignal::direct_label ? loss.labels : e;
-    backward.classes = g.output_shape().dims.back();
-    add_updates(g, optimizer, add_backward(g, forward, e, backward));
-    step.memory = measure_footprint(g, forward_ops);
-    return step;
-  }
-  bool trains() const override { return true; }
-  std::unique_ptr<Learner> learner(Network& net, Numerics& numerics,
-                                   std::mt19937_64& rng) const override {
-    return std::make_unique<ErrorLearner>(net, numerics, m_signal, rng);
-  }
-
- private:
-  ErrorSignal m_signal;
-};
 
 class FeedbackAlignment final : public ErrorSignalRule {
  public:
