@@ -19,6 +19,7 @@ inline constexpr double kLandauerJ = 2.871e-21;
 // docs/references.md#brain-energy).
 inline constexpr double kBrainSynapticEventJ = 10e-15;
 inline constexpr double kJoulesPerKwh = 3.6e6;
+inline constexpr double kJoulesPerMwh = 3.6e9;
 
 // Steps of an epoch of `samples` in batches of `batch` (a last partial batch counts as a step).
 int64_t steps_per_epoch(int64_t samples, int64_t batch);

@@ -181,7 +181,7 @@ std::vector<Metric> make_metrics() {
         if (job_steps(o) == 0) return "";
         return summary_line("whole job", group_digits(job_steps(o)) +
                                              " steps: " + energy(job_energy_j(o)) + " (" +
-                                             plain(job_energy_j(o) / 3.6e9) + " MWh), " +
+                                             plain(job_energy_j(o) / kJoulesPerMwh) + " MWh), " +
                                              format_si(job_time_s(o), Dimension::time) + " (" +
                                              plain(job_time_s(o) / 86400.0) + " days)");
       }));
@@ -257,9 +257,9 @@ std::vector<Metric> make_metrics() {
       [](const ScenarioOutcome& o) -> std::string {
         if (job_steps(o) == 0 || (job_host_energy_j(o) <= 0 && o.scenario.pue == 1.0)) return "";
         std::ostringstream line;
-        line << plain(job_host_energy_j(o) / 3.6e9) << " MWh more for the servers ("
+        line << plain(job_host_energy_j(o) / kJoulesPerMwh) << " MWh more for the servers ("
              << format_si(o.cost.host_power_w, Dimension::power) << " per device), x PUE "
-             << o.scenario.pue << ": " << plain(job_facility_energy_j(o) / 3.6e9) << " MWh";
+             << o.scenario.pue << ": " << plain(job_facility_energy_j(o) / kJoulesPerMwh) << " MWh";
         return summary_line("with the facility", line.str());
       }));
   add(metric({"grid_gco2_per_kwh", f64, "g/kWh",

@@ -82,7 +82,7 @@ std::vector<Reproduction> run_reproductions() {
   const ScenarioOutcome g = run_scenario(gpt3_as_patterson());
   const std::string patterson = "Patterson et al. 2021, Table 4";
   reproductions.push_back({"GPT-3 training energy (facility)", patterson, "MWh", 1287,
-                           job_facility_energy_j(g) / 3.6e9});
+                           job_facility_energy_j(g) / kJoulesPerMwh});
   reproductions.push_back(
       {"GPT-3 training duration", patterson, "days", 14.8, job_time_s(g) / 86400});
   reproductions.push_back(
@@ -91,11 +91,11 @@ std::vector<Reproduction> run_reproductions() {
   // emissions that energy x 57 g, their "idle" the servers and infrastructure beside the GPUs.
   const ScenarioOutcome b = run_scenario(bloom_as_luccioni());
   const std::string luccioni = "Luccioni et al. 2022";
-  const double to_t = 57.0 / 3.6e9 / 1e3;  // J -> t CO2e at 57 g/kWh
+  const double to_t = 57.0 / kJoulesPerMwh / 1e3;  // J -> t CO2e at 57 g/kWh
   reproductions.push_back({"BLOOM training duration", luccioni + " (utilization derived from it)",
                            "days", 118, job_time_s(b) / 86400});
   reproductions.push_back({"BLOOM GPU energy (theirs: GPU-hours x 400 W TDP)", luccioni, "MWh",
-                           433.196, job_energy_j(b) / 3.6e9});
+                           433.196, job_energy_j(b) / kJoulesPerMwh});
   reproductions.push_back({"BLOOM operational emissions of the GPUs", luccioni, "t CO2e", 24.69,
                            job_energy_j(b) * to_t});
   reproductions.push_back({"BLOOM idle and infrastructure emissions",
