@@ -137,7 +137,9 @@ std::string describe_json(const workloads::Graph& g, const algorithms::TrainingS
 }  // namespace
 
 int command_describe(const std::vector<std::string>& args) {
-  Scenario shape;  // the options describe shares with run: the model, its shape, the rule
+  Scenario shape;       // the options describe shares with run: the model, its shape, the rule
+  shape.model.clear();  // given, or an error
+  shape.rule.clear();   // optional: also the rule's step
   shape.batch = 1;
   bool json = false;
   po::options_description options = option_description(
@@ -157,14 +159,14 @@ int command_describe(const std::vector<std::string>& args) {
     return 0;
   }
   notify_options(vm);
-  if (vm["model"].defaulted())
+  if (shape.model.empty())
     throw InputError("describe needs a model spec, e.g. frugal describe mlp:784-256-128-10");
   check_scenario(shape);
   algorithms::find_optimizer(shape.optimizer);
   const workloads::Graph graph = workloads::build_model(shape.model, build_options(shape));
   print_warnings(graph);
   std::unique_ptr<algorithms::TrainingStep> step;
-  if (!vm["rule"].defaulted()) {
+  if (!shape.rule.empty()) {
     algorithms::StepOptions step_options;
     step_options.optimizer = shape.optimizer;
     step = std::make_unique<algorithms::TrainingStep>(
