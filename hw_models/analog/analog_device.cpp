@@ -23,6 +23,7 @@
 #include "hw_models/analog/analog_params.h"
 #include "hw_models/common/byte_count.h"
 #include "hw_models/common/memory_target.h"
+#include "hw_models/common/simulation.h"
 #include "hw_models/device.h"
 #include "results/core/error.h"
 
@@ -82,7 +83,7 @@ class AnalogPlatform : public sc_core::sc_module {
     m_finished = false;
     m_pending = true;
     m_start.notify(sc_core::SC_ZERO_TIME);
-    sc_core::sc_start();  // until the controller waits for the next step
+    run_simulation();  // until the controller waits for the next step
     if (!m_finished) throw std::logic_error("analog: simulation stopped before the step ended");
     total_s = m_total_s;
     return m_timings;

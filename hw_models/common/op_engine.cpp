@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "hw_models/common/simulation.h"
 #include "results/core/error.h"
 
 namespace frugal::hw {
@@ -96,7 +97,7 @@ std::vector<OpTiming> OpEngine::run(const std::vector<EngineOp>& ops, double bou
   m_done = false;
   m_pending = true;
   m_start.notify(sc_core::SC_ZERO_TIME);
-  sc_core::sc_start();  // runs until the engine waits for the next step
+  run_simulation();  // runs until the engine waits for the next step
   if (!m_done) throw std::logic_error(device + ": simulation stopped before the step ended");
   return timings;
 }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <systemc>
 
+#include "hw_models/common/simulation.h"
 #include "hw_models/device.h"
 #include "hw_models/neuro/neuro_params.h"
 #include "results/core/error.h"
@@ -61,7 +62,7 @@ class NeuroPlatform : public sc_core::sc_module {
     m_finished = false;
     m_pending = true;
     m_start.notify(sc_core::SC_ZERO_TIME);
-    sc_core::sc_start();
+    run_simulation();
     if (!m_finished) throw std::logic_error("neuro: simulation stopped before the step ended");
     return m_elapsed_s;
   }
