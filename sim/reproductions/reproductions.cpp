@@ -1,5 +1,8 @@
 #include "sim/reproductions/reproductions.h"
 
+#include <cstdio>
+#include <utility>
+
 #include "hw_models/device.h"
 #include "sim/metrics/figures.h"
 #include "sim/scenario/run_scenario.h"
@@ -75,68 +78,186 @@ double pcm_tops_per_w(int input_phases) {
   return 2.0 * static_cast<double>(o.step.graph.macs()) / o.cost.ledger.total() / 1e12;
 }
 
-}  // namespace
-
-std::vector<Reproduction> run_reproductions() {
-  std::vector<Reproduction> reproductions;
-  const ScenarioOutcome g = run_scenario(gpt3_as_patterson());
-  const std::string patterson = "Patterson et al. 2021, Table 4";
-  reproductions.push_back({"GPT-3 training energy (facility)", patterson, "MWh", 1287,
-                           job_facility_energy_j(g) / kJoulesPerMwh});
-  reproductions.push_back(
-      {"GPT-3 training duration", patterson, "days", 14.8, job_time_s(g) / 86400});
-  reproductions.push_back(
-      {"GPT-3 operational emissions", patterson, "t CO2e", 552, co2e_operational_kg(g) / 1e3});
-  // BLOOM: Luccioni et al.'s "dynamic" energy is GPU-hours x the 400 W TDP, their operational
-  // emissions that energy x 57 g, their "idle" the servers and infrastructure beside the GPUs.
-  const ScenarioOutcome b = run_scenario(bloom_as_luccioni());
-  const std::string luccioni = "Luccioni et al. 2022";
-  const double to_t = 57.0 / kJoulesPerMwh / 1e3;  // J -> t CO2e at 57 g/kWh
-  reproductions.push_back({"BLOOM training duration", luccioni + " (utilization derived from it)",
-                           "days", 118, job_time_s(b) / 86400});
-  reproductions.push_back({"BLOOM GPU energy (theirs: GPU-hours x 400 W TDP)", luccioni, "MWh",
-                           433.196, job_energy_j(b) / kJoulesPerMwh});
-  reproductions.push_back({"BLOOM operational emissions of the GPUs", luccioni, "t CO2e", 24.69,
-                           job_energy_j(b) * to_t});
-  reproductions.push_back({"BLOOM idle and infrastructure emissions",
-                           luccioni + " (server power derived from it)", "t CO2e", 14.63,
-                           job_host_energy_j(b) * to_t});
-  reproductions.push_back({"BLOOM embodied emissions (384 A100s and their servers)", luccioni,
-                           "t CO2e", 11.2, co2e_embodied_kg(b) / 1e3});
-  reproductions.push_back({"BLOOM total emissions", luccioni, "t CO2e", 50.5, co2e_kg(b) / 1e3});
-  reproductions.push_back({"Loihi energy per synaptic event", "Davies et al. 2018, Table 2", "pJ",
-                           23.6, energy_per_synaptic_event("neuro:loihi") * 1e12});
-  reproductions.push_back({"TrueNorth energy per synaptic event", "Merolla et al. 2014", "pJ", 26,
-                           energy_per_synaptic_event("neuro:truenorth") * 1e12});
-  reproductions.push_back({"HERMES efficiency, one-phase 8-bit", "Le Gallo et al. 2023", "TOPS/W",
-                           9.76, pcm_tops_per_w(1)});
-  reproductions.push_back({"HERMES efficiency, four-phase 8-bit", "Le Gallo et al. 2023", "TOPS/W",
-                           2.48, pcm_tops_per_w(4)});
-  // Horowitz's 45 nm energies, recovered from the cpu preset (scaled to 10 nm by Stillmaker &
-  // Baas's factor 0.127): reproductions the preset's derivation.
-  const hw::Preset cpu = hw::find_preset("cpu:xeon-8380");
-  reproductions.push_back({"Horowitz fp32 multiply-add at 45 nm (cpu preset / 0.127)",
-                           "Horowitz ISSCC 2014", "pJ", 4.6,
-                           cpu.get("fp32_mac_energy") / 0.127 * 1e12});
-  reproductions.push_back({"Horowitz fp32 add at 45 nm (cpu preset / 0.127)", "Horowitz ISSCC 2014",
-                           "pJ", 0.9, cpu.get("fp32_add_energy") / 0.127 * 1e12});
-  // The measured bf16 matrix product of this project's H100 (docs/references.md#h100-measured).
-  // The second of two 8192 x 8192 layers at batch 8192: an 8192^3 product whose input is
-  // already on the device (the first layer's waits for the host copy).
+// The measured bf16 matrix product of this project's H100 (docs/references.md#h100-measured):
+// the second of two 8192 x 8192 layers at batch 8192, an 8192^3 product whose input is already
+// on the device (the first layer's waits for the host copy). TFLOP/s with `params` set.
+double h100_product_tflops(const std::vector<std::pair<std::string, std::string>>& params) {
   Scenario gemm;
   gemm.model = "mlp:8192-8192-8192";
   gemm.hw = "gpu:h100-sxm";
   gemm.precision = "bf16";
   gemm.rule = "inference";
   gemm.batch = 8192;
+  gemm.hw_params = params;
   const ScenarioOutcome h = run_scenario(gemm);
   for (size_t i = 0; i < h.cost.ops.size(); ++i)
     if (h.step.graph.ops()[i].name == "fc2")
-      reproductions.push_back(
-          {"H100 bf16 8192^3 product throughput",
-           "measured on this project's H100 (docs/references.md#h100-measured)", "TFLOP/s", 798,
-           2.0 * static_cast<double>(h.step.graph.ops()[i].macs) / h.cost.ops[i].latency_s / 1e12});
-  return reproductions;
+      return 2.0 * static_cast<double>(h.step.graph.ops()[i].macs) / h.cost.ops[i].latency_s / 1e12;
+  return 0;
+}
+
+}  // namespace
+
+double modelled_utilization(Scenario s) {
+  // A step calibrated to a utilization u runs its model FLOPs at exactly u: so the modelled
+  // step's utilization is u times the calibrated step's time over the modelled one's.
+  constexpr double kProbe = 0.01;
+  s.utilization = 0;
+  const double modelled_s = run_scenario(s).cost.latency_s;
+  s.utilization = kProbe;
+  return kProbe * run_scenario(s).cost.latency_s / modelled_s;
+}
+
+namespace {
+
+using Kind = Reproduction::Kind;
+
+Reproduction consistency(std::string name, std::string source, std::string unit, double published,
+                         double frugal, std::string basis,
+                         double uncalibrated = std::numeric_limits<double>::quiet_NaN()) {
+  Reproduction r;
+  r.name = std::move(name);
+  r.source = std::move(source);
+  r.unit = std::move(unit);
+  r.published = published;
+  r.frugal = frugal;
+  r.kind = Kind::consistency;
+  r.basis = std::move(basis);
+  r.uncalibrated = uncalibrated;
+  return r;
+}
+
+Reproduction prediction(std::string name, std::string source, std::string unit, double published,
+                        double frugal, std::string basis,
+                        double uncalibrated = std::numeric_limits<double>::quiet_NaN()) {
+  Reproduction r = consistency(std::move(name), std::move(source), std::move(unit), published,
+                               frugal, std::move(basis), uncalibrated);
+  r.kind = Kind::prediction;
+  return r;
+}
+
+constexpr double kDay_s = 86400;
+
+// `run` as modelled, without the calibration to its published run: no --utilization, and the
+// preset's own server power.
+Scenario uncalibrated(Scenario run) {
+  run.utilization = 0;
+  run.hw_params.clear();
+  return run;
+}
+
+// `target` calibrated by what `fitted` taught: the ratio of the published utilization of
+// `fitted` to the one frugal's model gives it, applied to the model's utilization of `target`.
+Scenario transferred(const Scenario& fitted, Scenario target) {
+  const double ratio = fitted.utilization / modelled_utilization(uncalibrated(fitted));
+  target.utilization = ratio * modelled_utilization(uncalibrated(target));
+  return target;
+}
+
+std::string format(const char* pattern, double value) {
+  char text[200];
+  std::snprintf(text, sizeof text, pattern, value);
+  return text;
+}
+
+}  // namespace
+
+std::vector<Reproduction> run_reproductions() {
+  std::vector<Reproduction> all;
+  const std::string patterson = "Patterson et al. 2021, Table 4";
+  const std::string luccioni = "Luccioni et al. 2022";
+  const Scenario gpt3 = gpt3_as_patterson(), bloom = bloom_as_luccioni();
+  const ScenarioOutcome g = run_scenario(gpt3), g0 = run_scenario(uncalibrated(gpt3));
+  const ScenarioOutcome b = run_scenario(bloom), b0 = run_scenario(uncalibrated(bloom));
+  const double to_t = 57.0 / kJoulesPerMwh / 1e3;  // J -> t CO2e at BLOOM's 57 g/kWh
+  const std::string gpt3_fit =
+      "--utilization 0.197, the model-FLOP utilization Patterson et al. report for this run";
+  const std::string bloom_fit =
+      "--utilization 0.316, derived from these 118 days (6 x 176e9 x 366e9 FLOP over 384 x 312 "
+      "TFLOP/s)";
+
+  // Consistency: what a parameter was fitted to, or inputs read back.
+  all.push_back(consistency("GPT-3 training duration", patterson, "days", 14.8,
+                            job_time_s(g) / kDay_s, gpt3_fit, job_time_s(g0) / kDay_s));
+  all.push_back(consistency("BLOOM training duration", luccioni, "days", 118,
+                            job_time_s(b) / kDay_s, bloom_fit, job_time_s(b0) / kDay_s));
+  all.push_back(consistency(
+      "BLOOM idle and infrastructure emissions", luccioni, "t CO2e", 14.63,
+      job_host_energy_j(b) * to_t,
+      "host_power 237 W per GPU, derived from their 256,646 kWh of idle and infrastructure",
+      job_host_energy_j(b0) * to_t));
+  all.push_back(consistency(
+      "BLOOM embodied emissions (384 A100s and their servers)", luccioni, "t CO2e", 11.2,
+      co2e_embodied_kg(b) / 1e3,
+      "their inputs: 150 kg per GPU, 2,500 kg per server, 6 years at 85% (the A100 preset's)",
+      co2e_embodied_kg(b0) / 1e3));
+  all.push_back(consistency("BLOOM total emissions", luccioni, "t CO2e", 50.5, co2e_kg(b) / 1e3,
+                            "the sum of the above and the GPUs' predicted energy",
+                            co2e_kg(b0) / 1e3));
+  all.push_back(consistency("Loihi energy per synaptic event", "Davies et al. 2018, Table 2", "pJ",
+                            23.6, energy_per_synaptic_event("neuro:loihi") * 1e12,
+                            "the preset's per-operation energies are that table's"));
+  all.push_back(consistency("TrueNorth energy per synaptic event", "Merolla et al. 2014", "pJ", 26,
+                            energy_per_synaptic_event("neuro:truenorth") * 1e12,
+                            "the preset's per-event energy is that paper's all-in figure"));
+  all.push_back(consistency("HERMES efficiency, one-phase 8-bit", "Le Gallo et al. 2023", "TOPS/W",
+                            9.76, pcm_tops_per_w(1),
+                            "analog:pcm's tile static power is derived from this figure"));
+  // Horowitz's 45 nm energies, recovered from the cpu preset (scaled to 10 nm by Stillmaker &
+  // Baas's factor 0.127): checks the preset's derivation.
+  const hw::Preset cpu = hw::find_preset("cpu:xeon-8380");
+  all.push_back(consistency("Horowitz fp32 multiply-add at 45 nm (cpu preset / 0.127)",
+                            "Horowitz ISSCC 2014", "pJ", 4.6,
+                            cpu.get("fp32_mac_energy") / 0.127 * 1e12,
+                            "the preset's energy is this figure scaled to 10 nm"));
+  all.push_back(consistency("Horowitz fp32 add at 45 nm (cpu preset / 0.127)",
+                            "Horowitz ISSCC 2014", "pJ", 0.9,
+                            cpu.get("fp32_add_energy") / 0.127 * 1e12,
+                            "the preset's energy is this figure scaled to 10 nm"));
+  all.push_back(consistency("H100 bf16 8192^3 product throughput",
+                            "measured on this project's H100 (docs/references.md#h100-measured)",
+                            "TFLOP/s", 798, h100_product_tflops({}),
+                            "gpu:h100-sxm's gemm_efficiency 0.81 is set from this figure",
+                            h100_product_tflops({{"gemm_efficiency", "1"}})));
+
+  // Predictions: no parameter was fitted to these figures.
+  all.push_back(prediction("GPT-3 training energy (facility)", patterson, "MWh", 1287,
+                           job_facility_energy_j(g) / kJoulesPerMwh,
+                           "the board power model over the calibrated duration, PUE 1.1",
+                           job_facility_energy_j(g0) / kJoulesPerMwh));
+  all.push_back(prediction("GPT-3 operational emissions", patterson, "t CO2e", 552,
+                           co2e_operational_kg(g) / 1e3, "the same energy at 429 gCO2e/kWh",
+                           co2e_operational_kg(g0) / 1e3));
+  all.push_back(prediction("BLOOM GPU energy (theirs: GPU-hours x 400 W TDP)", luccioni, "MWh",
+                           433.196, job_energy_j(b) / kJoulesPerMwh,
+                           "the board power model over the calibrated duration",
+                           job_energy_j(b0) / kJoulesPerMwh));
+  all.push_back(prediction("BLOOM operational emissions of the GPUs", luccioni, "t CO2e", 24.69,
+                           job_energy_j(b) * to_t, "the same energy at 57 gCO2e/kWh",
+                           job_energy_j(b0) * to_t));
+  all.push_back(prediction("HERMES efficiency, four-phase 8-bit", "Le Gallo et al. 2023", "TOPS/W",
+                           2.48, pcm_tops_per_w(4), "the one-phase fit with four read phases"));
+  // Across published runs: the gap between the model's utilization and the published one,
+  // learnt on one run, predicts the other's (another model, another GPU, another parallelism).
+  const ScenarioOutcome bg = run_scenario(transferred(gpt3, bloom));
+  const ScenarioOutcome gb = run_scenario(transferred(bloom, gpt3));
+  const std::string from_gpt3 =
+      format("GPT-3's calibration carried over: utilization x %.3g of the model's",
+             gpt3.utilization / modelled_utilization(uncalibrated(gpt3)));
+  const std::string from_bloom =
+      format("BLOOM's calibration carried over: utilization x %.3g of the model's",
+             bloom.utilization / modelled_utilization(uncalibrated(bloom)));
+  all.push_back(prediction("BLOOM training duration, from GPT-3's calibration", luccioni, "days",
+                           118, job_time_s(bg) / kDay_s, from_gpt3, job_time_s(b0) / kDay_s));
+  all.push_back(prediction("BLOOM GPU energy, from GPT-3's calibration", luccioni, "MWh", 433.196,
+                           job_energy_j(bg) / kJoulesPerMwh, from_gpt3,
+                           job_energy_j(b0) / kJoulesPerMwh));
+  all.push_back(prediction("GPT-3 training duration, from BLOOM's calibration", patterson, "days",
+                           14.8, job_time_s(gb) / kDay_s, from_bloom, job_time_s(g0) / kDay_s));
+  all.push_back(prediction("GPT-3 training energy (facility), from BLOOM's calibration", patterson,
+                           "MWh", 1287, job_facility_energy_j(gb) / kJoulesPerMwh, from_bloom,
+                           job_facility_energy_j(g0) / kJoulesPerMwh));
+  return all;
 }
 
 }  // namespace frugal::sim

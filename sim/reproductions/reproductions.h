@@ -2,6 +2,7 @@
 // frugal's reproductions of published figures (`frugal validate`): each with the published
 // value, frugal's, the error and the tolerance.
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -10,12 +11,21 @@
 namespace frugal::sim {
 
 struct Reproduction {
+  // A consistency check compares frugal with a figure one of its parameters was fitted to, or
+  // with an input the same source gave: it checks the fit, not the model. A prediction compares
+  // it with a figure nothing was fitted to.
+  enum class Kind { consistency, prediction };
   std::string name;    // what is compared
   std::string source;  // where the published figure comes from
   std::string unit;
   double published = 0;
   double frugal = 0;
   double tolerance = 0.25;  // relative
+  Kind kind = Kind::consistency;
+  // What was fitted to the figure or read back (consistency), or what the prediction rests on.
+  std::string basis;
+  // frugal's figure without the calibration to this run (NaN where there is none to leave out).
+  double uncalibrated = std::numeric_limits<double>::quiet_NaN();
   double error() const { return published != 0 ? frugal / published - 1.0 : 0.0; }
   bool ok() const { return error() >= -tolerance && error() <= tolerance; }
 };
@@ -30,7 +40,12 @@ Scenario gpt3_as_patterson();
 // gCO2e/kWh, the servers' draw beside the GPUs derived from their idle figure (237 W per GPU).
 Scenario bloom_as_luccioni();
 
-// Runs every reproduction in this process (under a second).
+// The model-FLOP utilization frugal's model gives a scenario's step as modelled (no
+// --utilization): its model FLOPs over the devices' peak and the step's time.
+double modelled_utilization(Scenario scenario);
+
+// Runs every reproduction in this process (a few seconds): consistency checks first, then
+// predictions.
 std::vector<Reproduction> run_reproductions();
 
 }  // namespace frugal::sim
