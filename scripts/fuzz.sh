@@ -14,7 +14,7 @@ if [ ! -x build-sanitize/tests/fuzz/fuzz_ini ]; then
   cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DFRUGAL_SANITIZE=ON -DFRUGAL_FUZZ=ON -DFRUGAL_BUILD_BENCH=OFF >/dev/null
   cmake --build build-sanitize -j "$(nproc)" --target fuzz_model_spec fuzz_sweep_values fuzz_ini \
-    fuzz_preset fuzz_onnx fuzz_idx
+    fuzz_preset fuzz_onnx fuzz_idx fuzz_json
 fi
 export ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1:suppressions=$PWD/tests/sanitizer-suppressions.txt
 export FRUGAL_FUZZ_WORK=${FRUGAL_FUZZ_WORK:-out/fuzz}

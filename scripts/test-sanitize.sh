@@ -11,7 +11,7 @@ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang
   -DCMAKE_CXX_COMPILER=clang++ -DFRUGAL_SANITIZE=ON -DFRUGAL_FUZZ=ON -DFRUGAL_BUILD_BENCH=OFF \
   ${FRUGAL_CMAKE_ARGS:-} >/dev/null
 cmake --build build-sanitize -j "$(nproc)" --target frugal frugal_tests fuzz_model_spec fuzz_sweep_values \
-  fuzz_ini fuzz_preset fuzz_onnx fuzz_idx
+  fuzz_ini fuzz_preset fuzz_onnx fuzz_idx fuzz_json
 cd build-sanitize
 # SystemC switches coroutine stacks, which ASan's use-after-return detection cannot follow; the
 # suppressions file names the one false positive left (docs/reliability.md).

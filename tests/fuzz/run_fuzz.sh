@@ -8,7 +8,7 @@ set -euo pipefail
 bin=$1 corpus=$2 seconds=$3
 shift 3
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(model_spec sweep_values ini preset onnx idx)
+[ ${#targets[@]} -gt 0 ] || targets=(model_spec sweep_values ini preset onnx idx json)
 work=${FRUGAL_FUZZ_WORK:-$(mktemp -d)}
 mkdir -p "$work"
 for name in "${targets[@]}"; do
