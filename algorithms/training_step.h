@@ -81,6 +81,9 @@ struct TrainingStep {
   // zeros gains from it (a spiking chip sends no event through an absent synapse); dense
   // hardware computes the zeros all the same.
   double weight_sparsity = 0.0;
+  // The step's inputs and labels are on the device already (a benchmark's tensors, a data
+  // loader that prefetched them): no host-to-device copy in the step.
+  bool inputs_on_device = false;
 
   int64_t batch() const { return graph.batch(); }
 };

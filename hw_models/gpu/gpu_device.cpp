@@ -113,7 +113,8 @@ class GpuDevice final : public Device {
                        " has " +
                        units::format_si(m_params.hbm_capacity_bytes, units::Dimension::bytes) +
                        "; use a smaller model or batch");
-    const std::vector<KernelWork> work = map_step(step.graph, m_params, precision);
+    const std::vector<KernelWork> work =
+        map_step(step.graph, m_params, precision, step.inputs_on_device);
     const std::vector<OpTiming> timings = GpuPlatform::instance().run(work, m_params);
     const double matrix_energy = m_params.energy_per_op_j(precision);
     const double vector_energy = m_params.energy_per_op_j("fp32");

@@ -18,13 +18,13 @@ constexpr double kMinTile = 32;
 }  // namespace
 
 std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& p,
-                                 const std::string& precision) {
+                                 const std::string& precision, bool inputs_on_device) {
   const double sms = p.sm_count;
   const double matrix_rate = p.peak_for(precision) * p.gemm_efficiency / sms;  // per SM, OP/s
   const double vector_rate = p.peak.fp32 / sms;
   std::vector<KernelWork> work(step.ops().size());
   std::set<int> from_host;  // tensors that come from the host each step
-  for (size_t t = 0; t < step.tensors().size(); ++t)
+  for (size_t t = 0; t < step.tensors().size() && !inputs_on_device; ++t)
     if (step.tensors()[t].kind == workloads::TensorKind::input ||
         step.tensors()[t].kind == workloads::TensorKind::label)
       from_host.insert(static_cast<int>(t));

@@ -29,8 +29,9 @@ struct KernelWork {
   bool bubble = false;     // a pipeline bubble: idle time, sized by the device
 };
 
-// Contract: `precision` is supported by `params` (peak_for > 0).
+// Contract: `precision` is supported by `params` (peak_for > 0). With `inputs_on_device`, no
+// tensor is copied from the host.
 std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& params,
-                                 const std::string& precision);
+                                 const std::string& precision, bool inputs_on_device = false);
 
 }  // namespace frugal::hw::gpu

@@ -31,7 +31,8 @@ const char* const kUsage =
     "  describe   show a model's layers, parameters and MACs (and a rule's training step)\n"
     "  models     list the model zoo (and how to import ONNX files)\n"
     "  presets    list hardware presets, or show one with every parameter's unit and source\n"
-    "  validate   reproduce published figures (GPT-3, BLOOM, Loihi, HERMES, ...) and compare\n"
+    "  validate   compare with published figures: consistency (fitted) and prediction\n"
+    "  calibrate  compare a GPU preset with a card's kernel measurements, phase by phase\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
@@ -112,13 +113,14 @@ int run_cli(int argc, char* argv[]) {
     if (command == "models") return command_models(args);
     if (command == "export") return command_export(args);
     if (command == "validate") return command_validate(args);
-    const std::string hint = closest_name(
-        command, {"run", "sweep", "describe", "models", "presets", "merge", "export", "validate"});
-    throw InputError(
-        "unknown command '" + command + "'" +
-        (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-        "; commands: run, sweep, merge, export, describe, models, presets, validate (see frugal "
-        "--help)");
+    if (command == "calibrate") return command_calibrate(args);
+    const std::string hint = closest_name(command, {"run", "sweep", "describe", "models", "presets",
+                                                    "merge", "export", "validate", "calibrate"});
+    throw InputError("unknown command '" + command + "'" +
+                     (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                     "; commands: run, sweep, merge, export, describe, models, presets, validate, "
+                     "calibrate (see frugal "
+                     "--help)");
   } catch (const InputError& e) {
     std::cerr << "frugal: error: " << one_line(e.what()) << "\n";
     return 2;

@@ -18,6 +18,7 @@ int command_describe(const std::vector<std::string>& args);
 int command_models(const std::vector<std::string>& args);
 int command_validate(const std::vector<std::string>& args);
 int command_presets(const std::vector<std::string>& args);
+int command_calibrate(const std::vector<std::string>& args);
 
 // Parses `args` against `options`. Throws InputError with Boost's message, and for an unknown
 // option the closest known one.

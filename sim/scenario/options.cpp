@@ -258,6 +258,9 @@ std::vector<ScenarioOption> make_table() {
              "assumed",
              {[](double v) { return v == -1 || (v >= 0 && v <= 1); },
               "within [0, 1] spikes per neuron per timestep (-1: measured by --train)"}),
+      option("inputs-on-device", &S::inputs_on_device, "",
+             "the step's inputs and labels are on the device already (prefetched by a data "
+             "loader, or a benchmark's tensors): no host-to-device copy in the step"),
       option("input-shape", &S::input_shape, "",
              "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when "
              "the file leaves them dynamic)"),

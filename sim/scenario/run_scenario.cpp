@@ -27,6 +27,7 @@ algorithms::TrainingStep expand_step(const Scenario& s, const algorithms::Learni
   step.precision = s.precision;
   step.utilization = s.utilization;
   step.weight_sparsity = s.sparsity;
+  step.inputs_on_device = s.inputs_on_device;
   if (s.activation_checkpointing) algorithms::checkpoint_activations(step);
   algorithms::spread(step, parallelism(s));
   return step;
@@ -43,6 +44,7 @@ hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
   other.timesteps = like.timesteps;
   other.spike_rates = like.spike_rates;
   other.weight_sparsity = like.weight_sparsity;
+  other.inputs_on_device = like.inputs_on_device;
   if (s.activation_checkpointing && !other.inference) algorithms::checkpoint_activations(other);
   algorithms::spread(other, parallelism(s));
   return device.simulate(other);

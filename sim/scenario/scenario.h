@@ -61,6 +61,8 @@ struct Scenario {
   // timestep) when the network is not run (-1: measured by --train).
   int64_t timesteps = 32;
   double spike_rate = -1;
+  // The step's inputs are on the device already: no host-to-device copy per step.
+  bool inputs_on_device = false;
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"
   // Preset parameters replaced for this scenario, as (parameter, value with unit) pairs given as

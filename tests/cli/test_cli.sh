@@ -267,8 +267,26 @@ expect_ok "validate" "$frugal" validate
 grep -q "GPT-3 training energy" "$work/stdout" || fail "validate: no GPT-3 line"
 grep -q "FAIL" "$work/stdout" && fail "validate: a reproduction is out of tolerance"
 grep -Eq "^([0-9]+) of \1 within tolerance" "$work/stdout" || fail "validate: not all within tolerance"
+grep -q "^Consistency: " "$work/stdout" && grep -q "^Prediction: " "$work/stdout" \
+  || fail "validate: no consistency and prediction groups"
+grep -q "BLOOM training duration, from GPT-3's calibration" "$work/stdout" \
+  || fail "validate: no out-of-sample prediction"
 expect_ok "presets show gpu" "$frugal" presets show gpu:h100-sxm
 grep -q "989.4 TFLOP/s" "$work/stdout" || fail "presets show gpu: no bf16 peak"
 rm -f "$work/out/"*.h5
+# --- frugal calibrate gpu: a preset against the committed H200 kernel measurements
+h200="$tests/../hw_models/calibration/h200-kernels-2026-12-04.json"
+"$frugal" calibrate gpu --check "$h200" --hw gpu:h100-sxm --set 'hw.hbm_bandwidth=4.8 TB/s' \
+  >"$work/stdout" 2>"$work/stderr"
+[ $? -eq 1 ] || fail "calibrate: gpu:h100-sxm is not the H200: expected exit 1 (phases outside)"
+grep -q "^gemm_bf16_8192_graph " "$work/stdout" || fail "calibrate: no product phase"
+grep -Eq "^[0-9]+ of 31 phases within 15% in time and 20% in energy" "$work/stdout" \
+  || fail "calibrate: no summary line"
+expect_input_error "calibrate without a file" "needs --check FILE.json" "$frugal" calibrate gpu
+expect_input_error "calibrate another kind" "the device kind gpu" "$frugal" calibrate tpu --check "$h200"
+expect_input_error "calibrate a cpu preset" "is a cpu preset" "$frugal" calibrate gpu --check "$h200" --hw cpu
+printf '{"phases": {"idle": {"s_per_iter": 1,}}}' >"$work/bad.json"
+expect_input_error "calibrate malformed JSON" "bad.json:1:38: not JSON: expected a member name" "$frugal" calibrate gpu --check "$work/bad.json"
+expect_input_error "calibrate an absent file" "no such file" "$frugal" calibrate gpu --check "$work/absent.json"
 
 report_and_exit CLI
