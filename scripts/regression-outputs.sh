@@ -34,7 +34,7 @@ run cpu-warm --train "${small[@]}" --epochs 1 --model mlp:784-32-10 --warm-start
 run gpu-gpt2 --model gpt2 --batch 8 --hw gpu:h100-sxm --precision bf16 --tokens 1e9 --pue 1.2 --region france
 run gpu-3d --hw gpu:v100 --precision fp16 --model gpt:layers=8,d_model=1024,heads=16,seq=512,vocab=32000 --batch 64 --devices 16 --tensor-parallel 4 --pipeline-parallel 2 --shard-optimizer --activation-checkpointing
 run gpu-dp --hw gpu:a100-80gb --precision bf16 --devices 16 --batch 256 --samples-per-epoch 1000 --epochs 3 --pue 1.5 --trials 4 --grid-gco2-per-kwh 100
-run gpu-util --hw gpu:a100-40gb --model resnet50 --batch 64 --precision tf32 --utilization 0.12
+run gpu-util --hw gpu:a100-40gb --model resnet50 --batch 64 --precision tf32 --utilization 0.08
 run gpu-train --hw gpu:a100-80gb --precision bf16 --train "${small[@]}" --epochs 1 --model mlp:784-32-10
 run pcm-deploy --train "${small[@]}" --epochs 2 --model mlp:784-32-10:tanh --hw analog:pcm --rule inference --drift-times 1,86400,31536000
 run pcm-train --train "${small[@]}" --epochs 1 --model mlp:784-32-10 --hw analog:pcm --rule bp

@@ -14,6 +14,25 @@ namespace {
 constexpr double kElementsPerBlock = 1024;
 // Smallest output tile a matrix-product kernel uses.
 constexpr double kMinTile = 32;
+// Shortest slice of a reduction that split-K gives an SM, and the bytes of a partial sum.
+constexpr double kMinSplitInner = 256;
+constexpr double kPartialSumBytes = 4;
+
+// Whether a product's dimensions are whole 16-byte vectors, as tensor-core kernels load them:
+// the inner dimension and the output's last (dense layers, their gradients, attention's
+// products). fp32 products run on the CUDA cores, which load scalars. Convolutions are left out:
+// cuDNN pads their channels.
+bool aligned(const workloads::Op& op, int element_bytes, const std::string& precision) {
+  using workloads::OpKind;
+  const bool dense_like = op.kind == OpKind::dense || op.kind == OpKind::dense_grad_input ||
+                          op.kind == OpKind::dense_grad_weight || op.kind == OpKind::matmul ||
+                          op.kind == OpKind::matmul_grad;
+  if (!dense_like || precision == "fp32") return true;
+  const auto whole = [&](const workloads::Shape& shape) {
+    return shape.dims.size() < 2 || shape.dims.back() * element_bytes % 16 == 0;
+  };
+  return whole(op.in) && whole(op.out);
+}
 
 }  // namespace
 
@@ -63,22 +82,43 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
       double tile = p.gemm_tile;
       while (tile > kMinTile && std::ceil(outputs / (tile * tile)) < sms) tile /= 2;
       const double tiles = std::ceil(outputs / (tile * tile));
-      const double waves = std::ceil(tiles / sms);
-      const double per_tile_ops = 2.0 * inner * outputs / tiles;
-      const double efficiency = inner / (inner + p.gemm_inner_half);
-      w.compute_s += waves * per_tile_ops / (matrix_rate * efficiency);
-      w.sm_utilization = tiles / (waves * sms);
+      // Split-K: too few tiles to fill the SMs, and a long reduction, so each tile's reduction
+      // is cut into slices that run on SMs of their own; their partial sums (fp32) are added
+      // after.
+      const double split =
+          std::max(1.0, std::min(std::floor(sms / tiles), std::floor(inner / kMinSplitInner)));
+      const double slice = inner / split;
+      const double waves = std::ceil(tiles * split / sms);
+      const double per_slice_ops = 2.0 * slice * outputs / tiles;
+      const double efficiency = slice / (slice + p.gemm_inner_half);
+      const double rate = matrix_rate * (aligned(op, step.element_bytes(), precision)
+                                             ? 1.0
+                                             : p.gemm_unaligned_efficiency);
+      w.compute_s += waves * per_slice_ops / (rate * efficiency);
+      w.sm_utilization = tiles * split / (waves * sms);
       w.matrix_ops = 2.0 * static_cast<double>(op.macs);
-      // Operands re-read from L2 by each tile: 2·macs·e / tile (tiles of A and B per output tile).
-      w.l2_bytes = static_cast<int64_t>(2.0 * static_cast<double>(op.macs) * step.element_bytes() /
-                                        p.gemm_tile);
+      // Operands re-read from L2 by each tile: 2·macs·e / tile (tiles of A and B per output tile),
+      // and the partial sums of a split reduction written and read back.
+      w.l2_bytes = static_cast<int64_t>(
+          2.0 * static_cast<double>(op.macs) * step.element_bytes() / p.gemm_tile +
+          (split > 1 ? 2.0 * split * outputs * kPartialSumBytes : 0.0));
     }
     if (op.other_ops > 0) {
-      const double blocks = std::ceil(outputs / kElementsPerBlock);
+      // A kernel's blocks cover its larger side: the outputs of a map, the inputs of a reduction
+      // (a batch norm's weight gradient sums a whole activation into two values per channel).
+      const double elements =
+          std::max(outputs, static_cast<double>(std::max<int64_t>(1, op.in.elements())));
+      const double blocks = std::ceil(elements / kElementsPerBlock);
       const double busy = std::min(sms, blocks);
       w.sm_utilization = std::max(w.sm_utilization, busy / sms);
       w.compute_s += static_cast<double>(op.other_ops) / (vector_rate * busy);
       w.vector_ops = static_cast<double>(op.other_ops);
+      // A memory-bound kernel streams its operands at its kind's rate, shared by the SMs it
+      // occupies.
+      const double stream = p.stream_efficiency(op.kind, op.function);
+      if (op.macs == 0 && stream > 0)
+        w.compute_s = std::max(w.compute_s, static_cast<double>(op.bytes_read() + op.bytes_written()) /
+                                                (p.hbm_bandwidth_bytes_per_s * stream * busy / sms));
     }
     w.l2_bytes = std::max(w.l2_bytes, op.bytes_read() + op.bytes_written());
     for (int id : op.reads)

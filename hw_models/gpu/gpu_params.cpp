@@ -12,19 +12,43 @@ const ParamTable<GpuParams>& gpu_param_table() {
             &GpuParams::sm_count)
           .whole(),
       param("peak_fp32", Dimension::op_rate, 1e9, 1e17, "dense fp32 throughput (CUDA cores)",
-            &GpuParams::peak, &Peaks::fp32),
+            &GpuParams::peak, &PerPrecision::fp32),
       param("peak_tf32", Dimension::op_rate, 0, 1e17, "dense tf32 tensor-core throughput (0: none)",
-            &GpuParams::peak, &Peaks::tf32),
+            &GpuParams::peak, &PerPrecision::tf32),
       param("peak_fp16", Dimension::op_rate, 0, 1e17, "dense fp16 tensor-core throughput (0: none)",
-            &GpuParams::peak, &Peaks::fp16),
+            &GpuParams::peak, &PerPrecision::fp16),
       param("peak_bf16", Dimension::op_rate, 0, 1e17, "dense bf16 tensor-core throughput (0: none)",
-            &GpuParams::peak, &Peaks::bf16),
+            &GpuParams::peak, &PerPrecision::bf16),
       param("peak_int8", Dimension::op_rate, 0, 1e17, "dense int8 tensor-core throughput (0: none)",
-            &GpuParams::peak, &Peaks::int8),
+            &GpuParams::peak, &PerPrecision::int8),
       param("peak_fp8", Dimension::op_rate, 0, 1e17, "dense fp8 tensor-core throughput (0: none)",
-            &GpuParams::peak, &Peaks::fp8),
+            &GpuParams::peak, &PerPrecision::fp8),
+      param("op_energy_fp32", Dimension::energy, 0, 1e-9,
+            "energy of one fp32 operation on the CUDA cores (a MAC is two), also for the other "
+            "arithmetic of every kernel",
+            &GpuParams::op_energy, &PerPrecision::fp32),
+      param("op_energy_tf32", Dimension::energy, 0, 1e-9,
+            "energy of one tf32 tensor-core operation (0 where there is no such mode)",
+            &GpuParams::op_energy, &PerPrecision::tf32),
+      param("op_energy_fp16", Dimension::energy, 0, 1e-9,
+            "energy of one fp16 tensor-core operation (0 where there is no such mode)",
+            &GpuParams::op_energy, &PerPrecision::fp16),
+      param("op_energy_bf16", Dimension::energy, 0, 1e-9,
+            "energy of one bf16 tensor-core operation (0 where there is no such mode)",
+            &GpuParams::op_energy, &PerPrecision::bf16),
+      param("op_energy_int8", Dimension::energy, 0, 1e-9,
+            "energy of one int8 tensor-core operation (0 where there is no such mode)",
+            &GpuParams::op_energy, &PerPrecision::int8),
+      param("op_energy_fp8", Dimension::energy, 0, 1e-9,
+            "energy of one fp8 tensor-core operation (0 where there is no such mode)",
+            &GpuParams::op_energy, &PerPrecision::fp8),
       param("gemm_efficiency", Dimension::dimensionless, 0.01, 1,
-            "fraction of the peak a large matrix product sustains", &GpuParams::gemm_efficiency),
+            "fraction of the peak a large matrix product sustains below the power limit",
+            &GpuParams::gemm_efficiency),
+      param("gemm_unaligned_efficiency", Dimension::dimensionless, 0.01, 1,
+            "fraction of its rate a tensor-core product keeps when a dimension is not a whole "
+            "number of 16-byte vectors",
+            &GpuParams::gemm_unaligned_efficiency),
       param("gemm_tile", Dimension::dimensionless, 8, 1024,
             "edge of the square output tile one SM computes at a time in a matrix product",
             &GpuParams::gemm_tile)
@@ -40,6 +64,22 @@ const ParamTable<GpuParams>& gpu_param_table() {
       param("hbm_efficiency", Dimension::dimensionless, 0.01, 1,
             "fraction of peak device-memory bandwidth a streaming kernel sustains",
             &GpuParams::hbm_efficiency),
+      param("stream_elementwise", Dimension::dimensionless, 0.01, 1,
+            "bytes read plus written per second by elementwise kernels (activations, additions, "
+            "optimizer updates, losses), as a fraction of hbm_bandwidth, from L2 or HBM",
+            &GpuParams::stream, &StreamEfficiency::elementwise),
+      param("stream_softmax", Dimension::dimensionless, 0.01, 1,
+            "the same for softmax kernels, forward and backward", &GpuParams::stream,
+            &StreamEfficiency::softmax),
+      param("stream_batch_norm", Dimension::dimensionless, 0.01, 1,
+            "the same for batch-norm kernels (statistics over the batch), forward and backward",
+            &GpuParams::stream, &StreamEfficiency::batch_norm),
+      param("stream_layer_norm", Dimension::dimensionless, 0.01, 1,
+            "the same for layer-norm kernels (statistics per row), forward and backward",
+            &GpuParams::stream, &StreamEfficiency::layer_norm),
+      param("stream_pool", Dimension::dimensionless, 0.01, 1,
+            "the same for pooling kernels, forward and backward", &GpuParams::stream,
+            &StreamEfficiency::pool),
       param("hbm_latency", Dimension::time, 0, 1e-5, "device-memory access latency",
             &GpuParams::hbm_latency_s),
       param("hbm_energy_per_byte", Dimension::energy_per_byte, 0, 1e-9,
@@ -55,6 +95,10 @@ const ParamTable<GpuParams>& gpu_param_table() {
       param("kernel_launch", Dimension::time, 0, 1e-3,
             "time per kernel not overlapped with work: launch, ramp-up and tail",
             &GpuParams::kernel_launch_s),
+      param("kernel_min_time", Dimension::time, 0, 1e-3,
+            "the shortest time a kernel takes however little it computes (back-to-back tiny "
+            "kernels replayed from a CUDA graph)",
+            &GpuParams::kernel_min_s),
       param("host_bandwidth", Dimension::bandwidth, 1e8, 1e13,
             "host-to-device link bandwidth (the input batch crosses it every step)",
             &GpuParams::host_bandwidth_bytes_per_s),
@@ -79,13 +123,10 @@ const ParamTable<GpuParams>& gpu_param_table() {
       param("idle_power", Dimension::power, 0, 1000,
             "board power while allocated and idle (constant and static power)",
             &GpuParams::idle_power_w),
-      param(
-          "sm_active_power", Dimension::power, 0, 5000,
-          "board power, above idle, of all SMs occupied by a kernel whatever they compute (clocks, "
-          "schedulers, register files); arithmetic adds (tdp - idle_power - sm_active_power) / "
-          "peak "
-          "per operation",
-          &GpuParams::sm_active_power_w),
+      param("sm_active_power", Dimension::power, 0, 5000,
+            "board power, above idle, of all SMs occupied by a kernel whatever they compute "
+            "(clocks, schedulers, register files); arithmetic and bytes add their energies",
+            &GpuParams::sm_active_power_w),
       param(
           "host_power", Dimension::power, 0, 5000,
           "the server's power per GPU (host CPUs, DRAM, NICs, switches, fans) while the job holds "
@@ -99,6 +140,10 @@ GpuParams GpuParams::from(const Preset& p) {
   const GpuParams g = gpu_param_table().read(p);
   if (g.idle_power_w + g.sm_active_power_w >= g.tdp_w)
     throw InputError("preset " + p.name() + ": idle_power + sm_active_power must be below tdp");
+  for (const char* precision : {"fp32", "tf32", "fp16", "bf16", "int8", "fp8"})
+    if (g.peak_for(precision) > 0 && !(g.energy_per_op_j(precision) > 0))
+      throw InputError("preset " + p.name() + ": op_energy_" + precision +
+                       " must be positive, as the part computes in " + precision);
   return g;
 }
 
@@ -113,8 +158,44 @@ double GpuParams::peak_for(const std::string& precision) const {
 }
 
 double GpuParams::energy_per_op_j(const std::string& precision) const {
-  const double p = peak_for(precision);
-  return p > 0 ? (tdp_w - idle_power_w - sm_active_power_w) / p : 0.0;
+  if (peak_for(precision) <= 0) return 0.0;
+  if (precision == "fp32") return op_energy.fp32;
+  if (precision == "tf32") return op_energy.tf32;
+  if (precision == "fp16") return op_energy.fp16;
+  if (precision == "bf16") return op_energy.bf16;
+  if (precision == "int8") return op_energy.int8;
+  return op_energy.fp8;
+}
+
+double GpuParams::stream_efficiency(workloads::OpKind kind, const std::string& function) const {
+  using workloads::OpKind;
+  switch (kind) {
+    case OpKind::softmax:
+    case OpKind::softmax_grad:
+    case OpKind::loss:  // softmax and cross-entropy over the logits
+      return stream.softmax;
+    case OpKind::norm:
+    case OpKind::norm_grad_input:
+    case OpKind::norm_grad_weight:
+      return function == "layer" ? stream.layer_norm : stream.batch_norm;
+    case OpKind::pool:
+    case OpKind::pool_grad:
+      return stream.pool;
+    case OpKind::activation:
+    case OpKind::elementwise:
+    case OpKind::concat:
+    case OpKind::embedding:
+    case OpKind::goodness:
+    case OpKind::loss_grad:
+    case OpKind::activation_grad:
+    case OpKind::elementwise_grad:
+    case OpKind::embedding_grad:
+    case OpKind::grad_accumulate:
+    case OpKind::optimizer_update:
+      return stream.elementwise;
+    default:
+      return 0.0;
+  }
 }
 
 std::string supported_precisions(const GpuParams& params) {

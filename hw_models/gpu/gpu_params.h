@@ -6,18 +6,32 @@
 #include <vector>
 
 #include "hw_models/param_table.h"
+#include "workloads/op.h"
 
 namespace frugal::hw::gpu {
 
-// Dense peak throughput of one GPU by precision (0: the part has no such mode).
-struct Peaks {
+// A figure per precision: dense peak throughput (0: the part has no such mode), or the energy of
+// one operation.
+struct PerPrecision {
   double fp32 = 0, tf32 = 0, fp16 = 0, bf16 = 0, int8 = 0, fp8 = 0;
+};
+
+// Bytes read plus written per second by the memory-bound kernels of each kind, as fractions of
+// the peak HBM bandwidth, wherever their operands are (L2 or HBM): how well the library's kernels
+// stream, not how fast the memory is.
+struct StreamEfficiency {
+  double elementwise = 0, softmax = 0, batch_norm = 0, layer_norm = 0, pool = 0;
 };
 
 struct GpuParams {
   double sm_count;
-  Peaks peak;              // OP/s, dense
+  PerPrecision peak;       // OP/s, dense
+  PerPrecision op_energy;  // J per operation (a MAC is two); fp32's also for other arithmetic
   double gemm_efficiency;  // fraction of peak a large matrix product sustains
+  // Fraction of its rate a tensor-core product keeps when a dimension is not a whole number of
+  // 16-byte vectors (cuBLAS falls back to kernels without vector loads).
+  double gemm_unaligned_efficiency;
+  StreamEfficiency stream;
   double gemm_tile;        // output tile edge of a matrix-product kernel (tile × tile)
   double gemm_inner_half;  // inner dimension at which a tile runs at half its best rate
   double hbm_capacity_bytes;
@@ -30,6 +44,7 @@ struct GpuParams {
   double l2_latency_s;
   double l2_energy_per_byte_j;
   double kernel_launch_s;             // per kernel: launch and ramp, not overlapped with work
+  double kernel_min_s;                // per kernel: the shortest it takes, however little work
   double host_bandwidth_bytes_per_s;  // host <-> device (PCIe or NVLink-C2C)
   double host_energy_per_byte_j;
   double nvlink_bandwidth_bytes_per_s;  // per GPU, each direction, within a node
@@ -48,8 +63,11 @@ struct GpuParams {
   // Peak dense throughput for a precision ("fp32", "tf32", "bf16", "fp16", "int8", "fp8"); 0 if
   // the part lacks it.
   double peak_for(const std::string& precision) const;
-  // Dynamic energy of one arithmetic operation (a MAC is two) in a precision: the board reaches
-  // its power limit when every SM computes at its peak rate, (TDP − idle − SM active) / peak.
+  // Stream efficiency of a memory-bound kernel of `kind` (`function` tells batch from layer
+  // norm); 0 for kinds that are not memory-bound kernels (products, collectives).
+  double stream_efficiency(workloads::OpKind kind, const std::string& function) const;
+  // Dynamic energy of one arithmetic operation (a MAC is two) in a precision; 0 if the part lacks
+  // it.
   double energy_per_op_j(const std::string& precision) const;
   double hbm_sustained_bandwidth() const { return hbm_bandwidth_bytes_per_s * hbm_efficiency; }
 };

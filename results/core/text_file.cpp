@@ -67,4 +67,21 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
   return best;
 }
 
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string temp = path + ".partial";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      std::remove(temp.c_str());
+      throw IoError("cannot write '" + path + "' (disk full?)");
+    }
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw IoError("cannot write '" + path + "'");
+  }
+}
+
 }  // namespace frugal

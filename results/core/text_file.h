@@ -1,5 +1,6 @@
 #pragma once
-// Reading a small text file the user named (a config, a preset), with errors a user can act on.
+// Reading a small text file the user named (a config, a preset), with errors a user can act on,
+// and writing one whole.
 
 #include <string>
 #include <vector>
@@ -9,6 +10,10 @@ namespace frugal {
 // The whole file. Throws InputError naming `what` ("config file", "preset file") and the path if
 // it does not exist, is a directory, or cannot be read.
 std::string read_text_file(const std::string& path, const std::string& what);
+
+// Writes `text` to `path` through `path`.partial, renamed when complete, so that a reader never
+// sees half a file. Throws IoError when it cannot (the partial file removed).
+void write_file_atomically(const std::string& path, const std::string& text);
 
 // `text` made safe for a one-line message: control characters (newlines...) become \n, \xNN.
 std::string one_line(const std::string& text);

@@ -13,6 +13,7 @@
 
 #include "results/core/build_info.h"
 #include "results/core/error.h"
+#include "results/core/text_file.h"
 
 namespace frugal::sim {
 
@@ -361,23 +362,6 @@ std::string csv_cell(const Column& c, size_t row) {
       return csv_field(c.strings()[row]);
   }
   return {};
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".partial";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      std::remove(temp.c_str());
-      throw IoError("cannot write '" + path + "' (disk full?)");
-    }
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    throw IoError("cannot write '" + path + "'");
-  }
 }
 
 }  // namespace

@@ -282,7 +282,22 @@ h200="$tests/../hw_models/calibration/h200-kernels-2026-12-04.json"
 grep -q "^gemm_bf16_8192_graph " "$work/stdout" || fail "calibrate: no product phase"
 grep -Eq "^[0-9]+ of 31 phases within 15% in time and 20% in energy" "$work/stdout" \
   || fail "calibrate: no summary line"
-expect_input_error "calibrate without a file" "needs --check FILE.json" "$frugal" calibrate gpu
+expect_input_error "calibrate without a file" "needs one of --check FILE.json and --fit FILE.json" "$frugal" calibrate gpu
+# --fit: the committed base and measurements give a preset that frugal reads, and its check.
+base="$tests/../hw_models/calibration/gpu-h200-base.ini"
+expect_ok "calibrate --fit" "$frugal" calibrate gpu --fit "$h200" --hw "$base" --name gpu:my-h200 \
+  --out "$work/h200.ini"
+grep -q "^op_energy_bf16 " "$work/stdout" || fail "calibrate --fit: no fitted op_energy_bf16"
+grep -q "^wrote $work/h200.ini" "$work/stdout" || fail "calibrate --fit: no 'wrote' line"
+grep -q "^sm_active_power = .*| measured on NVIDIA H200 SXM" "$work/h200.ini" \
+  || fail "calibrate --fit: a fitted value's source does not name the card"
+expect_ok "presets show a fitted preset" "$frugal" presets show "$work/h200.ini"
+grep -q "gpu:my-h200" "$work/stdout" || fail "presets show: the fitted preset's name"
+expect_input_error "calibrate --fit over a file" "already exists" "$frugal" calibrate gpu --fit "$h200" \
+  --hw "$base" --out "$work/h200.ini"
+expect_input_error "calibrate --fit without --out" "--fit needs --out PRESET.ini" "$frugal" calibrate gpu --fit "$h200"
+expect_input_error "calibrate --check with --out" "go with --fit" "$frugal" calibrate gpu --check "$h200" --out "$work/out/x.ini"
+rm -f "$work/h200.ini"
 expect_input_error "calibrate another kind" "the device kind gpu" "$frugal" calibrate tpu --check "$h200"
 expect_input_error "calibrate a cpu preset" "is a cpu preset" "$frugal" calibrate gpu --check "$h200" --hw cpu
 printf '{"phases": {"idle": {"s_per_iter": 1,}}}' >"$work/bad.json"

@@ -5,6 +5,7 @@
 
 #include "algorithms/learning_rule.h"
 #include "hw_models/device.h"
+#include "hw_models/gpu/gpu_mapper.h"
 #include "hw_models/gpu/gpu_params.h"
 #include "results/core/error.h"
 #include "tests/hw_models/steps.h"
@@ -285,4 +286,117 @@ TEST_CASE("Activation checkpointing keeps block inputs and recomputes the forwar
   CHECK_THROWS_WITH(algorithms::checkpoint_activations(inference),
                     Catch::Contains("--activation-checkpointing recomputes activations for a "
                                     "backward pass; inference's step has none"));
+}
+
+namespace {
+
+// The kernels of `step` as the mapper sizes them on `preset`.
+std::vector<gpu::KernelWork> kernels(const std::string& preset,
+                                     const algorithms::TrainingStep& step) {
+  return gpu::map_step(step.graph, gpu::GpuParams::from(find_preset(preset)), step.precision,
+                       true);
+}
+
+size_t op_named(const algorithms::TrainingStep& step, const std::string& name) {
+  for (size_t i = 0; i < step.graph.ops().size(); ++i)
+    if (step.graph.ops()[i].name == name) return i;
+  FAIL("no op " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("Split-K: a product with few output tiles and a long reduction spreads it over the SMs",
+          "[quick][hw][gpu]") {
+  // The last layer's weight gradient at batch 4096: 128 x 10 weights and 10 biases (1290
+  // outputs, two 32 x 32 tiles) over a reduction of 4096 x 1280 / 1290 = 4064.
+  const auto step = step_of("bp", "mlp:784-256-128-10", 4096);
+  const size_t i = op_named(step, "fc3.grad_weight");
+  const workloads::Op& op = step.graph.ops()[i];
+  REQUIRE(op.kind == workloads::OpKind::dense_grad_weight);
+  REQUIRE(op.out.elements() == 1290);
+  const gpu::GpuParams p = gpu::GpuParams::from(find_preset("gpu:h200"));
+  const gpu::KernelWork w = kernels("gpu:h200", step)[i];
+  // Slices of at least 256: min(132 SMs / 2 tiles, 4064 / 256) = 15 slices, 30 SMs, one wave;
+  // the bias gradient's kernel covers its 4096 x 10 inputs: 40 blocks of 1024 on 40 SMs.
+  CHECK(w.sm_utilization == Approx(40.0 / 132));
+  const double inner = static_cast<double>(op.macs) / 1290, slice = inner / 15;
+  // 10 bf16 values are 20 bytes, not a whole number of 16-byte vectors: the unaligned rate.
+  const double rate = p.peak.bf16 * p.gemm_efficiency * p.gemm_unaligned_efficiency / 132 * slice /
+                      (slice + p.gemm_inner_half);
+  const double bias = static_cast<double>(op.other_ops) / (p.peak.fp32 / 132 * 40);
+  CHECK(w.compute_s == Approx(2.0 * slice * 1290 / 2 / rate + bias).epsilon(1e-9));
+  // Without split-K the two tiles would run the whole reduction: 15 times longer.
+  CHECK(w.compute_s < 2.0 * inner * 1290 / 2 / rate / 10);
+}
+
+TEST_CASE("A reduction's kernel covers its inputs: a batch norm's weight gradient fills the SMs",
+          "[quick][hw][gpu]") {
+  const auto step = step_of("bp", "resnet18:64x64", 64);
+  const std::vector<gpu::KernelWork> work = kernels("gpu:a100-80gb", step);
+  int reductions = 0;
+  for (size_t i = 0; i < work.size(); ++i)
+    if (step.graph.ops()[i].kind == workloads::OpKind::norm_grad_weight) {
+      INFO(step.graph.ops()[i].name);
+      ++reductions;
+      // Two values per channel out, the whole activation in (at least 64 x 64 x 2 x 2 values).
+      CHECK(work[i].sm_utilization == 1.0);
+    }
+  CHECK(reductions == 20);
+}
+
+TEST_CASE("Memory-bound kernels stream at their kind's measured rate", "[quick][hw][gpu]") {
+  // gpu:h200: a batch norm (channels-last, measured) reaches 0.1994 of 4.8 TB/s, relu 0.8913.
+  workloads::BuildOptions build;
+  build.batch = 256;
+  build.element_bytes = 2;
+  workloads::NetBuilder net("bn", build);
+  const workloads::Value y = net.activation(net.batch_norm(net.input({64, 56, 56}), "bn"), "relu",
+                                            "relu");
+  algorithms::TrainingStep step = algorithms::make_rule("inference")->expand(net.finish(y), {});
+  step.precision = "bf16";
+  const std::vector<gpu::KernelWork> work = kernels("gpu:h200", step);
+  const workloads::Op& bn = step.graph.ops()[0];
+  const workloads::Op& relu = step.graph.ops()[1];
+  CHECK(work[0].compute_s == Approx(static_cast<double>(bn.bytes_read() + bn.bytes_written()) /
+                                    (4.8e12 * 0.1994)));
+  CHECK(work[1].compute_s == Approx(static_cast<double>(relu.bytes_read() + relu.bytes_written()) /
+                                    (4.8e12 * 0.8913)));
+  CHECK(work[0].sm_utilization == 1.0);
+}
+
+TEST_CASE("A tensor-core product with a dimension off 16 bytes runs at the unaligned rate",
+          "[quick][hw][gpu]") {
+  // GPT-2's output layer, 8192 tokens by 768 by the vocabulary: 50257 wide (odd) against 50304.
+  const auto product = [](int64_t vocab, const std::string& precision) {
+    workloads::BuildOptions build;
+    build.batch = 8192;
+    build.element_bytes = testing::bytes_of(precision);
+    workloads::NetBuilder net("lm", build);
+    algorithms::TrainingStep step = algorithms::make_rule("inference")->expand(
+        net.finish(net.dense(net.input({768}), vocab, "head", false)), {});
+    step.precision = precision;
+    const gpu::KernelWork w = kernels("gpu:h200", step)[0];
+    return w.compute_s / static_cast<double>(step.graph.ops()[0].macs);  // per MAC
+  };
+  CHECK(product(50257, "bf16") / product(50304, "bf16") == Approx(1 / 0.1678).epsilon(0.01));
+  // fp32 products run on the CUDA cores, which load scalars: no penalty.
+  CHECK(product(50257, "fp32") / product(50304, "fp32") == Approx(1).epsilon(0.01));
+}
+
+TEST_CASE("No kernel takes less than the part's shortest kernel", "[quick][hw][gpu]") {
+  const auto step = step_of("inference", "mlp:784-256-128-10", 1);
+  const Cost cost = simulate("gpu:h200", step);
+  const double floor = find_preset("gpu:h200").get("kernel_min_time");
+  CHECK(floor == Approx(6.22e-6));
+  for (size_t i = 1; i < cost.ops.size(); ++i) CHECK(cost.ops[i].latency_s == floor);
+}
+
+TEST_CASE("A GPU preset needs an energy per operation for each precision it computes in",
+          "[quick][hw][gpu]") {
+  Preset p = find_preset("gpu:h200");
+  p.set("op_energy_bf16", "0 pJ");
+  CHECK_THROWS_WITH(gpu::GpuParams::from(p),
+                    Catch::Contains("gpu:h200: op_energy_bf16 must be positive, as the part "
+                                    "computes in bf16"));
 }

@@ -2,13 +2,12 @@
 // committed H200 measurements.
 
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "hw_models/device.h"
 #include "hw_models/gpu/kernel_phases.h"
 #include "results/core/error.h"
+#include "tests/source_file.h"
 
 using namespace frugal;
 using namespace frugal::hw;
@@ -16,12 +15,8 @@ using namespace frugal::hw;
 namespace {
 
 results::JsonValue h200() {
-  std::ifstream in(std::string(FRUGAL_SOURCE_DIR) +
-                   "/hw_models/calibration/h200-kernels-2026-12-04.json");
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  return results::parse_json(text.str(), "h200");
+  return results::parse_json(
+      testing::source_file("hw_models/calibration/h200-kernels-2026-12-04.json"), "h200");
 }
 
 }  // namespace

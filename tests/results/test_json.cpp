@@ -3,11 +3,10 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "results/core/error.h"
 #include "results/files/json.h"
+#include "tests/source_file.h"
 
 using namespace frugal;
 using results::JsonValue;
@@ -58,12 +57,8 @@ TEST_CASE("JSON errors name the file, line and column, and what is wrong",
 
 TEST_CASE("The committed H200 measurements read as Python's json reads them",
           "[quick][results][json]") {
-  std::ifstream in(std::string(FRUGAL_SOURCE_DIR) +
-                   "/hw_models/calibration/h200-kernels-2026-12-04.json");
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  const JsonValue v = parse_json(text.str(), "h200");
+  const JsonValue v = parse_json(
+      testing::source_file("hw_models/calibration/h200-kernels-2026-12-04.json"), "h200");
   // /usr/bin/python3 -c "import json; d = json.load(open(F)); print(len(d['phases']),
   //   d['phases']['gemm_bf16_8192_graph']['s_per_iter'], d['phases']['idle']['graph'])"
   const auto& phases = v.at("phases", "h200").object("phases");

@@ -16,19 +16,14 @@
 #include "sim/metrics/metrics.h"
 #include "sim/metrics/result_tables.h"
 #include "sim/scenario/options.h"
+#include "tests/source_file.h"
 
 using namespace frugal;
 using namespace frugal::sim;
 
 namespace {
 
-std::string read_doc(const std::string& relative) {
-  std::ifstream in(std::string(FRUGAL_SOURCE_DIR) + "/" + relative);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read_doc(const std::string& relative) { return testing::source_file(relative); }
 
 std::string trim(const std::string& s) {
   const auto a = s.find_first_not_of(" \t");

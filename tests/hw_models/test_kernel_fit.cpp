@@ -1,0 +1,131 @@
+// The committed gpu:h200 preset against the H200 kernel measurements it was fitted to: the fit
+// (hw_models/gpu/kernel_fit.h) reproduces the preset, and every phase is within the calibration
+// tolerances or is a known miss whose cause is named.
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
+
+#include "hw_models/device.h"
+#include "hw_models/gpu/kernel_fit.h"
+#include "hw_models/gpu/kernel_phases.h"
+#include "results/core/error.h"
+#include "tests/source_file.h"
+
+using namespace frugal;
+using namespace frugal::hw;
+
+namespace {
+
+using testing::source_file;
+
+const std::vector<gpu::KernelPhase>& h200_phases() {
+  static const std::vector<gpu::KernelPhase> phases = gpu::kernel_phases(
+      results::parse_json(source_file("hw_models/calibration/h200-kernels-2026-12-04.json"),
+                          "h200"),
+      "h200");
+  return phases;
+}
+
+Preset h200_base() {
+  return Preset::parse(source_file("hw_models/calibration/gpu-h200-base.ini"), "base");
+}
+
+// Phases gpu:h200 misses, and why: the model lacks what makes them slow or costly. A phase that
+// comes within the tolerances must leave this list (the test says so), so that
+// docs/gpu-calibration.md's account stays true.
+const std::map<std::string, std::string>& known_misses() {
+  static const std::map<std::string, std::string> misses = {
+      {"sdpa_causal_bf16_8x12x1024x64_fwd",
+       "attention is built as two products and a softmax with the scores in memory, not fused"},
+      {"dropout_bf16_1gib_graph", "dropout's mask and random numbers are not counted"},
+      {"gelu_tanh_bf16_1gib_graph", "tanh-GELU's special-function work is not counted"},
+      {"copy_bf16_1gib_graph", "a CUDA graph's copy node runs at 2.7 TB/s, eager copies at 4.3"},
+      {"gemm_bf16_resnet_3x3_im2col_graph", "a 64-wide product is slower than its tiles say"},
+      {"gemm_bf16_gpt2_lmhead_50257_graph",
+       "an unaligned product's extra instructions draw power the model does not charge"},
+      {"batchnorm_fwd_256x256x56x56_cl",
+       "slow memory-bound kinds draw the SM power of a streaming kernel, not their own"},
+      {"maxpool3x3s2_fwd_256x64x112x112_cl", "as batch norm"},
+      {"softmax_bf16_96x1024x1024", "as batch norm"},
+      {"layernorm_bf16_8192x768", "as batch norm"},
+  };
+  return misses;
+}
+
+}  // namespace
+
+TEST_CASE("The fit reproduces the committed gpu:h200 from the H200 measurements",
+          "[quick][hw][gpu][calibration]") {
+  const gpu::GpuFit fit = gpu::fit_gpu(h200_phases(), h200_base(), "measured on an H200");
+  const Preset committed = find_preset("gpu:h200");
+  REQUIRE(fit.fitted.size() == gpu::gpu_fit_targets().size() + 3);  // and fp16, int8, fp8
+  for (const gpu::FittedParam& f : fit.fitted) {
+    INFO(f.param);
+    CHECK_FALSE(f.at_bound);
+    bool found = false;
+    for (const PresetParam& p : committed.params())
+      if (p.spec.name == f.param) {
+        found = true;
+        CHECK(p.text == f.text);  // to the digit: rerun the fit if the model changed
+        CHECK(p.source.find(f.phase.empty() ? "derived: op_energy_bf16"
+                                            : "fitted so that frugal reproduces the phase " +
+                                                  f.phase) != std::string::npos);
+      }
+    CHECK(found);
+    // Solved exactly, then rounded to four digits.
+    if (!f.phase.empty()) CHECK(f.modelled == Approx(f.measured).epsilon(0.005));
+  }
+  // The base's other parameters are the preset's: datasheet figures, not fitted.
+  const Preset base = h200_base();
+  for (const PresetParam& p : base.params()) {
+    bool fitted = false;
+    for (const gpu::FittedParam& f : fit.fitted) fitted = fitted || f.param == p.spec.name;
+    if (!fitted) CHECK(committed.get(p.spec.name) == p.value);
+  }
+}
+
+TEST_CASE("gpu:h200 reproduces its kernel phases within 15% in time and 20% in energy, but for "
+          "the known misses",
+          "[quick][hw][gpu][calibration]") {
+  const auto device = make_device(find_preset("gpu:h200"));
+  int within = 0;
+  for (const gpu::KernelPhase& p : h200_phases()) {
+    INFO(p.name);
+    const gpu::PhaseCost c = gpu::cost_phase(*device, p);
+    const double time = c.time_s / p.measured_s, energy = c.energy_j / p.measured_j;
+    INFO("time ratio " << time << ", energy ratio " << energy);
+    const bool ok = std::abs(time - 1) <= 0.15 && std::abs(energy - 1) <= 0.20;
+    const auto miss = known_misses().find(p.name);
+    if (miss == known_misses().end())
+      CHECK(ok);
+    else
+      CHECK_FALSE(ok);  // within now: take it off known_misses() and the docs
+    within += ok;
+  }
+  CHECK(within == 21);
+  CHECK(h200_phases().size() == 31);
+}
+
+TEST_CASE("Large products on gpu:h200 run at the power limit, at the measured rate",
+          "[quick][hw][gpu][calibration]") {
+  const auto device = make_device(find_preset("gpu:h200"));
+  for (const gpu::KernelPhase& p : h200_phases()) {
+    if (p.name != "gemm_bf16_16384_graph" && p.name != "gemm_bf16_4096_graph") continue;
+    INFO(p.name);
+    const gpu::PhaseCost c = gpu::cost_phase(*device, p);
+    // Not fitted to these sizes: the 8192 product set the energy per operation.
+    CHECK(c.energy_j / c.time_s == Approx(700).epsilon(0.01));
+    CHECK(c.time_s == Approx(p.measured_s).epsilon(0.05));
+  }
+}
+
+TEST_CASE("The fit refuses measurements without the phases it needs, and a base of another kind",
+          "[quick][hw][gpu][calibration]") {
+  std::vector<gpu::KernelPhase> some = h200_phases();
+  some.erase(some.begin(), some.begin() + 5);  // eager products and the eager copy
+  CHECK_THROWS_WITH(gpu::fit_gpu(some, h200_base(), "x"),
+                    Catch::Contains("the measurements lack the phase"));
+  CHECK_THROWS_WITH(gpu::fit_gpu(h200_phases(), find_preset("cpu"), "x"),
+                    Catch::Contains("is a cpu preset; a gpu preset is fitted"));
+}
