@@ -84,6 +84,10 @@ struct TrainingStep {
   // The step's inputs and labels are on the device already (a benchmark's tensors, a data
   // loader that prefetched them): no host-to-device copy in the step.
   bool inputs_on_device = false;
+  // What launches the step's kernels on a GPU: "graph" (back to back, as a CUDA graph replays
+  // them) or "eager" (PyTorch eager: the host dispatches each op; the GPU waits when it is
+  // behind).
+  std::string runtime = "graph";
 
   int64_t batch() const { return graph.batch(); }
 };

@@ -25,6 +25,10 @@ void Device::check(const StepRequest& request) const {
   if (request.utilization > 0)
     throw InputError("--utilization calibrates GPU runs; " + preset().name() + " is a " +
                      preset().device() + " device, whose time comes from its model alone");
+  if (request.runtime != "graph")
+    throw InputError("--runtime " + request.runtime + " is modelled for GPUs; " + preset().name() +
+                     " is a " + preset().device() +
+                     " device, whose model has no host dispatch (leave --runtime out)");
   if (request.parallelism.devices > 1)
     throw InputError(preset().name() + ": --devices " +
                      std::to_string(request.parallelism.devices) + " is not modelled for " +
@@ -36,6 +40,7 @@ StepRequest request_for(const algorithms::TrainingStep& step) {
   request.precision = step.precision;
   request.parallelism = step.parallelism;
   request.utilization = step.utilization;
+  request.runtime = step.runtime;
   request.rule = step.rule;
   request.inference = step.inference;
   request.timesteps = step.timesteps;

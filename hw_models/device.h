@@ -60,6 +60,7 @@ struct StepRequest {
   std::string precision = "fp32";  // --precision
   algorithms::Parallelism parallelism;
   double utilization = 0.0;  // --utilization: a published run's model-FLOP utilization (0: none)
+  std::string runtime = "graph";  // --runtime: what launches a GPU's kernels
   std::string rule;          // the learning rule, for messages
   bool inference = false;    // the rule only runs the network (RuleInfo::inference)
   bool trained = false;      // --train: the network is trained, then run on the device

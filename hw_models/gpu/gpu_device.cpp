@@ -7,6 +7,7 @@
 //   host    = bytes from the host × host_energy_per_byte
 //   static  = idle_power × latency (constant and static power of the board, AccelWattch's
 //             P_const + P_static)
+// With --runtime eager the host dispatches each op and the GPU waits for it, at idle power.
 // The power limit: a kernel whose power would exceed TDP runs slower instead (as clocks
 // throttle), its latency stretched to its dynamic energy / (TDP − idle − active power), so that
 // it draws TDP exactly. Large products on Hopper run there (measured on an H200: 690 W at two
@@ -92,6 +93,8 @@ class GpuDevice final : public Device {
                        supported_precisions(m_params) + ")");
     if (request.parallelism.devices < 1 || request.parallelism.devices_per_node < 1)
       throw InputError("--devices and --devices-per-node must be positive integers");
+    if (request.runtime != "graph" && request.runtime != "eager")
+      throw InputError("unknown --runtime '" + request.runtime + "' (expected graph or eager)");
   }
 
   // A GPU moves values of the format it computes in.
@@ -164,17 +167,24 @@ class GpuDevice final : public Device {
     if (step.utilization > 0)
       stretch(cost, work, step.utilization, bubble_fraction, busy_s, matrix_s,
               model_ops / m_params.peak_for(precision));
+    for (size_t i = 0; i < work.size(); ++i)
+      if (work[i].bubble) cost.ops[i].latency_s = busy_s * bubble_fraction;
+    const std::vector<double> waits = step.runtime == "eager"
+                                          ? eager_waits(step.graph, work, cost)
+                                          : std::vector<double>(work.size(), 0.0);
     double clock = timings.empty() ? 0.0 : timings.front().start_s;
     for (size_t i = 0; i < work.size(); ++i) {
       OpCost& c = cost.ops[i];
-      if (work[i].bubble) c.latency_s = busy_s * bubble_fraction;
-      c.start_s = clock;  // kernels run one after another in one stream
-      clock += c.latency_s;
       // The SMs are occupied for the kernel's time after its launch and host copy.
       const double lead_s = work[i].launch_s + static_cast<double>(work[i].host_bytes) /
                                                    m_params.host_bandwidth_bytes_per_s;
       c.charge(Component::compute, m_params.sm_active_power_w * work[i].sm_utilization *
                                        std::max(0.0, c.latency_s - lead_s));
+      // Kernels run one after another in one stream; an eager kernel waits for its dispatch
+      // first, the board at idle power (the op's latency includes the wait).
+      c.latency_s += waits[i];
+      c.start_s = clock;
+      clock += c.latency_s;
       c.charge(Component::static_power, m_params.idle_power_w * c.latency_s);
       // Every device does the same: the step's energy is theirs together.
       for (double& j : c.energy_j) j *= devices;
@@ -205,6 +215,41 @@ class GpuDevice final : public Device {
       if (!work[i].bubble && work[i].matrix_ops > 0) cost.ops[i].latency_s *= factor;
     busy_s += matrix_s * (factor - 1.0);
     matrix_s *= factor;
+  }
+
+  // --runtime eager: the host dispatches the ops one after another (dispatch_product for a
+  // matrix product, dispatch_op for another kernel; an optimizer's updates go out together, as
+  // PyTorch's foreach kernels do), and the GPU starts a kernel once it is dispatched and the
+  // previous one is done. In a loop of steps the host runs ahead whenever it can, so a step
+  // takes max(Σ dispatch, Σ kernel): the waits of one step's timeline are trimmed from its start
+  // by what the previous step's last kernels overlap. The GPU's wait before each op.
+  std::vector<double> eager_waits(const workloads::Graph& graph,
+                                  const std::vector<KernelWork>& work, const Cost& cost) const {
+    std::vector<double> waits(work.size(), 0.0);
+    double host = 0.0, gpu = 0.0, kernels = 0.0;
+    bool updates_dispatched = false;
+    for (size_t i = 0; i < work.size(); ++i) {
+      const workloads::Op& op = graph.ops()[i];
+      if (work[i].bubble) {
+        // no kernel: the pipeline's idle time, dispatched with nothing
+      } else if (op.macs > 0) {
+        host += m_params.dispatch_product_s;
+      } else if (op.kind != workloads::OpKind::optimizer_update || !updates_dispatched) {
+        host += m_params.dispatch_op_s;
+        updates_dispatched = updates_dispatched || op.kind == workloads::OpKind::optimizer_update;
+      }
+      const double start = std::max(gpu, host);
+      waits[i] = start - gpu;
+      gpu = start + cost.ops[i].latency_s;
+      kernels += cost.ops[i].latency_s;
+    }
+    double excess = (gpu - kernels) - std::max(0.0, host - kernels);
+    for (double& w : waits) {
+      const double cut = std::min(w, excess);
+      w -= cut;
+      excess -= cut;
+    }
+    return waits;
   }
 
   Preset m_preset;

@@ -99,6 +99,13 @@ const ParamTable<GpuParams>& gpu_param_table() {
             "the shortest time a kernel takes however little it computes (back-to-back tiny "
             "kernels replayed from a CUDA graph)",
             &GpuParams::kernel_min_s),
+      param("dispatch_op", Dimension::time, 0, 1e-2,
+            "--runtime eager: the host's time to dispatch one op (framework, driver, launch)",
+            &GpuParams::dispatch_op_s),
+      param("dispatch_product", Dimension::time, 0, 1e-2,
+            "--runtime eager: the host's time to dispatch one matrix product (a cuBLAS or cuDNN "
+            "call)",
+            &GpuParams::dispatch_product_s),
       param("host_bandwidth", Dimension::bandwidth, 1e8, 1e13,
             "host-to-device link bandwidth (the input batch crosses it every step)",
             &GpuParams::host_bandwidth_bytes_per_s),

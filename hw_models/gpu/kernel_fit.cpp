@@ -90,7 +90,7 @@ std::string quantity(bool energy) { return energy ? "energy" : "time"; }
 
 const std::vector<FitTarget>& gpu_fit_targets() {
   // Each after the parameters its phase depends on most: the idle board, the kernel floor and
-  // launch, the product rate, the memory's rate and energy (a copy by the copy engines, no SMs),
+  // launch, the product rate, the eager host's dispatch (calls the GPU finishes first), the memory's rate and energy (a copy by the copy engines, no SMs),
   // the SMs' active power (a streaming kernel), the arithmetic's energy per precision (large
   // products, which run at the power limit), then the kernel kinds.
   static const std::vector<FitTarget> targets = {
@@ -98,6 +98,8 @@ const std::vector<FitTarget>& gpu_fit_targets() {
       {"kernel_min_time", "gemm_bf16_256_graph", false},
       {"kernel_launch", "gemm_bf16_1024_graph", false},
       {"gemm_efficiency", "gemm_bf16_2048_graph", false},
+      {"dispatch_op", "eager_tiny_add", false},
+      {"dispatch_product", "eager_gemm_bf16_256", false},
       {"hbm_efficiency", "eager_copy_4gib", false},
       {"hbm_energy_per_byte", "eager_copy_4gib", true},
       {"stream_elementwise", "relu_bf16_1gib_graph", false},

@@ -95,6 +95,14 @@ const std::map<std::string, PhaseWork>& phase_work() {
       t[std::string(f == std::string("gelu") ? "gelu_tanh" : f) + "_bf16_1gib_graph"] =
           elementwise(f, kGiB);
     t["eager_copy_4gib"] = elementwise("copy", 4 * kGiB);
+    // Host-bound eager calls: a one-value add, and small products.
+    t["eager_tiny_add"] = {"an add of one bf16 value", "bf16", [](int bytes) {
+                             NetBuilder b = builder("add", 1, bytes);
+                             const Value x = b.input({1});
+                             return b.finish(b.add(x, b.parameter("addend", {1, 1}), "add"));
+                           }};
+    for (const int64_t n : {256, 512, 1024})
+      t["eager_gemm_bf16_" + std::to_string(n)] = square_product(n, "bf16");
     t["batchnorm_fwd_256x256x56x56_cl"] = {"batch norm forward, 256x256x56x56, bf16", "bf16",
                                            [](int bytes) {
                                              NetBuilder b = builder("bn", 256, bytes);
@@ -139,15 +147,10 @@ const std::map<std::string, PhaseWork>& phase_work() {
   return table;
 }
 
-// Phases whose time is the host's dispatch (frugal has no runtime model yet), or whose work
-// frugal does not build as a step yet.
+// Phases whose work frugal does not build as a step yet.
 const std::map<std::string, std::string>& not_modelled() {
   static const std::map<std::string, std::string> table = {
       {"eager_idle", "idle with a PyTorch context: compared through the idle phase"},
-      {"eager_tiny_add", "the host's dispatch per eager op: no runtime model yet"},
-      {"eager_gemm_bf16_1024", "dominated by the host's dispatch: no runtime model yet"},
-      {"eager_gemm_bf16_512", "dominated by the host's dispatch: no runtime model yet"},
-      {"eager_gemm_bf16_256", "dominated by the host's dispatch: no runtime model yet"},
       {"batchnorm_fwd_bwd_256x256x56x56_cl", "a batch norm's backward pass alone: not built yet"},
       {"adamw_step_124M_fp32", "an optimizer step alone (eager, foreach kernels): not built yet"},
   };
@@ -190,6 +193,7 @@ std::vector<KernelPhase> kernel_phases(const results::JsonValue& file, const std
                      ->expand(graph_of_work, algorithms::StepOptions{});
     phase.step->precision = w.precision;
     phase.step->inputs_on_device = !w.from_host;
+    phase.step->runtime = phase.graph ? "graph" : "eager";
     phases.push_back(std::move(phase));
   }
   return phases;

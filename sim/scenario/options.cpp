@@ -261,6 +261,13 @@ std::vector<ScenarioOption> make_table() {
       option("inputs-on-device", &S::inputs_on_device, "",
              "the step's inputs and labels are on the device already (prefetched by a data "
              "loader, or a benchmark's tensors): no host-to-device copy in the step"),
+      column(option("runtime", &S::runtime, "",
+                    "GPUs: what launches the kernels: graph (back to back, as a CUDA graph "
+                    "replays them: the kernels' time alone) or eager (PyTorch eager: the host "
+                    "dispatches each op, taking the preset's dispatch_op or dispatch_product, and "
+                    "the GPU waits at idle power while the host is behind)",
+                    one_of({"graph", "eager"})),
+             "what launched the GPU's kernels (--runtime): graph or eager"),
       option("input-shape", &S::input_shape, "",
              "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when "
              "the file leaves them dynamic)"),

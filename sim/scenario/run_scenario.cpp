@@ -28,6 +28,7 @@ algorithms::TrainingStep expand_step(const Scenario& s, const algorithms::Learni
   step.utilization = s.utilization;
   step.weight_sparsity = s.sparsity;
   step.inputs_on_device = s.inputs_on_device;
+  step.runtime = s.runtime;
   if (s.activation_checkpointing) algorithms::checkpoint_activations(step);
   algorithms::spread(step, parallelism(s));
   return step;
@@ -45,6 +46,7 @@ hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
   other.spike_rates = like.spike_rates;
   other.weight_sparsity = like.weight_sparsity;
   other.inputs_on_device = like.inputs_on_device;
+  other.runtime = like.runtime;
   if (s.activation_checkpointing && !other.inference) algorithms::checkpoint_activations(other);
   algorithms::spread(other, parallelism(s));
   return device.simulate(other);
@@ -188,6 +190,7 @@ hw::StepRequest step_request(const Scenario& s) {
   r.precision = s.precision;
   r.parallelism = parallelism(s);
   r.utilization = s.utilization;
+  r.runtime = s.runtime;
   r.rule = rule.name;
   r.inference = rule.inference;
   r.trained = s.train;

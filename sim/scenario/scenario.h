@@ -63,6 +63,8 @@ struct Scenario {
   double spike_rate = -1;
   // The step's inputs are on the device already: no host-to-device copy per step.
   bool inputs_on_device = false;
+  // GPUs: what launches the kernels: "graph" (back to back) or "eager" (the host dispatches each).
+  std::string runtime = "graph";
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"
   // Preset parameters replaced for this scenario, as (parameter, value with unit) pairs given as

@@ -400,3 +400,51 @@ TEST_CASE("A GPU preset needs an energy per operation for each precision it comp
                     Catch::Contains("gpu:h200: op_energy_bf16 must be positive, as the part "
                                     "computes in bf16"));
 }
+
+TEST_CASE("Eager: the host dispatches every op; a batch-64 MLP step is host-bound, the GPU idle "
+          "meanwhile",
+          "[quick][hw][gpu]") {
+  auto graph = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
+  graph.inputs_on_device = true;
+  auto eager = graph;
+  eager.runtime = "eager";
+  const Cost g = simulate("gpu:h200", graph), e = simulate("gpu:h200", eager);
+  const Preset p = find_preset("gpu:h200");
+  // Products dispatch as library calls, other ops as plain ones, the optimizer's updates at once.
+  double dispatch = 0;
+  int updates = 0;
+  for (const workloads::Op& op : eager.graph.ops()) {
+    if (op.kind == workloads::OpKind::optimizer_update && updates++ > 0) continue;
+    dispatch += op.macs > 0 ? p.get("dispatch_product") : p.get("dispatch_op");
+  }
+  CHECK(updates == 3);  // one per layer, its weights and bias
+  REQUIRE(dispatch > g.latency_s);
+  CHECK(e.latency_s == Approx(dispatch).epsilon(1e-9));
+  // The waits cost the board's idle power, nothing else.
+  CHECK(e.ledger.total() - g.ledger.total() ==
+        Approx(p.get("idle_power") * (e.latency_s - g.latency_s)).epsilon(1e-9));
+  double sum = 0;
+  for (const OpCost& op : e.ops) sum += op.latency_s;
+  CHECK(sum == Approx(e.latency_s).epsilon(1e-12));
+}
+
+TEST_CASE("Eager: a step whose kernels outlast their dispatch takes its kernels' time",
+          "[quick][hw][gpu]") {
+  auto graph = step_of("bp", "resnet50", 256, "bf16");
+  auto eager = graph;
+  eager.runtime = "eager";
+  const Cost g = simulate("gpu:h200", graph), e = simulate("gpu:h200", eager);
+  CHECK(e.latency_s == Approx(g.latency_s).epsilon(1e-12));
+  CHECK(e.ledger.total() == Approx(g.ledger.total()).epsilon(1e-12));
+}
+
+TEST_CASE("Only GPUs model a runtime", "[quick][hw][gpu]") {
+  StepRequest request;
+  request.runtime = "eager";
+  CHECK_THROWS_WITH(make_device(find_preset("cpu"))->check(request),
+                    Catch::Contains("--runtime eager is modelled for GPUs; cpu:xeon-8380 is a cpu "
+                                    "device"));
+  request.runtime = "compiled";
+  CHECK_THROWS_WITH(make_device(find_preset("gpu:h200"))->check(request),
+                    Catch::Contains("unknown --runtime 'compiled' (expected graph or eager)"));
+}

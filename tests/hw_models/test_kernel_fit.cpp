@@ -49,6 +49,9 @@ const std::map<std::string, std::string>& known_misses() {
       {"maxpool3x3s2_fwd_256x64x112x112_cl", "as batch norm"},
       {"softmax_bf16_96x1024x1024", "as batch norm"},
       {"layernorm_bf16_8192x768", "as batch norm"},
+      {"eager_gemm_bf16_1024",
+       "between eager calls the board stays above its idle power (126.8 W with an eager process)"},
+      {"eager_gemm_bf16_512", "as the 1024 one, and its call is slower than both its neighbours'"},
   };
   return misses;
 }
@@ -103,8 +106,8 @@ TEST_CASE("gpu:h200 reproduces its kernel phases within 15% in time and 20% in e
       CHECK_FALSE(ok);  // within now: take it off known_misses() and the docs
     within += ok;
   }
-  CHECK(within == 21);
-  CHECK(h200_phases().size() == 31);
+  CHECK(within == 23);
+  CHECK(h200_phases().size() == 35);
 }
 
 TEST_CASE("Large products on gpu:h200 run at the power limit, at the measured rate",
@@ -122,10 +125,12 @@ TEST_CASE("Large products on gpu:h200 run at the power limit, at the measured ra
 
 TEST_CASE("The fit refuses measurements without the phases it needs, and a base of another kind",
           "[quick][hw][gpu][calibration]") {
-  std::vector<gpu::KernelPhase> some = h200_phases();
-  some.erase(some.begin(), some.begin() + 5);  // eager products and the eager copy
+  std::vector<gpu::KernelPhase> some;
+  for (const gpu::KernelPhase& p : h200_phases())
+    if (p.name != "eager_tiny_add") some.push_back(p);
   CHECK_THROWS_WITH(gpu::fit_gpu(some, h200_base(), "x"),
-                    Catch::Contains("the measurements lack the phase"));
+                    Catch::Contains("the measurements lack the phase eager_tiny_add, to which "
+                                    "dispatch_op is fitted"));
   CHECK_THROWS_WITH(gpu::fit_gpu(h200_phases(), find_preset("cpu"), "x"),
                     Catch::Contains("is a cpu preset; a gpu preset is fitted"));
 }

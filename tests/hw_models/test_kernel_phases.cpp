@@ -26,7 +26,7 @@ TEST_CASE("Every measured kernel phase is built as frugal's work or said to be s
   std::vector<gpu::SkippedPhase> skipped;
   const std::vector<gpu::KernelPhase> phases = gpu::kernel_phases(h200(), "h200", &skipped);
   CHECK(phases.size() + skipped.size() == 38);  // every phase of the file
-  CHECK(phases.size() == 31);
+  CHECK(phases.size() == 35);
   std::map<std::string, const gpu::KernelPhase*> by_name;
   for (const gpu::KernelPhase& p : phases) by_name[p.name] = &p;
   for (const gpu::SkippedPhase& s : skipped) {
@@ -46,6 +46,8 @@ TEST_CASE("Every measured kernel phase is built as frugal's work or said to be s
   // The host copy phase crosses the host link; the eager products are not graph replays.
   CHECK_FALSE(by_name.at("h2d_pinned_1gib")->step->inputs_on_device);
   CHECK_FALSE(by_name.at("eager_gemm_fp32_8192")->graph);
+  CHECK(by_name.at("eager_gemm_fp32_8192")->step->runtime == "eager");  // the host dispatches
+  CHECK(gemm.step->runtime == "graph");
   CHECK(by_name.at("eager_gemm_fp32_8192")->step->precision == "fp32");
   // The output layer of GPT-2: 8192 tokens x 768 by 768 x 50257.
   CHECK(by_name.at("gemm_bf16_gpt2_lmhead_50257_graph")->step->graph.macs() ==
