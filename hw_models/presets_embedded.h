@@ -1,6 +1,7 @@
 #pragma once
-// The preset files of hw_models/presets/, compiled into the library by CMake
-// (cmake/embed_files.cmake) so that frugal finds them from any working directory.
+// Files compiled into the library by CMake (cmake/embed_files.cmake), so that frugal finds them
+// from any working directory: the preset files of hw_models/presets/, and the measuring scripts
+// of hw_models/calibration/ (gpu_probe.py, which `frugal calibrate gpu --measure` runs).
 
 #include <string>
 #include <vector>
@@ -13,5 +14,6 @@ struct EmbeddedFile {
 };
 
 const std::vector<EmbeddedFile>& embedded_presets();
+const std::vector<EmbeddedFile>& embedded_calibration_scripts();
 
 }  // namespace frugal::hw

@@ -161,6 +161,16 @@ const std::map<std::string, std::string>& not_modelled() {
 
 std::vector<KernelPhase> kernel_phases(const results::JsonValue& file, const std::string& where,
                                        std::vector<SkippedPhase>* skipped) {
+  const results::JsonValue* quick = file.find("quick");
+  if (quick && quick->boolean(where + ": quick"))
+    throw InputError(where +
+                     ": a --quick probe's file (a smoke test: its phases do not have their "
+                     "names' sizes); measure without --quick");
+  const results::JsonValue* energy = file.find("energy");
+  if (energy && energy->string(where + ": energy") == "none")
+    throw InputError(where +
+                     ": measured without board energy (neither NVML nor nvidia-smi answered); "
+                     "frugal needs each phase's time and energy");
   std::vector<KernelPhase> phases;
   for (const auto& [name, fields] : file.at("phases", where).object(where + ": phases")) {
     const std::string at = where + ": phase " + name;

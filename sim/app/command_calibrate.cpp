@@ -1,10 +1,18 @@
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "hw_models/device.h"
 #include "hw_models/gpu/kernel_fit.h"
 #include "hw_models/gpu/kernel_phases.h"
+#include "hw_models/presets_embedded.h"
 #include "results/core/error.h"
 #include "results/core/text_file.h"
 #include "results/core/units.h"
@@ -144,16 +152,93 @@ int fit_gpu(const Measurements& m, const hw::Preset& base, const std::string& na
   return 0;
 }
 
+// The probe that measures a card's kernel phases (hw_models/calibration/gpu_probe.py, built in).
+const std::string& gpu_probe_script() {
+  for (const hw::EmbeddedFile& f : hw::embedded_calibration_scripts())
+    if (f.name == "gpu_probe.py") return f.contents;
+  throw std::logic_error("gpu_probe.py is not built in");
+}
+
+// The last line of `text` that is not blank ("" if none).
+std::string last_line(const std::string& text) {
+  size_t end = text.find_last_not_of(" \n\r\t");
+  if (end == std::string::npos) return "";
+  const size_t start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start + 1));
+}
+
+// Runs the probe with Debian's Python (or $FRUGAL_PYTHON) into `out`: its progress goes to the
+// terminal; its error, the last line it writes to stderr, into the InputError thrown when it
+// cannot run or fails (it leaves no file then).
+void measure_gpu(const std::string& out, double seconds) {
+  results::check_output_path(out, false);
+  char script[] = "/tmp/frugal-gpu-probe-XXXXXX";
+  const int fd = ::mkstemp(script);
+  if (fd < 0) throw IoError("cannot write the probe to /tmp: " + std::string(std::strerror(errno)));
+  const std::string& text = gpu_probe_script();
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  const char* python_env = std::getenv("FRUGAL_PYTHON");
+  const std::string python = python_env && *python_env ? python_env : "/usr/bin/python3";
+  std::vector<std::string> words = {python, script, "--out", out, "--seconds",
+                                    std::to_string(seconds)};
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  int pipe_fds[2];
+  int spawned = written ? 0 : EIO;
+  if (spawned == 0 && ::pipe(pipe_fds) != 0) spawned = errno;
+  pid_t pid = 0;
+  std::string errors;
+  if (spawned == 0) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    spawned = ::posix_spawn(&pid, python.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_fds[1]);
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;)
+      if (n > 0)
+        errors.append(buffer, static_cast<size_t>(n));
+      else if (errno != EINTR)
+        break;
+    ::close(pipe_fds[0]);
+  }
+  int status = 0;
+  if (spawned == 0)
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  std::remove(script);
+  if (spawned != 0)
+    throw InputError("cannot run the probe with " + python + " (" + std::strerror(spawned) +
+                     "); set FRUGAL_PYTHON to a Python with PyTorch and CUDA");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw InputError("the GPU probe failed (" + python + "): " +
+                     one_line(last_line(errors).empty() ? "no message" : last_line(errors)) +
+                     "; nothing written");
+  std::cerr << errors;  // warnings of a run that succeeded
+}
+
 }  // namespace
 
 int command_calibrate(const std::vector<std::string>& args) {
   std::vector<std::string> words, sets;
-  std::string check, fit, name, out, hw = "gpu";
-  bool force = false;
+  std::string check, fit, measure, name, out, hw = "gpu";
+  bool force = false, probe_script = false;
+  double seconds = 2.0;
   po::options_description options("Options", 100, 50);
   options.add_options()("words", po::value(&words), "")(
       "check", po::value(&check),
       "FILE.json: compare the preset with these kernel measurements, phase by phase")(
+      "measure", po::value(&measure),
+      "FILE.json: run the kernel phases on this machine's GPU (PyTorch with CUDA) and write them; "
+      "with --out, fit a preset to them too")(
+      "seconds", po::value(&seconds)->default_value(seconds),
+      "--measure: seconds per phase, after warm-up")(
+      "probe-script", po::bool_switch(&probe_script),
+      "print the probe --measure runs (Python), to run on a machine without frugal")(
       "fit", po::value(&fit),
       "FILE.json: fit the preset's measurable parameters to these kernel measurements and write "
       "the fitted preset to --out")(
@@ -170,7 +255,10 @@ int command_calibrate(const std::vector<std::string>& args) {
   if (vm.count("help")) {
     std::cout << "usage: frugal calibrate gpu --check FILE.json [--hw PRESET] [--set hw.NAME=V]\n"
                  "       frugal calibrate gpu --fit FILE.json --hw BASE --out PRESET.ini\n"
-                 "                            [--name NAME] [--set hw.NAME=V] [--force]\n\n"
+                 "                            [--name NAME] [--set hw.NAME=V] [--force]\n"
+                 "       frugal calibrate gpu --measure FILE.json [--seconds S]\n"
+                 "                            [--hw BASE --out PRESET.ini [--name NAME]]\n"
+                 "       frugal calibrate gpu --probe-script > gpu_probe.py\n\n"
                  "--check runs every kernel phase of a GPU's measurement file\n"
                  "(hw_models/calibration/) through a preset and prints the measured and modelled\n"
                  "time, energy and power of each, and their ratios. Exit code 0 when every\n"
@@ -179,22 +267,35 @@ int command_calibrate(const std::vector<std::string>& args) {
                  "energy per operation, memory rates and energies, kernel floors) one by one so\n"
                  "that frugal reproduces the phase each is tied to, keeps the base's other values\n"
                  "(datasheet figures), writes the fitted preset and prints its check. The\n"
-                 "sources of the fitted values say which card, which date and which phase.\n"
+                 "sources of the fitted values say which card, which date and which phase.\n\n"
+                 "--measure runs the kernel phases on this machine's first GPU with PyTorch\n"
+                 "(/usr/bin/python3, or $FRUGAL_PYTHON), board energy from NVML (python3-pynvml)\n"
+                 "or nvidia-smi's power readings, and writes a measurement file; with --out it\n"
+                 "then fits --hw to it. About two minutes.\n"
                  "docs/gpu-calibration.md describes both.\n\n"
               << options;
     return 0;
   }
   notify_options(vm);
+  if (probe_script) {
+    std::cout << gpu_probe_script();
+    return 0;
+  }
   if (words.size() != 1 || words[0] != "gpu")
     throw InputError(
         "expected 'frugal calibrate gpu --check FILE.json' or '... --fit FILE.json' (the device "
         "kind gpu)");
-  if (check.empty() == fit.empty())
-    throw InputError("calibrate gpu needs one of --check FILE.json and --fit FILE.json");
+  if (static_cast<int>(!check.empty()) + static_cast<int>(!fit.empty()) +
+          static_cast<int>(!measure.empty()) !=
+      1)
+    throw InputError(
+        "calibrate gpu needs one of --check FILE.json, --fit FILE.json and --measure FILE.json");
   if (!fit.empty() && out.empty())
     throw InputError("--fit needs --out PRESET.ini, the file to write the fitted preset to");
-  if (fit.empty() && (!out.empty() || !name.empty() || force))
-    throw InputError("--out, --name and --force go with --fit");
+  if (!check.empty() && (!out.empty() || !name.empty() || force))
+    throw InputError("--out, --name and --force go with --fit or --measure");
+  if (!(seconds > 0 && seconds <= 600))
+    throw InputError("--seconds must be within (0, 600]");
   hw::Preset preset = hw::find_preset(hw);
   if (preset.device() != "gpu")
     throw InputError(preset.name() + " is a " + preset.device() +
@@ -204,6 +305,12 @@ int command_calibrate(const std::vector<std::string>& args) {
     if (!is_hw_param_key(set.first))
       throw InputError("--set '" + text + "': expected hw.NAME=VALUE, a preset parameter");
     preset.set(set.first.substr(std::string(kHwParamPrefix).size()), set.second);
+  }
+  if (!measure.empty()) {
+    if (!out.empty()) results::check_output_path(out, force);  // before minutes of measuring
+    measure_gpu(measure, seconds);
+    if (out.empty()) return 0;
+    fit = measure;
   }
   if (!fit.empty())
     return fit_gpu(read_measurements(fit), preset, name.empty() ? preset.name() : name, out, force);

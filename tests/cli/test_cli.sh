@@ -282,7 +282,27 @@ h200="$tests/../hw_models/calibration/h200-kernels-2026-12-04.json"
 grep -q "^gemm_bf16_8192_graph " "$work/stdout" || fail "calibrate: no product phase"
 grep -Eq "^[0-9]+ of 35 phases within 15% in time and 20% in energy" "$work/stdout" \
   || fail "calibrate: no summary line"
-expect_input_error "calibrate without a file" "needs one of --check FILE.json and --fit FILE.json" "$frugal" calibrate gpu
+expect_input_error "calibrate without a file" "needs one of --check FILE.json, --fit FILE.json and --measure FILE.json" "$frugal" calibrate gpu
+# --measure: the built-in probe is the repository's; run small on the CPU (a smoke test), its file
+# is refused for calibration; without a GPU, --measure fails cleanly and writes nothing.
+"$frugal" calibrate gpu --probe-script >"$work/probe.py" || fail "calibrate --probe-script"
+cmp -s "$work/probe.py" "$tests/../hw_models/calibration/gpu_probe.py" \
+  || fail "calibrate --probe-script: not hw_models/calibration/gpu_probe.py"
+/usr/bin/python3 "$work/probe.py" --device cpu --quick --seconds 0.01 --out "$work/quick.json" \
+  >"$work/stdout" 2>"$work/stderr" || fail "gpu_probe.py --device cpu --quick: $(tail -1 "$work/stderr")"
+/usr/bin/python3 -c "
+import json
+d = json.load(open('$work/quick.json'))
+assert d['quick'] is True and d['energy'] == 'none', d
+for name in ('idle', 'eager_tiny_add', 'gemm_bf16_8192_graph', 'relu_bf16_1gib_graph', 'h2d_pinned_1gib'):
+    assert d['phases'][name]['s_per_iter'] > 0, name
+" || fail "gpu_probe.py --quick: its file"
+expect_input_error "calibrate a quick probe's file" "a --quick probe's file" "$frugal" calibrate gpu --check "$work/quick.json" --hw gpu:h200
+if ! /usr/bin/python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+  expect_input_error "calibrate --measure without a GPU" "the GPU probe failed" "$frugal" calibrate gpu --measure "$work/out/m.json" --seconds 0.1
+  grep -q "no CUDA device" "$work/stderr" || fail "calibrate --measure: the probe's reason"
+fi
+FRUGAL_PYTHON=/nonexistent/python expect_input_error "calibrate --measure without Python" "cannot run the probe with /nonexistent/python" "$frugal" calibrate gpu --measure "$work/out/m.json"
 # --fit: the committed base and measurements give a preset that frugal reads, and its check.
 base="$tests/../hw_models/calibration/gpu-h200-base.ini"
 expect_ok "calibrate --fit" "$frugal" calibrate gpu --fit "$h200" --hw "$base" --name gpu:my-h200 \
@@ -296,7 +316,7 @@ grep -q "gpu:my-h200" "$work/stdout" || fail "presets show: the fitted preset's 
 expect_input_error "calibrate --fit over a file" "already exists" "$frugal" calibrate gpu --fit "$h200" \
   --hw "$base" --out "$work/h200.ini"
 expect_input_error "calibrate --fit without --out" "--fit needs --out PRESET.ini" "$frugal" calibrate gpu --fit "$h200"
-expect_input_error "calibrate --check with --out" "go with --fit" "$frugal" calibrate gpu --check "$h200" --out "$work/out/x.ini"
+expect_input_error "calibrate --check with --out" "go with --fit or --measure" "$frugal" calibrate gpu --check "$h200" --out "$work/out/x.ini"
 rm -f "$work/h200.ini"
 expect_input_error "calibrate another kind" "the device kind gpu" "$frugal" calibrate tpu --check "$h200"
 expect_input_error "calibrate a cpu preset" "is a cpu preset" "$frugal" calibrate gpu --check "$h200" --hw cpu

@@ -88,4 +88,13 @@ TEST_CASE("A file that is not a measurement file is refused, naming it",
                                              "m.json"),
                          "m.json"),
       Catch::Contains("must be positive"));
+  // The probe's smoke test (small sizes), and a file without board energy.
+  CHECK_THROWS_WITH(
+      gpu::kernel_phases(results::parse_json("{\"quick\": true, \"phases\": {}}", "q.json"),
+                         "q.json"),
+      Catch::Contains("q.json: a --quick probe's file"));
+  CHECK_THROWS_WITH(
+      gpu::kernel_phases(results::parse_json("{\"energy\": \"none\", \"phases\": {}}", "e.json"),
+                         "e.json"),
+      Catch::Contains("e.json: measured without board energy"));
 }
