@@ -10,6 +10,9 @@
 namespace frugal::algorithms {
 namespace {
 
+// Bytes of a class index (int64).
+constexpr int kLabelBytes = 8;
+
 InputError workloads_error(const std::string& rule, const workloads::Op& op) {
   return InputError("rule " + rule + " cannot train op '" + op.name + "' of kind " +
                     std::string(workloads::to_string(op.kind)) +
@@ -55,7 +58,9 @@ LossTensors add_loss(Graph& graph) {
   const Shape shape = graph.output_shape();
   const int64_t samples = elements / shape.dims.back();  // predictions: a batch, or its tokens
   LossTensors loss;
-  loss.labels = graph.add_tensor("y", TensorKind::label, elements);
+  // One class index per prediction, as PyTorch's cross_entropy takes them (int64): a language
+  // model's labels are its tokens, not one-hot rows as wide as the vocabulary.
+  loss.labels = graph.add_tensor("y", TensorKind::label, Shape{{samples}}, kLabelBytes);
   loss.probs = graph.add_tensor("loss.probs", TensorKind::activation, elements);
   Op op;
   op.name = "loss";

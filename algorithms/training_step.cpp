@@ -55,7 +55,7 @@ void spread(TrainingStep& step, const Parallelism& p) {
     int64_t parts = model_parts;
     if (sharded && (t.kind == TensorKind::gradient || t.kind == TensorKind::optimizer_state))
       parts *= data;
-    g.add_tensor(t.name, t.kind, ceil_div(t.elements, parts));
+    g.add_tensor_like(t, workloads::Shape{{ceil_div(t.elements, parts)}});
   }
   g.set_io(old.input_tensor(), old.output_tensor());
   g.set_output_shape(old.output_shape());
@@ -183,7 +183,7 @@ void checkpoint_activations(TrainingStep& step) {
       std::max(m.activations_bytes, m.peak_activation_bytes - (before - m.activations_bytes));
   // The graph with each forward op run again at the start of the backward pass.
   workloads::Graph g(old.spec(), old.batch(), old.element_bytes());
-  for (const workloads::Tensor& t : old.tensors()) g.add_tensor(t.name, t.kind, t.shape);
+  for (const workloads::Tensor& t : old.tensors()) g.add_tensor_like(t, t.shape);
   g.set_io(old.input_tensor(), old.output_tensor());
   g.set_output_shape(old.output_shape());
   for (const std::string& w : old.warnings()) g.add_warning(w);

@@ -16,14 +16,24 @@ int Graph::add_tensor(std::string name, TensorKind kind, int64_t elements) {
 }
 
 int Graph::add_tensor(std::string name, TensorKind kind, Shape shape) {
+  return add_tensor(std::move(name), kind, std::move(shape), m_element_bytes);
+}
+
+int Graph::add_tensor(std::string name, TensorKind kind, Shape shape, int element_bytes) {
+  if (element_bytes <= 0) throw std::invalid_argument("tensor element size must be positive");
   Tensor t;
   t.name = std::move(name);
   t.kind = kind;
   t.elements = shape.elements();
-  t.bytes = checked_mul(t.elements, m_element_bytes);
+  t.bytes = checked_mul(t.elements, element_bytes);
   t.shape = std::move(shape);
   m_tensors.push_back(std::move(t));
   return static_cast<int>(m_tensors.size()) - 1;
+}
+
+int Graph::add_tensor_like(const Tensor& t, Shape shape) {
+  const int64_t element_bytes = t.elements > 0 ? t.bytes / t.elements : m_element_bytes;
+  return add_tensor(t.name, t.kind, std::move(shape), static_cast<int>(element_bytes));
 }
 
 const Tensor& Graph::tensor(int id) const {

@@ -33,6 +33,10 @@ class Graph {
   // Returns the new tensor's id. bytes = elements × element_bytes.
   int add_tensor(std::string name, TensorKind kind, int64_t elements);
   int add_tensor(std::string name, TensorKind kind, Shape shape);
+  // A tensor whose values are not the graph's format (class indices: 8-byte integers).
+  int add_tensor(std::string name, TensorKind kind, Shape shape, int element_bytes);
+  // `t` of another graph, in `shape`, its values as large as they were there.
+  int add_tensor_like(const Tensor& t, Shape shape);
   // Appends an op; fills its byte counts from the tensors it reads and writes.
   const Op& add_op(Op op);
 

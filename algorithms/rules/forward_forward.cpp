@@ -152,7 +152,7 @@ class ForwardForward final : public LearningRule {
     TrainingStep step =
         new_step(Graph(forward.spec(), forward.batch(), forward.element_bytes()), optimizer.name);
     Graph& g = step.graph;
-    for (const workloads::Tensor& t : forward.tensors()) g.add_tensor(t.name, t.kind, t.shape);
+    for (const workloads::Tensor& t : forward.tensors()) g.add_tensor_like(t, t.shape);
     g.set_io(forward.input_tensor(), forward.output_tensor());
 
     const std::vector<DenseLayer> layers = dense_layers(forward, info().name);

@@ -65,8 +65,9 @@ TEST_CASE("BP's memory footprint follows from its tensors", "[quick][algorithms]
     CHECK(step.memory.weights_bytes == weights);
     CHECK(step.memory.gradients_bytes == weights);
     CHECK(step.memory.optimizer_state_bytes == weights);
-    // Held for the backward pass: x, the two hidden activations, softmax output and labels.
-    CHECK(step.memory.activations_bytes == 4 * B * (784 + 256 + 128 + 10 + 10));
+    // Held for the backward pass: x, the two hidden activations, softmax output, and the labels
+    // as class indices (8 bytes each).
+    CHECK(step.memory.activations_bytes == 4 * B * (784 + 256 + 128 + 10) + 8 * B);
     CHECK(step.memory.total_bytes() == 3 * weights + step.memory.peak_activation_bytes);
     CHECK(step.memory.peak_activation_bytes >= step.memory.activations_bytes);
     CHECK(step.traits.weight_transport);

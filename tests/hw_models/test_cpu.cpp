@@ -137,7 +137,7 @@ TEST_CASE("cache traffic follows the blocked matrix-product estimate", "[quick][
   const Cost cost = simulate(find_preset("cpu"), step);
   int64_t dram = 0;
   for (const OpCost& op : cost.ops) dram += op.dram_bytes;
-  CHECK(dram == 4 * 64 * (784 + 10));
+  CHECK(dram == 4 * 64 * 784 + 8 * 64);  // the images, and a class index (int64) each
 }
 
 TEST_CASE("a large matrix product draws about the package's full-load power",
