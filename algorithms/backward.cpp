@@ -63,6 +63,9 @@ class Expander {
                      i == 0 ? "grad_a" : "grad_b");
         break;
       }
+      case OpKind::attention:
+        attention_grads(op, gout);
+        break;
       case OpKind::pool: {
         const int x = activations(op).front();
         const int64_t ops = op.function == "max" ? op.out.elements() : op.in.elements();
@@ -81,8 +84,11 @@ class Expander {
       }
       case OpKind::activation: {
         const int x = activations(op).front();
-        // f'(a) from the stored output (relu, tanh, sigmoid) or the input (gelu).
-        const int stored = op.function == "gelu" ? x : op.writes.front();
+        // f'(a) from the stored output (relu, tanh, sigmoid), the input (gelu) or the mask
+        // (dropout).
+        const int stored = op.function == "gelu"      ? x
+                           : op.function == "dropout" ? op.writes.back()
+                                                      : op.writes.front();
         input_grad(op, x, OpKind::activation_grad, 0,
                    checked_mul(op.out.elements(), derivative_ops_per_element(op.function)),
                    {gout, stored}, "grad");
@@ -177,6 +183,38 @@ class Expander {
     op.writes = {sum};
     m_g.add_op(op);
     current = sum;
+  }
+
+  // Fused attention's backward pass (FlashAttention-2's): one kernel recomputes the scores from
+  // q, k and the stored log-sum-exp, and forms dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dO ⊙
+  // O)), dQ = dS·K and dK = dSᵀ·Q: five products where the forward pass has two.
+  void attention_grads(const Op& op, int gout) {
+    const std::vector<int> qkv = activations(op);
+    const int64_t scores = op.macs / (2 * op.in.dims.back());
+    Op d;
+    d.name = op.name + ".grad";
+    d.kind = OpKind::attention_grad;
+    d.function = op.function;
+    d.phase = Phase::backward_data;
+    d.layer = op.layer;
+    d.in = op.out;
+    d.out = op.in;
+    d.macs = checked_mul(op.macs / 2, 5);
+    d.other_ops = checked_add(op.other_ops, checked_mul(scores, kSoftmaxGradOps));
+    d.reads = {gout};
+    for (int id : qkv) d.reads.push_back(id);
+    for (int id : op.writes) d.reads.push_back(id);  // the output and its log-sum-exp
+    std::vector<std::pair<int, int>> grads;
+    for (size_t i = 0; i < qkv.size(); ++i) {
+      if (!m_needs[static_cast<size_t>(qkv[i])]) continue;
+      const int grad = m_g.add_tensor(op.name + ".grad_" + "qkv"[i], TensorKind::error,
+                                      m_g.tensor(qkv[i]).elements);
+      d.writes.push_back(grad);
+      grads.emplace_back(qkv[i], grad);
+    }
+    if (grads.empty()) return;
+    m_g.add_op(d);
+    for (const auto& [x, grad] : grads) contribute(x, grad, op);
   }
 
   // The gradient of one activation input `x`, if it needs one.

@@ -31,7 +31,7 @@ using workloads::Shape;
 using workloads::TensorKind;
 
 int64_t derivative_ops_per_element(const std::string& function) {
-  if (function == "relu" || function == "relu6") return 1;
+  if (function == "relu" || function == "relu6" || function == "dropout") return 1;
   if (function == "tanh" || function == "sigmoid") return 3;
   if (function == "gelu") return 8;  // the tanh approximation's derivative, times the gradient
   throw std::invalid_argument("no derivative cost for activation '" + function + "'");
@@ -107,6 +107,7 @@ void add_updates(Graph& graph, const Optimizer& optimizer, const std::vector<int
     Op op;
     op.name = layer_names[layer] + ".update";
     op.kind = OpKind::optimizer_update;
+    op.function = optimizer.name;
     op.phase = Phase::update;
     op.layer = layer;
     int64_t params = 0;

@@ -19,6 +19,9 @@ struct BuildOptions {
   // default) or skipped as zero-cost and listed in Graph::warnings().
   std::vector<int64_t> input_shape;
   bool skip_unsupported = false;
+  // Transformers: attention as one fused kernel (PyTorch's scaled_dot_product_attention, as
+  // FlashAttention) rather than two products and a softmax with the scores in memory.
+  bool fused_attention = false;
 };
 
 struct ModelFamily {

@@ -10,6 +10,10 @@ namespace frugal::workloads {
 // (docs/workloads.md).
 constexpr int64_t kNormOpsPerElement = 7;     // mean, variance (2), normalize (2), scale, shift
 constexpr int64_t kSoftmaxOpsPerElement = 3;  // exp, sum, divide
+// tanh-GELU, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): 7 arithmetic operations and a tanh.
+constexpr int64_t kGeluOpsPerElement = 8;
+// Dropout: a random draw (Philox, four values per call), a compare, the mask and a scaling.
+constexpr int64_t kDropoutOpsPerElement = 4;
 
 ConvParams ConvParams::square(int64_t out, int64_t k, int64_t s, int64_t p, bool bias,
                               int64_t groups) {
@@ -42,7 +46,8 @@ int64_t window_output(int64_t in, int64_t kernel, int64_t stride, int64_t pad_be
 }
 
 NetBuilder::NetBuilder(std::string spec, const BuildOptions& options)
-    : m_graph(std::move(spec), options.batch, options.element_bytes) {}
+    : m_graph(std::move(spec), options.batch, options.element_bytes),
+      m_fused_attention(options.fused_attention) {}
 
 void NetBuilder::fail(const std::string& op, const std::string& why) const {
   throw InputError("model '" + m_graph.spec() + "', " + op + ": " + why);
@@ -262,8 +267,25 @@ Value NetBuilder::activation(const Value& x, const std::string& function, const 
   static const std::vector<std::string> known = {"relu", "relu6", "gelu", "tanh", "sigmoid"};
   if (std::find(known.begin(), known.end(), function) == known.end())
     fail(name, "unknown activation '" + function + "' (known: relu, relu6, gelu, tanh, sigmoid)");
-  return emit(OpKind::activation, function, x, x.shape, x.shape.elements(),
-              name);  // one evaluation per element
+  const int64_t per_element = function == "gelu" ? kGeluOpsPerElement : 1;
+  return emit(OpKind::activation, function, x, x.shape,
+              checked_mul(x.shape.elements(), per_element), name);
+}
+
+Value NetBuilder::dropout(const Value& x, double p, const std::string& name) {
+  if (p <= 0) return x;
+  if (p >= 1) fail(name, "dropout probability must be below 1");
+  const Value y = new_value(name + ".out", x.shape);
+  Op op;
+  op.name = name;
+  op.kind = OpKind::activation;
+  op.function = "dropout";
+  op.in = op.out = x.shape;
+  op.other_ops = checked_mul(x.shape.elements(), kDropoutOpsPerElement);
+  op.reads = {x.id};
+  op.writes = {y.id, m_graph.add_tensor(name + ".mask", TensorKind::activation, x.shape, 1)};
+  add(op, false);
+  return y;
 }
 
 Value NetBuilder::softmax(const Value& x, const std::string& name) {
@@ -411,6 +433,40 @@ Value NetBuilder::matmul(const Value& a, const Value& b, const std::string& name
   op.macs = checked_mul(out_shape.elements(), k);
   op.reads = {a.id, b.id};
   op.writes = {y.id};
+  add(op, false);
+  return y;
+}
+
+Value NetBuilder::attention(const Value& q, const Value& k, const Value& v, int64_t score_ops,
+                            bool causal, const std::string& name, double dropout) {
+  if (q.shape.dims.size() != 4 || !(k.shape == q.shape) || !(v.shape == q.shape))
+    fail(name, "attention needs q, k and v of one shape [batch, heads, sequence, head dim], got " +
+                   q.shape.str() + ", " + k.shape.str() + " and " + v.shape.str());
+  if (!m_fused_attention) {
+    Value scores = matmul(q, k, name + ".scores", true);
+    scores = elementwise_const("scale_mask", scores, name + ".scale_mask", score_ops);
+    const Value probs = this->dropout(softmax(scores, name + ".softmax"), dropout, name + ".dropout");
+    return matmul(probs, v, name + ".context");
+  }
+  // One kernel: the scores a tile at a time in registers, an online softmax, never in memory.
+  // It keeps each row's log-sum-exp (fp32) for its backward pass.
+  const int64_t b = q.shape.dims[0], h = q.shape.dims[1], s = q.shape.dims[2],
+                dh = q.shape.dims[3];
+  const int64_t per_head = causal ? s * (s + 1) / 2 : checked_mul(s, s);
+  const int64_t scores = checked_mul(checked_mul(b, h), per_head);
+  const Value y = new_value(name + ".out", q.shape);
+  Op op;
+  op.name = name + ".fused";
+  op.kind = OpKind::attention;
+  op.function = causal ? "causal" : "full";
+  op.in = q.shape;
+  op.out = q.shape;
+  op.macs = checked_mul(checked_mul(scores, dh), 2);  // q·kᵀ and probabilities·v
+  op.other_ops = checked_mul(
+      scores, score_ops + kSoftmaxOpsPerElement + (dropout > 0 ? kDropoutOpsPerElement : 0));
+  op.reads = {q.id, k.id, v.id};
+  op.writes = {y.id, m_graph.add_tensor(name + ".logsumexp", TensorKind::activation,
+                                        Shape{{b, h, s}}, 4)};
   add(op, false);
   return y;
 }

@@ -94,6 +94,16 @@ class NetBuilder {
                   int* table = nullptr, int existing = -1);
   // Batched matrix product over the last two dims (leading dims broadcast); b transposed if asked.
   Value matmul(const Value& a, const Value& b, const std::string& name, bool transpose_b = false);
+  // softmax(q·kᵀ, with `score_ops` operations per score for its scaling and masking)·v over
+  // [batch, heads, sequence, head dim]: fused into one op when the options ask (only the scores
+  // a causal mask keeps are computed), otherwise as name.scores, name.scale_mask, name.softmax
+  // and name.context with the scores in memory.
+  // `dropout` > 0 drops probabilities (inside the fused kernel, or as name.dropout).
+  Value attention(const Value& q, const Value& k, const Value& v, int64_t score_ops, bool causal,
+                  const std::string& name, double dropout = 0);
+  // Inverted dropout with probability p (x itself when p is 0): a random draw per value, a
+  // one-byte mask kept for the backward pass, and the kept values scaled by 1/(1 - p).
+  Value dropout(const Value& x, double p, const std::string& name);
 
   // Views: no op, no cost.
   Value reshape(const Value& x, const std::vector<int64_t>& dims) const;
@@ -122,6 +132,7 @@ class NetBuilder {
   Shape pooled(const Value& x, const PoolParams& p, const std::string& name) const;
 
   Graph m_graph;
+  bool m_fused_attention = false;
   int m_layer = 0;
   int m_input = -1;
 };

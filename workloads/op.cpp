@@ -39,6 +39,8 @@ std::string_view to_string(OpKind kind) {
       return "dense";
     case OpKind::matmul:
       return "matmul";
+    case OpKind::attention:
+      return "attention";
     case OpKind::conv2d:
       return "conv2d";
     case OpKind::pool:
@@ -69,6 +71,8 @@ std::string_view to_string(OpKind kind) {
       return "dense_grad_weight";
     case OpKind::matmul_grad:
       return "matmul_grad";
+    case OpKind::attention_grad:
+      return "attention_grad";
     case OpKind::conv2d_grad_input:
       return "conv2d_grad_input";
     case OpKind::conv2d_grad_weight:

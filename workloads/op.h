@@ -30,6 +30,7 @@ Phase phase_from_index(int index);
 enum class OpKind {
   dense,        // y = W x + b over the last dimension (GEMM + bias)
   matmul,       // batched C = A·B (or A·Bᵀ) without weights: attention's QKᵀ and AV
+  attention,    // fused attention softmax(QKᵀ·scale + mask)·V in one kernel, scores never stored
   conv2d,       // 2-D convolution, NCHW, with groups, stride, padding, dilation
   pool,         // max, average or global average pooling
   norm,         // batch or layer normalization with a learned scale and shift
@@ -45,6 +46,7 @@ enum class OpKind {
   dense_grad_input,    // g = Wᵀ δ (GEMM)
   dense_grad_weight,   // dW = δ hᵀ (GEMM), db = Σ δ
   matmul_grad,         // gradient of one operand of a matmul (GEMM)
+  attention_grad,      // fused attention's backward: dQ, dK, dV in one kernel, scores recomputed
   conv2d_grad_input,   // transposed convolution of the error
   conv2d_grad_weight,  // correlation of input and error
   pool_grad,           // errors routed (max) or spread (average) back to the window

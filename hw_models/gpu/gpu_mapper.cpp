@@ -26,12 +26,26 @@ bool aligned(const workloads::Op& op, int element_bytes, const std::string& prec
   using workloads::OpKind;
   const bool dense_like = op.kind == OpKind::dense || op.kind == OpKind::dense_grad_input ||
                           op.kind == OpKind::dense_grad_weight || op.kind == OpKind::matmul ||
-                          op.kind == OpKind::matmul_grad;
+                          op.kind == OpKind::matmul_grad || op.kind == OpKind::attention ||
+                          op.kind == OpKind::attention_grad;
   if (!dense_like || precision == "fp32") return true;
   const auto whole = [&](const workloads::Shape& shape) {
     return shape.dims.size() < 2 || shape.dims.back() * element_bytes % 16 == 0;
   };
   return whole(op.in) && whole(op.out);
+}
+
+// How many times over its tensors' bytes PyTorch's foreach optimizers (the default on CUDA)
+// stream: one kernel per step of the update equations, each reading and writing whole tensors,
+// where a fused update reads the parameters, gradients and state once and writes them once.
+//   momentum: buf *= μ; buf += g; p -= η·buf: 8 values per parameter against 5.
+//   adam: m.lerp_(g); v *= β2; v += (1-β2)·g²; t = sqrt(v); t /= √(1-β2ᵗ); t += ε;
+//         p -= η'·m / t (torch.optim.Adam, _multi_tensor_adam): 18 values against 7.
+double foreach_traffic(const workloads::Op& op) {
+  if (op.kind != workloads::OpKind::optimizer_update) return 1.0;
+  if (op.function == "momentum") return 8.0 / 5.0;
+  if (op.function == "adam") return 18.0 / 7.0;
+  return 1.0;  // sgd: p -= η·g, one pass either way
 }
 
 }  // namespace
@@ -91,9 +105,12 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
       const double waves = std::ceil(tiles * split / sms);
       const double per_slice_ops = 2.0 * slice * outputs / tiles;
       const double efficiency = slice / (slice + p.gemm_inner_half);
-      const double rate = matrix_rate * (aligned(op, step.element_bytes(), precision)
-                                             ? 1.0
-                                             : p.gemm_unaligned_efficiency);
+      const bool fused_attention = op.kind == workloads::OpKind::attention ||
+                                   op.kind == workloads::OpKind::attention_grad;
+      const double rate =
+          matrix_rate *
+          (aligned(op, step.element_bytes(), precision) ? 1.0 : p.gemm_unaligned_efficiency) *
+          (fused_attention ? p.attention_efficiency : 1.0);
       w.compute_s += waves * per_slice_ops / (rate * efficiency);
       w.sm_utilization = tiles * split / (waves * sms);
       w.matrix_ops = 2.0 * static_cast<double>(op.macs);
@@ -116,9 +133,11 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
       // A memory-bound kernel streams its operands at its kind's rate, shared by the SMs it
       // occupies.
       const double stream = p.stream_efficiency(op.kind, op.function);
+      const double streamed =
+          static_cast<double>(op.bytes_read() + op.bytes_written()) * foreach_traffic(op);
       if (op.macs == 0 && stream > 0)
-        w.compute_s = std::max(w.compute_s, static_cast<double>(op.bytes_read() + op.bytes_written()) /
-                                                (p.hbm_bandwidth_bytes_per_s * stream * busy / sms));
+        w.compute_s = std::max(w.compute_s,
+                               streamed / (p.hbm_bandwidth_bytes_per_s * stream * busy / sms));
     }
     w.l2_bytes = std::max(w.l2_bytes, op.bytes_read() + op.bytes_written());
     for (int id : op.reads)
@@ -127,8 +146,11 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
   const std::vector<OpMisses> misses =
       steady_state_misses(step, static_cast<int64_t>(p.l2_capacity_bytes));
   for (size_t i = 0; i < work.size(); ++i) {
-    work[i].hbm_read_bytes = misses[i].fetched_bytes;
-    work[i].hbm_write_bytes = misses[i].written_back_bytes;
+    const double passes = foreach_traffic(step.ops()[i]);
+    work[i].hbm_read_bytes = static_cast<int64_t>(static_cast<double>(misses[i].fetched_bytes) * passes);
+    work[i].hbm_write_bytes =
+        static_cast<int64_t>(static_cast<double>(misses[i].written_back_bytes) * passes);
+    work[i].l2_bytes = static_cast<int64_t>(static_cast<double>(work[i].l2_bytes) * passes);
   }
   return work;
 }

@@ -49,6 +49,11 @@ const ParamTable<GpuParams>& gpu_param_table() {
             "fraction of its rate a tensor-core product keeps when a dimension is not a whole "
             "number of 16-byte vectors",
             &GpuParams::gemm_unaligned_efficiency),
+      param("attention_efficiency", Dimension::dimensionless, 0.01, 1,
+            "fraction of a matrix product's rate a fused attention kernel (--attention fused) "
+            "keeps, forward and backward: its softmax and online rescaling run between the "
+            "products",
+            &GpuParams::attention_efficiency),
       param("gemm_tile", Dimension::dimensionless, 8, 1024,
             "edge of the square output tile one SM computes at a time in a matrix product",
             &GpuParams::gemm_tile)

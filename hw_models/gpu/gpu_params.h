@@ -31,6 +31,9 @@ struct GpuParams {
   // Fraction of its rate a tensor-core product keeps when a dimension is not a whole number of
   // 16-byte vectors (cuBLAS falls back to kernels without vector loads).
   double gemm_unaligned_efficiency;
+  // Fraction of a product's rate a fused attention kernel keeps (FlashAttention's softmax and
+  // rescaling between its products).
+  double attention_efficiency;
   StreamEfficiency stream;
   double gemm_tile;        // output tile edge of a matrix-product kernel (tile × tile)
   double gemm_inner_half;  // inner dimension at which a tile runs at half its best rate

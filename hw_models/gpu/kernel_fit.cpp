@@ -112,6 +112,7 @@ const std::vector<FitTarget>& gpu_fit_targets() {
       {"stream_pool", "maxpool3x3s2_fwd_256x64x112x112_cl", false},
       {"stream_softmax", "softmax_bf16_96x1024x1024", false},
       {"stream_layer_norm", "layernorm_bf16_8192x768", false},
+      {"attention_efficiency", "sdpa_causal_bf16_8x12x1024x64_fwd", false},
       {"host_bandwidth", "h2d_pinned_1gib", false},
       {"host_energy_per_byte", "h2d_pinned_1gib", true},
   };

@@ -61,7 +61,7 @@ PhaseWork elementwise(const std::string& function, int64_t bytes_total) {
             else if (function == "relu" || function == "gelu")
               y = b.activation(x, function, function);
             else if (function == "dropout")
-              y = b.elementwise_const("dropout", x, "dropout", 2);  // a draw and a multiply
+              y = b.dropout(x, 0.1, "dropout");  // PyTorch's: the same work at any p
             else
               y = b.elementwise_const(function, x, function, 0);  // a copy: no arithmetic
             return b.finish(y);
@@ -127,16 +127,44 @@ const std::map<std::string, PhaseWork>& phase_work() {
                                       const Value x = b.input({768});
                                       return b.finish(b.layer_norm(x, "ln"));
                                     }};
-    // Causal attention, 8 sequences x 12 heads x 1024 tokens x 64: frugal has no fused kernel
-    // yet and runs it as its three steps (the scores held in memory, the mask's half computed).
+    // Causal attention, 8 sequences x 12 heads x 1024 tokens x 64, as PyTorch's
+    // scaled_dot_product_attention runs it: one fused kernel (--attention fused) that scales and
+    // masks each score it computes.
     t["sdpa_causal_bf16_8x12x1024x64_fwd"] = {
-        "causal attention 8x12x1024x64, bf16 (as products and a softmax)", "bf16", [](int bytes) {
-          NetBuilder b = builder("attention", 8, bytes);
+        "fused causal attention 8x12x1024x64, bf16", "bf16", [](int bytes) {
+          workloads::BuildOptions options;
+          options.batch = 8;
+          options.element_bytes = bytes;
+          options.fused_attention = true;
+          NetBuilder b("attention", options);
           const Value q = b.input({12, 1024, 64});
           const Value k = b.parameter("k", {8, 12, 1024, 64});
           const Value v = b.parameter("v", {8, 12, 1024, 64});
-          const Value scores = b.softmax(b.matmul(q, k, "scores", true), "softmax");
-          return b.finish(b.matmul(scores, v, "context"));
+          return b.finish(b.attention(q, k, v, 2, true, "attention"));
+        }};
+    // An Adam step over GPT-2 small's 124,439,808 fp32 parameters, as torch.optim's foreach
+    // implementation runs it (one eager call per step of the update, over all the tensors).
+    t["adamw_step_124M_fp32"] = {
+        "Adam's update of 124,439,808 fp32 parameters (foreach kernels)", "fp32", [](int bytes) {
+          constexpr int64_t kParams = 124439808;
+          Graph g("adam", 1, bytes);
+          using workloads::TensorKind;
+          const int w = g.add_tensor("params", TensorKind::weight, kParams);
+          workloads::Op op;
+          op.name = "adam.update";
+          op.kind = workloads::OpKind::optimizer_update;
+          op.function = "adam";
+          op.phase = workloads::Phase::update;
+          op.in = op.out = workloads::Shape{{kParams}};
+          op.params = kParams;
+          op.other_ops = 12 * kParams;  // algorithms/optimizer.cpp's count
+          const int m = g.add_tensor("exp_avg", TensorKind::optimizer_state, kParams);
+          const int v = g.add_tensor("exp_avg_sq", TensorKind::optimizer_state, kParams);
+          op.reads = {w, g.add_tensor("grads", TensorKind::gradient, kParams), m, v};
+          op.writes = {m, v, w};
+          g.add_op(op);
+          g.set_io(w, w);
+          return g;
         }};
     PhaseWork h2d = elementwise("copy", kGiB);
     h2d.work = "1 GiB from pinned host memory, then copied on the device";
@@ -152,7 +180,6 @@ const std::map<std::string, std::string>& not_modelled() {
   static const std::map<std::string, std::string> table = {
       {"eager_idle", "idle with a PyTorch context: compared through the idle phase"},
       {"batchnorm_fwd_bwd_256x256x56x56_cl", "a batch norm's backward pass alone: not built yet"},
-      {"adamw_step_124M_fp32", "an optimizer step alone (eager, foreach kernels): not built yet"},
   };
   return table;
 }

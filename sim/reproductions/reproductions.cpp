@@ -48,6 +48,28 @@ Scenario bloom_as_luccioni() {
   return s;
 }
 
+Scenario llama2_as_meta(bool seventy_b) {
+  Scenario s;
+  // Same parameters and FLOPs as Llama 2 in frugal's GPT blocks: SwiGLU's three d x f matrices as
+  // two of d x 1.5f; the 70B's grouped K and V (8 of 64 heads) folded into a wider MLP; rotary
+  // positions and RMSNorm as parameter-free positions (alibi) and layer norms; untied output.
+  s.model = seventy_b ? "gpt:layers=80,d_model=8192,heads=64,seq=4096,vocab=32000,ffn=35840,"
+                        "pos=alibi,tied=no"
+                      : "gpt:layers=32,d_model=4096,heads=32,seq=4096,vocab=32000,ffn=16512,"
+                        "pos=alibi,tied=no";
+  s.hw = "gpu:a100-80gb";
+  s.precision = "bf16";
+  s.batch = 1024;  // 4M tokens a step, in sequences of 4,096
+  s.tokens = 2e12;
+  s.optimizer = "adam";
+  s.attention = "fused";
+  s.devices = seventy_b ? 1024 : 256;
+  s.tensor_parallel = seventy_b ? 8 : 1;
+  s.shard_optimizer = true;
+  s.activation_checkpointing = true;
+  return s;
+}
+
 namespace {
 
 // Dynamic energy per synaptic event on a spiking chip: one layer of 100 neurons fed by 100
@@ -257,6 +279,28 @@ std::vector<Reproduction> run_reproductions() {
   all.push_back(prediction("GPT-3 training energy (facility), from BLOOM's calibration", patterson,
                            "MWh", 1287, job_facility_energy_j(gb) / kJoulesPerMwh, from_bloom,
                            job_facility_energy_j(g0) / kJoulesPerMwh));
+  // Llama 2 (Meta's model card): GPU-hours on A100-80GB, predicted by the model as it is for an
+  // assumed cluster (Meta does not publish one per model); BLOOM's calibration carried over is
+  // given in the basis, not used.
+  for (const bool seventy : {false, true}) {
+    const Scenario llama = llama2_as_meta(seventy);
+    const double hours = job_time_s(run_scenario(llama)) * static_cast<double>(llama.devices) / 3600;
+    const double carried =
+        job_time_s(run_scenario(transferred(bloom, llama))) * static_cast<double>(llama.devices) /
+        3600;
+    const double published = seventy ? 1720320 : 184320;
+    char basis[400];
+    std::snprintf(basis, sizeof basis,
+                  "the model as it is (no --utilization) on an assumed %d A100s%s, ZeRO-2, "
+                  "recomputation, fused attention, 2T tokens in 4M-token steps; with BLOOM's "
+                  "calibration carried over: %.3g (%+.0f%%)",
+                  static_cast<int>(llama.devices), seventy ? ", tensor parallel 8" : "",
+                  carried, (carried / published - 1) * 100);
+    all.push_back(prediction(seventy ? "Llama 2 70B training, A100 GPU-hours"
+                                     : "Llama 2 7B training, A100 GPU-hours",
+                             "Meta, Llama 2 model card (2023)", "GPU-hours", published, hours,
+                             basis));
+  }
   return all;
 }
 

@@ -40,6 +40,12 @@ Scenario gpt3_as_patterson();
 // gCO2e/kWh, the servers' draw beside the GPUs derived from their idle figure (237 W per GPU).
 Scenario bloom_as_luccioni();
 
+// Llama 2 7B or 70B (Touvron et al. 2023: 2T tokens, 4M-token batches, sequences of 4,096) on
+// A100-80GB, in frugal's GPT blocks with the same parameters and FLOPs, on a cluster assumed here
+// (Meta gives GPU-hours per model, not the GPUs of each run): 256 GPUs data-parallel for 7B, 1,024
+// with tensor parallelism 8 for 70B; ZeRO-2, full recomputation, fused attention, Adam.
+Scenario llama2_as_meta(bool seventy_b);
+
 // The model-FLOP utilization frugal's model gives a scenario's step as modelled (no
 // --utilization): its model FLOPs over the devices' peak and the step's time.
 double modelled_utilization(Scenario scenario);

@@ -268,6 +268,13 @@ std::vector<ScenarioOption> make_table() {
                     "the GPU waits at idle power while the host is behind)",
                     one_of({"graph", "eager"})),
              "what launched the GPU's kernels (--runtime): graph or eager"),
+      column(option("attention", &S::attention, "",
+                    "transformers: unfused (two products and a softmax, the scores written to "
+                    "memory, as Megatron-LM's and PyTorch's math path) or fused (one kernel per "
+                    "pass that keeps the scores on chip and computes only those a causal mask "
+                    "keeps, as FlashAttention and PyTorch's scaled_dot_product_attention)",
+                    one_of({"unfused", "fused"})),
+             "how a transformer's attention ran (--attention): unfused or fused"),
       option("input-shape", &S::input_shape, "",
              "ONNX models: the input's dimensions after the batch, e.g. 3x224x224 (needed when "
              "the file leaves them dynamic)"),
@@ -412,6 +419,7 @@ workloads::BuildOptions build_options(const Scenario& s) {
   workloads::BuildOptions o;
   o.batch = s.batch;
   o.skip_unsupported = s.onnx_unsupported == "skip";
+  o.fused_attention = s.attention == "fused";
   if (s.input_shape.empty()) return o;
   size_t start = 0;
   while (start <= s.input_shape.size()) {

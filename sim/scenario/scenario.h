@@ -65,6 +65,8 @@ struct Scenario {
   bool inputs_on_device = false;
   // GPUs: what launches the kernels: "graph" (back to back) or "eager" (the host dispatches each).
   std::string runtime = "graph";
+  // Transformers: attention as "unfused" products and a softmax, or one "fused" kernel.
+  std::string attention = "unfused";
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"
   std::string onnx_unsupported = "error";  // or "skip"
   // Preset parameters replaced for this scenario, as (parameter, value with unit) pairs given as

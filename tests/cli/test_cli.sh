@@ -280,7 +280,7 @@ h200="$tests/../hw_models/calibration/h200-kernels-2026-12-04.json"
   >"$work/stdout" 2>"$work/stderr"
 [ $? -eq 1 ] || fail "calibrate: gpu:h100-sxm is not the H200: expected exit 1 (phases outside)"
 grep -q "^gemm_bf16_8192_graph " "$work/stdout" || fail "calibrate: no product phase"
-grep -Eq "^[0-9]+ of 35 phases within 15% in time and 20% in energy" "$work/stdout" \
+grep -Eq "^[0-9]+ of 36 phases within 15% in time and 20% in energy" "$work/stdout" \
   || fail "calibrate: no summary line"
 expect_input_error "calibrate without a file" "needs one of --check FILE.json, --fit FILE.json and --measure FILE.json" "$frugal" calibrate gpu
 # --measure: the built-in probe is the repository's; run small on the CPU (a smoke test), its file

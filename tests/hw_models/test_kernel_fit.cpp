@@ -36,10 +36,13 @@ Preset h200_base() {
 // docs/gpu-calibration.md's account stays true.
 const std::map<std::string, std::string>& known_misses() {
   static const std::map<std::string, std::string> misses = {
-      {"sdpa_causal_bf16_8x12x1024x64_fwd",
-       "attention is built as two products and a softmax with the scores in memory, not fused"},
-      {"dropout_bf16_1gib_graph", "dropout's mask and random numbers are not counted"},
-      {"gelu_tanh_bf16_1gib_graph", "tanh-GELU's special-function work is not counted"},
+      {"dropout_bf16_1gib_graph",
+       "with its mask and draws counted, it still streams at 0.7 of an elementwise kernel's rate"},
+      {"gelu_tanh_bf16_1gib_graph",
+       "its tanh keeps it at 0.84 of an elementwise kernel's streaming rate"},
+      {"adamw_step_124M_fp32",
+       "AdamW's weight decay adds a pass to Adam's (20 values a parameter against 18), and "
+       "foreach kernels stream below one elementwise kernel's rate"},
       {"copy_bf16_1gib_graph", "a CUDA graph's copy node runs at 2.7 TB/s, eager copies at 4.3"},
       {"gemm_bf16_resnet_3x3_im2col_graph", "a 64-wide product is slower than its tiles say"},
       {"gemm_bf16_gpt2_lmhead_50257_graph",
@@ -106,8 +109,8 @@ TEST_CASE("gpu:h200 reproduces its kernel phases within 15% in time and 20% in e
       CHECK_FALSE(ok);  // within now: take it off known_misses() and the docs
     within += ok;
   }
-  CHECK(within == 23);
-  CHECK(h200_phases().size() == 35);
+  CHECK(within == 24);
+  CHECK(h200_phases().size() == 36);
 }
 
 TEST_CASE("Large products on gpu:h200 run at the power limit, at the measured rate",

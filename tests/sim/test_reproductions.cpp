@@ -9,6 +9,7 @@
 #include "sim/metrics/figures.h"
 #include "sim/reproductions/reproductions.h"
 #include "sim/scenario/run_scenario.h"
+#include "workloads/model_registry.h"
 
 using namespace frugal;
 using namespace frugal::sim;
@@ -135,4 +136,31 @@ TEST_CASE("frugal validate separates consistency from prediction, and says what 
     CHECK(std::abs(r.uncalibrated / r.published - 1) > 0.2);
     CHECK(std::abs(r.error()) < 0.05);
   }
+}
+
+TEST_CASE("Llama 2's GPU-hours: predicted from the model's FLOPs and the cluster, nothing fitted",
+          "[sim][reproduction]") {
+  // The stand-ins have Llama 2's parameters (Touvron et al. 2023: 6.74 B and 69 B, within 1%).
+  const auto parameters = [](bool seventy) {
+    workloads::BuildOptions options;
+    options.batch = 1;
+    return static_cast<double>(
+        workloads::build_model(llama2_as_meta(seventy).model, options).params());
+  };
+  CHECK(parameters(false) == Approx(6.74e9).epsilon(0.01));
+  CHECK(parameters(true) == Approx(6.90e10).epsilon(0.01));
+  const auto gpu_hours = [](bool seventy) {
+    const Scenario s = llama2_as_meta(seventy);
+    return job_time_s(run_scenario(s)) * static_cast<double>(s.devices) / 3600;
+  };
+  const double small = gpu_hours(false), large = gpu_hours(true);
+  for (const Reproduction& r : run_reproductions())
+    if (r.name.rfind("Llama 2 ", 0) == 0) {
+      INFO(r.name);
+      CHECK(r.kind == Reproduction::Kind::prediction);
+      CHECK(r.frugal == Approx(r.name.find("70B") != std::string::npos ? large : small));
+    }
+  // The published ratio of the two runs, 1,720,320 / 184,320 = 9.33, against the model's: its
+  // FLOPs (10.2x) and its parallelism.
+  CHECK(large / small == Approx(1720320.0 / 184320.0).epsilon(0.15));
 }

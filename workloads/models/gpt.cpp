@@ -5,15 +5,19 @@
 // S×S scores are computed and masked, as GPT-2's reference code does.
 //
 //   gpt:layers=L,d_model=D,heads=H,seq=S,vocab=V[,ffn=F][,pos=learned|alibi][,tied=yes|no]
-//       [,embed_norm=yes|no]
+//       [,embed_norm=yes|no][,dropout=P]
 //   gpt2   124,439,808 parameters (Radford et al. 2019: L12 D768 H12 S1024 V50257)
 //   gpt3   the 175B model (Brown et al. 2020, table 2.1: L96 D12288 H96 S2048 V50257)
 //   bloom  176,247,271,424 parameters (BigScience 2022: L70 D14336 H112 S2048 V250880, ALiBi
 //          positions instead of learned ones, a layer norm after the embedding)
 //
 // The batch counts sequences of S tokens. Q, K and V are three D×D projections (GPT-2 fuses them
-// into one D×3D matrix: the same parameters and MACs).
+// into one D×3D matrix: the same parameters and MACs). dropout=P (default 0, as GPT-2's 0.1 when
+// given) drops the embedding's output, the attention's probabilities and each block's two
+// residual branches, as GPT-2's reference code does: for the cost, a mask drawn and applied. With
+// --attention fused the attention's own draw happens inside its kernel.
 
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -26,11 +30,12 @@ namespace {
 
 const char* const kSyntax =
     "gpt:layers=L,d_model=D,heads=H,seq=S,vocab=V[,ffn=F][,pos=learned|alibi][,tied=yes|no]"
-    "[,embed_norm=yes|no]";
+    "[,embed_norm=yes|no][,dropout=P]";
 
 struct GptConfig {
   int64_t layers = 0, d_model = 0, heads = 0, seq = 0, vocab = 0, ffn = 0;
   bool learned_positions = true, tied = true, embed_norm = false;
+  double dropout = 0;  // probability of dropping a value, at each of GPT-2's dropout sites
 };
 
 [[noreturn]] void malformed(const std::string& spec, const std::string& why) {
@@ -83,6 +88,13 @@ GptConfig parse(const std::string& spec, const std::string& arguments) {
   choice("pos", "learned", "alibi", c.learned_positions);
   choice("tied", "yes", "no", c.tied);
   choice("embed_norm", "yes", "no", c.embed_norm);
+  if (const auto it = values.find("dropout"); it != values.end()) {
+    char* end = nullptr;
+    c.dropout = std::strtod(it->second.c_str(), &end);
+    if (it->second.empty() || *end != '\0' || !(c.dropout >= 0 && c.dropout < 1))
+      malformed(spec, "dropout must be a probability in [0, 1), got '" + it->second + "'");
+    values.erase(it);
+  }
   if (!values.empty()) malformed(spec, "unknown key '" + values.begin()->first + "'");
   if (c.d_model % c.heads != 0)
     malformed(spec, "d_model " + std::to_string(c.d_model) + " is not a multiple of heads " +
@@ -98,6 +110,7 @@ Graph build(const std::string& spec, const GptConfig& c, const BuildOptions& opt
   Value x = net.embedding(ids, c.vocab, d, "wte", &wte);
   if (c.learned_positions) x = net.add(x, net.parameter("wpe.weight", {s, d}), "wpe");
   if (c.embed_norm) x = net.layer_norm(x, "embed_norm");
+  x = net.dropout(x, c.dropout, "embed_dropout");
   // Per score: scale by 1/sqrt(D/H) and apply the causal mask (and ALiBi's distance bias).
   const int64_t score_ops = c.learned_positions ? 2 : 3;
   auto heads = [&](const Value& v) {
@@ -109,15 +122,14 @@ Graph build(const std::string& spec, const GptConfig& c, const BuildOptions& opt
     const Value q = heads(net.dense(a, d, p + ".attn.q"));
     const Value k = heads(net.dense(a, d, p + ".attn.k"));
     const Value v = heads(net.dense(a, d, p + ".attn.v"));
-    Value scores = net.matmul(q, k, p + ".attn.scores", true);
-    scores = net.elementwise_const("scale_mask", scores, p + ".attn.scale_mask", score_ops);
-    const Value probs = net.softmax(scores, p + ".attn.softmax");
-    Value context = net.matmul(probs, v, p + ".attn.context");
+    Value context = net.attention(q, k, v, score_ops, true, p + ".attn", c.dropout);
     context = net.reshape(net.transpose(context, {0, 2, 1, 3}), {b, s, d});
-    x = net.add(x, net.dense(context, d, p + ".attn.proj"), p + ".attn.residual");
+    x = net.add(x, net.dropout(net.dense(context, d, p + ".attn.proj"), c.dropout, p + ".attn.dropout"),
+                p + ".attn.residual");
     a = net.layer_norm(x, p + ".ln_2");
     Value f = net.activation(net.dense(a, c.ffn, p + ".mlp.fc"), "gelu", p + ".mlp.gelu");
-    x = net.add(x, net.dense(f, d, p + ".mlp.proj"), p + ".mlp.residual");
+    x = net.add(x, net.dropout(net.dense(f, d, p + ".mlp.proj"), c.dropout, p + ".mlp.dropout"),
+                p + ".mlp.residual");
   }
   x = net.layer_norm(x, "ln_f");
   const Value logits =
