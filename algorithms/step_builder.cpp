@@ -189,6 +189,22 @@ int copy_forward_op(Graph& g, const Op& op, int input, Phase phase, const std::s
   return out;
 }
 
+Graph evaluation_mode(const Graph& forward) {
+  Graph g(forward.spec(), forward.batch(), forward.element_bytes());
+  for (const workloads::Tensor& t : forward.tensors()) g.add_tensor_like(t, t.shape);
+  g.set_io(forward.input_tensor(), forward.output_tensor());
+  g.set_output_shape(forward.output_shape());
+  for (const std::string& w : forward.warnings()) g.add_warning(w);
+  for (Op op : forward.ops()) {
+    if (op.kind == OpKind::norm && op.function == "batch") {
+      op.function = "batch_eval";
+      op.other_ops = checked_mul(op.out.elements(), 2);
+    }
+    g.add_op(op);
+  }
+  return g;
+}
+
 MemoryFootprint measure_footprint(const Graph& step, int forward_op_count) {
   MemoryFootprint m;
   m.weights_bytes = step.tensor_bytes(TensorKind::weight);

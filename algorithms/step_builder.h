@@ -59,6 +59,11 @@ int copy_forward_op(workloads::Graph& graph, const workloads::Op& op, int input,
 
 // Weights, gradients, optimizer state, activations held from the forward pass for later phases,
 // and the liveness peak, computed from the step's tensors and ops.
+// The forward graph as a trained network runs it (PyTorch's eval mode): a batch norm uses its
+// running statistics, a scale and a shift per value (function "batch_eval", 2 operations a
+// value), not statistics over the batch (7).
+workloads::Graph evaluation_mode(const workloads::Graph& forward);
+
 MemoryFootprint measure_footprint(const workloads::Graph& step, int forward_op_count);
 
 }  // namespace frugal::algorithms

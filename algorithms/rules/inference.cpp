@@ -9,7 +9,7 @@ namespace {
 class Inference final : public LearningRule {
  public:
   TrainingStep expand(const workloads::Graph& forward, const StepOptions&) const override {
-    TrainingStep step = new_step(forward, "none");
+    TrainingStep step = new_step(evaluation_mode(forward), "none");
     step.memory = measure_footprint(step.graph, static_cast<int>(forward.ops().size()));
     return step;
   }

@@ -93,8 +93,9 @@ class GpuDevice final : public Device {
                        supported_precisions(m_params) + ")");
     if (request.parallelism.devices < 1 || request.parallelism.devices_per_node < 1)
       throw InputError("--devices and --devices-per-node must be positive integers");
-    if (request.runtime != "graph" && request.runtime != "eager")
-      throw InputError("unknown --runtime '" + request.runtime + "' (expected graph or eager)");
+    if (request.runtime != "graph" && request.runtime != "eager" && request.runtime != "compiled")
+      throw InputError("unknown --runtime '" + request.runtime +
+                       "' (expected graph, eager or compiled)");
   }
 
   // A GPU moves values of the format it computes in.
@@ -120,7 +121,8 @@ class GpuDevice final : public Device {
                        units::format_si(m_params.hbm_capacity_bytes, units::Dimension::bytes) +
                        "; use a smaller model or batch");
     const std::vector<KernelWork> work =
-        map_step(step.graph, m_params, precision, step.inputs_on_device);
+        map_step(step.graph, m_params, precision, step.inputs_on_device,
+                 step.runtime == "compiled");
     const std::vector<OpTiming> timings = GpuPlatform::instance().run(work, m_params);
     const double matrix_energy = m_params.energy_per_op_j(precision);
     const double vector_energy = m_params.energy_per_op_j("fp32");

@@ -48,10 +48,46 @@ double foreach_traffic(const workloads::Op& op) {
   return 1.0;  // sgd: p -= η·g, one pass either way
 }
 
+// An op a compiler can run in the epilogue of the kernel that produces its input.
+bool epilogue_op(const workloads::Op& op) {
+  using workloads::OpKind;
+  if (op.phase != workloads::Phase::forward || op.recompute) return false;
+  return op.kind == OpKind::activation || op.kind == OpKind::elementwise ||
+         (op.kind == OpKind::norm && op.function == "batch_eval");
+}
+
+// --runtime compiled: marks the ops that run in the epilogue of the kernel before them, and takes
+// out the memory traffic of the value between them (written by one, read by the other).
+void fuse_epilogues(const workloads::Graph& step, std::vector<KernelWork>& work) {
+  const std::vector<workloads::Op>& ops = step.ops();
+  for (size_t i = 1; i < ops.size(); ++i) {
+    const workloads::Op& op = ops[i];
+    const workloads::Op& before = ops[i - 1];
+    const bool takes_a_kernel = work[i - 1].fused || (work[i - 1].matrix_ops > 0 &&
+                                                      work[i - 1].link_bytes == 0);
+    if (!epilogue_op(op) || !takes_a_kernel || before.writes.empty()) continue;
+    const int between = before.writes.front();
+    if (std::find(op.reads.begin(), op.reads.end(), between) == op.reads.end()) continue;
+    const int64_t bytes = step.tensor(between).bytes;
+    KernelWork& w = work[i];
+    w.fused = true;
+    w.launch_s = 0;
+    w.compute_s = 0;  // hidden under the product's main loop
+    w.sm_utilization = 0;
+    w.l2_bytes = 0;
+    w.hbm_read_bytes = std::max<int64_t>(0, w.hbm_read_bytes - bytes);
+    // The kernel before writes this op's output instead of the value between them.
+    size_t root = i - 1;
+    while (root > 0 && work[root].fused) --root;
+    work[root].hbm_write_bytes = std::max<int64_t>(0, work[root].hbm_write_bytes - bytes);
+  }
+}
+
 }  // namespace
 
 std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& p,
-                                 const std::string& precision, bool inputs_on_device) {
+                                 const std::string& precision, bool inputs_on_device,
+                                 bool fuse) {
   const double sms = p.sm_count;
   const double matrix_rate = p.peak_for(precision) * p.gemm_efficiency / sms;  // per SM, OP/s
   const double vector_rate = p.peak.fp32 / sms;
@@ -152,6 +188,7 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
         static_cast<int64_t>(static_cast<double>(misses[i].written_back_bytes) * passes);
     work[i].l2_bytes = static_cast<int64_t>(static_cast<double>(work[i].l2_bytes) * passes);
   }
+  if (fuse) fuse_epilogues(step, work);
   return work;
 }
 

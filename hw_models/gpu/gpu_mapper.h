@@ -27,11 +27,17 @@ struct KernelWork {
   int64_t link_bytes = 0;  // sent to other GPUs (all_reduce): 2·(D − 1)/D of the gradients
   bool network = false;    // over the network between nodes, else NVLink
   bool bubble = false;     // a pipeline bubble: idle time, sized by the device
+  // Run in the epilogue of the kernel before it (--runtime compiled): no kernel of its own.
+  bool fused = false;
 };
 
 // Contract: `precision` is supported by `params` (peak_for > 0). With `inputs_on_device`, no
-// tensor is copied from the host.
+// tensor is copied from the host. With `fuse_epilogues` (a compiler: TensorRT, torch.compile),
+// each forward elementwise op (an activation, an addition, dropout, an eval-mode batch norm) that
+// takes the output of the kernel just before it, a product or an op fused into one, runs in that
+// kernel's epilogue: no launch, and the value between them never goes to memory.
 std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& params,
-                                 const std::string& precision, bool inputs_on_device = false);
+                                 const std::string& precision, bool inputs_on_device = false,
+                                 bool fuse_epilogues = false);
 
 }  // namespace frugal::hw::gpu

@@ -189,6 +189,7 @@ double GpuParams::stream_efficiency(workloads::OpKind kind, const std::string& f
     case OpKind::norm:
     case OpKind::norm_grad_input:
     case OpKind::norm_grad_weight:
+      if (function == "batch_eval") return stream.elementwise;  // a scale and a shift
       return function == "layer" ? stream.layer_norm : stream.batch_norm;
     case OpKind::pool:
     case OpKind::pool_grad:

@@ -228,6 +228,9 @@ std::vector<KernelPhase> kernel_phases(const results::JsonValue& file, const std
     const Graph graph_of_work = w.graph(algorithms::format_bytes(w.precision));
     phase.step = algorithms::make_rule(algorithms::forward_only_rule().name)
                      ->expand(graph_of_work, algorithms::StepOptions{});
+    // The kernels as measured: a batch norm in training mode (statistics over the batch), not
+    // the running statistics an inference step uses.
+    phase.step->graph = graph_of_work;
     phase.step->precision = w.precision;
     phase.step->inputs_on_device = !w.from_host;
     phase.step->runtime = phase.graph ? "graph" : "eager";

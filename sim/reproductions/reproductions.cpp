@@ -279,6 +279,29 @@ std::vector<Reproduction> run_reproductions() {
   all.push_back(prediction("GPT-3 training energy (facility), from BLOOM's calibration", patterson,
                            "MWh", 1287, job_facility_energy_j(gb) / kJoulesPerMwh, from_bloom,
                            job_facility_energy_j(g0) / kJoulesPerMwh));
+  // MLPerf Inference v3.1, closed, datacenter: ResNet-50 Offline on a DGX H100 (8 x H100-SXM,
+  // TensorRT, int8; the MaxQ submission, its power limits not stated).
+  {
+    Scenario r50;
+    r50.model = "resnet50";
+    r50.hw = "gpu:h100-sxm";
+    r50.precision = "int8";
+    r50.rule = "inference";
+    r50.batch = 2048;  // per GPU: an assumption (the submission's engine batch was not read)
+    r50.inputs_on_device = true;
+    r50.runtime = "compiled";
+    const double compiled = 8 * static_cast<double>(r50.batch) / run_scenario(r50).cost.latency_s;
+    r50.runtime = "graph";
+    const double unfused = 8 * static_cast<double>(r50.batch) / run_scenario(r50).cost.latency_s;
+    char basis[300];
+    std::snprintf(basis, sizeof basis,
+                  "8 x gpu:h100-sxm at int8, batch 2048 a GPU (assumed), --runtime compiled "
+                  "(TensorRT's fusions); each kernel apart (--runtime graph): %.3g (%+.0f%%)",
+                  unfused, (unfused / 474849 - 1) * 100);
+    all.push_back(prediction("MLPerf Inference v3.1 ResNet-50 Offline, DGX H100 (8 GPUs)",
+                             "MLCommons inference_results_v3.1, NVIDIA DGX-H100 MaxQ", "samples/s",
+                             474849, compiled, basis));
+  }
   // Llama 2 (Meta's model card): GPU-hours on A100-80GB, predicted by the model as it is for an
   // assumed cluster (Meta does not publish one per model); BLOOM's calibration carried over is
   // given in the basis, not used.

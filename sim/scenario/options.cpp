@@ -265,9 +265,12 @@ std::vector<ScenarioOption> make_table() {
                     "GPUs: what launches the kernels: graph (back to back, as a CUDA graph "
                     "replays them: the kernels' time alone) or eager (PyTorch eager: the host "
                     "dispatches each op, taking the preset's dispatch_op or dispatch_product, and "
-                    "the GPU waits at idle power while the host is behind)",
-                    one_of({"graph", "eager"})),
-             "what launched the GPU's kernels (--runtime): graph or eager"),
+                    "the GPU waits at idle power while the host is behind) or compiled (as "
+                    "graph, and a compiler such as TensorRT or torch.compile runs each forward "
+                    "activation, addition, dropout and eval-mode batch norm in the epilogue of "
+                    "the product before it)",
+                    one_of({"graph", "eager", "compiled"})),
+             "what launched the GPU's kernels (--runtime): graph, eager or compiled"),
       column(option("attention", &S::attention, "",
                     "transformers: unfused (two products and a softmax, the scores written to "
                     "memory, as Megatron-LM's and PyTorch's math path) or fused (one kernel per "

@@ -354,7 +354,10 @@ TEST_CASE("Memory-bound kernels stream at their kind's measured rate", "[quick][
   workloads::NetBuilder net("bn", build);
   const workloads::Value y = net.activation(net.batch_norm(net.input({64, 56, 56}), "bn"), "relu",
                                             "relu");
-  algorithms::TrainingStep step = algorithms::make_rule("inference")->expand(net.finish(y), {});
+  const workloads::Graph forward = net.finish(y);
+  // In training, statistics over the batch (as the H200's batch norm was measured).
+  algorithms::TrainingStep step = algorithms::make_rule("inference")->expand(forward, {});
+  step.graph = forward;
   step.precision = "bf16";
   const std::vector<gpu::KernelWork> work = kernels("gpu:h200", step);
   const workloads::Op& bn = step.graph.ops()[0];
@@ -364,6 +367,15 @@ TEST_CASE("Memory-bound kernels stream at their kind's measured rate", "[quick][
   CHECK(work[1].compute_s == Approx(static_cast<double>(relu.bytes_read() + relu.bytes_written()) /
                                     (4.8e12 * 0.8913)));
   CHECK(work[0].sm_utilization == 1.0);
+  // An inference step runs the network in eval mode: the batch norm is a scale and a shift with
+  // its running statistics (2 operations a value, not 7), streamed as an elementwise kernel.
+  algorithms::TrainingStep eval = algorithms::make_rule("inference")->expand(forward, {});
+  eval.precision = "bf16";
+  const workloads::Op& scale_shift = eval.graph.ops()[0];
+  CHECK(scale_shift.function == "batch_eval");
+  CHECK(scale_shift.other_ops == 2 * bn.out.elements());
+  CHECK(kernels("gpu:h200", eval)[0].compute_s ==
+        Approx(static_cast<double>(bn.bytes_read() + bn.bytes_written()) / (4.8e12 * 0.8913)));
 }
 
 TEST_CASE("A tensor-core product with a dimension off 16 bytes runs at the unaligned rate",
@@ -446,8 +458,11 @@ TEST_CASE("Only GPUs model a runtime", "[quick][hw][gpu]") {
                     Catch::Contains("--runtime eager is modelled for GPUs; cpu:xeon-8380 is a cpu "
                                     "device"));
   request.runtime = "compiled";
+  CHECK_THROWS_WITH(make_device(find_preset("cpu"))->check(request),
+                    Catch::Contains("--runtime compiled is modelled for GPUs"));
+  request.runtime = "jit";
   CHECK_THROWS_WITH(make_device(find_preset("gpu:h200"))->check(request),
-                    Catch::Contains("unknown --runtime 'compiled' (expected graph or eager)"));
+                    Catch::Contains("unknown --runtime 'jit' (expected graph, eager or compiled)"));
 }
 
 namespace {
@@ -551,4 +566,50 @@ TEST_CASE("A GPU runs PyTorch's foreach optimizers: Adam streams 18 values a par
   const size_t j = op_named(sgd, "h0.ln_1.update");
   const workloads::Op& plain = sgd.graph.ops()[j];
   CHECK(kernels("gpu:h200", sgd)[j].l2_bytes == plain.bytes_read() + plain.bytes_written());
+}
+
+TEST_CASE("Compiled: forward elementwise ops run in the epilogue of the product before them",
+          "[quick][hw][gpu]") {
+  using workloads::OpKind;
+  auto graph = step_of("inference", "resnet50", 256, "bf16");
+  graph.inputs_on_device = true;
+  auto compiled = graph;
+  compiled.runtime = "compiled";
+  const gpu::GpuParams p = gpu::GpuParams::from(find_preset("gpu:h200"));
+  const std::vector<gpu::KernelWork> apart = gpu::map_step(graph.graph, p, "bf16", true);
+  const std::vector<gpu::KernelWork> fused = gpu::map_step(graph.graph, p, "bf16", true, true);
+  // ResNet-50: after each of its 53 convolutions a batch norm (eval mode: scale and shift), then
+  // a relu after 49 of them; the 16 residual additions follow a batch norm, and a relu each.
+  int norms = 0, relus = 0, adds = 0, pools = 0;
+  int64_t hbm_apart = 0, hbm_fused = 0;
+  for (size_t i = 0; i < fused.size(); ++i) {
+    const workloads::Op& op = graph.graph.ops()[i];
+    hbm_apart += apart[i].hbm_read_bytes + apart[i].hbm_write_bytes;
+    hbm_fused += fused[i].hbm_read_bytes + fused[i].hbm_write_bytes;
+    if (!fused[i].fused) continue;
+    INFO(op.name);
+    CHECK(fused[i].launch_s == 0);
+    CHECK(fused[i].compute_s == 0);
+    CHECK(fused[i].vector_ops == apart[i].vector_ops);  // its arithmetic still costs energy
+    norms += op.kind == OpKind::norm;
+    relus += op.kind == OpKind::activation;
+    adds += op.kind == OpKind::elementwise;
+    pools += op.kind == OpKind::pool;
+  }
+  CHECK(norms == 53);
+  CHECK(relus == 49);
+  CHECK(adds == 16);
+  CHECK(pools == 0);  // a pool is a kernel of its own
+  CHECK(hbm_fused < hbm_apart);
+  const Cost a = simulate("gpu:h200", graph), c = simulate("gpu:h200", compiled);
+  CHECK(c.latency_s < 0.8 * a.latency_s);
+  CHECK(c.ledger.total() < a.ledger.total());
+  // In training, a batch norm needs its batch's statistics: it stays a kernel, and nothing of
+  // the backward pass is fused.
+  const auto training = step_of("bp", "resnet50", 64, "bf16");
+  const std::vector<gpu::KernelWork> t = gpu::map_step(training.graph, p, "bf16", true, true);
+  for (size_t i = 0; i < t.size(); ++i) {
+    const workloads::Op& op = training.graph.ops()[i];
+    if (op.kind == OpKind::norm || op.phase != workloads::Phase::forward) CHECK_FALSE(t[i].fused);
+  }
 }
