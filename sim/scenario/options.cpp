@@ -263,7 +263,7 @@ std::vector<ScenarioOption> make_table() {
              "loader, or a benchmark's tensors): no host-to-device copy in the step"),
       column(option("runtime", &S::runtime, "",
                     "GPUs: what launches the kernels: graph (back to back, as a CUDA graph "
-                    "replays them: the kernels' time alone) or eager (PyTorch eager: the host "
+                    "replays them: the kernels' time alone), eager (PyTorch eager: the host "
                     "dispatches each op, taking the preset's dispatch_op or dispatch_product, and "
                     "the GPU waits at idle power while the host is behind) or compiled (as "
                     "graph, and a compiler such as TensorRT or torch.compile runs each forward "
