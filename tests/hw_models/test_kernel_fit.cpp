@@ -137,3 +137,21 @@ TEST_CASE("The fit refuses measurements without the phases it needs, and a base 
   CHECK_THROWS_WITH(gpu::fit_gpu(h200_phases(), find_preset("cpu"), "x"),
                     Catch::Contains("is a cpu preset; a gpu preset is fitted"));
 }
+
+TEST_CASE("gpu:h100-sxm takes its die's parameters from gpu:h200's fit, its memory from its own",
+          "[quick][hw][gpu][calibration]") {
+  // The same GH100 die: rate, energies per operation, SM power, kernel times, the H200's kernel
+  // kinds; the H100's own memory, links, idle power and server.
+  const Preset h100 = find_preset("gpu:h100-sxm"), h200 = find_preset("gpu:h200");
+  for (const char* key :
+       {"sm_count", "gemm_efficiency", "op_energy_fp32", "op_energy_tf32", "op_energy_bf16",
+        "op_energy_fp16", "op_energy_int8", "op_energy_fp8", "sm_active_power", "kernel_launch",
+        "kernel_min_time", "hbm_energy_per_byte", "gemm_unaligned_efficiency",
+        "attention_efficiency", "stream_elementwise", "stream_softmax", "stream_batch_norm",
+        "stream_layer_norm", "stream_pool", "dispatch_op", "dispatch_product", "tdp"}) {
+    INFO(key);
+    CHECK(h100.get(key) == h200.get(key));
+  }
+  CHECK(h100.get("hbm_bandwidth") == Approx(3.35e12));
+  CHECK(h100.get("idle_power") == Approx(80));
+}

@@ -64,9 +64,10 @@ TEST_CASE("A preset's costs of the phases: idle is the idle power, and the copy 
   CHECK(cost.at("idle").energy_j == Approx(80.0 * 0.050162679899999854));  // 80 W x the time
   // 1 GiB at the preset's 50 GB/s host link, then a copy of it on the device.
   CHECK(cost.at("h2d_pinned_1gib").time_s > 1073741824.0 / 50e9);
-  // Larger products take longer, in proportion once the SMs are full.
+  // Larger products take longer, in proportion once the SMs are full (at the power limit, a
+  // little less: their bytes grow 4x, not 8x).
   CHECK(cost.at("gemm_bf16_16384_graph").time_s ==
-        Approx(8 * cost.at("gemm_bf16_8192_graph").time_s).epsilon(0.02));
+        Approx(8 * cost.at("gemm_bf16_8192_graph").time_s).epsilon(0.03));
   for (const auto& [name, c] : cost) {
     INFO(name);
     CHECK(c.time_s > 0);
