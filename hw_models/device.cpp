@@ -28,7 +28,7 @@ void Device::check(const StepRequest& request) const {
   if (request.runtime != "graph")
     throw InputError("--runtime " + request.runtime + " is modelled for GPUs; " + preset().name() +
                      " is a " + preset().device() +
-                     " device, whose model has no host dispatch (leave --runtime out)");
+                     " device, whose model has no launch runtime to choose (leave --runtime out)");
   if (request.parallelism.devices > 1)
     throw InputError(preset().name() + ": --devices " +
                      std::to_string(request.parallelism.devices) + " is not modelled for " +
