@@ -89,6 +89,63 @@ int add_loss_grad(Graph& graph, const LossTensors& loss, Phase phase) {
   return e;
 }
 
+namespace {
+
+// Mixed-precision training, as PyTorch's autocast and Megatron-LM's optimizers run it: a step
+// whose values are narrower than fp32 keeps fp32 master weights (held with the optimizer's
+// state), fp32 gradients and fp32 optimizer state; the update reads and writes the masters, and a
+// cast per layer writes the narrow copies the products read. Rebuilds `graph` with those sizes.
+void keep_fp32_masters(Graph& graph) {
+  constexpr int kFp32 = 4;
+  if (graph.element_bytes() >= kFp32) return;
+  Graph g(graph.spec(), graph.batch(), graph.element_bytes());
+  for (const workloads::Tensor& t : graph.tensors()) {
+    if (t.kind == TensorKind::gradient || t.kind == TensorKind::optimizer_state)
+      g.add_tensor(t.name, t.kind, t.shape, kFp32);
+    else
+      g.add_tensor_like(t, t.shape);
+  }
+  g.set_io(graph.input_tensor(), graph.output_tensor());
+  g.set_output_shape(graph.output_shape());
+  for (const std::string& w : graph.warnings()) g.add_warning(w);
+  std::map<int, int> master;
+  const auto master_of = [&](int weight) {
+    const auto found = master.find(weight);
+    if (found != master.end()) return found->second;
+    const workloads::Tensor& w = g.tensor(weight);
+    return master[weight] = g.add_tensor(w.name + ".master", TensorKind::optimizer_state,
+                                         w.shape, kFp32);
+  };
+  for (Op op : graph.ops()) {
+    if (op.kind != OpKind::optimizer_update) {
+      g.add_op(op);
+      continue;
+    }
+    Op cast;
+    for (int& id : op.reads)
+      if (g.tensor(id).kind == TensorKind::weight) id = master_of(id);
+    for (int& id : op.writes)
+      if (g.tensor(id).kind == TensorKind::weight) {
+        cast.reads.push_back(master_of(id));
+        cast.writes.push_back(id);
+        id = master_of(id);
+      }
+    g.add_op(op);
+    cast.name = op.name.substr(0, op.name.rfind(".update")) + ".cast";
+    cast.kind = OpKind::elementwise;
+    cast.function = "cast";
+    cast.phase = Phase::update;
+    cast.layer = op.layer;
+    cast.params = op.params;
+    cast.in = cast.out = op.out;
+    cast.other_ops = op.params;  // one conversion a value
+    g.add_op(cast);
+  }
+  graph = std::move(g);
+}
+
+}  // namespace
+
 void add_updates(Graph& graph, const Optimizer& optimizer, const std::vector<int>& gradients) {
   // Group weight tensors by the layer of the forward op that reads them.
   std::map<int, std::vector<int>> weights_by_layer;
@@ -130,6 +187,7 @@ void add_updates(Graph& graph, const Optimizer& optimizer, const std::vector<int
     op.other_ops = checked_mul(params, optimizer.ops_per_param);
     graph.add_op(op);
   }
+  keep_fp32_masters(graph);
 }
 
 std::vector<DenseLayer> dense_layers(const Graph& forward, const std::string& rule) {

@@ -34,6 +34,9 @@ int add_loss_grad(workloads::Graph& graph, const LossTensors& loss,
 
 // Appends one update op per layer that has weights (phase update) and the optimizer-state tensors
 // it reads and writes. `gradients` maps each weight tensor id to its gradient tensor id (-1: none).
+// A step whose values are narrower than fp32 trains in mixed precision: fp32 master weights
+// (counted with the optimizer's state), gradients and optimizer state, and a cast per layer to
+// the narrow copies the products read.
 void add_updates(workloads::Graph& graph, const Optimizer& optimizer,
                  const std::vector<int>& gradients);
 
