@@ -131,6 +131,7 @@ void keep_fp32_masters(Graph& graph) {
         id = master_of(id);
       }
     g.add_op(op);
+    if (cast.writes.empty()) continue;  // an update already of masters
     cast.name = op.name.substr(0, op.name.rfind(".update")) + ".cast";
     cast.kind = OpKind::elementwise;
     cast.function = "cast";

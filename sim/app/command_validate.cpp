@@ -2,12 +2,27 @@
 #include <cstdio>
 #include <iostream>
 
+#include "results/core/units.h"
 #include "sim/app/commands.h"
 #include "sim/reproductions/reproductions.h"
 
 namespace frugal::sim {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// A figure as a reader takes it in: counts from 100,000 up as whole numbers with their thousands
+// separated (GPU-hours, samples per second), the rest to four significant digits.
+std::string figure(double value) {
+  if (std::abs(value) >= 1e5 && std::abs(value) < 1e15)
+    return units::group_digits(static_cast<int64_t>(std::llround(value)));
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
+
+}  // namespace
 
 int command_validate(const std::vector<std::string>& args) {
   po::options_description options("Options");
@@ -38,12 +53,12 @@ int command_validate(const std::vector<std::string>& args) {
     for (const Reproduction& c : reproductions) {
       if (c.kind != kind) continue;
       char line[320];
-      std::snprintf(line, sizeof line, "  %-4s %-58s %10.4g %-8s %10.4g  %+6.1f%% (±%.0f%%)",
-                    c.ok() ? "ok" : "FAIL", c.name.c_str(), c.published, c.unit.c_str(), c.frugal,
-                    100 * c.error(), 100 * c.tolerance);
+      std::snprintf(line, sizeof line, "  %-4s %-58s %10s %-8s %10s  %+6.1f%% (±%.0f%%)",
+                    c.ok() ? "ok" : "FAIL", c.name.c_str(), figure(c.published).c_str(),
+                    c.unit.c_str(), figure(c.frugal).c_str(), 100 * c.error(), 100 * c.tolerance);
       std::cout << line;
       if (!std::isnan(c.uncalibrated)) {
-        std::snprintf(line, sizeof line, "  %10.4g (%+.0f%%)", c.uncalibrated,
+        std::snprintf(line, sizeof line, "  %10s (%+.0f%%)", figure(c.uncalibrated).c_str(),
                       c.published != 0 ? 100 * (c.uncalibrated / c.published - 1) : 0.0);
         std::cout << line;
       }

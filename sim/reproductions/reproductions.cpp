@@ -1,9 +1,11 @@
 #include "sim/reproductions/reproductions.h"
 
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
 #include "hw_models/device.h"
+#include "results/core/units.h"
 #include "sim/metrics/figures.h"
 #include "sim/scenario/run_scenario.h"
 
@@ -297,8 +299,8 @@ std::vector<Reproduction> run_reproductions() {
     char basis[300];
     std::snprintf(basis, sizeof basis,
                   "8 x gpu:h100-sxm at int8, batch 2048 a GPU (assumed), --runtime compiled "
-                  "(TensorRT's fusions); each kernel apart (--runtime graph): %.3g (%+.0f%%)",
-                  unfused, (unfused / 474849 - 1) * 100);
+                  "(TensorRT's fusions); each kernel apart (--runtime graph): %s (%+.0f%%)",
+                  units::group_digits(std::llround(unfused)).c_str(), (unfused / 474849 - 1) * 100);
     all.push_back(prediction("MLPerf Inference v3.1 ResNet-50 Offline, DGX H100 (8 GPUs)",
                              "MLCommons inference_results_v3.1, NVIDIA DGX-H100 MaxQ", "samples/s",
                              474849, compiled, basis));
@@ -317,9 +319,10 @@ std::vector<Reproduction> run_reproductions() {
     std::snprintf(basis, sizeof basis,
                   "the model as it is (no --utilization) on an assumed %d A100s%s, ZeRO-2, "
                   "recomputation, fused attention, 2T tokens in 4M-token steps; with BLOOM's "
-                  "calibration carried over: %.3g (%+.0f%%)",
+                  "calibration carried over: %s (%+.0f%%)",
                   static_cast<int>(llama.devices), seventy ? ", tensor parallel 8" : "",
-                  carried, (carried / published - 1) * 100);
+                  units::group_digits(std::llround(carried)).c_str(),
+                  (carried / published - 1) * 100);
     all.push_back(prediction(seventy ? "Llama 2 70B training, A100 GPU-hours"
                                      : "Llama 2 7B training, A100 GPU-hours",
                              "Meta, Llama 2 model card (2023)", "GPU-hours", published, hours,
