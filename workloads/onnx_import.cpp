@@ -312,7 +312,12 @@ class Importer {
     if (type == "Flatten") {
       const Value x = value(node, 0);
       int64_t axis = int_attr(node, "axis", 1);
-      if (axis < 0) axis += static_cast<int64_t>(x.shape.dims.size());
+      const auto rank = static_cast<int64_t>(x.shape.dims.size());
+      if (axis < -rank || axis > rank)
+        fail(node, "Flatten axis " + std::to_string(axis) + " is outside [-" +
+                       std::to_string(rank) + ", " + std::to_string(rank) + "] for an input of " +
+                       "shape " + x.shape.str());
+      if (axis < 0) axis += rank;
       int64_t outer = 1;
       for (int64_t i = 0; i < axis; ++i) outer *= x.shape.dims[static_cast<size_t>(i)];
       return set(node, m_net.reshape(x, {outer, x.shape.elements() / outer}));
