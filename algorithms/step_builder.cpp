@@ -98,23 +98,19 @@ namespace {
 void keep_fp32_masters(Graph& graph) {
   constexpr int kFp32 = 4;
   if (graph.element_bytes() >= kFp32) return;
-  Graph g(graph.spec(), graph.batch(), graph.element_bytes());
-  for (const workloads::Tensor& t : graph.tensors()) {
+  Graph g = workloads::without_ops(graph, [](Graph& copy, const workloads::Tensor& t) {
     if (t.kind == TensorKind::gradient || t.kind == TensorKind::optimizer_state)
-      g.add_tensor(t.name, t.kind, t.shape, kFp32);
+      copy.add_tensor(t.name, t.kind, t.shape, kFp32);
     else
-      g.add_tensor_like(t, t.shape);
-  }
-  g.set_io(graph.input_tensor(), graph.output_tensor());
-  g.set_output_shape(graph.output_shape());
-  for (const std::string& w : graph.warnings()) g.add_warning(w);
+      copy.add_tensor_like(t, t.shape);
+  });
   std::map<int, int> master;
   const auto master_of = [&](int weight) {
     const auto found = master.find(weight);
     if (found != master.end()) return found->second;
     const workloads::Tensor& w = g.tensor(weight);
-    return master[weight] = g.add_tensor(w.name + ".master", TensorKind::optimizer_state,
-                                         w.shape, kFp32);
+    return master[weight] =
+               g.add_tensor(w.name + ".master", TensorKind::optimizer_state, w.shape, kFp32);
   };
   for (Op op : graph.ops()) {
     if (op.kind != OpKind::optimizer_update) {
@@ -249,11 +245,7 @@ int copy_forward_op(Graph& g, const Op& op, int input, Phase phase, const std::s
 }
 
 Graph evaluation_mode(const Graph& forward) {
-  Graph g(forward.spec(), forward.batch(), forward.element_bytes());
-  for (const workloads::Tensor& t : forward.tensors()) g.add_tensor_like(t, t.shape);
-  g.set_io(forward.input_tensor(), forward.output_tensor());
-  g.set_output_shape(forward.output_shape());
-  for (const std::string& w : forward.warnings()) g.add_warning(w);
+  Graph g = workloads::without_ops(forward);
   for (Op op : forward.ops()) {
     if (op.kind == OpKind::norm && op.function == "batch") {
       op.function = "batch_eval";

@@ -50,16 +50,13 @@ void spread(TrainingStep& step, const Parallelism& p) {
                      std::to_string(old.batch()));
   const int64_t model_parts = p.tensor * p.pipeline, data = p.data();
   const bool sharded = p.shard_optimizer && data > 1;
-  workloads::Graph g(old.spec(), old.batch(), old.element_bytes());
-  for (const workloads::Tensor& t : old.tensors()) {
-    int64_t parts = model_parts;
-    if (sharded && (t.kind == TensorKind::gradient || t.kind == TensorKind::optimizer_state))
-      parts *= data;
-    g.add_tensor_like(t, workloads::Shape{{ceil_div(t.elements, parts)}});
-  }
-  g.set_io(old.input_tensor(), old.output_tensor());
-  g.set_output_shape(old.output_shape());
-  for (const std::string& w : old.warnings()) g.add_warning(w);
+  workloads::Graph g =
+      workloads::without_ops(old, [&](workloads::Graph& copy, const workloads::Tensor& t) {
+        int64_t parts = model_parts;
+        if (sharded && (t.kind == TensorKind::gradient || t.kind == TensorKind::optimizer_state))
+          parts *= data;
+        copy.add_tensor_like(t, workloads::Shape{{ceil_div(t.elements, parts)}});
+      });
   // Activations at the output of every dense layer of the replica's forward pass.
   int64_t dense_out_bytes = 0, dense_layers = 0;
   for (const workloads::Op& op : old.ops())
@@ -182,11 +179,7 @@ void checkpoint_activations(TrainingStep& step) {
   m.peak_activation_bytes =
       std::max(m.activations_bytes, m.peak_activation_bytes - (before - m.activations_bytes));
   // The graph with each forward op run again at the start of the backward pass.
-  workloads::Graph g(old.spec(), old.batch(), old.element_bytes());
-  for (const workloads::Tensor& t : old.tensors()) g.add_tensor_like(t, t.shape);
-  g.set_io(old.input_tensor(), old.output_tensor());
-  g.set_output_shape(old.output_shape());
-  for (const std::string& w : old.warnings()) g.add_warning(w);
+  workloads::Graph g = workloads::without_ops(old);
   for (size_t i = 0; i < ops.size(); ++i) {
     if (i == first_backward)
       for (size_t f = 0; f < first_backward; ++f) {

@@ -61,9 +61,9 @@ struct StepRequest {
   algorithms::Parallelism parallelism;
   double utilization = 0.0;  // --utilization: a published run's model-FLOP utilization (0: none)
   std::string runtime = "graph";  // --runtime: what launches a GPU's kernels
-  std::string rule;          // the learning rule, for messages
-  bool inference = false;    // the rule only runs the network (RuleInfo::inference)
-  bool trained = false;      // --train: the network is trained, then run on the device
+  std::string rule;               // the learning rule, for messages
+  bool inference = false;         // the rule only runs the network (RuleInfo::inference)
+  bool trained = false;           // --train: the network is trained, then run on the device
   // Spiking devices: timesteps per sample, and an assumed spike rate (spikes per neuron per
   // timestep; -1: measured on the trained network).
   int64_t timesteps = 32;

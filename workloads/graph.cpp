@@ -141,4 +141,20 @@ std::vector<LayerSummary> Graph::layers() const {
   return summaries;
 }
 
+Graph without_ops(const Graph& old, const TensorCopy& add) {
+  Graph g(old.spec(), old.batch(), old.element_bytes());
+  for (const Tensor& t : old.tensors()) {
+    if (add)
+      add(g, t);
+    else
+      g.add_tensor_like(t, t.shape);
+  }
+  if (g.tensors().size() != old.tensors().size())
+    throw std::logic_error("without_ops: a tensor copy must add exactly one tensor");
+  g.set_io(old.input_tensor(), old.output_tensor());
+  g.set_output_shape(old.output_shape());
+  for (const std::string& w : old.warnings()) g.add_warning(w);
+  return g;
+}
+
 }  // namespace frugal::workloads

@@ -4,6 +4,7 @@
 // tensors, each op tagged with its phase). Devices cost a graph op by op.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -76,5 +77,11 @@ class Graph {
   Shape m_output_shape;
   std::vector<std::string> m_warnings;
 };
+
+// `old` without its ops, for a pass that rewrites them: its spec, batch, value size, warnings,
+// input and output, and its tensors in order (their ids kept), each added by `add` (by default
+// as it is; a pass may give it another shape or value size).
+using TensorCopy = std::function<void(Graph& copy, const Tensor& tensor)>;
+Graph without_ops(const Graph& old, const TensorCopy& add = {});
 
 }  // namespace frugal::workloads

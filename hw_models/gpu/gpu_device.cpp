@@ -120,9 +120,8 @@ class GpuDevice final : public Device {
                        " has " +
                        units::format_si(m_params.hbm_capacity_bytes, units::Dimension::bytes) +
                        "; use a smaller model or batch");
-    const std::vector<KernelWork> work =
-        map_step(step.graph, m_params, precision, step.inputs_on_device,
-                 step.runtime == "compiled");
+    const std::vector<KernelWork> work = map_step(
+        step.graph, m_params, precision, step.inputs_on_device, step.runtime == "compiled");
     const std::vector<OpTiming> timings = GpuPlatform::instance().run(work, m_params);
     const double matrix_energy = m_params.energy_per_op_j(precision);
     const double vector_energy = m_params.energy_per_op_j("fp32");
@@ -150,7 +149,7 @@ class GpuDevice final : public Device {
       c.latency_s = std::max(timings[i].latency_s, c.energy_total_j() / (headroom_w - active_w));
       if (w.launch_s > 0) c.latency_s = std::max(c.latency_s, m_params.kernel_min_s);
     }
-    overlap_gradient_reduction(step.graph, cost);
+    if (step.parallelism.pipeline <= 1) overlap_gradient_reduction(step.graph, cost);
     // A pipeline of P stages and m micro-batches idles (P − 1)/m of its busy time (GPipe,
     // Huang et al. 2019; 1F1B has the same bubble).
     double bubble_fraction = 0.0;
@@ -203,11 +202,9 @@ class GpuDevice final : public Device {
   // is ready; DDP's buckets hold 25 MiB): of the gradients' all-reduce, only what outlasts the
   // backward pass is exposed, and the last bucket's share, which waits for the last gradients.
   // A pipeline's engine (Megatron-LM's and DeepSpeed's of GPT-3's and BLOOM's time) reduces them
-  // after its flush, all of it exposed.
+  // after its flush, all of it exposed: the caller leaves pipelined steps alone.
   static void overlap_gradient_reduction(const workloads::Graph& graph, Cost& cost) {
     constexpr double kBucketBytes = 25.0 * 1024 * 1024;
-    for (const workloads::Op& op : graph.ops())
-      if (op.kind == workloads::OpKind::pipeline_bubble) return;
     double backward_s = 0.0;
     for (size_t i = 0; i < graph.ops().size(); ++i) {
       const workloads::Phase phase = graph.ops()[i].phase;
@@ -216,11 +213,14 @@ class GpuDevice final : public Device {
     }
     for (size_t i = 0; i < graph.ops().size(); ++i) {
       const workloads::Op& op = graph.ops()[i];
-      if (op.kind != workloads::OpKind::all_reduce || op.phase != workloads::Phase::update) continue;
+      if (op.kind != workloads::OpKind::all_reduce || op.phase != workloads::Phase::update)
+        continue;
       const double reduce_s = cost.ops[i].latency_s;
       const double last_bucket_s =
-          reduce_s * std::min(1.0, kBucketBytes / std::max(1.0, static_cast<double>(op.collective_bytes)));
-      cost.ops[i].latency_s = std::min(reduce_s, std::max(0.0, reduce_s - backward_s) + last_bucket_s);
+          reduce_s *
+          std::min(1.0, kBucketBytes / std::max(1.0, static_cast<double>(op.collective_bytes)));
+      cost.ops[i].latency_s =
+          std::min(reduce_s, std::max(0.0, reduce_s - backward_s) + last_bucket_s);
     }
   }
 

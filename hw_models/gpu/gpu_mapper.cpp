@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "algorithms/optimizer.h"
 #include "hw_models/common/tensor_cache.h"
 
 namespace frugal::hw::gpu {
@@ -35,17 +36,13 @@ bool aligned(const workloads::Op& op, int element_bytes, const std::string& prec
   return whole(op.in) && whole(op.out);
 }
 
-// How many times over its tensors' bytes PyTorch's foreach optimizers (the default on CUDA)
-// stream: one kernel per step of the update equations, each reading and writing whole tensors,
-// where a fused update reads the parameters, gradients and state once and writes them once.
-//   momentum: buf *= μ; buf += g; p -= η·buf: 8 values per parameter against 5.
-//   adam: m.lerp_(g); v *= β2; v += (1-β2)·g²; t = sqrt(v); t /= √(1-β2ᵗ); t += ε;
-//         p -= η'·m / t (torch.optim.Adam, _multi_tensor_adam): 18 values against 7.
+// How many times over its tensors' bytes an optimizer's update streams as PyTorch's foreach
+// implementation runs it (algorithms/optimizer.cpp counts the values): Adam 18 values a parameter
+// against a fused update's 7, momentum 8 against 5.
 double foreach_traffic(const workloads::Op& op) {
   if (op.kind != workloads::OpKind::optimizer_update) return 1.0;
-  if (op.function == "momentum") return 8.0 / 5.0;
-  if (op.function == "adam") return 18.0 / 7.0;
-  return 1.0;  // sgd: p -= η·g, one pass either way
+  const algorithms::Optimizer& optimizer = algorithms::find_optimizer(op.function);
+  return static_cast<double>(optimizer.foreach_values) / optimizer.fused_values();
 }
 
 // An op a compiler can run in the epilogue of the kernel that produces its input.
@@ -63,8 +60,8 @@ void fuse_epilogues(const workloads::Graph& step, std::vector<KernelWork>& work)
   for (size_t i = 1; i < ops.size(); ++i) {
     const workloads::Op& op = ops[i];
     const workloads::Op& before = ops[i - 1];
-    const bool takes_a_kernel = work[i - 1].fused || (work[i - 1].matrix_ops > 0 &&
-                                                      work[i - 1].link_bytes == 0);
+    const bool takes_a_kernel =
+        work[i - 1].fused || (work[i - 1].matrix_ops > 0 && work[i - 1].link_bytes == 0);
     if (!epilogue_op(op) || !takes_a_kernel || before.writes.empty()) continue;
     const int between = before.writes.front();
     if (std::find(op.reads.begin(), op.reads.end(), between) == op.reads.end()) continue;
@@ -86,8 +83,7 @@ void fuse_epilogues(const workloads::Graph& step, std::vector<KernelWork>& work)
 }  // namespace
 
 std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& p,
-                                 const std::string& precision, bool inputs_on_device,
-                                 bool fuse) {
+                                 const std::string& precision, bool inputs_on_device, bool fuse) {
   const double sms = p.sm_count;
   const double matrix_rate = p.peak_for(precision) * p.gemm_efficiency / sms;  // per SM, OP/s
   const double vector_rate = p.peak.fp32 / sms;
@@ -141,8 +137,8 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
       const double waves = std::ceil(tiles * split / sms);
       const double per_slice_ops = 2.0 * slice * outputs / tiles;
       const double efficiency = slice / (slice + p.gemm_inner_half);
-      const bool fused_attention = op.kind == workloads::OpKind::attention ||
-                                   op.kind == workloads::OpKind::attention_grad;
+      const bool fused_attention =
+          op.kind == workloads::OpKind::attention || op.kind == workloads::OpKind::attention_grad;
       const double rate =
           matrix_rate *
           (aligned(op, step.element_bytes(), precision) ? 1.0 : p.gemm_unaligned_efficiency) *
@@ -172,8 +168,8 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
       const double streamed =
           static_cast<double>(op.bytes_read() + op.bytes_written()) * foreach_traffic(op);
       if (op.macs == 0 && stream > 0)
-        w.compute_s = std::max(w.compute_s,
-                               streamed / (p.hbm_bandwidth_bytes_per_s * stream * busy / sms));
+        w.compute_s =
+            std::max(w.compute_s, streamed / (p.hbm_bandwidth_bytes_per_s * stream * busy / sms));
     }
     w.l2_bytes = std::max(w.l2_bytes, op.bytes_read() + op.bytes_written());
     for (int id : op.reads)
@@ -183,7 +179,8 @@ std::vector<KernelWork> map_step(const workloads::Graph& step, const GpuParams& 
       steady_state_misses(step, static_cast<int64_t>(p.l2_capacity_bytes));
   for (size_t i = 0; i < work.size(); ++i) {
     const double passes = foreach_traffic(step.ops()[i]);
-    work[i].hbm_read_bytes = static_cast<int64_t>(static_cast<double>(misses[i].fetched_bytes) * passes);
+    work[i].hbm_read_bytes =
+        static_cast<int64_t>(static_cast<double>(misses[i].fetched_bytes) * passes);
     work[i].hbm_write_bytes =
         static_cast<int64_t>(static_cast<double>(misses[i].written_back_bytes) * passes);
     work[i].l2_bytes = static_cast<int64_t>(static_cast<double>(work[i].l2_bytes) * passes);

@@ -46,8 +46,8 @@ struct GpuParams {
   double l2_bandwidth_bytes_per_s;
   double l2_latency_s;
   double l2_energy_per_byte_j;
-  double kernel_launch_s;             // per kernel: launch and ramp, not overlapped with work
-  double kernel_min_s;                // per kernel: the shortest it takes, however little work
+  double kernel_launch_s;  // per kernel: launch and ramp, not overlapped with work
+  double kernel_min_s;     // per kernel: the shortest it takes, however little work
   // Eager runtime: the host's time to dispatch one op (a library product: cuBLAS, cuDNN).
   double dispatch_op_s;
   double dispatch_product_s;

@@ -21,7 +21,8 @@ constexpr int kDigits = 4;
 // A value as text that Preset::set reads back to the same double.
 std::string exact_text(double value, units::Dimension dimension) {
   char text[64];
-  std::snprintf(text, sizeof text, "%.17g %s", value, std::string(units::symbol(dimension)).c_str());
+  std::snprintf(text, sizeof text, "%.17g %s", value,
+                std::string(units::symbol(dimension)).c_str());
   return text;
 }
 
@@ -90,9 +91,10 @@ std::string quantity(bool energy) { return energy ? "energy" : "time"; }
 
 const std::vector<FitTarget>& gpu_fit_targets() {
   // Each after the parameters its phase depends on most: the idle board, the kernel floor and
-  // launch, the product rate, the eager host's dispatch (calls the GPU finishes first), the memory's rate and energy (a copy by the copy engines, no SMs),
-  // the SMs' active power (a streaming kernel), the arithmetic's energy per precision (large
-  // products, which run at the power limit), then the kernel kinds.
+  // launch, the product rate, the eager host's dispatch (calls the GPU finishes first), the
+  // memory's rate and energy (a copy by the copy engines, no SMs), the SMs' active power (a
+  // streaming kernel), the arithmetic's energy per precision (large products, which run at the
+  // power limit), then the kernel kinds.
   static const std::vector<FitTarget> targets = {
       {"idle_power", "idle", true},
       {"kernel_min_time", "gemm_bf16_256_graph", false},
@@ -141,14 +143,14 @@ GpuFit fit_gpu(const std::vector<KernelPhase>& phases, const Preset& base,
     const ParamSpec& spec = spec_of(preset, t.param);
     const KernelPhase& phase = *by_name.at(t.phase);
     const std::string text = units::format_si(preset.get(t.param), spec.dimension, kDigits);
-    preset.set(t.param, text,
-               provenance + ": fitted so that frugal reproduces the phase " + t.phase + "'s " +
-                   quantity(t.energy) + ", " +
-                   units::format_si(measured(phase, t.energy),
-                                    t.energy ? units::Dimension::energy : units::Dimension::time,
-                                    3));
-    fit.fitted.push_back({t.param, t.phase, t.energy, text, measured(phase, t.energy), 0,
-                          at_bound.at(t.param)});
+    preset.set(
+        t.param, text,
+        provenance + ": fitted so that frugal reproduces the phase " + t.phase + "'s " +
+            quantity(t.energy) + ", " +
+            units::format_si(measured(phase, t.energy),
+                             t.energy ? units::Dimension::energy : units::Dimension::time, 3));
+    fit.fitted.push_back(
+        {t.param, t.phase, t.energy, text, measured(phase, t.energy), 0, at_bound.at(t.param)});
   }
   const double bf16 = preset.get("op_energy_bf16");
   const auto derive = [&](const std::string& precision, double factor, const std::string& why) {
@@ -158,7 +160,8 @@ GpuFit fit_gpu(const std::vector<KernelPhase>& phases, const Preset& base,
     preset.set(key, text, "derived: op_energy_bf16 (fitted) " + why);
     fit.fitted.push_back({key, "", false, text, 0, 0, false});
   };
-  derive("fp16", 1.0, "as it is; assumption: fp16 and bf16 tensor cores spend alike (not measured)");
+  derive("fp16", 1.0,
+         "as it is; assumption: fp16 and bf16 tensor cores spend alike (not measured)");
   derive("int8", 0.5,
          "/ 2; assumption: twice bf16's rate at the same power, as the datasheet peaks have it "
          "(not measured)");

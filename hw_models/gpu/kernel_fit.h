@@ -15,13 +15,13 @@
 namespace frugal::hw::gpu {
 
 struct FittedParam {
-  std::string param;     // preset key
-  std::string phase;     // the phase it reproduces ("" for one derived from another parameter)
-  bool energy = false;   // fitted to the phase's energy, else its time
-  std::string text;      // the value as written in the preset ("0.6123 pJ")
-  double measured = 0;   // the phase's time (s) or energy (J)
-  double modelled = 0;   // frugal's with the fitted preset
-  bool at_bound = false; // the value is at the end of its range: the phase is out of reach
+  std::string param;      // preset key
+  std::string phase;      // the phase it reproduces ("" for one derived from another parameter)
+  bool energy = false;    // fitted to the phase's energy, else its time
+  std::string text;       // the value as written in the preset ("0.6123 pJ")
+  double measured = 0;    // the phase's time (s) or energy (J)
+  double modelled = 0;    // frugal's with the fitted preset
+  bool at_bound = false;  // the value is at the end of its range: the phase is out of reach
 };
 
 struct GpuFit {

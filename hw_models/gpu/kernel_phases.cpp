@@ -26,10 +26,12 @@ struct PhaseWork {
   bool from_host = false;  // the input crosses the host link (otherwise already on the device)
 };
 
-NetBuilder builder(const std::string& name, int64_t batch, int bytes) {
+NetBuilder builder(const std::string& name, int64_t batch, int bytes,
+                   bool fused_attention = false) {
   workloads::BuildOptions options;
   options.batch = batch;
   options.element_bytes = bytes;
+  options.fused_attention = fused_attention;
   return NetBuilder(name, options);
 }
 
@@ -132,11 +134,7 @@ const std::map<std::string, PhaseWork>& phase_work() {
     // masks each score it computes.
     t["sdpa_causal_bf16_8x12x1024x64_fwd"] = {
         "fused causal attention 8x12x1024x64, bf16", "bf16", [](int bytes) {
-          workloads::BuildOptions options;
-          options.batch = 8;
-          options.element_bytes = bytes;
-          options.fused_attention = true;
-          NetBuilder b("attention", options);
+          NetBuilder b = builder("attention", 8, bytes, true);
           const Value q = b.input({12, 1024, 64});
           const Value k = b.parameter("k", {8, 12, 1024, 64});
           const Value v = b.parameter("v", {8, 12, 1024, 64});

@@ -107,15 +107,15 @@ int check_gpu(const Measurements& m, const hw::Preset& preset) {
 }
 
 // The fitted preset as a preset file: `base`'s with the fitted values and their sources.
-std::string preset_file(const hw::gpu::GpuFit& fit, const std::string& name,
-                        const Measurements& m, const hw::Preset& base) {
-  std::string text = "# " + name + ": fitted by 'frugal calibrate gpu --fit " + m.path +
-                     "'\n# from " + m.card + ", measured " + m.date +
-                     ",\n# on the base preset " + base.origin() +
-                     ". Rerun the fit rather than edit the fitted values (docs/gpu-calibration.md).\n"
-                     "\n[preset]\nname = " + name + "\ndevice = gpu\ndescription = " +
-                     base.description() + "; fitted to its kernel measurements of " + m.date +
-                     "\n\n[params]\n";
+std::string preset_file(const hw::gpu::GpuFit& fit, const std::string& name, const Measurements& m,
+                        const hw::Preset& base) {
+  std::string text =
+      "# " + name + ": fitted by 'frugal calibrate gpu --fit " + m.path + "'\n# from " + m.card +
+      ", measured " + m.date + ",\n# on the base preset " + base.origin() +
+      ". Rerun the fit rather than edit the fitted values (docs/gpu-calibration.md).\n"
+      "\n[preset]\nname = " +
+      name + "\ndevice = gpu\ndescription = " + base.description() +
+      "; fitted to its kernel measurements of " + m.date + "\n\n[params]\n";
   for (const hw::PresetParam& p : fit.preset.params())
     text += p.spec.name + " = " + p.text + " | " + p.source + "\n";
   return text;
@@ -138,7 +138,8 @@ int fit_gpu(const Measurements& m, const hw::Preset& base, const std::string& na
   for (const hw::gpu::FittedParam& f : fit.fitted) {
     const Dimension d = f.energy ? Dimension::energy : Dimension::time;
     std::snprintf(line, sizeof line, "%-26s %-14s %-36s %-7s %-10s %-10s%s\n", f.param.c_str(),
-                  f.text.c_str(), f.phase.empty() ? "(derived from op_energy_bf16)" : f.phase.c_str(),
+                  f.text.c_str(),
+                  f.phase.empty() ? "(derived from op_energy_bf16)" : f.phase.c_str(),
                   f.phase.empty() ? "" : (f.energy ? "energy" : "time"),
                   f.phase.empty() ? "" : format_si(f.measured, d, 3).c_str(),
                   f.phase.empty() ? "" : format_si(f.modelled, d, 3).c_str(),
@@ -180,8 +181,8 @@ void measure_gpu(const std::string& out, double seconds) {
   ::close(fd);
   const char* python_env = std::getenv("FRUGAL_PYTHON");
   const std::string python = python_env && *python_env ? python_env : "/usr/bin/python3";
-  std::vector<std::string> words = {python, script, "--out", out, "--seconds",
-                                    std::to_string(seconds)};
+  std::vector<std::string> words = {python, script,      "--out",
+                                    out,    "--seconds", std::to_string(seconds)};
   std::vector<char*> argv;
   for (std::string& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
@@ -234,15 +235,15 @@ int command_calibrate(const std::vector<std::string>& args) {
       "FILE.json: compare the preset with these kernel measurements, phase by phase")(
       "measure", po::value(&measure),
       "FILE.json: run the kernel phases on this machine's GPU (PyTorch with CUDA) and write them; "
-      "with --out, fit a preset to them too")(
-      "seconds", po::value(&seconds)->default_value(seconds),
-      "--measure: seconds per phase, after warm-up")(
+      "with --out, fit a preset to them too")("seconds",
+                                              po::value(&seconds)->default_value(seconds),
+                                              "--measure: seconds per phase, after warm-up")(
       "probe-script", po::bool_switch(&probe_script),
       "print the probe --measure runs (Python), to run on a machine without frugal")(
       "fit", po::value(&fit),
       "FILE.json: fit the preset's measurable parameters to these kernel measurements and write "
-      "the fitted preset to --out")(
-      "out", po::value(&out), "PRESET.ini: where --fit writes the fitted preset")(
+      "the fitted preset to --out")("out", po::value(&out),
+                                    "PRESET.ini: where --fit writes the fitted preset")(
       "name", po::value(&name), "the fitted preset's name (default: the base preset's)")(
       "force", po::bool_switch(&force), "let --fit replace an existing --out file")(
       "hw", po::value(&hw)->default_value(hw), "the preset to compare (a name or a file)")(
@@ -294,8 +295,7 @@ int command_calibrate(const std::vector<std::string>& args) {
     throw InputError("--fit needs --out PRESET.ini, the file to write the fitted preset to");
   if (!check.empty() && (!out.empty() || !name.empty() || force))
     throw InputError("--out, --name and --force go with --fit or --measure");
-  if (!(seconds > 0 && seconds <= 600))
-    throw InputError("--seconds must be within (0, 600]");
+  if (!(seconds > 0 && seconds <= 600)) throw InputError("--seconds must be within (0, 600]");
   hw::Preset preset = hw::find_preset(hw);
   if (preset.device() != "gpu")
     throw InputError(preset.name() + " is a " + preset.device() +

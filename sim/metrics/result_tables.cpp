@@ -99,8 +99,9 @@ Table make_ops_table() {
   t.add_column({"sram_bytes", ColumnType::int64, "B", "on-chip memory traffic"});
   t.add_column({"dram_bytes", ColumnType::int64, "B", "off-chip memory traffic"});
   t.add_column({"start_s", ColumnType::float64, "s", "start time from the start of the step"});
-  t.add_column({"latency_s", ColumnType::float64, "s",
-                "duration of the op (GPU, --runtime eager: with its wait for the host's dispatch)"});
+  t.add_column(
+      {"latency_s", ColumnType::float64, "s",
+       "duration of the op (GPU, --runtime eager: with its wait for the host's dispatch)"});
   t.add_column({"energy_j", ColumnType::float64, "J", "energy of the op"});
   for (int k = 0; k < hw::kComponentCount; ++k)
     t.add_column(

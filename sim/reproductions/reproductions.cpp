@@ -310,10 +310,10 @@ std::vector<Reproduction> run_reproductions() {
   // given in the basis, not used.
   for (const bool seventy : {false, true}) {
     const Scenario llama = llama2_as_meta(seventy);
-    const double hours = job_time_s(run_scenario(llama)) * static_cast<double>(llama.devices) / 3600;
-    const double carried =
-        job_time_s(run_scenario(transferred(bloom, llama))) * static_cast<double>(llama.devices) /
-        3600;
+    const double hours =
+        job_time_s(run_scenario(llama)) * static_cast<double>(llama.devices) / 3600;
+    const double carried = job_time_s(run_scenario(transferred(bloom, llama))) *
+                           static_cast<double>(llama.devices) / 3600;
     const double published = seventy ? 1720320 : 184320;
     char basis[400];
     std::snprintf(basis, sizeof basis,
@@ -323,10 +323,9 @@ std::vector<Reproduction> run_reproductions() {
                   static_cast<int>(llama.devices), seventy ? ", tensor parallel 8" : "",
                   units::group_digits(std::llround(carried)).c_str(),
                   (carried / published - 1) * 100);
-    all.push_back(prediction(seventy ? "Llama 2 70B training, A100 GPU-hours"
-                                     : "Llama 2 7B training, A100 GPU-hours",
-                             "Meta, Llama 2 model card (2023)", "GPU-hours", published, hours,
-                             basis));
+    all.push_back(prediction(
+        seventy ? "Llama 2 70B training, A100 GPU-hours" : "Llama 2 7B training, A100 GPU-hours",
+        "Meta, Llama 2 model card (2023)", "GPU-hours", published, hours, basis));
   }
   return all;
 }
