@@ -88,6 +88,8 @@ struct TrainingStep {
   // them) or "eager" (PyTorch eager: the host dispatches each op; the GPU waits when it is
   // behind).
   std::string runtime = "graph";
+  // The threads a CPU runs the step on (0: all its cores).
+  int64_t threads = 0;
 
   int64_t batch() const { return graph.batch(); }
 };

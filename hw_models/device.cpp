@@ -21,14 +21,26 @@ double OpCost::energy_total_j() const {
   return sum;
 }
 
+namespace {
+
+// "a cpu device", "an analog device".
+std::string a_device(const std::string& kind) {
+  return (kind.find_first_of("aeiou") == 0 ? "an " : "a ") + kind + " device";
+}
+
+}  // namespace
+
 void Device::check(const StepRequest& request) const {
   if (request.utilization > 0)
-    throw InputError("--utilization calibrates GPU runs; " + preset().name() + " is a " +
-                     preset().device() + " device, whose time comes from its model alone");
+    throw InputError("--utilization calibrates GPU runs; " + preset().name() + " is " +
+                     a_device(preset().device()) + ", whose time comes from its model alone");
   if (request.runtime != "graph")
-    throw InputError("--runtime " + request.runtime + " is modelled for GPUs; " + preset().name() +
-                     " is a " + preset().device() +
-                     " device, whose model has no launch runtime to choose (leave --runtime out)");
+    throw InputError("--runtime " + request.runtime + " is modelled for GPUs and CPUs; " +
+                     preset().name() + " is " + a_device(preset().device()) +
+                     ", whose model has no launch runtime to choose (leave --runtime out)");
+  if (request.threads != 0)
+    throw InputError("--threads is modelled for CPUs; " + preset().name() + " is " +
+                     a_device(preset().device()) + " (leave --threads out)");
   if (request.parallelism.devices > 1)
     throw InputError(preset().name() + ": --devices " +
                      std::to_string(request.parallelism.devices) + " is not modelled for " +
@@ -41,6 +53,7 @@ StepRequest request_for(const algorithms::TrainingStep& step) {
   request.parallelism = step.parallelism;
   request.utilization = step.utilization;
   request.runtime = step.runtime;
+  request.threads = step.threads;
   request.rule = step.rule;
   request.inference = step.inference;
   request.timesteps = step.timesteps;

@@ -60,7 +60,8 @@ struct StepRequest {
   std::string precision = "fp32";  // --precision
   algorithms::Parallelism parallelism;
   double utilization = 0.0;  // --utilization: a published run's model-FLOP utilization (0: none)
-  std::string runtime = "graph";  // --runtime: what launches a GPU's kernels
+  std::string runtime = "graph";  // --runtime: what launches a GPU's kernels or a CPU's ops
+  int64_t threads = 0;            // --threads: a CPU's threads (0: all its cores)
   std::string rule;               // the learning rule, for messages
   bool inference = false;         // the rule only runs the network (RuleInfo::inference)
   bool trained = false;           // --train: the network is trained, then run on the device

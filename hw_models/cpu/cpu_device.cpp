@@ -1,6 +1,6 @@
 // The CPU device: map ops (cpu_mapper), time them on the SystemC platform (cpu_platform), and
 // charge energy from the preset's per-action figures:
-//   compute = MACs × fp32_mac_energy + other ops × fp32_add_energy
+//   compute = MACs × the format's mac_energy + other ops × fp32_add_energy
 //             + vector instructions × instruction_energy
 //   sram    = L1↔L2 bytes × l2_energy_per_byte + L2↔LLC bytes × llc_energy_per_byte
 //   dram    = DRAM bytes × dram_energy_per_byte
@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <memory>
 
+#include "algorithms/functional/numerics.h"
 #include "hw_models/cpu/cpu_mapper.h"
 #include "hw_models/cpu/cpu_params.h"
 #include "hw_models/cpu/cpu_platform.h"
 #include "hw_models/device.h"
+#include "results/core/error.h"
 
 namespace frugal::hw::cpu {
 namespace {
@@ -24,9 +26,44 @@ class CpuDevice final : public Device {
 
   const Preset& preset() const override { return m_preset; }
 
+  // fp32 and the formats the part has a vector path for; a native trainer (graph) or a
+  // framework's eager dispatch; up to the preset's cores.
+  void check(const StepRequest& request) const override {
+    StepRequest rest = request;
+    rest.runtime = "graph";
+    rest.threads = 0;
+    Device::check(rest);
+    if (m_params.lanes_for(request.precision) <= 0)
+      throw InputError(m_preset.name() + " has no " + request.precision + " path (it computes in " +
+                       supported_precisions(m_params) + ")");
+    if (request.runtime != "graph" && request.runtime != "eager")
+      throw InputError("--runtime " + request.runtime + " is not modelled for CPUs (" +
+                       m_preset.name() +
+                       " runs graph, a native trainer such as frugal's own, or eager, a "
+                       "framework dispatching each op such as PyTorch)");
+    if (request.threads < 0 || request.threads > static_cast<int64_t>(m_params.core_count))
+      throw InputError("--threads " + std::to_string(request.threads) + " is outside 0.." +
+                       std::to_string(static_cast<int64_t>(m_params.core_count)) + " (" +
+                       m_preset.name() + " has " +
+                       std::to_string(static_cast<int64_t>(m_params.core_count)) +
+                       " cores; 0: all of them)");
+  }
+
+  // A CPU moves values of the format it computes in.
+  int element_bytes(const std::string& precision) const override {
+    return algorithms::format_bytes(precision);
+  }
+
  protected:
+  double host_power_w() const override { return m_params.host_power_w; }
+
   Cost cost_step(const algorithms::TrainingStep& step) override {
-    const std::vector<CpuOpWork> work = map_step(step.graph, m_params);
+    check(request_for(step));
+    CpuRun run;
+    run.precision = step.precision;
+    run.threads = step.threads;
+    run.eager = step.runtime == "eager";
+    const std::vector<CpuOpWork> work = map_step(step.graph, m_params, run);
     const std::vector<OpTiming> timings = CpuPlatform::instance().run(work, m_params);
     Cost cost;
     cost.ops.resize(work.size());
@@ -39,7 +76,7 @@ class CpuDevice final : public Device {
       c.dram_bytes = w.dram_read_bytes + w.dram_write_bytes;
       const workloads::Op& op = step.graph.ops()[i];
       c.charge(Component::compute,
-               static_cast<double>(op.macs) * m_params.fp32_mac_energy_j +
+               static_cast<double>(op.macs) * m_params.mac_energy_for(step.precision) +
                    static_cast<double>(op.other_ops) * m_params.fp32_add_energy_j +
                    static_cast<double>(w.fma_instructions + w.vector_instructions) *
                        m_params.instruction_energy_j);

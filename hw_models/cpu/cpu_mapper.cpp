@@ -18,38 +18,82 @@ int64_t blocked_gemm_traffic(int64_t macs, int element_bytes, double cache_bytes
   return static_cast<int64_t>(std::ceil(2.0 * static_cast<double>(macs) * e / tile));
 }
 
-std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& params) {
-  const auto lanes = static_cast<int64_t>(params.simd_lanes_fp32);
+namespace {
+
+bool is_product(workloads::OpKind kind) {
+  using workloads::OpKind;
+  return kind == OpKind::dense || kind == OpKind::dense_grad_input ||
+         kind == OpKind::dense_grad_weight || kind == OpKind::matmul || kind == OpKind::matmul_grad;
+}
+
+}  // namespace
+
+std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& params,
+                                const CpuRun& run) {
+  const auto fp32_lanes = static_cast<int64_t>(params.simd_lanes_fp32);
+  const double mac_lanes = params.lanes_for(run.precision);
   const auto cores = static_cast<int64_t>(params.core_count);
+  const int64_t threads = run.threads > 0 ? std::min(run.threads, cores) : cores;
   const double issue_rate = params.vector_units * params.clock_hz;  // instructions/s per core
+  const double efficiency = run.eager ? params.eager_gemm_efficiency : params.gemm_efficiency;
   std::vector<CpuOpWork> work(step.ops().size());
   for (size_t i = 0; i < step.ops().size(); ++i) {
     const workloads::Op& op = step.ops()[i];
     CpuOpWork& w = work[i];
-    // Work is split over cores by output vectors: an op with few outputs cannot use them all.
-    w.cores_used = std::clamp<int64_t>(ceil_div(op.out.elements(), lanes), 1, cores);
-    w.fma_instructions = ceil_div(op.macs, lanes);
-    w.vector_instructions = ceil_div(op.other_ops, lanes);
+    const int64_t outputs = op.out.elements();
+    if (op.macs > 0) {
+      // A product takes a thread per gemm_threading_macs (Eigen's and the BLAS libraries'
+      // threshold), and one per output vector at most.
+      const auto by_work =
+          static_cast<int64_t>(static_cast<double>(op.macs) / params.gemm_threading_macs);
+      w.cores_used =
+          std::clamp<int64_t>(std::min(by_work, ceil_div(outputs, fp32_lanes)), 1, threads);
+      // A product vectorizes along its output rows: a row of 10 fills 10 of 16 lanes.
+      double filled = 1.0;
+      if (is_product(op.kind) && op.out.dims.size() >= 2) {
+        const int64_t row = op.out.dims.back();
+        filled =
+            static_cast<double>(row) / static_cast<double>(ceil_div(row, fp32_lanes) * fp32_lanes);
+      }
+      w.fma_instructions =
+          static_cast<int64_t>(std::ceil(static_cast<double>(op.macs) / (mac_lanes * filled)));
+    } else {
+      w.cores_used = std::clamp<int64_t>(
+          static_cast<int64_t>(std::ceil(static_cast<double>(outputs) / params.parallel_grain)), 1,
+          threads);
+    }
+    w.vector_instructions = ceil_div(op.other_ops, fp32_lanes);
     const int64_t unique = op.bytes_read() + op.bytes_written();
     w.l2_bytes = unique;
-    w.llc_bytes = unique;
     if (op.macs > 0) {
       const int e = step.element_bytes();
       w.l2_bytes = std::max(unique, blocked_gemm_traffic(op.macs, e, params.l1_capacity_bytes));
-      w.llc_bytes = std::max(unique, blocked_gemm_traffic(op.macs, e, params.l2_capacity_bytes));
+      w.llc_bytes = blocked_gemm_traffic(op.macs, e, params.l2_capacity_bytes);
     }
-    const double c = static_cast<double>(w.cores_used);
-    const double arithmetic_s =
-        static_cast<double>(w.fma_instructions) / (c * issue_rate * params.gemm_efficiency) +
-        static_cast<double>(w.vector_instructions) / (c * issue_rate);
-    const double l2_s = static_cast<double>(w.l2_bytes) / (c * params.l2_bandwidth_bytes_per_s);
-    w.core_s = std::max(arithmetic_s, l2_s) + params.op_overhead_s;
   }
-  const std::vector<OpMisses> misses =
+  // What the L2 caches of the threads and the last-level cache miss, in the steady state.
+  const std::vector<OpMisses> l2_misses = steady_state_misses(
+      step, static_cast<int64_t>(params.l2_capacity_bytes * static_cast<double>(threads)));
+  const std::vector<OpMisses> llc_misses =
       steady_state_misses(step, static_cast<int64_t>(params.llc_capacity_bytes));
   for (size_t i = 0; i < work.size(); ++i) {
-    work[i].dram_read_bytes = misses[i].fetched_bytes;
-    work[i].dram_write_bytes = misses[i].written_back_bytes;
+    CpuOpWork& w = work[i];
+    w.llc_bytes =
+        std::max(w.llc_bytes, l2_misses[i].fetched_bytes + l2_misses[i].written_back_bytes);
+    w.dram_read_bytes = llc_misses[i].fetched_bytes;
+    w.dram_write_bytes = llc_misses[i].written_back_bytes;
+    const double c = static_cast<double>(w.cores_used);
+    const double arithmetic_s =
+        static_cast<double>(w.fma_instructions) / (c * issue_rate * efficiency) +
+        static_cast<double>(w.vector_instructions) / (c * issue_rate);
+    const double memory_s =
+        std::max({static_cast<double>(w.l2_bytes) / (c * params.l2_bandwidth_bytes_per_s),
+                  static_cast<double>(w.llc_bytes) / (c * params.llc_core_bandwidth_bytes_per_s),
+                  static_cast<double>(w.dram_read_bytes + w.dram_write_bytes) /
+                      (c * params.dram_core_bandwidth_bytes_per_s)});
+    w.core_s = std::max(arithmetic_s, memory_s) +
+               (run.eager ? params.dispatch_op_s : params.op_overhead_s) +
+               (w.cores_used > 1 ? params.thread_sync_s : 0.0);
   }
   return work;
 }

@@ -3,6 +3,7 @@
 // memory hierarchy. Plain C++: the SystemC platform only turns this work into time.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "hw_models/cpu/cpu_params.h"
@@ -10,16 +11,27 @@
 
 namespace frugal::hw::cpu {
 
+// How the step runs: the format of its products, the threads the runtime may use (0: all the
+// preset's cores) and the runtime (graph: a native trainer running the ops back to back, as
+// frugal's own; eager: a framework dispatching each op from Python, as PyTorch eager).
+struct CpuRun {
+  std::string precision = "fp32";
+  int64_t threads = 0;
+  bool eager = false;
+};
+
 struct CpuOpWork {
   int64_t cores_used = 1;
-  int64_t fma_instructions = 0;     // vector FMAs (one per simd_lanes_fp32 MACs)
+  int64_t fma_instructions = 0;     // vector FMAs (MACs / lanes of the format, lanes filled)
   int64_t vector_instructions = 0;  // other vector arithmetic
   int64_t l2_bytes = 0;             // moved between L1 and L2
   int64_t llc_bytes = 0;            // moved between L2 and the last-level cache
   int64_t dram_read_bytes = 0;
   int64_t dram_write_bytes = 0;
-  // Time on the cores used: the longer of the arithmetic and the L1<->L2 traffic (private to each
-  // core, so no contention), plus op_overhead. Shared LLC and DRAM time comes from the platform.
+  // Time on the cores used: the longest of the arithmetic and each level's traffic at the rate
+  // the cores used sustain from it, plus the op's fixed time (op_overhead, or dispatch_op when
+  // eager; thread_sync when it runs on more than one core). The platform adds the shared LLC's
+  // and DRAM's aggregate limits.
   double core_s = 0.0;
 };
 
@@ -28,9 +40,11 @@ struct CpuOpWork {
 // Hong & Kung, "I/O complexity: the red-blue pebble game", STOC 1981 (Θ(macs/√S) words).
 int64_t blocked_gemm_traffic(int64_t macs, int element_bytes, double cache_bytes);
 
-// Contract: DRAM traffic is the steady state of a training loop: the step runs twice through a
-// whole-tensor LRU model of the last-level cache and the second pass is counted; the input batch
-// and labels are new at every step, so they always come from DRAM.
-std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& params);
+// Contract: L2<->LLC and DRAM traffic are the steady state of a training loop: the step runs twice
+// through a whole-tensor LRU model of the L2 caches of the threads and of the last-level cache, and
+// the second pass is counted; the input batch and labels are new at every step, so they always
+// come from DRAM. `run.precision` must be one the part has (CpuParams::lanes_for > 0).
+std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& params,
+                                const CpuRun& run = {});
 
 }  // namespace frugal::hw::cpu

@@ -14,18 +14,53 @@ const ParamTable<CpuParams>& cpu_param_table() {
       param("simd_lanes_fp32", Dimension::dimensionless, 1, 64,
             "fp32 values per vector instruction", &CpuParams::simd_lanes_fp32)
           .whole(),
+      param("simd_lanes_bf16", Dimension::dimensionless, 0, 4096,
+            "bf16 multiply-accumulates per vector instruction (AVX512_BF16's VDPBF16PS: 32); 0: "
+            "the part has no bf16 path and --precision bf16 is an error",
+            &CpuParams::simd_lanes_bf16)
+          .whole(),
+      param("simd_lanes_int8", Dimension::dimensionless, 0, 4096,
+            "int8 multiply-accumulates per vector instruction (AVX-512 VNNI's VPDPBUSD: 64); 0: "
+            "the part has no int8 dot-product path and --precision int8 is an error",
+            &CpuParams::simd_lanes_int8)
+          .whole(),
       param("vector_units", Dimension::dimensionless, 1, 8,
             "vector FMA instructions a core issues per cycle", &CpuParams::vector_units)
           .whole(),
       param("gemm_efficiency", Dimension::dimensionless, 0.01, 1,
             "fraction of the peak FMA rate a tuned matrix product sustains",
             &CpuParams::gemm_efficiency),
+      param("gemm_threading_macs", Dimension::dimensionless, 1, 1e12,
+            "multiply-accumulates per thread below which a matrix product uses fewer threads (a "
+            "small product runs on one core)",
+            &CpuParams::gemm_threading_macs),
+      param("parallel_grain", Dimension::dimensionless, 1, 1e12,
+            "elements per thread below which an elementwise op uses fewer threads",
+            &CpuParams::parallel_grain),
       param("op_overhead", Dimension::time, 0, 1e-3,
-            "fixed time per op: dispatching it to the cores and joining them",
+            "fixed time per op of a native trainer running the ops back to back (--runtime "
+            "graph): the library call, its checks and temporaries",
             &CpuParams::op_overhead_s),
+      param("thread_sync", Dimension::time, 0, 1e-3,
+            "time to start an op's threads and join them, per op that runs on more than one core",
+            &CpuParams::thread_sync_s),
+      param("dispatch_op", Dimension::time, 0, 1e-2,
+            "--runtime eager: the framework's time per op on the host (Python, dispatcher, "
+            "autograd), beside the op's own work",
+            &CpuParams::dispatch_op_s),
+      param("eager_gemm_efficiency", Dimension::dimensionless, 0.01, 1,
+            "--runtime eager: fraction of the peak FMA rate the framework's BLAS sustains on a "
+            "large product",
+            &CpuParams::eager_gemm_efficiency),
       param("fp32_mac_energy", Dimension::energy, 0, 1e-9,
             "arithmetic energy of one fp32 multiply-accumulate (one lane)",
             &CpuParams::fp32_mac_energy_j),
+      param("bf16_mac_energy", Dimension::energy, 0, 1e-9,
+            "arithmetic energy of one bf16 multiply-accumulate into fp32 (one lane)",
+            &CpuParams::bf16_mac_energy_j),
+      param("int8_mac_energy", Dimension::energy, 0, 1e-9,
+            "arithmetic energy of one int8 multiply-accumulate into int32 (one lane)",
+            &CpuParams::int8_mac_energy_j),
       param("fp32_add_energy", Dimension::energy, 0, 1e-9,
             "arithmetic energy of one other fp32 operation (add, compare, ...; one lane)",
             &CpuParams::fp32_add_energy_j),
@@ -45,6 +80,9 @@ const ParamTable<CpuParams>& cpu_param_table() {
             &CpuParams::llc_capacity_bytes),
       param("llc_bandwidth", Dimension::bandwidth, 1e9, 1e15,
             "aggregate last-level cache bandwidth", &CpuParams::llc_bandwidth_bytes_per_s),
+      param("llc_core_bandwidth", Dimension::bandwidth, 1e8, 1e13,
+            "last-level cache bandwidth one core sustains streaming",
+            &CpuParams::llc_core_bandwidth_bytes_per_s),
       param("llc_latency", Dimension::time, 0, 1e-5, "last-level cache access latency",
             &CpuParams::llc_latency_s),
       param("llc_energy_per_byte", Dimension::energy_per_byte, 0, 1e-9,
@@ -55,6 +93,9 @@ const ParamTable<CpuParams>& cpu_param_table() {
       param("dram_efficiency", Dimension::dimensionless, 0.01, 1,
             "fraction of peak DRAM bandwidth sustained by streaming code",
             &CpuParams::dram_efficiency),
+      param("dram_core_bandwidth", Dimension::bandwidth, 1e8, 1e13,
+            "DRAM bandwidth one core sustains streaming",
+            &CpuParams::dram_core_bandwidth_bytes_per_s),
       param("dram_latency", Dimension::time, 0, 1e-5, "DRAM access latency",
             &CpuParams::dram_latency_s),
       param("dram_energy_per_byte", Dimension::energy_per_byte, 0, 1e-8,
@@ -65,10 +106,34 @@ const ParamTable<CpuParams>& cpu_param_table() {
       param("dram_background_power", Dimension::power, 0, 1e4,
             "DRAM standby power (refresh, background), drawn all the time",
             &CpuParams::dram_background_power_w),
+      param("host_power", Dimension::power, 0, 1e4,
+            "the server's power besides the package and DRAM charged to this socket while a job "
+            "holds it (board, fans, power-supply losses, network), as a GPU preset's host_power",
+            &CpuParams::host_power_w),
   });
   return table;
 }
 
 CpuParams CpuParams::from(const Preset& p) { return cpu_param_table().read(p); }
+
+double CpuParams::lanes_for(const std::string& precision) const {
+  if (precision == "fp32") return simd_lanes_fp32;
+  if (precision == "bf16") return simd_lanes_bf16;
+  if (precision == "int8") return simd_lanes_int8;
+  return 0;
+}
+
+double CpuParams::mac_energy_for(const std::string& precision) const {
+  if (precision == "bf16") return bf16_mac_energy_j;
+  if (precision == "int8") return int8_mac_energy_j;
+  return fp32_mac_energy_j;
+}
+
+std::string supported_precisions(const CpuParams& params) {
+  std::string text = "fp32";
+  if (params.simd_lanes_bf16 > 0) text += params.simd_lanes_int8 > 0 ? ", bf16" : " or bf16";
+  if (params.simd_lanes_int8 > 0) text += " or int8";
+  return text;
+}
 
 }  // namespace frugal::hw::cpu

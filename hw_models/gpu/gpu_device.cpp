@@ -93,6 +93,9 @@ class GpuDevice final : public Device {
                        supported_precisions(m_params) + ")");
     if (request.parallelism.devices < 1 || request.parallelism.devices_per_node < 1)
       throw InputError("--devices and --devices-per-node must be positive integers");
+    if (request.threads != 0)
+      throw InputError("--threads is modelled for CPUs; " + m_preset.name() +
+                       " is a gpu device (leave --threads out)");
     if (request.runtime != "graph" && request.runtime != "eager" && request.runtime != "compiled")
       throw InputError("unknown --runtime '" + request.runtime +
                        "' (expected graph, eager or compiled)");

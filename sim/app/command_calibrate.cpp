@@ -1,7 +1,3 @@
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +5,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "hw_models/cpu/cpu_fit.h"
 #include "hw_models/device.h"
 #include "hw_models/gpu/kernel_fit.h"
 #include "hw_models/gpu/kernel_phases.h"
@@ -18,7 +15,9 @@
 #include "results/core/units.h"
 #include "results/files/hdf5_file.h"
 #include "results/files/json.h"
+#include "sim/app/calibration_script.h"
 #include "sim/app/commands.h"
+#include "sim/app/cpu_probe.h"
 #include "sim/scenario/options.h"
 
 namespace frugal::sim {
@@ -153,103 +152,131 @@ int fit_gpu(const Measurements& m, const hw::Preset& base, const std::string& na
   return 0;
 }
 
-// The probe that measures a card's kernel phases (hw_models/calibration/gpu_probe.py, built in).
-const std::string& gpu_probe_script() {
-  for (const hw::EmbeddedFile& f : hw::embedded_calibration_scripts())
-    if (f.name == "gpu_probe.py") return f.contents;
-  throw std::logic_error("gpu_probe.py is not built in");
-}
-
-// The last line of `text` that is not blank ("" if none).
-std::string last_line(const std::string& text) {
-  size_t end = text.find_last_not_of(" \n\r\t");
-  if (end == std::string::npos) return "";
-  const size_t start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start + 1));
-}
-
-// Runs the probe with Debian's Python (or $FRUGAL_PYTHON) into `out`: its progress goes to the
-// terminal; its error, the last line it writes to stderr, into the InputError thrown when it
-// cannot run or fails (it leaves no file then).
+// Runs the probe (hw_models/calibration/gpu_probe.py, built in) with Debian's Python (or
+// $FRUGAL_PYTHON) into `out`: its progress goes to the terminal; its error, the last line it
+// writes to stderr, into the InputError thrown when it cannot run or fails (it leaves no file
+// then).
 void measure_gpu(const std::string& out, double seconds) {
   results::check_output_path(out, false);
-  char script[] = "/tmp/frugal-gpu-probe-XXXXXX";
-  const int fd = ::mkstemp(script);
-  if (fd < 0) throw IoError("cannot write the probe to /tmp: " + std::string(std::strerror(errno)));
-  const std::string& text = gpu_probe_script();
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  const char* python_env = std::getenv("FRUGAL_PYTHON");
-  const std::string python = python_env && *python_env ? python_env : "/usr/bin/python3";
-  std::vector<std::string> words = {python, script,      "--out",
-                                    out,    "--seconds", std::to_string(seconds)};
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  int pipe_fds[2];
-  int spawned = written ? 0 : EIO;
-  if (spawned == 0 && ::pipe(pipe_fds) != 0) spawned = errno;
-  pid_t pid = 0;
-  std::string errors;
-  if (spawned == 0) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
-    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-    spawned = ::posix_spawn(&pid, python.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_fds[1]);
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;)
-      if (n > 0)
-        errors.append(buffer, static_cast<size_t>(n));
-      else if (errno != EINTR)
-        break;
-    ::close(pipe_fds[0]);
-  }
-  int status = 0;
-  if (spawned == 0)
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  std::remove(script);
-  if (spawned != 0)
-    throw InputError("cannot run the probe with " + python + " (" + std::strerror(spawned) +
+  const ScriptRun run = run_calibration_script(
+      "gpu_probe.py", {"--out", out, "--seconds", std::to_string(seconds)}, false);
+  if (run.spawn_error != 0)
+    throw InputError("cannot run the probe with " + run.python + " (" +
+                     std::strerror(run.spawn_error) +
                      "); set FRUGAL_PYTHON to a Python with PyTorch and CUDA");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw InputError("the GPU probe failed (" + python + "): " +
-                     one_line(last_line(errors).empty() ? "no message" : last_line(errors)) +
-                     "; nothing written");
-  std::cerr << errors;  // warnings of a run that succeeded
+  if (!run.succeeded)
+    throw InputError(
+        "the GPU probe failed (" + run.python +
+        "): " + one_line(last_line(run.errors).empty() ? "no message" : last_line(run.errors)) +
+        "; nothing written");
+  std::cerr << run.errors;  // warnings of a run that succeeded
+}
+
+// --- calibrate cpu ---
+
+struct CpuFile {
+  std::string path;
+  results::JsonValue json;
+};
+
+CpuFile read_cpu_file(const std::string& path) {
+  return {path, results::parse_json(read_text_file(path, "measurement file"), path)};
+}
+
+// Prints each modelled phase of a CPU measurement file beside the preset's time. Returns how many
+// were outside the time tolerance.
+int check_cpu(const CpuFile& file, const hw::Preset& preset) {
+  const std::vector<hw::cpu::CpuPhaseCheck> checks =
+      hw::cpu::check_cpu(file.json, file.path, preset);
+  std::cout << "frugal calibrate cpu: " << preset.name() << " against " << file.path << "\n\n";
+  char line[300];
+  std::snprintf(line, sizeof line, "%-22s %-48s %-10s %-10s %7s\n", "phase", "work", "measured",
+                "frugal", "ratio");
+  std::cout << line;
+  int outside = 0;
+  for (const hw::cpu::CpuPhaseCheck& c : checks) {
+    const double ratio = c.modelled_s / c.measured_s;
+    const bool ok = std::abs(ratio - 1) <= kTimeTolerance;
+    outside += !ok;
+    std::snprintf(line, sizeof line, "%-22s %-48s %-10s %-10s %6.2f%s%s\n", c.phase.c_str(),
+                  c.work.c_str(), format_si(c.measured_s, Dimension::time, 3).c_str(),
+                  format_si(c.modelled_s, Dimension::time, 3).c_str(), ratio, c.fitted ? "*" : " ",
+                  ok ? "" : "  outside");
+    std::cout << line;
+  }
+  std::cout << "\n"
+            << checks.size() - static_cast<size_t>(outside) << " of " << checks.size()
+            << " phases within " << 100 * kTimeTolerance
+            << "% in time\n* a phase --fit solves a parameter for (consistency); the others are "
+               "predictions\n";
+  return outside;
+}
+
+int fit_cpu(const CpuFile& file, const hw::Preset& base, const std::string& name,
+            const std::string& out, bool force) {
+  results::check_output_path(out, force);
+  const hw::cpu::CpuFit fit = hw::cpu::fit_cpu(file.json, file.path, base, name);
+  const hw::Preset fitted = hw::Preset::parse(fit.preset_text, out);  // as it will be read
+  std::cout << "frugal calibrate cpu --fit: " << name << " from " << file.path << "\n\n";
+  char line[400];
+  for (const hw::cpu::CpuFitValue& v : fit.fitted) {
+    std::snprintf(line, sizeof line, "  %-24s %-14s %s\n", v.param.c_str(), v.text.c_str(),
+                  v.from.c_str());
+    std::cout << line;
+  }
+  std::cout << "\nnot measured here (the base's values, marked assumed): ";
+  for (size_t i = 0; i < fit.kept.size(); ++i) std::cout << (i ? ", " : "") << fit.kept[i];
+  std::cout << "\n";
+  const results::JsonValue* machine = file.json.find("machine");
+  const results::JsonValue* rapl = machine ? machine->find("rapl") : nullptr;
+  if (rapl && rapl->type() == results::JsonValue::Type::string && rapl->string("rapl") == "none")
+    std::cout << "no RAPL energy counters readable here (/sys/class/powercap; virtual machines "
+                 "usually have none, and reading them needs root): energies stay assumed\n";
+  std::cout << "\n";
+  check_cpu(file, fitted);
+  write_file_atomically(out, fit.preset_text);
+  std::cout << "\nwrote " << out << " (use it as --hw " << out << ")\n";
+  return 0;
+}
+
+void measure_cpu_to(const std::string& out, double seconds) {
+  results::check_output_path(out, false);
+  const std::string text = measure_cpu(
+      seconds, [](const std::string& phase) { std::cerr << "  measuring " << phase << "\n"; });
+  write_file_atomically(out, text);
+  std::cout << "wrote " << out << "\n";
 }
 
 }  // namespace
 
 int command_calibrate(const std::vector<std::string>& args) {
   std::vector<std::string> words, sets;
-  std::string check, fit, measure, name, out, hw = "gpu";
+  std::string check, fit, measure, name, out, hw;
   bool force = false, probe_script = false;
   double seconds = 2.0;
   po::options_description options("Options", 100, 50);
   options.add_options()("words", po::value(&words), "")(
       "check", po::value(&check),
-      "FILE.json: compare the preset with these kernel measurements, phase by phase")(
+      "FILE.json: compare the preset with these measurements, phase by phase")(
       "measure", po::value(&measure),
-      "FILE.json: run the kernel phases on this machine's GPU (PyTorch with CUDA) and write them; "
-      "with --out, fit a preset to them too")("seconds",
-                                              po::value(&seconds)->default_value(seconds),
-                                              "--measure: seconds per phase, after warm-up")(
+      "FILE.json: run the phases on this machine (gpu: its GPU with PyTorch and CUDA; cpu: its "
+      "cores, frugal's trainer and PyTorch if installed) and write them; with --out, fit a preset "
+      "to them too")("seconds", po::value(&seconds)->default_value(seconds),
+                     "--measure: seconds per phase, after warm-up")(
       "probe-script", po::bool_switch(&probe_script),
       "print the probe --measure runs (Python), to run on a machine without frugal")(
       "fit", po::value(&fit),
-      "FILE.json: fit the preset's measurable parameters to these kernel measurements and write "
-      "the fitted preset to --out")("out", po::value(&out),
-                                    "PRESET.ini: where --fit writes the fitted preset")(
-      "name", po::value(&name), "the fitted preset's name (default: the base preset's)")(
+      "FILE.json: fit the preset's measurable parameters to these measurements and write the "
+      "fitted preset to --out")("out", po::value(&out),
+                                "PRESET.ini: where --fit writes the fitted preset")(
+      "name", po::value(&name),
+      "the fitted preset's name (default: gpu: the base preset's; cpu: cpu:this-machine)")(
       "force", po::bool_switch(&force), "let --fit replace an existing --out file")(
-      "hw", po::value(&hw)->default_value(hw), "the preset to compare (a name or a file)")(
-      "set", po::value(&sets)->composing(),
-      "hw.NAME=VALUE: a preset parameter for this comparison (repeatable)")("help,h",
-                                                                            "show this help");
+      "hw", po::value(&hw),
+      "the preset to compare, or the base to fit (a name or a file; default: the kind's default "
+      "preset)")("set", po::value(&sets)->composing(),
+                 "hw.NAME=VALUE: a preset parameter for this comparison (repeatable)")(
+      "help,h", "show this help");
   po::positional_options_description positional;
   positional.add("words", -1);
   po::variables_map vm = parse(args, options, positional);
@@ -259,7 +286,11 @@ int command_calibrate(const std::vector<std::string>& args) {
                  "                            [--name NAME] [--set hw.NAME=V] [--force]\n"
                  "       frugal calibrate gpu --measure FILE.json [--seconds S]\n"
                  "                            [--hw BASE --out PRESET.ini [--name NAME]]\n"
-                 "       frugal calibrate gpu --probe-script > gpu_probe.py\n\n"
+                 "       frugal calibrate gpu --probe-script > gpu_probe.py\n"
+                 "       frugal calibrate cpu --measure FILE.json [--seconds S]\n"
+                 "                            [--out PRESET.ini [--hw BASE] [--name NAME]]\n"
+                 "       frugal calibrate cpu --fit FILE.json --out PRESET.ini [--hw BASE]\n"
+                 "       frugal calibrate cpu --check FILE.json [--hw PRESET]\n\n"
                  "--check runs every kernel phase of a GPU's measurement file\n"
                  "(hw_models/calibration/) through a preset and prints the measured and modelled\n"
                  "time, energy and power of each, and their ratios. Exit code 0 when every\n"
@@ -274,37 +305,58 @@ int command_calibrate(const std::vector<std::string>& args) {
                  "or nvidia-smi's power readings, and writes a measurement file; with --out it\n"
                  "then fits --hw to it. About two minutes.\n"
                  "docs/gpu-calibration.md describes both.\n\n"
+                 "cpu: --measure times this machine (vector FMA rate, Eigen products from 64 to\n"
+                 "1024 on one core and on all, streams within L2, the last-level cache and DRAM,\n"
+                 "frugal's trainer and, if /usr/bin/python3 has torch, PyTorch's dispatch and\n"
+                 "BLAS), with RAPL energy where /sys/class/powercap is readable; --fit writes a\n"
+                 "preset of this machine whose sources say what was measured and what stayed\n"
+                 "assumed (the base's values); --check prints measured and modelled time per\n"
+                 "phase. --measure with --out does both; about 15 s per second of --seconds.\n"
+                 "docs/cpu-model.md describes it.\n\n"
               << options;
     return 0;
   }
   notify_options(vm);
   if (probe_script) {
-    std::cout << gpu_probe_script();
+    std::cout << calibration_script("gpu_probe.py");
     return 0;
   }
-  if (words.size() != 1 || words[0] != "gpu")
+  if (words.size() != 1 || (words[0] != "gpu" && words[0] != "cpu"))
     throw InputError(
-        "expected 'frugal calibrate gpu --check FILE.json' or '... --fit FILE.json' (the device "
-        "kind gpu)");
+        "expected 'frugal calibrate gpu ...' or 'frugal calibrate cpu ...' (a device kind, then "
+        "--check, --fit or --measure FILE.json)");
+  const std::string kind = words[0];
   if (static_cast<int>(!check.empty()) + static_cast<int>(!fit.empty()) +
           static_cast<int>(!measure.empty()) !=
       1)
-    throw InputError(
-        "calibrate gpu needs one of --check FILE.json, --fit FILE.json and --measure FILE.json");
+    throw InputError("calibrate " + kind +
+                     " needs one of --check FILE.json, --fit FILE.json and --measure FILE.json");
   if (!fit.empty() && out.empty())
     throw InputError("--fit needs --out PRESET.ini, the file to write the fitted preset to");
   if (!check.empty() && (!out.empty() || !name.empty() || force))
     throw InputError("--out, --name and --force go with --fit or --measure");
   if (!(seconds > 0 && seconds <= 600)) throw InputError("--seconds must be within (0, 600]");
-  hw::Preset preset = hw::find_preset(hw);
-  if (preset.device() != "gpu")
-    throw InputError(preset.name() + " is a " + preset.device() +
-                     " preset; kernel measurements are compared with gpu presets");
+  hw::Preset preset = hw::find_preset(hw.empty() ? kind : hw);
+  if (preset.device() != kind)
+    throw InputError(preset.name() + " is a " + preset.device() + " preset; calibrate " + kind +
+                     " compares and fits " + kind + " presets");
   for (const std::string& text : sets) {
     const Setting set = split_setting(text, "--set");
     if (!is_hw_param_key(set.first))
       throw InputError("--set '" + text + "': expected hw.NAME=VALUE, a preset parameter");
     preset.set(set.first.substr(std::string(kHwParamPrefix).size()), set.second);
+  }
+  if (kind == "cpu") {
+    if (!measure.empty()) {
+      if (!out.empty()) results::check_output_path(out, force);  // before measuring
+      measure_cpu_to(measure, seconds);
+      if (out.empty()) return 0;
+      fit = measure;
+    }
+    if (!fit.empty())
+      return fit_cpu(read_cpu_file(fit), preset, name.empty() ? "cpu:this-machine" : name, out,
+                     force);
+    return check_cpu(read_cpu_file(check), preset) > 0 ? 1 : 0;
   }
   if (!measure.empty()) {
     if (!out.empty()) results::check_output_path(out, force);  // before minutes of measuring

@@ -158,8 +158,8 @@ std::vector<ScenarioOption> make_table() {
              one_of({"constant", "cosine", "step"})),
       column(option("precision", &S::precision, "",
                     "number format of the step's products: fp32, tf32, bf16, fp16, fp8, int8 or "
-                    "int4. GPUs cost the format's tensor-core rate and bytes (a format the part "
-                    "lacks is an error; the cpu costs fp32 whatever the format); --train "
+                    "int4. GPUs and CPUs cost the format's rate and bytes (a format the part "
+                    "lacks is an error); --train "
                     "computes weights, activations and errors in it (int8/int4/fp8: per-tensor "
                     "scale) and accuracy_loss compares with fp32",
                     {algorithms::is_digital_format, "fp32, tf32, bf16, fp16, fp8, int8 or int4"}),
@@ -262,15 +262,21 @@ std::vector<ScenarioOption> make_table() {
              "the step's inputs and labels are on the device already (prefetched by a data "
              "loader, or a benchmark's tensors): no host-to-device copy in the step"),
       column(option("runtime", &S::runtime, "",
-                    "GPUs: what launches the kernels: graph (back to back, as a CUDA graph "
-                    "replays them: the kernels' time alone), eager (PyTorch eager: the host "
-                    "dispatches each op, taking the preset's dispatch_op or dispatch_product, and "
-                    "the GPU waits at idle power while the host is behind) or compiled (as "
+                    "GPUs and CPUs: what launches the ops: graph (back to back: on a GPU as a "
+                    "CUDA graph replays them, the kernels' time alone; on a CPU a native trainer "
+                    "such as frugal's own, op_overhead per op), eager (PyTorch eager: the host "
+                    "dispatches each op, taking the preset's dispatch_op or dispatch_product; a "
+                    "GPU waits at idle power while the host is behind) or compiled (GPUs: as "
                     "graph, and a compiler such as TensorRT or torch.compile runs each forward "
                     "activation, addition, dropout and eval-mode batch norm in the epilogue of "
                     "the product before it)",
                     one_of({"graph", "eager", "compiled"})),
-             "what launched the GPU's kernels (--runtime): graph, eager or compiled"),
+             "what launched the device's ops (--runtime): graph, eager or compiled"),
+      column(option("threads", &S::threads, "",
+                    "CPUs: threads the runtime runs the step on (0: all the preset's cores; "
+                    "frugal's own trainer uses 1, PyTorch torch.get_num_threads())",
+                    at_least<int64_t>(0, ">= 0 (0: all the preset's cores)")),
+             "threads the CPU ran the step on (--threads; 0: all its cores)"),
       column(option("attention", &S::attention, "",
                     "transformers: unfused (two products and a softmax, the scores written to "
                     "memory, as Megatron-LM's and PyTorch's math path) or fused (one kernel per "

@@ -29,6 +29,7 @@ algorithms::TrainingStep expand_step(const Scenario& s, const algorithms::Learni
   step.weight_sparsity = s.sparsity;
   step.inputs_on_device = s.inputs_on_device;
   step.runtime = s.runtime;
+  step.threads = s.threads;
   if (s.activation_checkpointing) algorithms::checkpoint_activations(step);
   algorithms::spread(step, parallelism(s));
   return step;
@@ -47,6 +48,7 @@ hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
   other.weight_sparsity = like.weight_sparsity;
   other.inputs_on_device = like.inputs_on_device;
   other.runtime = like.runtime;
+  other.threads = like.threads;
   if (s.activation_checkpointing && !other.inference) algorithms::checkpoint_activations(other);
   algorithms::spread(other, parallelism(s));
   return device.simulate(other);
@@ -191,6 +193,7 @@ hw::StepRequest step_request(const Scenario& s) {
   r.parallelism = parallelism(s);
   r.utilization = s.utilization;
   r.runtime = s.runtime;
+  r.threads = s.threads;
   r.rule = rule.name;
   r.inference = rule.inference;
   r.trained = s.train;

@@ -65,6 +65,7 @@ struct Scenario {
   bool inputs_on_device = false;
   // GPUs: what launches the kernels: "graph" (back to back) or "eager" (the host dispatches each).
   std::string runtime = "graph";
+  int64_t threads = 0;  // CPUs: the runtime's threads (0: all the preset's cores)
   // Transformers: attention as "unfused" products and a softmax, or one "fused" kernel.
   std::string attention = "unfused";
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"

@@ -21,7 +21,7 @@ expect_ok "frugal --version" "$frugal" --version
 expect_ok "frugal presets" "$frugal" presets
 grep -q "cpu:xeon-8380" "$work/stdout" || fail "presets does not list cpu:xeon-8380"
 expect_ok "frugal presets show" "$frugal" presets show cpu:xeon-8380
-[ "$(grep -c "source:" "$work/stdout")" -eq 27 ] || fail "presets show: expected 27 sources (23 cpu, 4 embodied carbon)"
+[ "$(grep -c "source:" "$work/stdout")" -eq 39 ] || fail "presets show: expected 39 sources (35 cpu, 4 embodied carbon)"
 expect_ok "frugal describe" "$frugal" describe mlp:784-256-128-10
 grep -q "235,146" "$work/stdout" || fail "describe: total parameters 235,146 missing"
 expect_ok "frugal describe --rule bp --json" "$frugal" describe mlp:784-256-128-10 --rule bp --json
@@ -135,12 +135,12 @@ expect_ok "run --train again" "$frugal" run "${train[@]}" --out "$work/out/train
 "$tests/results/check_results.py" "$work/out/train.h5" --same-as "$work/out/train2.h5" >/dev/null \
   || fail "two identical training runs differ"
 # --- a digital format: the run also trains the fp32 reference; accuracy_loss is the difference
-expect_ok "run --train --precision int4" "$frugal" run "${train[@]}" --precision int4 --out "$work/out/int4.h5"
-grep -q "the same training in ideal fp32: " "$work/stdout" || fail "int4: no fp32 reference in the summary"
-/usr/bin/python3 - "$work/out/int4.h5" "$work/out/train.h5" <<'EOF' || fail "int4: precision or accuracy_loss wrong"
+expect_ok "run --train --precision int8" "$frugal" run "${train[@]}" --precision int8 --out "$work/out/int8.h5"
+grep -q "the same training in ideal fp32: " "$work/stdout" || fail "int8: no fp32 reference in the summary"
+/usr/bin/python3 - "$work/out/int8.h5" "$work/out/train.h5" <<'EOF' || fail "int8: precision or accuracy_loss wrong"
 import sys, h5py
 q, ref = h5py.File(sys.argv[1])["scenarios"], h5py.File(sys.argv[2])["scenarios"]
-assert q["precision"].asstr()[0] == "int4" and ref["precision"].asstr()[0] == "fp32"
+assert q["precision"].asstr()[0] == "int8" and ref["precision"].asstr()[0] == "fp32"
 assert q["accuracy_loss"][0] == ref["accuracy"][0] - q["accuracy"][0], (q["accuracy_loss"][0],)
 EOF
 rm -f "$work/out/"*.h5
@@ -318,10 +318,28 @@ expect_input_error "calibrate --fit over a file" "already exists" "$frugal" cali
 expect_input_error "calibrate --fit without --out" "--fit needs --out PRESET.ini" "$frugal" calibrate gpu --fit "$h200"
 expect_input_error "calibrate --check with --out" "go with --fit or --measure" "$frugal" calibrate gpu --check "$h200" --out "$work/out/x.ini"
 rm -f "$work/h200.ini"
-expect_input_error "calibrate another kind" "the device kind gpu" "$frugal" calibrate tpu --check "$h200"
-expect_input_error "calibrate a cpu preset" "is a cpu preset" "$frugal" calibrate gpu --check "$h200" --hw cpu
+expect_input_error "calibrate another kind" "expected 'frugal calibrate gpu ...' or 'frugal calibrate cpu ...'" "$frugal" calibrate tpu --check "$h200"
+expect_input_error "calibrate a cpu preset" "is a cpu preset; calibrate gpu compares and fits gpu presets" "$frugal" calibrate gpu --check "$h200" --hw cpu
 printf '{"phases": {"idle": {"s_per_iter": 1,}}}' >"$work/bad.json"
 expect_input_error "calibrate malformed JSON" "bad.json:1:38: not JSON: expected a member name" "$frugal" calibrate gpu --check "$work/bad.json"
 expect_input_error "calibrate an absent file" "no such file" "$frugal" calibrate gpu --check "$work/absent.json"
+
+# --- frugal calibrate cpu: this machine, measured and fitted, then used as a preset
+expect_ok "calibrate cpu --measure --out" "$frugal" calibrate cpu --measure "$work/cpu.json" \
+  --seconds 0.02 --out "$work/cpu.ini" --name cpu:ci-machine
+grep -q "^wrote $work/cpu.ini" "$work/stdout" || fail "calibrate cpu: no 'wrote' line"
+grep -q "^gemm_fp32_1024 .* 1.00\*" "$work/stdout" || fail "calibrate cpu: the fitted product does not come back"
+grep -q "^gemm_efficiency = .* | measured by frugal calibrate cpu on " "$work/cpu.ini" \
+  || fail "calibrate cpu: a fitted value's source does not say it was measured"
+expect_ok "run on the calibrated preset" "$frugal" run --hw "$work/cpu.ini" --threads 1 --json
+grep -q '"hw":"cpu:ci-machine"' "$work/stdout" || fail "run --hw cpu.ini: not the fitted preset"
+# Exit 0 or 1 (phases outside 15%: this machine's timings, under whatever load CI has).
+"$frugal" calibrate cpu --check "$work/cpu.json" --hw "$work/cpu.ini" >"$work/stdout" 2>"$work/stderr"
+rc=$?
+[ $rc -le 1 ] || fail "calibrate cpu --check: exit $rc, stderr: $(cat "$work/stderr")"
+grep -q "^[0-9]* of [0-9]* phases within 15% in time" "$work/stdout" || fail "calibrate cpu --check: no summary line"
+expect_input_error "calibrate cpu a GPU's file" "not a CPU measurement file" "$frugal" calibrate cpu --check "$h200"
+expect_input_error "calibrate cpu with a gpu base" "calibrate cpu compares and fits cpu presets" "$frugal" calibrate cpu --fit "$work/cpu.json" --hw gpu:h200 --out "$work/out/x.ini"
+[ ! -e "$work/out/x.ini" ] || fail "calibrate cpu: a refused fit left a file"
 
 report_and_exit CLI

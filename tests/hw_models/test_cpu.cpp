@@ -65,10 +65,11 @@ TEST_CASE("CPU compute and DRAM energy match a hand calculation from the preset"
   const double e_mac = preset.get("fp32_mac_energy");        // 0.584 pJ
   const double e_add = preset.get("fp32_add_energy");        // 0.114 pJ
   const double e_instr = preset.get("instruction_energy");   // 1.311 nJ
-  const double e_dram = preset.get("dram_energy_per_byte");  // 20.3 pJ/bit
-  // 10^6 MACs and 1,000 bias additions; 10^6 / 16 lanes = 62,500 FMAs and ⌈1,000 / 16⌉ = 63 adds.
+  const double e_dram = preset.get("dram_energy_per_byte");  // 9.9 pJ/bit
+  // 10^6 MACs and 1,000 bias additions. A row of 1,000 outputs fills 1,000 of ⌈1,000 / 16⌉ × 16 =
+  // 1,008 lanes: 10^6 / (16 × 1000 / 1008) = 63,000 FMAs, and ⌈1,000 / 16⌉ = 63 adds.
   CHECK(cost.ledger.component(Component::compute) ==
-        Approx(1e6 * e_mac + 1000 * e_add + (62500 + 63) * e_instr).epsilon(1e-12));
+        Approx(1e6 * e_mac + 1000 * e_add + (63000 + 63) * e_instr).epsilon(1e-12));
   // Steady state: W (4,000,000 B) streams; x (4,000 B) is a new batch; b and the output stay.
   const double dram_bytes = 4'000'000 + 4'000;
   CHECK(cost.ops[0].dram_bytes == 4'004'000);
@@ -85,7 +86,8 @@ TEST_CASE("CPU compute and DRAM energy match a hand calculation from the preset"
 }
 
 TEST_CASE("a compute-bound op takes its arithmetic time", "[quick][hw][cpu]") {
-  // A 4096x4096 layer at batch 4096 fits no cache but is dominated by its 6.9e10 MACs.
+  // A 4096x4096 layer at batch 4096 fits no cache but is dominated by its 6.9e10 MACs; it runs on
+  // every core (6.9e10 / gemm_threading_macs threads at most), so it pays a thread_sync.
   const Preset preset = find_preset("cpu");
   const auto step = step_of("inference", "mlp:4096-4096", 4096);
   const Cost cost = simulate(preset, step);
@@ -96,7 +98,7 @@ TEST_CASE("a compute-bound op takes its arithmetic time", "[quick][hw][cpu]") {
       macs / 16 / fma_rate +
       std::ceil(4096.0 * 4096 / 16) /
           (preset.get("core_count") * preset.get("vector_units") * preset.get("clock")) +
-      preset.get("op_overhead");
+      preset.get("op_overhead") + preset.get("thread_sync");
   CHECK(cost.latency_s == Approx(expected).epsilon(1e-6));
 }
 
@@ -156,4 +158,70 @@ TEST_CASE("a large matrix product draws about the package's full-load power",
   const double pj_per_flop =
       cost.ledger.total() / (2.0 * static_cast<double>(step.graph.macs())) * 1e12;
   CHECK(pj_per_flop == Approx(46.0).epsilon(0.30));
+}
+
+TEST_CASE("CPU formats: int8 through VNNI, no bf16 on Ice Lake, bytes of the format",
+          "[quick][hw][cpu]") {
+  const Preset preset = find_preset("cpu:xeon-8380");
+  auto step = step_of("inference", "mlp:4096-4096", 4096);
+  const Cost fp32 = simulate(preset, step);
+  step.precision = "int8";
+  const Cost int8 = simulate(preset, step);
+  // A compute-bound product: 64 int8 MACs per VPDPBUSD against 16 fp32 per FMA, so a quarter of
+  // the product's time; the bias additions stay fp32 vector adds.
+  const double issue = preset.get("core_count") * preset.get("vector_units") * preset.get("clock");
+  const double product_s = 4096.0 * 4096 * 4096 / issue / preset.get("gemm_efficiency");
+  CHECK(fp32.latency_s - int8.latency_s == Approx(product_s * (1.0 / 16 - 1.0 / 64)).epsilon(1e-6));
+  CHECK(make_device(preset)->element_bytes("int8") == 1);
+  step.precision = "bf16";
+  CHECK_THROWS_WITH(
+      simulate(preset, step),
+      Catch::Contains("cpu:xeon-8380 has no bf16 path (it computes in fp32 or int8)"));
+  step.precision = "fp16";
+  CHECK_THROWS_WITH(simulate(preset, step), Catch::Contains("has no fp16 path"));
+}
+
+TEST_CASE("CPU threads: a product on one core takes the cores' share of the work",
+          "[quick][hw][cpu]") {
+  const Preset preset = find_preset("cpu:xeon-8380");
+  auto step = step_of("inference", "mlp:4096-4096", 4096);
+  step.threads = 1;
+  const Cost one = simulate(preset, step);
+  const double issue = preset.get("vector_units") * preset.get("clock");
+  const double expected = 4096.0 * 4096 * 4096 / 16 / (issue * preset.get("gemm_efficiency")) +
+                          std::ceil(4096.0 * 4096 / 16) / issue + preset.get("op_overhead");
+  CHECK(one.latency_s == Approx(expected).epsilon(1e-6));
+  // A small product takes one thread per gemm_threading_macs: 64 x 256 x 64 MACs use 20 cores.
+  const auto small =
+      cpu::map_step(step_of("inference", "mlp:256-64", 64).graph, cpu::CpuParams::from(preset));
+  CHECK(small[0].cores_used == 64 * 256 * 64 / 50000);
+  step.threads = 41;
+  CHECK_THROWS_WITH(simulate(preset, step), Catch::Contains("--threads 41 is outside 0..40"));
+  step.threads = 2;
+  CHECK_THROWS_WITH(simulate(find_preset("gpu:h200"), step),
+                    Catch::Contains("--threads is modelled for CPUs; gpu:h200 is a gpu device"));
+}
+
+TEST_CASE("CPU eager runtime: each op takes dispatch_op instead of op_overhead",
+          "[quick][hw][cpu]") {
+  Preset preset = find_preset("cpu:xeon-8380");
+  preset.set("op_overhead", "1 us");  // longer than any op's memory latencies (110 ns)
+  auto step = step_of("bp", "mlp:784-256-128-10", 64);
+  step.threads = 1;
+  const Cost graph = simulate(preset, step);
+  step.runtime = "eager";
+  const Cost eager = simulate(preset, step);
+  // On one core every op's core time outlasts its transfers' latencies, so the difference is
+  // exactly the dispatch, op by op.
+  const double per_op = preset.get("dispatch_op") - preset.get("op_overhead");
+  CHECK(eager.latency_s - graph.latency_s ==
+        Approx(per_op * static_cast<double>(step.graph.ops().size())).epsilon(1e-6));
+}
+
+TEST_CASE("A product row narrower than the vector pays for the whole vector", "[quick][hw][cpu]") {
+  const cpu::CpuParams params = cpu::CpuParams::from(find_preset("cpu:xeon-8380"));
+  const auto ten = cpu::map_step(step_of("inference", "mlp:128-10", 64).graph, params);
+  const auto sixteen = cpu::map_step(step_of("inference", "mlp:128-16", 64).graph, params);
+  CHECK(ten[0].fma_instructions == sixteen[0].fma_instructions);  // 64 x 128 x 16 / 16
+  CHECK(sixteen[0].fma_instructions == 64 * 128);
 }

@@ -300,8 +300,7 @@ namespace {
 // The kernels of `step` as the mapper sizes them on `preset`.
 std::vector<gpu::KernelWork> kernels(const std::string& preset,
                                      const algorithms::TrainingStep& step) {
-  return gpu::map_step(step.graph, gpu::GpuParams::from(find_preset(preset)), step.precision,
-                       true);
+  return gpu::map_step(step.graph, gpu::GpuParams::from(find_preset(preset)), step.precision, true);
 }
 
 size_t op_named(const algorithms::TrainingStep& step, const std::string& name) {
@@ -358,8 +357,8 @@ TEST_CASE("Memory-bound kernels stream at their kind's measured rate", "[quick][
   build.batch = 256;
   build.element_bytes = 2;
   workloads::NetBuilder net("bn", build);
-  const workloads::Value y = net.activation(net.batch_norm(net.input({64, 56, 56}), "bn"), "relu",
-                                            "relu");
+  const workloads::Value y =
+      net.activation(net.batch_norm(net.input({64, 56, 56}), "bn"), "relu", "relu");
   const workloads::Graph forward = net.finish(y);
   // In training, statistics over the batch (as the H200's batch norm was measured).
   algorithms::TrainingStep step = algorithms::make_rule("inference")->expand(forward, {});
@@ -368,10 +367,10 @@ TEST_CASE("Memory-bound kernels stream at their kind's measured rate", "[quick][
   const std::vector<gpu::KernelWork> work = kernels("gpu:h200", step);
   const workloads::Op& bn = step.graph.ops()[0];
   const workloads::Op& relu = step.graph.ops()[1];
-  CHECK(work[0].compute_s == Approx(static_cast<double>(bn.bytes_read() + bn.bytes_written()) /
-                                    (4.8e12 * 0.1994)));
-  CHECK(work[1].compute_s == Approx(static_cast<double>(relu.bytes_read() + relu.bytes_written()) /
-                                    (4.8e12 * 0.8913)));
+  CHECK(work[0].compute_s ==
+        Approx(static_cast<double>(bn.bytes_read() + bn.bytes_written()) / (4.8e12 * 0.1994)));
+  CHECK(work[1].compute_s ==
+        Approx(static_cast<double>(relu.bytes_read() + relu.bytes_written()) / (4.8e12 * 0.8913)));
   CHECK(work[0].sm_utilization == 1.0);
   // An inference step runs the network in eval mode: the batch norm is a scale and a shift with
   // its running statistics (2 operations a value, not 7), streamed as an elementwise kernel.
@@ -392,8 +391,9 @@ TEST_CASE("A tensor-core product with a dimension off 16 bytes runs at the unali
     build.batch = 8192;
     build.element_bytes = testing::bytes_of(precision);
     workloads::NetBuilder net("lm", build);
-    algorithms::TrainingStep step = algorithms::make_rule("inference")->expand(
-        net.finish(net.dense(net.input({768}), vocab, "head", false)), {});
+    algorithms::TrainingStep step =
+        algorithms::make_rule("inference")
+            ->expand(net.finish(net.dense(net.input({768}), vocab, "head", false)), {});
     step.precision = precision;
     const gpu::KernelWork w = kernels("gpu:h200", step)[0];
     return w.compute_s / static_cast<double>(step.graph.ops()[0].macs);  // per MAC
@@ -420,9 +420,10 @@ TEST_CASE("A GPU preset needs an energy per operation for each precision it comp
                                     "computes in bf16"));
 }
 
-TEST_CASE("Eager: the host dispatches every op; a batch-64 MLP step is host-bound, the GPU idle "
-          "meanwhile",
-          "[quick][hw][gpu]") {
+TEST_CASE(
+    "Eager: the host dispatches every op; a batch-64 MLP step is host-bound, the GPU idle "
+    "meanwhile",
+    "[quick][hw][gpu]") {
   auto graph = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
   graph.inputs_on_device = true;
   auto eager = graph;
@@ -457,15 +458,16 @@ TEST_CASE("Eager: a step whose kernels outlast their dispatch takes its kernels'
   CHECK(e.ledger.total() == Approx(g.ledger.total()).epsilon(1e-12));
 }
 
-TEST_CASE("Only GPUs model a runtime", "[quick][hw][gpu]") {
+TEST_CASE("Only GPUs and CPUs model a runtime; CPUs have no compiled one", "[quick][hw][gpu]") {
   StepRequest request;
   request.runtime = "eager";
-  CHECK_THROWS_WITH(make_device(find_preset("cpu"))->check(request),
-                    Catch::Contains("--runtime eager is modelled for GPUs; cpu:xeon-8380 is a cpu "
-                                    "device"));
+  CHECK_NOTHROW(make_device(find_preset("cpu"))->check(request));
+  CHECK_THROWS_WITH(make_device(find_preset("analog:pcm"))->check(request),
+                    Catch::Contains("--runtime eager is modelled for GPUs and CPUs; analog:pcm is "
+                                    "an analog device"));
   request.runtime = "compiled";
   CHECK_THROWS_WITH(make_device(find_preset("cpu"))->check(request),
-                    Catch::Contains("--runtime compiled is modelled for GPUs"));
+                    Catch::Contains("--runtime compiled is not modelled for CPUs"));
   request.runtime = "jit";
   CHECK_THROWS_WITH(make_device(find_preset("gpu:h200"))->check(request),
                     Catch::Contains("unknown --runtime 'jit' (expected graph, eager or compiled)"));
@@ -629,13 +631,13 @@ TEST_CASE("Training narrower than fp32 keeps fp32 master weights, gradients and 
     build.element_bytes = testing::bytes_of(precision);
     algorithms::StepOptions options;
     options.optimizer = "adam";
-    return algorithms::make_rule("bp")->expand(
-        workloads::build_model("mlp:784-256-128-10", build), options);
+    return algorithms::make_rule("bp")->expand(workloads::build_model("mlp:784-256-128-10", build),
+                                               options);
   };
   const int64_t params = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10;
   const auto bf16 = step("bf16"), fp32 = step("fp32");
-  CHECK(bf16.memory.weights_bytes == 2 * params);          // the copies the products read
-  CHECK(bf16.memory.gradients_bytes == 4 * params);        // fp32
+  CHECK(bf16.memory.weights_bytes == 2 * params);           // the copies the products read
+  CHECK(bf16.memory.gradients_bytes == 4 * params);         // fp32
   CHECK(bf16.memory.optimizer_state_bytes == 12 * params);  // master, two moments, fp32
   CHECK(fp32.memory.weights_bytes == 4 * params);
   CHECK(fp32.memory.optimizer_state_bytes == 8 * params);  // no master: the weights are fp32

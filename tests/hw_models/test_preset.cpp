@@ -49,7 +49,7 @@ TEST_CASE("hardware names resolve to presets, device kinds and files", "[quick][
   CHECK(find_preset("cpu").name() == "cpu:xeon-8380");
   CHECK(find_preset("cpu:xeon-8380").get("core_count") == 40);
   CHECK(find_preset("cpu:xeon-8380").get("clock") == Approx(2.3e9));
-  CHECK(find_preset("cpu:xeon-8380").get("dram_energy_per_byte") == Approx(8 * 20.3e-12));
+  CHECK(find_preset("cpu:xeon-8380").get("dram_energy_per_byte") == Approx(8 * 9.9e-12));
   CHECK_THROWS_WITH(
       find_preset("gpu:h9000"),
       Catch::Contains("unknown hardware preset 'gpu:h9000'") && Catch::Contains("cpu:xeon-8380"));
