@@ -186,6 +186,24 @@ Matrix activation_derivative(const Matrix& h, const std::string& f) {
   return (h.array() * (1.0f - h.array())).matrix();  // sigmoid
 }
 
+void activate_into(const Matrix& a, const std::string& f, Matrix& y) {
+  if (f == "relu")
+    y = a.array().max(0.0f).matrix();
+  else if (f == "tanh")
+    y = a.array().tanh().matrix();
+  else
+    y = (1.0f / (1.0f + (-a.array()).exp())).matrix();  // sigmoid
+}
+
+void multiply_by_derivative(const Matrix& dy, const Matrix& h, const std::string& f, Matrix& dx) {
+  if (f == "relu")
+    dx = dy.cwiseProduct((h.array() > 0.0f).cast<float>().matrix());
+  else if (f == "tanh")
+    dx = dy.cwiseProduct((1.0f - h.array().square()).matrix());
+  else
+    dx = dy.cwiseProduct((h.array() * (1.0f - h.array())).matrix());  // sigmoid
+}
+
 double softmax_cross_entropy(Matrix& z, const uint8_t* labels) {
   double loss = 0;
   for (Eigen::Index j = 0; j < z.cols(); ++j) {
@@ -285,6 +303,11 @@ Network::Network(const workloads::Graph& forward, int64_t inputs, int64_t classe
                      " outputs but the data set has " + std::to_string(classes) + " classes");
 }
 
+LayerScratch& Network::scratch(size_t i) const {
+  if (m_scratch.size() < m_layers.size()) m_scratch.resize(m_layers.size());
+  return m_scratch[i];
+}
+
 bool Network::fully_connected() const {
   return std::all_of(m_layers.begin(), m_layers.end(), [](const Layer& l) {
     return l.kind == LayerKind::dense || l.kind == LayerKind::activation;
@@ -313,7 +336,7 @@ void Network::forward_block(const DenseBlock& block, const Matrix& x, Numerics& 
                             Matrix& y) const {
   Pass unused;  // a dense layer keeps nothing
   forward_layer(block.dense, x, numerics, unused, y, false);
-  if (block.last != block.dense) y = activate(y, m_layers[block.last].function);
+  if (block.last != block.dense) activate_into(y, m_layers[block.last].function, y);
 }
 
 void Network::forward(const Matrix& x, Numerics& numerics, Pass& pass) const {
@@ -334,10 +357,10 @@ void Network::forward_layer(size_t i, const Matrix& x, Numerics& numerics, Pass&
       if (l.b.size()) y.colwise() += l.b;
       return;
     case LayerKind::conv2d: {
-      Matrix local;
-      Matrix& cols = keep ? pass.cols[i] : local;
+      LayerScratch& scratch = this->scratch(i);
+      Matrix& cols = keep ? pass.cols[i] : scratch.cols;
       unroll(l, x, cols);
-      Matrix out;  // (n·P) × out channels
+      Matrix& out = scratch.out;  // (n·P) × out channels
       numerics.matmul(cols, Operand::activation, false, l.w, Operand::weight, true, out);
       const int64_t positions = l.out_h * l.out_w;
       y.resize(l.out_size(), x.cols());
@@ -354,7 +377,7 @@ void Network::forward_layer(size_t i, const Matrix& x, Numerics& numerics, Pass&
       pool_forward(l, x, y, keep && l.kind == LayerKind::max_pool ? &pass.argmax[i] : nullptr);
       return;
     case LayerKind::activation:
-      y = activate(x, l.function);
+      activate_into(x, l.function, y);
       return;
   }
 }
@@ -374,7 +397,9 @@ void Network::backward_layer(size_t i, const Pass& pass, const Matrix& dy, Numer
       return;
     case LayerKind::conv2d: {
       const int64_t positions = l.out_h * l.out_w, n = dy.cols();
-      Matrix d(n * positions, l.out_c);  // dy in the unrolled layout
+      LayerScratch& scratch = this->scratch(i);
+      Matrix& d = scratch.d;  // dy in the unrolled layout
+      d.resize(n * positions, l.out_c);
       for (int64_t j = 0; j < n; ++j)
         for (int64_t c = 0; c < l.out_c; ++c)
           d.col(c).segment(j * positions, positions) = dy.col(j).segment(c * positions, positions);
@@ -383,7 +408,7 @@ void Network::backward_layer(size_t i, const Pass& pass, const Matrix& dy, Numer
         g->b = l.b.size() ? Vector(d.colwise().sum().transpose()) : Vector();
       }
       if (dx) {
-        Matrix dcols;
+        Matrix& dcols = scratch.dcols;
         numerics.matmul(d, Operand::gradient, false, w, Operand::weight, false, dcols);
         dx->resize(l.in_size(), n);
         fold(l, dcols, *dx);
@@ -395,7 +420,7 @@ void Network::backward_layer(size_t i, const Pass& pass, const Matrix& dy, Numer
       if (dx) pool_backward(l, dy, pass.argmax[i], *dx);
       return;
     case LayerKind::activation:
-      if (dx) *dx = dy.cwiseProduct(activation_derivative(pass.h[i + 1], l.function));
+      if (dx) multiply_by_derivative(dy, pass.h[i + 1], l.function, *dx);
       return;
   }
 }
@@ -404,12 +429,15 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
   Layer& l = m_layers[i];
   const OptimizerSettings& o = m_optimizer;
   ++l.steps;
+  Matrix& delta = scratch(i).delta;
   if (o.name == "sgd") {
-    numerics.update(l.w, learning_rate * g.w);
+    delta = learning_rate * g.w;
+    numerics.update(l.w, delta);
     if (l.b.size()) l.b -= learning_rate * g.b;
   } else if (o.name == "momentum") {
     l.vw = o.momentum * l.vw + g.w;
-    numerics.update(l.w, learning_rate * l.vw);
+    delta = learning_rate * l.vw;
+    numerics.update(l.w, delta);
     if (l.b.size()) {
       l.vb = o.momentum * l.vb + g.b;
       l.b -= learning_rate * l.vb;
@@ -420,7 +448,8 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
     const float step = learning_rate / c1;
     l.vw = o.beta1 * l.vw + (1.0f - o.beta1) * g.w;
     l.sw = o.beta2 * l.sw + (1.0f - o.beta2) * g.w.cwiseAbs2();
-    numerics.update(l.w, (step * l.vw.array() / ((l.sw.array() / c2).sqrt() + o.epsilon)).matrix());
+    delta = (step * l.vw.array() / ((l.sw.array() / c2).sqrt() + o.epsilon)).matrix();
+    numerics.update(l.w, delta);
     if (l.b.size()) {
       l.vb = o.beta1 * l.vb + (1.0f - o.beta1) * g.b;
       l.sb = o.beta2 * l.sb + (1.0f - o.beta2) * g.b.cwiseAbs2();
@@ -479,9 +508,12 @@ double ErrorLearner::step(const Matrix& x, const uint8_t* labels, float learning
   size_t first = 0, last = layers.size() - 1;  // the first and last trainable layers
   while (!layers[first].trainable()) ++first;
   while (!layers[last].trainable()) --last;
-  Matrix grad = e, below;
-  Gradients g;
+  Matrix& grad = m_grad;
+  Matrix& below = m_below;
+  grad = e;
+  if (m_gradients.size() < layers.size()) m_gradients.resize(layers.size());
   for (size_t i = layers.size(); i-- > first;) {
+    Gradients& g = m_gradients[i];
     const Layer& l = layers[i];
     bool direct_here = false;
     if (!propagates && i < last) {

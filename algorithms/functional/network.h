@@ -54,6 +54,17 @@ struct Gradients {
   Vector b;
 };
 
+// Buffers a layer's passes reuse from step to step: once the first step has sized them, a step
+// allocates nothing, so the kernel maps and zeroes no fresh pages (which cost more than the
+// arithmetic on a small network).
+struct LayerScratch {
+  Matrix cols;   // conv2d: the unrolled input, when the pass does not keep it
+  Matrix out;    // conv2d: the product in the unrolled layout
+  Matrix d;      // conv2d: the output's gradient in the unrolled layout
+  Matrix dcols;  // conv2d: the unrolled input's gradient
+  Matrix delta;  // the optimizer's step on W
+};
+
 // The update rule, in PyTorch's conventions: sgd (W −= ηg), momentum (v = μv + g, W −= ηv),
 // adam (Kingma & Ba 2015: β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸, bias-corrected moments).
 struct OptimizerSettings {
@@ -99,13 +110,20 @@ class Network {
   void update(size_t i, const Gradients& g, float learning_rate, Numerics& numerics);
 
  private:
+  LayerScratch& scratch(size_t i) const;
+
   std::vector<Layer> m_layers;
   OptimizerSettings m_optimizer;
+  mutable std::vector<LayerScratch> m_scratch;  // one per layer; contents never outlive a call
 };
 
 // Activation function f and its derivative from h = f(a).
 Matrix activate(const Matrix& a, const std::string& function);
 Matrix activation_derivative(const Matrix& h, const std::string& function);
+// y = f(a) and dx = dy ⊙ f'(h) into existing storage (y may be a; same arithmetic as above).
+void activate_into(const Matrix& a, const std::string& function, Matrix& y);
+void multiply_by_derivative(const Matrix& dy, const Matrix& h, const std::string& function,
+                            Matrix& dx);
 // Softmax over each column, in place; returns the mean cross-entropy against `labels`.
 double softmax_cross_entropy(Matrix& z, const uint8_t* labels);
 // Predictions (argmax of each column) that match `labels`.
@@ -144,6 +162,9 @@ class ErrorLearner final : public Learner {
   ErrorSignal m_signal;
   std::vector<Matrix> m_feedback;  // per layer: fa like W; dfa/drtp out size × classes
   Pass m_pass;
+  // Reused from step to step (see LayerScratch): the gradients per layer, and the signal.
+  std::vector<Gradients> m_gradients;
+  Matrix m_grad, m_below;
 };
 
 }  // namespace frugal::algorithms

@@ -1,18 +1,22 @@
 """PyTorch on the CPU, for `frugal calibrate cpu --measure` (which runs it with Debian's Python):
 the eager runtime's time per training step of a tiny MLP (4-4-2, batch 1: dispatch alone) and a
-1024^3 fp32 product (the BLAS PyTorch loads), on one thread. Prints one JSON object.
+1024^3 fp32 product (the BLAS PyTorch loads), on one thread; and a 256^3 product on one thread
+and on THREADS (the cost of splitting a product: the BLAS pool's fork and join). Prints one JSON
+object.
 
-usage: python3 cpu_torch_probe.py SECONDS
+usage: python3 cpu_torch_probe.py SECONDS THREADS
 """
+import ctypes
 import json
 import os
 import sys
 import time
 
-# One thread everywhere: PyTorch's own pool, and the BLAS's (OpenBLAS keeps its own pool, which
-# torch.set_num_threads does not reach).
+# The most threads the phases use, for PyTorch's own pool and the BLAS's (OpenBLAS keeps its own
+# pool, which torch.set_num_threads does not reach; openblas_set_num_threads below does).
+THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[variable] = "1"
+    os.environ[variable] = str(THREADS)
 
 import torch  # noqa: E402 (after the thread settings)
 
@@ -42,9 +46,18 @@ def blas_library():
     return "unknown"
 
 
+def set_threads(threads):
+    """PyTorch's pool and OpenBLAS's (through its C API, where OpenBLAS is the BLAS)."""
+    torch.set_num_threads(threads)
+    try:
+        ctypes.CDLL(blas_library()).openblas_set_num_threads(threads)
+    except (OSError, AttributeError):
+        pass
+
+
 def main():
     seconds = float(sys.argv[1])
-    torch.set_num_threads(1)
+    set_threads(1)
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
     optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
@@ -66,6 +79,19 @@ def main():
     phases = {"torch_step_tiny": timed(step, seconds),
               "torch_gemm_fp32_1024": timed(product, seconds)}
     phases["torch_gemm_fp32_1024"]["macs"] = n ** 3
+    m = 256
+    d, e, f = torch.randn(m, m), torch.randn(m, m), torch.empty(m, m)
+
+    def small_product():
+        torch.mm(d, e, out=f)
+
+    phases["torch_gemm_fp32_256"] = timed(small_product, seconds)
+    phases["torch_gemm_fp32_256"]["macs"] = m ** 3
+    if THREADS > 1:
+        set_threads(THREADS)
+        phases["torch_gemm_fp32_256_all"] = timed(small_product, seconds)
+        phases["torch_gemm_fp32_256_all"]["macs"] = m ** 3
+        phases["torch_gemm_fp32_256_all"]["threads"] = THREADS
     print(json.dumps({"torch": torch.__version__, "blas": blas_library(), "phases": phases}))
 
 

@@ -13,6 +13,7 @@
 
 #include "hw_models/preset.h"
 #include "results/files/json.h"
+#include "workloads/graph.h"
 
 namespace frugal::hw::cpu {
 
@@ -20,6 +21,11 @@ struct CpuFitValue {
   std::string param;  // preset key
   std::string text;   // as written in the preset ("2.6 GHz")
   std::string from;   // what it was measured or derived from, in words
+  // The phase it is solved to reproduce ("" for one read off the machine), and whether the
+  // value sits at the end of its range, so that the phase cannot come back (a product faster
+  // than the FMA probe's peak, as under a sanitizer; a step faster than its modelled work).
+  std::string phase;
+  bool at_bound = false;
 };
 
 struct CpuFit {
@@ -27,6 +33,18 @@ struct CpuFit {
   std::vector<CpuFitValue> fitted;
   std::vector<std::string> kept;  // parameters left at the base's values for this machine
 };
+
+// The tiny networks whose training steps (bp, momentum) the probe times on frugal's own trainer
+// and the fit solves for: a 4-4-2 MLP at batch 1 (trainer_step_tiny: the fixed time per op) and a
+// 3x3 convolution of 4 channels on 12x12 inputs, max pooling and a dense layer, at batch 8
+// (trainer_conv_tiny: the time per element its convolution and pooling rearrange). Neither is a
+// network frugal's benchmarks predict.
+struct TinyNet {
+  std::string phase;
+  workloads::Graph forward;
+  int64_t features = 0, batch = 0;  // values per sample (2 classes)
+};
+const std::vector<TinyNet>& tiny_trainer_nets();
 
 // Fits `base` (a cpu preset) to the measurement file `file` (read from `where`), naming the
 // result `name`. Throws InputError naming `where` for a file that is not a CPU measurement file

@@ -26,6 +26,29 @@ bool is_product(workloads::OpKind kind) {
          kind == OpKind::dense_grad_weight || kind == OpKind::matmul || kind == OpKind::matmul_grad;
 }
 
+// Elements a native trainer rearranges for the op (CpuParams::layout_element_s): a convolution
+// unrolls its input into MACs / output channels values and copies its output into place; its
+// weight gradient copies the output's gradient into the unrolled layout; its input gradient
+// folds the unrolled gradient back; pooling visits its input's elements, and scatters its
+// output's gradient back.
+int64_t layout_elements(const workloads::Op& op) {
+  using workloads::OpKind;
+  if (op.in.dims.size() < 2 || op.out.dims.size() < 2) return 0;
+  switch (op.kind) {
+    case OpKind::conv2d:
+      return op.macs / std::max<int64_t>(1, op.out.dims[1]) + op.out.elements();
+    case OpKind::conv2d_grad_weight:
+      return op.in.elements();
+    case OpKind::conv2d_grad_input:
+      return op.macs / std::max<int64_t>(1, op.in.dims[1]);
+    case OpKind::pool:
+    case OpKind::pool_grad:
+      return op.in.elements();
+    default:
+      return 0;
+  }
+}
+
 }  // namespace
 
 std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& params,
@@ -66,9 +89,12 @@ std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& p
     const int64_t unique = op.bytes_read() + op.bytes_written();
     w.l2_bytes = unique;
     if (op.macs > 0) {
+      // Blocked re-reads only when the operands outgrow the cache; otherwise the product reads
+      // them once (what the LRU model below counts).
       const int e = step.element_bytes();
       w.l2_bytes = std::max(unique, blocked_gemm_traffic(op.macs, e, params.l1_capacity_bytes));
-      w.llc_bytes = blocked_gemm_traffic(op.macs, e, params.l2_capacity_bytes);
+      if (static_cast<double>(unique) > params.l2_capacity_bytes * static_cast<double>(threads))
+        w.llc_bytes = blocked_gemm_traffic(op.macs, e, params.l2_capacity_bytes);
     }
   }
   // What the L2 caches of the threads and the last-level cache miss, in the steady state.
@@ -91,7 +117,10 @@ std::vector<CpuOpWork> map_step(const workloads::Graph& step, const CpuParams& p
                   static_cast<double>(w.llc_bytes) / (c * params.llc_core_bandwidth_bytes_per_s),
                   static_cast<double>(w.dram_read_bytes + w.dram_write_bytes) /
                       (c * params.dram_core_bandwidth_bytes_per_s)});
-    w.core_s = std::max(arithmetic_s, memory_s) +
+    const double layout_s = run.eager ? 0.0
+                                      : static_cast<double>(layout_elements(step.ops()[i])) *
+                                            params.layout_element_s / c;
+    w.core_s = std::max(arithmetic_s, memory_s) + layout_s +
                (run.eager ? params.dispatch_op_s : params.op_overhead_s) +
                (w.cores_used > 1 ? params.thread_sync_s : 0.0);
   }

@@ -41,6 +41,11 @@ const ParamTable<CpuParams>& cpu_param_table() {
             "fixed time per op of a native trainer running the ops back to back (--runtime "
             "graph): the library call, its checks and temporaries",
             &CpuParams::op_overhead_s),
+      param("layout_element_time", Dimension::time, 0, 1e-6,
+            "--runtime graph: time per element a native trainer rearranges around its products "
+            "and windows: a convolution's unrolled input (im2col) and its fold back (col2im), "
+            "its output's layout copy, a pooling window's elements",
+            &CpuParams::layout_element_s),
       param("thread_sync", Dimension::time, 0, 1e-3,
             "time to start an op's threads and join them, per op that runs on more than one core",
             &CpuParams::thread_sync_s),

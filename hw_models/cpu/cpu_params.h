@@ -20,6 +20,7 @@ struct CpuParams {
   double gemm_threading_macs;  // a product uses one more thread per this many MACs
   double parallel_grain;       // elements per thread of a parallel elementwise op
   double op_overhead_s;
+  double layout_element_s;  // --runtime graph: per element a native trainer rearranges
   double thread_sync_s;
   double dispatch_op_s;          // --runtime eager: the framework's host time per op
   double eager_gemm_efficiency;  // --runtime eager: the framework's BLAS

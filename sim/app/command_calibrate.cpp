@@ -190,7 +190,7 @@ int check_cpu(const CpuFile& file, const hw::Preset& preset) {
       hw::cpu::check_cpu(file.json, file.path, preset);
   std::cout << "frugal calibrate cpu: " << preset.name() << " against " << file.path << "\n\n";
   char line[300];
-  std::snprintf(line, sizeof line, "%-22s %-48s %-10s %-10s %7s\n", "phase", "work", "measured",
+  std::snprintf(line, sizeof line, "%-24s %-48s %-10s %-10s %7s\n", "phase", "work", "measured",
                 "frugal", "ratio");
   std::cout << line;
   int outside = 0;
@@ -198,7 +198,7 @@ int check_cpu(const CpuFile& file, const hw::Preset& preset) {
     const double ratio = c.modelled_s / c.measured_s;
     const bool ok = std::abs(ratio - 1) <= kTimeTolerance;
     outside += !ok;
-    std::snprintf(line, sizeof line, "%-22s %-48s %-10s %-10s %6.2f%s%s\n", c.phase.c_str(),
+    std::snprintf(line, sizeof line, "%-24s %-48s %-10s %-10s %6.2f%s%s\n", c.phase.c_str(),
                   c.work.c_str(), format_si(c.measured_s, Dimension::time, 3).c_str(),
                   format_si(c.modelled_s, Dimension::time, 3).c_str(), ratio, c.fitted ? "*" : " ",
                   ok ? "" : "  outside");
@@ -220,8 +220,9 @@ int fit_cpu(const CpuFile& file, const hw::Preset& base, const std::string& name
   std::cout << "frugal calibrate cpu --fit: " << name << " from " << file.path << "\n\n";
   char line[400];
   for (const hw::cpu::CpuFitValue& v : fit.fitted) {
-    std::snprintf(line, sizeof line, "  %-24s %-14s %s\n", v.param.c_str(), v.text.c_str(),
-                  v.from.c_str());
+    std::snprintf(line, sizeof line, "  %-24s %-14s %s%s\n", v.param.c_str(), v.text.c_str(),
+                  v.from.c_str(),
+                  v.at_bound ? "  (out of reach: the value is at the end of its range)" : "");
     std::cout << line;
   }
   std::cout << "\nnot measured here (the base's values, marked assumed): ";

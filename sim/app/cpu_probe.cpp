@@ -9,6 +9,7 @@
 #endif
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -21,11 +22,11 @@
 #include <vector>
 
 #include "algorithms/functional/trainer.h"
+#include "hw_models/cpu/cpu_fit.h"
 #include "results/core/error.h"
 #include "results/core/text_file.h"
 #include "results/files/json.h"
 #include "sim/app/calibration_script.h"
-#include "workloads/model_registry.h"
 
 namespace frugal::sim {
 namespace {
@@ -271,62 +272,88 @@ std::string measure_cpu(double seconds, const std::function<void(const std::stri
   stream("stream_llc_all", std::max(llc / 2 / cores, 2 * l2), cores);
   stream("stream_dram_all", std::max(dram_bytes / cores, 64.0 * (1 << 20)), cores);
 
-  // frugal's trainer on a 4-4-2 MLP at batch 1: two runs of different lengths, so that the
-  // evaluation and set-up cancel; the difference per step is its time per step.
-  progress("trainer_step_tiny");
-  {
+  // Load-to-use latency: a chain of dependent loads through a random cycle of cache lines over a
+  // buffer within the last-level cache (beyond L2), or beyond it; an iteration is one load.
+  auto chase = [&](const std::string& name, double bytes) {
+    progress(name);
+    const size_t lines = static_cast<size_t>(bytes / 64);
+    std::vector<size_t> order(lines);
+    for (size_t i = 0; i < lines; ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(11));
+    std::vector<size_t> next(lines * 8);  // one line (8 words) per entry, the link in its first
+    for (size_t i = 0; i < lines; ++i) next[order[i] * 8] = order[(i + 1) % lines] * 8;
+    const int64_t loads = 1 << 20;
+    size_t at = 0;
+    Timing t = time_phase(
+        [&](int) {
+          for (int64_t k = 0; k < loads; ++k) at = next[at];
+        },
+        1, s, rapl);
+    sink = sink + static_cast<float>(at);
+    t.s_per_iter /= static_cast<double>(loads);
+    t.iters *= loads;
+    record(name, t, {});
+  };
+  chase("latency_llc", std::max(llc / 2, 4 * l2));
+  chase("latency_dram", std::max(8 * llc, 256.0 * (1 << 20)));
+
+  // frugal's trainer on tiny networks: two runs of different lengths, so that the evaluation and
+  // set-up cancel; the difference per step is its time per step.
+  for (const hw::cpu::TinyNet& net : hw::cpu::tiny_trainer_nets()) {
+    progress(net.phase);
     workloads::DataSplit data;
     data.name = "tiny";
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> u(0, 1);
     auto fill = [&](workloads::Dataset& set, int64_t count) {
       set.rows = 1;
-      set.cols = 4;
+      set.cols = net.features;
       set.classes = 2;
-      for (int64_t i = 0; i < count * 4; ++i) set.images.push_back(u(rng));
+      for (int64_t i = 0; i < count * net.features; ++i) set.images.push_back(u(rng));
       for (int64_t i = 0; i < count; ++i) set.labels.push_back(static_cast<uint8_t>(i % 2));
     };
-    const int64_t steps = 20000;
-    fill(data.train, 2 * steps);
+    const int64_t steps = net.batch == 1 ? 20000 : 500;
+    fill(data.train, 2 * steps * net.batch);
     fill(data.test, 16);
-    const workloads::Graph forward = workloads::build_model("mlp:4-4-2", {});
     algorithms::TrainOptions options;
-    options.batch = 1;
+    options.batch = net.batch;
     auto run_for = [&](int64_t samples) {
       workloads::DataSplit part = data;
-      part.train.images.resize(static_cast<size_t>(samples * 4));
+      part.train.images.resize(static_cast<size_t>(samples * net.features));
       part.train.labels.resize(static_cast<size_t>(samples));
       const Clock::time_point start = Clock::now();
-      algorithms::train(forward, part, options);
+      algorithms::train(net.forward, part, options);
       return since(start);
     };
     double best = std::numeric_limits<double>::infinity();
     const Clock::time_point start = Clock::now();
     int repeats = 0;
     do {  // the fastest of several differences: the least disturbed
-      const double shorter = run_for(steps), longer = run_for(2 * steps);
+      const double shorter = run_for(steps * net.batch), longer = run_for(2 * steps * net.batch);
       best = std::min(best, (longer - shorter) / static_cast<double>(steps));
       ++repeats;
     } while (since(start) < s || repeats < 2);
     Timing t;
     t.iters = repeats * steps;
     t.s_per_iter = std::max(best, 1e-9);
-    record("trainer_step_tiny", t, {});
+    record(net.phase, t, {});
   }
 
   std::string torch_note;
   progress("torch_step_tiny, torch_gemm_fp32_1024 (PyTorch, if installed)");
-  const ScriptRun run = run_calibration_script("cpu_torch_probe.py", {std::to_string(s)}, true);
+  const ScriptRun run = run_calibration_script("cpu_torch_probe.py",
+                                               {std::to_string(s), std::to_string(cores)}, true);
   if (run.succeeded) {
     const results::JsonValue torch = results::parse_json(last_line(run.out), "the torch probe");
     for (const auto& [name, fields] : torch.at("phases", "torch probe").object("phases")) {
       Timing t;
       t.iters = static_cast<int64_t>(fields.at("iters", name).number(name));
       t.s_per_iter = fields.at("s_per_iter", name).number(name);
-      const results::JsonValue* macs = fields.find("macs");
-      record(name, t,
-             macs ? std::vector<std::pair<std::string, double>>{{"macs", macs->number(name)}}
-                  : std::vector<std::pair<std::string, double>>{});
+      std::vector<std::pair<std::string, double>> extra;
+      for (const char* key : {"macs", "threads"})
+        if (const results::JsonValue* v = fields.find(key))
+          extra.emplace_back(key, v->number(name));
+      record(name, t, extra);
     }
     torch_note = "PyTorch " + torch.at("torch", "torch probe").string("torch") + " with " +
                  torch.at("blas", "torch probe").string("blas");

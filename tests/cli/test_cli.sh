@@ -21,7 +21,7 @@ expect_ok "frugal --version" "$frugal" --version
 expect_ok "frugal presets" "$frugal" presets
 grep -q "cpu:xeon-8380" "$work/stdout" || fail "presets does not list cpu:xeon-8380"
 expect_ok "frugal presets show" "$frugal" presets show cpu:xeon-8380
-[ "$(grep -c "source:" "$work/stdout")" -eq 39 ] || fail "presets show: expected 39 sources (35 cpu, 4 embodied carbon)"
+[ "$(grep -c "source:" "$work/stdout")" -eq 40 ] || fail "presets show: expected 40 sources (36 cpu, 4 embodied carbon)"
 expect_ok "frugal describe" "$frugal" describe mlp:784-256-128-10
 grep -q "235,146" "$work/stdout" || fail "describe: total parameters 235,146 missing"
 expect_ok "frugal describe --rule bp --json" "$frugal" describe mlp:784-256-128-10 --rule bp --json

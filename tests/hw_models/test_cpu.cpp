@@ -225,3 +225,27 @@ TEST_CASE("A product row narrower than the vector pays for the whole vector", "[
   CHECK(ten[0].fma_instructions == sixteen[0].fma_instructions);  // 64 x 128 x 16 / 16
   CHECK(sixteen[0].fma_instructions == 64 * 128);
 }
+
+TEST_CASE("A native trainer's convolutions and pooling pay per element they rearrange",
+          "[quick][hw][cpu]") {
+  // On one thread: a convolution unrolls MACs / out channels values and copies its output into
+  // place; pooling visits its input. Eager (PyTorch's direct kernels) pays none of it.
+  Preset preset = find_preset("cpu:xeon-8380");
+  auto step = step_of("inference", "cnn-fmnist", 8);
+  step.threads = 1;
+  preset.set("layout_element_time", "0 s");
+  const Cost none = simulate(preset, step);
+  preset.set("layout_element_time", "1 us");
+  const Cost each = simulate(preset, step);
+  double elements = 0;
+  for (const workloads::Op& op : step.graph.ops()) {
+    if (op.kind == workloads::OpKind::conv2d)
+      elements += static_cast<double>(op.macs / op.out.dims[1] + op.out.elements());
+    if (op.kind == workloads::OpKind::pool) elements += static_cast<double>(op.in.elements());
+  }
+  REQUIRE(elements == 8.0 * (28 * 28 * 9 + 32 * 28 * 28 + 32 * 28 * 28 + 14 * 14 * 32 * 9 +
+                             64 * 14 * 14 + 64 * 14 * 14));
+  CHECK(each.latency_s - none.latency_s == Approx(elements * 1e-6).epsilon(1e-4));
+  step.runtime = "eager";
+  CHECK(simulate(preset, step).latency_s < each.latency_s - elements * 0.9e-6);
+}

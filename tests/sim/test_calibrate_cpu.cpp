@@ -2,6 +2,7 @@
 // measurements into a preset that loads, whose measured figures are positive and finite, and that
 // reproduces the phases it was fitted to. Values are not checked: they are the machine's.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 
@@ -46,9 +47,15 @@ TEST_CASE("calibrate cpu: the fitted preset of this machine loads, its measured 
     INFO(p.spec.name << ": " << p.source);
     CHECK(p.assumed() == !fitted);
   }
-  // Consistency: the phases a parameter was solved for come back (time within 1%).
+  // Consistency: the phases a parameter was solved for come back (time within 1%), unless the
+  // value had to stop at the end of its range (under a sanitizer the FMA probe is slow, so
+  // PyTorch's product outruns its "peak"); the fit says so.
+  std::vector<std::string> out_of_reach;
+  for (const hw::cpu::CpuFitValue& v : fit.fitted)
+    if (v.at_bound) out_of_reach.push_back(v.phase);
   for (const hw::cpu::CpuPhaseCheck& c : hw::cpu::check_cpu(measured(), "probe", preset))
-    if (c.fitted) {
+    if (c.fitted &&
+        std::find(out_of_reach.begin(), out_of_reach.end(), c.phase) == out_of_reach.end()) {
       INFO(c.phase);
       CHECK(c.modelled_s == Approx(c.measured_s).epsilon(0.01));
     }
