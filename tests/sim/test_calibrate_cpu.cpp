@@ -70,3 +70,65 @@ TEST_CASE("calibrate cpu refuses a file that is not a CPU measurement, and a bas
   CHECK_THROWS_WITH(hw::cpu::fit_cpu(measured(), "probe", hw::find_preset("gpu:h200"), "x"),
                     Catch::Contains("gpu:h200 is a gpu preset; a cpu preset is fitted"));
 }
+
+TEST_CASE(
+    "calibrate cpu: fitted figures match a hand calculation from a measurement file, RAPL "
+    "energies included",
+    "[quick][sim][calibrate]") {
+  // A made-up machine: 4 cores, AVX-512 without bf16 or VNNI, cpuinfo at 2 GHz; each phase's
+  // figures chosen so that every fitted value is a round number.
+  const std::string file = R"({
+    "device": "Test CPU", "date": "2026-12-05",
+    "machine": {"cores": 4, "l1d_bytes": 49152, "l2_bytes": 1048576, "llc_bytes": 33554432,
+                "cpuinfo_mhz": 2000, "flags": "fpu avx2 avx512f", "rapl": "package and dram"},
+    "phases": {
+      "fma_peak": {"iters": 1, "s_per_iter": 1, "macs": 128e9},
+      "gemm_fp32_1024": {"iters": 1, "s_per_iter": 0.04, "macs": 1073741824},
+      "gemm_fp32_1024_all": {"iters": 1, "s_per_iter": 0.04, "macs": 1073741824,
+                             "package_j_per_iter": 8},
+      "stream_l2": {"iters": 1, "s_per_iter": 1e-6, "bytes": 100000},
+      "stream_llc": {"iters": 1, "s_per_iter": 1e-6, "bytes": 50000},
+      "stream_dram": {"iters": 1, "s_per_iter": 1e-6, "bytes": 10000},
+      "stream_llc_all": {"iters": 1, "s_per_iter": 1e-6, "bytes": 40000},
+      "stream_dram_all": {"iters": 1, "s_per_iter": 0.01, "bytes": 50000000,
+                          "dram_j_per_iter": 0.5},
+      "latency_llc": {"iters": 1, "s_per_iter": 40e-9},
+      "latency_dram": {"iters": 1, "s_per_iter": 100e-9},
+      "trainer_step_tiny": {"iters": 1, "s_per_iter": 2e-6},
+      "idle": {"iters": 1, "s_per_iter": 1, "package_j_per_iter": 50, "dram_j_per_iter": 10}
+    }})";
+  const results::JsonValue json = results::parse_json(file, "test.json");
+  const hw::cpu::CpuFit fit = hw::cpu::fit_cpu(json, "test.json", hw::find_preset("cpu"), "cpu:t");
+  const hw::Preset p = hw::Preset::parse(fit.preset_text, "t.ini");
+  CHECK(p.get("core_count") == 4);
+  CHECK(p.get("simd_lanes_fp32") == 16);
+  CHECK(p.get("simd_lanes_bf16") == 0);
+  CHECK(p.get("simd_lanes_int8") == 0);
+  // 128e9 MACs/s / 16 lanes = 8e9 FMAs/s: 4 per cycle at cpuinfo's 2 GHz, so 4 units at 2 GHz.
+  CHECK(p.get("vector_units") == 4);
+  CHECK(p.get("clock") == Approx(2e9));
+  // 2^30 MACs in 40 ms = 26.8e9 MACs/s of 128e9: 0.2097.
+  CHECK(p.get("gemm_efficiency") == Approx(1073741824 / 0.04 / 128e9).epsilon(1e-3));
+  CHECK(p.get("l2_bandwidth") == Approx(100e9));
+  CHECK(p.get("llc_core_bandwidth") == Approx(50e9));
+  CHECK(p.get("dram_core_bandwidth") == Approx(10e9));
+  CHECK(p.get("llc_bandwidth") == Approx(4 * 40e9));
+  CHECK(p.get("dram_bandwidth") == Approx(4 * 5e9));
+  CHECK(p.get("llc_latency") == Approx(40e-9));
+  CHECK(p.get("dram_latency") == Approx(100e-9));
+  // RAPL: idle 50 W; the all-core product draws 200 W, 150 W above idle, over 4 x 2^30 / 16 /
+  // 0.04 s = 6.71e9 FMAs/s: 22.35 pJ each, less 16 lanes of fp32_mac_energy.
+  CHECK(p.get("idle_power") == Approx(50));
+  const double per_fma = 150.0 / (4 * 1073741824.0 / 16 / 0.04);
+  CHECK(p.get("instruction_energy") ==
+        Approx(per_fma - 16 * p.get("fp32_mac_energy")).epsilon(1e-3));
+  // DRAM: 10 W at idle; the streams' 0.5 J over 10 ms, less 0.1 J of idle, over 4 x 50 MB.
+  CHECK(p.get("dram_background_power") == Approx(10));
+  CHECK(p.get("dram_energy_per_byte") == Approx(0.4 / 200e6).epsilon(1e-3));
+  // Without PyTorch's phases, its figures stay the base's, marked assumed.
+  for (const char* kept : {"dispatch_op", "eager_gemm_efficiency", "thread_sync"}) {
+    INFO(kept);
+    CHECK(std::find(fit.kept.begin(), fit.kept.end(), kept) != fit.kept.end());
+    CHECK(p.get(kept) == hw::find_preset("cpu").get(kept));
+  }
+}
