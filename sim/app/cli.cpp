@@ -32,7 +32,7 @@ const char* const kUsage =
     "  models     list the model zoo (and how to import ONNX files)\n"
     "  presets    list hardware presets, or show one with every parameter's unit and source\n"
     "  validate   compare with published figures: consistency (fitted) and prediction\n"
-    "  calibrate  compare a GPU preset with a card's kernel measurements, phase by phase\n"
+    "  calibrate  measure this machine (cpu) or a GPU, fit a preset to it, compare phase by phase\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
