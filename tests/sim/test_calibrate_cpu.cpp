@@ -35,7 +35,9 @@ TEST_CASE("calibrate cpu: the fitted preset of this machine loads, its measured 
     INFO(v.param << " = " << v.text);
     const double value = preset.get(v.param);
     CHECK(std::isfinite(value));
-    if (v.param == "simd_lanes_bf16" || v.param == "simd_lanes_int8")
+    // A part without bf16 or VNNI has 0 lanes; a value stopped at the end of its range may be 0
+    // (a fixed time the measured phase leaves no room for, as under a sanitizer).
+    if (v.param == "simd_lanes_bf16" || v.param == "simd_lanes_int8" || v.at_bound)
       CHECK(value >= 0);
     else
       CHECK(value > 0);
