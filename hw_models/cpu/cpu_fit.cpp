@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
 #include "algorithms/learning_rule.h"
@@ -159,6 +158,7 @@ CpuFit fit_cpu(const results::JsonValue& json, const std::string& where, const P
   const File f = read_file(json, where);
   Preset preset = base;
   CpuFit fit;
+  fit.rapl = f.rapl;
   const std::string measured = "measured by frugal calibrate cpu on " + f.device + ", " + f.date;
   auto set = [&](const std::string& key, double value, Dimension d, const std::string& from) {
     const std::string text = units::format_si(value, d, kDigits);
@@ -210,8 +210,6 @@ CpuFit fit_cpu(const results::JsonValue& json, const std::string& where, const P
   if (const Phase* torch = f.find("torch_gemm_fp32_1024"); torch && torch->macs > 0)
     efficiency("eager_gemm_efficiency", "torch_gemm_fp32_1024", *torch,
                "torch_gemm_fp32_1024 (PyTorch's BLAS, one thread) / fma_peak");
-  else
-    fit.kept.push_back("eager_gemm_efficiency");
 
   // Bandwidths: one core from each level, and all cores at once.
   auto rate = [&](const char* phase) {
@@ -272,12 +270,8 @@ CpuFit fit_cpu(const results::JsonValue& json, const std::string& where, const P
                "graph",
                "trainer_conv_tiny: a bp step of a 3x3 convolution (4 channels, 12x12), max "
                "pooling and a dense layer at batch 8, as measured with its modelled work");
-  else
-    fit.kept.push_back("layout_element_time");
   if (f.find("torch_step_tiny"))
     solve_time("dispatch_op", "torch_step_tiny", tiny, 1, "eager", "torch_step_tiny" + tiny_from);
-  else
-    fit.kept.push_back("dispatch_op");
   // Splitting a product over the cores: what a 256^3 product on all of them takes beyond its
   // share of the work.
   if (f.find("torch_gemm_fp32_256_all") && f.cores > 1)
@@ -285,8 +279,6 @@ CpuFit fit_cpu(const results::JsonValue& json, const std::string& where, const P
                static_cast<int64_t>(f.cores), "eager",
                "torch_gemm_fp32_256_all: a 256^3 product on every core, PyTorch's BLAS, as "
                "measured with its modelled share of the work");
-  else
-    fit.kept.push_back("thread_sync");
 
   // Energies, where RAPL was readable.
   const Phase* idle = f.find("idle");
@@ -308,20 +300,14 @@ CpuFit fit_cpu(const results::JsonValue& json, const std::string& where, const P
       set("dram_energy_per_byte",
           std::max(0.0, (dram.dram_j - background_w * dram.s_per_iter) / (dram.bytes * f.cores)),
           Dimension::energy_per_byte, "RAPL DRAM energy of stream_dram_all above idle, per byte");
-    } else {
-      fit.kept.insert(fit.kept.end(), {"dram_background_power", "dram_energy_per_byte"});
     }
-  } else {
-    fit.kept.insert(fit.kept.end(), {"idle_power", "instruction_energy", "dram_background_power",
-                                     "dram_energy_per_byte"});
   }
-  // What stays the base's: marked as assumed for this machine.
+  // What stays the base's (whatever was not set above): marked as assumed for this machine.
   for (const PresetParam& p : preset.params()) {
     bool fitted = false;
     for (const CpuFitValue& v : fit.fitted) fitted = fitted || v.param == p.spec.name;
     if (fitted) continue;
-    if (std::find(fit.kept.begin(), fit.kept.end(), p.spec.name) == fit.kept.end())
-      fit.kept.push_back(p.spec.name);
+    fit.kept.push_back(p.spec.name);
     const std::string source =
         p.source.rfind("assumption: ", 0) == 0 ? p.source.substr(12) : p.source;
     preset.set(p.spec.name, p.text,

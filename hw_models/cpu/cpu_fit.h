@@ -32,6 +32,7 @@ struct CpuFit {
   std::string preset_text;  // the fitted preset's file
   std::vector<CpuFitValue> fitted;
   std::vector<std::string> kept;  // parameters left at the base's values for this machine
+  std::string rapl;               // the energy counters the probe could read ("none", ...)
 };
 
 // The tiny networks whose training steps (bp, momentum) the probe times on frugal's own trainer

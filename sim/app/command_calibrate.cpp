@@ -228,9 +228,7 @@ int fit_cpu(const CpuFile& file, const hw::Preset& base, const std::string& name
   std::cout << "\nnot measured here (the base's values, marked assumed): ";
   for (size_t i = 0; i < fit.kept.size(); ++i) std::cout << (i ? ", " : "") << fit.kept[i];
   std::cout << "\n";
-  const results::JsonValue* machine = file.json.find("machine");
-  const results::JsonValue* rapl = machine ? machine->find("rapl") : nullptr;
-  if (rapl && rapl->type() == results::JsonValue::Type::string && rapl->string("rapl") == "none")
+  if (fit.rapl == "none")
     std::cout << "no RAPL energy counters readable here (/sys/class/powercap; virtual machines "
                  "usually have none, and reading them needs root): energies stay assumed\n";
   std::cout << "\n";
