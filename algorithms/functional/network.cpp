@@ -174,18 +174,6 @@ void init_uniform(Matrix& m, float bound, std::mt19937_64& rng) {
     for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = u(rng);
 }
 
-Matrix activate(const Matrix& a, const std::string& f) {
-  if (f == "relu") return a.cwiseMax(0.0f);
-  if (f == "tanh") return a.array().tanh().matrix();
-  return (1.0f / (1.0f + (-a.array()).exp())).matrix();  // sigmoid
-}
-
-Matrix activation_derivative(const Matrix& h, const std::string& f) {
-  if (f == "relu") return (h.array() > 0.0f).cast<float>().matrix();
-  if (f == "tanh") return (1.0f - h.array().square()).matrix();
-  return (h.array() * (1.0f - h.array())).matrix();  // sigmoid
-}
-
 void activate_into(const Matrix& a, const std::string& f, Matrix& y) {
   if (f == "relu")
     y = a.array().max(0.0f).matrix();

@@ -117,10 +117,8 @@ class Network {
   mutable std::vector<LayerScratch> m_scratch;  // one per layer; contents never outlive a call
 };
 
-// Activation function f and its derivative from h = f(a).
-Matrix activate(const Matrix& a, const std::string& function);
-Matrix activation_derivative(const Matrix& h, const std::string& function);
-// y = f(a) and dx = dy ⊙ f'(h) into existing storage (y may be a; same arithmetic as above).
+// Activation function f, y = f(a), and dx = dy ⊙ f'(h) with f' from h = f(a), into existing
+// storage (y may be a, dx may be dy).
 void activate_into(const Matrix& a, const std::string& function, Matrix& y);
 void multiply_by_derivative(const Matrix& dy, const Matrix& h, const std::string& function,
                             Matrix& dx);

@@ -86,8 +86,7 @@ class ForwardForwardLearner final : public Learner {
           coefficient(j) = sign * sigmoid(margin(j)) * 2.0f / units / n;
         d[s] = h[s] * coefficient.asDiagonal();
         if (block.last != block.dense)
-          d[s] =
-              d[s].cwiseProduct(activation_derivative(h[s], m_net.layers()[block.last].function));
+          multiply_by_derivative(d[s], h[s], m_net.layers()[block.last].function, d[s]);
       }
       m_numerics.matmul(d[0], Operand::gradient, false, z[0], Operand::activation, true, g.w);
       m_numerics.matmul(d[1], Operand::gradient, false, z[1], Operand::activation, true, g_neg.w);
