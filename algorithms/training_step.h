@@ -4,6 +4,7 @@
 // (docs/references.md#rule-costs).
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -90,6 +91,11 @@ struct TrainingStep {
   std::string runtime = "graph";
   // The threads a CPU runs the step on (0: all its cores).
   int64_t threads = 0;
+  // Analog chips trained on the chip: how updates become pulses (--analog-update), and the mean
+  // pulses per weight and update that training fired (NaN: not trained; the preset's
+  // update_pulses is assumed).
+  std::string analog_update = "sgd";
+  double update_pulses = std::numeric_limits<double>::quiet_NaN();
 
   int64_t batch() const { return graph.batch(); }
 };

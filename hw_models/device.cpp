@@ -41,6 +41,9 @@ void Device::check(const StepRequest& request) const {
   if (request.threads != 0)
     throw InputError("--threads is modelled for CPUs; " + preset().name() + " is " +
                      a_device(preset().device()) + " (leave --threads out)");
+  if (request.analog_update != "sgd" && preset().device() != "analog")
+    throw InputError("--analog-update is modelled for analog devices; " + preset().name() + " is " +
+                     a_device(preset().device()) + " (leave --analog-update out)");
   if (request.parallelism.devices > 1)
     throw InputError(preset().name() + ": --devices " +
                      std::to_string(request.parallelism.devices) + " is not modelled for " +
@@ -54,6 +57,7 @@ StepRequest request_for(const algorithms::TrainingStep& step) {
   request.utilization = step.utilization;
   request.runtime = step.runtime;
   request.threads = step.threads;
+  request.analog_update = step.analog_update;
   request.rule = step.rule;
   request.inference = step.inference;
   request.timesteps = step.timesteps;
@@ -66,7 +70,9 @@ void Device::prepare(algorithms::TrainingStep&, const StepRequest&) const {}
 
 bool Device::costs_measured_activity(const StepRequest&) const { return false; }
 
-std::unique_ptr<algorithms::Numerics> Device::numerics(uint64_t) const { return nullptr; }
+std::unique_ptr<algorithms::Numerics> Device::numerics(const StepRequest&, uint64_t) const {
+  return nullptr;
+}
 
 std::optional<DeviceRun> Device::run_trained(const algorithms::Network&,
                                              const workloads::DataSplit&,

@@ -60,11 +60,12 @@ struct StepRequest {
   std::string precision = "fp32";  // --precision
   algorithms::Parallelism parallelism;
   double utilization = 0.0;  // --utilization: a published run's model-FLOP utilization (0: none)
-  std::string runtime = "graph";  // --runtime: what launches a GPU's kernels or a CPU's ops
-  int64_t threads = 0;            // --threads: a CPU's threads (0: all its cores)
-  std::string rule;               // the learning rule, for messages
-  bool inference = false;         // the rule only runs the network (RuleInfo::inference)
-  bool trained = false;           // --train: the network is trained, then run on the device
+  std::string runtime = "graph";      // --runtime: what launches a GPU's kernels or a CPU's ops
+  int64_t threads = 0;                // --threads: a CPU's threads (0: all its cores)
+  std::string analog_update = "sgd";  // --analog-update: an analog chip's update scheme
+  std::string rule;                   // the learning rule, for messages
+  bool inference = false;             // the rule only runs the network (RuleInfo::inference)
+  bool trained = false;               // --train: the network is trained, then run on the device
   // Spiking devices: timesteps per sample, and an assumed spike rate (spikes per neuron per
   // timestep; -1: measured on the trained network).
   int64_t timesteps = 32;
@@ -119,7 +120,9 @@ class Device {
   virtual bool costs_measured_activity(const StepRequest& request) const;
   // The device's own numerics for the functional face (noise, converters, drift), seeded; null
   // for digital devices, which compute in --precision's format.
-  virtual std::unique_ptr<algorithms::Numerics> numerics(uint64_t seed) const;
+  // `request` says what they are for (training on the device, or a trained network deployed).
+  virtual std::unique_ptr<algorithms::Numerics> numerics(const StepRequest& request,
+                                                         uint64_t seed) const;
   // After training: runs the trained network the device's own way, when it has one (a spiking
   // conversion), writing the activity it measured into `step`; nullopt when the network runs on
   // the device as trained (through numerics()).

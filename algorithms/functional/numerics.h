@@ -31,6 +31,10 @@ enum class Operand { weight, activation, gradient };
 // Work seen through the interface, since the last reset.
 struct Activity {
   int64_t macs = 0;  // multiply-accumulates of the products computed
+  // Devices whose weights are conductances (analog crossbars): programming pulses fired by
+  // update(), and the weight updates (weights × updates) they served.
+  int64_t pulses = 0;
+  int64_t weight_updates = 0;
 };
 
 class Numerics {

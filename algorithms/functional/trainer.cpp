@@ -152,6 +152,10 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
     }
     if (o.patience > 0 && epoch - best_epoch >= o.patience) break;  // a plateau
   }
+  const Activity& fired = numerics->activity();  // since the first step
+  if (fired.weight_updates > 0)
+    result.update_pulses =
+        static_cast<double>(fired.pulses) / static_cast<double>(fired.weight_updates);
   if (!(o.sparsity >= 0 && o.sparsity < 1))
     throw InputError("--sparsity must be within [0, 1), got " + std::to_string(o.sparsity));
   if (o.sparsity > 0) {

@@ -80,6 +80,9 @@ struct TrainResult {
   // step.graph.macs() / batch: the two faces agree; tests check it), from the products its
   // Numerics computed in the first step. DRTP's B·y* is the column lookup it is.
   int64_t macs_per_sample = 0;
+  // A device whose weights are conductances: the programming pulses its updates fired over the
+  // whole training, per weight and update (NaN for digital numerics, which fire none).
+  double update_pulses = std::numeric_limits<double>::quiet_NaN();
   // The same training in ideal fp32 (run_scenario fills it; equal to the final accuracy when
   // this run is fp32), and what the numerics cost: reference − final.
   double fp32_accuracy = 0;

@@ -14,6 +14,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <memory>
 #include <systemc>
 #include <tlm>
@@ -217,18 +219,53 @@ class AnalogDevice final : public Device {
                        std::to_string(m_params.adc_bits) +
                        "-bit ADCs): --precision is for digital devices; set hw.weight_bits, "
                        "hw.dac_bits or hw.adc_bits instead");
+    parse_update_scheme(request.analog_update);
     Device::check(request);
   }
 
   // Training and deployment compute through the crossbar's numerics (noise, converters, drift).
-  std::unique_ptr<algorithms::Numerics> numerics(uint64_t seed) const override {
-    return std::make_unique<PcmNumerics>(m_params.numerics, seed);
+  // A deployed network is programmed as it is (no room to grow, no pulsed updates).
+  std::unique_ptr<algorithms::Numerics> numerics(const StepRequest& request,
+                                                 uint64_t seed) const override {
+    AnalogSettings settings = m_params.numerics;
+    settings.scheme = parse_update_scheme(request.analog_update);
+    if (request.inference) settings.pulsed_updates = false;
+    return std::make_unique<PcmNumerics>(settings, seed);
+  }
+
+  // Trained on the chip, the step is costed with the pulses its updates fired.
+  bool costs_measured_activity(const StepRequest& request) const override {
+    return request.trained && !request.inference && m_params.numerics.pulsed_updates;
+  }
+
+  Row columns(const algorithms::TrainingStep& step) const override {
+    if (step.inference) return {};
+    const bool measured = !std::isnan(step.update_pulses);
+    return {{"update_pulses", measured ? step.update_pulses : m_params.update_pulses},
+            {"update_pulses_source", std::string(measured ? "measured" : "assumed")}};
+  }
+
+  DeviceSummary summary(const algorithms::TrainingStep& step) const override {
+    DeviceSummary s;
+    if (step.inference) return s;
+    const bool measured = !std::isnan(step.update_pulses);
+    char text[200];
+    std::snprintf(text, sizeof text, "%s: %.4g programming pulses per weight and update (%s)",
+                  step.analog_update.c_str(),
+                  measured ? step.update_pulses : m_params.update_pulses,
+                  measured ? "measured: fired by the training's updates"
+                           : "assumed: the preset's update_pulses");
+    s.figures = {{"updates", text}};
+    return s;
   }
 
  protected:
   Cost cost_step(const algorithms::TrainingStep& step) override {
     check(request_for(step));
-    const Mapping m = map_step(step.graph, m_params, m_preset.name());
+    UpdatePlan updates;
+    updates.pulses = step.update_pulses;
+    updates.accumulator = parse_update_scheme(step.analog_update) == UpdateScheme::mixed_precision;
+    const Mapping m = map_step(step.graph, m_params, m_preset.name(), updates);
     std::vector<Stage> stages(m.work.size());
     for (size_t i = 0; i < m.work.size(); ++i)
       stages[i] = {m.work[i].resource, m.work[i].per_sample, m.work[i].busy_s};
@@ -282,6 +319,14 @@ DeviceKind describe() {
       "a pipeline across tiles";
   kind.params = analog_param_table().specs();
   kind.make = make_device<AnalogDevice>;
+  kind.columns = {
+      {"update_pulses", results::ColumnType::float64, "1",
+       "analog devices trained on the chip: programming pulses per weight and update (NaN for "
+       "other devices and for inference)"},
+      {"update_pulses_source", results::ColumnType::string, "",
+       "measured (fired by the updates of --train) or assumed (the preset's update_pulses); "
+       "empty for other devices"},
+  };
   kind.elaborate = [] { AnalogPlatform::instance(); };
   return kind;
 }

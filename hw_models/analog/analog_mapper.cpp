@@ -58,8 +58,9 @@ Point centroid(const Placement& p, int64_t side) {
 }  // namespace
 
 Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
-                 const std::string& device_name) {
+                 const std::string& device_name, const UpdatePlan& updates) {
   Mapping m;
+  const double pulses = std::isnan(updates.pulses) ? p.update_pulses : updates.pulses;
   const auto batch = static_cast<double>(std::max<int64_t>(1, step.batch()));
   // Place every matrix a product uses, in order of first use.
   std::map<int, size_t> placed;  // tensor id -> placement index
@@ -165,14 +166,19 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
         const auto it = placed.find(id);
         if (it == placed.end()) continue;
         const Placement& pl = m.placements[it->second];
+        const auto weights = static_cast<double>(pl.rows * pl.cols);
         w.resource = static_cast<int>(it->second);
-        w.writes = p.update_pulses;
-        update_writes[it->second] += p.update_pulses;
-        e.charge(Component::cell_write,
-                 static_cast<double>(pl.devices(p)) * p.update_pulses * p.write_energy_j);
-        // A tile pulses a row (every device of it) at a time; the tiles work in parallel.
-        w.busy_s += static_cast<double>(std::min(pl.rows, p.tile_rows)) * 2.0 * slices *
-                    p.update_pulses * p.write_pulse_s;
+        w.writes = pulses;
+        update_writes[it->second] += pulses;
+        e.charge(Component::cell_write, weights * pulses * p.write_energy_j);
+        // A tile pulses a row at a time (its weights' pulses in parallel); tiles in parallel.
+        w.busy_s += static_cast<double>(std::min(pl.rows, p.tile_rows)) * pulses * p.write_pulse_s;
+        if (updates.accumulator) {
+          const double bytes = weights * 8.0;
+          e.sram_bytes += static_cast<int64_t>(bytes);
+          e.charge(Component::sram, bytes * p.buffer_energy_per_byte_j);
+          digital_ops += 2.0 * weights;
+        }
       }
     }
     e.charge(Component::compute, digital_ops * p.digital_energy_per_op_j);

@@ -9,9 +9,12 @@
 // rows) or transposed (the backward pass: inputs on the columns); the tiles of a layer work in
 // parallel and their partial sums are added digitally. Everything else (activations, pooling,
 // softmax, normalization, weight gradients, products of two activations) runs on the digital
-// units. An update reprograms the layer's devices with pulses.
+// units. An update fires programming pulses, each on one device of a weight's pair (a weight
+// sliced over cells takes them on its least significant cell): the mean pulses per weight
+// measured by training, or the preset's assumption.
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -53,8 +56,18 @@ struct Mapping {
   int64_t input_bytes = 0, output_bytes = 0;  // the batch in from DRAM, the outputs back
 };
 
+// How the step's updates program the devices.
+struct UpdatePlan {
+  // Mean pulses per weight and update: measured by training (TrainingStep::update_pulses), or
+  // NaN for the preset's assumption (update_pulses).
+  double pulses = std::numeric_limits<double>::quiet_NaN();
+  // Mixed precision: every update also reads and writes each weight's digital accumulator
+  // (4 bytes each way in the tile buffers) and adds and compares on the digital units.
+  bool accumulator = false;
+};
+
 // Throws InputError when the step's matrices need more tiles than the chip has.
 Mapping map_step(const workloads::Graph& step, const AnalogParams& params,
-                 const std::string& device_name);
+                 const std::string& device_name, const UpdatePlan& updates = {});
 
 }  // namespace frugal::hw::analog

@@ -23,6 +23,20 @@ Matrix transposed_if(const Matrix& m, bool transpose) {
 
 }  // namespace
 
+const std::vector<std::string>& update_scheme_names() {
+  static const std::vector<std::string> names = {"sgd", "mixed-precision"};
+  return names;
+}
+
+UpdateScheme parse_update_scheme(const std::string& name) {
+  const std::vector<std::string>& names = update_scheme_names();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<UpdateScheme>(i);
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  throw InputError("unknown analog update scheme '" + name + "'; expected one of: " + known);
+}
+
 PcmNumerics::PcmNumerics(AnalogSettings settings, uint64_t seed)
     : m_settings(settings), m_rng(seed) {
   const AnalogSettings& s = m_settings;
@@ -33,6 +47,10 @@ PcmNumerics::PcmNumerics(AnalogSettings settings, uint64_t seed)
     throw InputError("analog: DAC and ADC bits must be within 0..24 (0: ideal)");
   if (!(s.stuck_rate >= 0 && s.stuck_rate <= 1))
     throw InputError("analog: the stuck-cell rate must be within [0, 1]");
+  if (!(s.train_weight_range >= 1))
+    throw InputError(
+        "analog: the training weight range must be >= 1 (times the initial largest "
+        "weight)");
 }
 
 double PcmNumerics::programming_sigma(double g_target) const {
@@ -55,11 +73,18 @@ void PcmNumerics::program(Programmed& p, const Matrix& w) const {
   p.data = w.data();
   p.rows = w.rows();
   p.cols = w.cols();
-  const float max_abs = w.size() ? w.cwiseAbs().maxCoeff() : 0.0f;
-  p.scale = max_abs > 0 ? max_abs : 1.0f;
-  // Trained on the device, the weights need room to grow: g_max stands for twice the initial
-  // largest magnitude.
-  if (s.pulsed_updates) p.scale *= 2.0f;
+  // The output scales: the largest magnitude of each row of W (a crossbar column), or of W.
+  const float whole = w.size() ? w.cwiseAbs().maxCoeff() : 0.0f;
+  const float range = s.pulsed_updates ? static_cast<float>(s.train_weight_range) : 1.0f;
+  p.scale.resize(w.rows());
+  for (Eigen::Index i = 0; i < w.rows(); ++i) {
+    float largest = s.column_scales && w.cols() ? w.row(i).cwiseAbs().maxCoeff() : whole;
+    if (!(largest > 0)) largest = whole > 0 ? whole : 1.0f;
+    p.scale(i) = largest * range;
+  }
+  p.chi = s.scheme == UpdateScheme::mixed_precision && s.pulsed_updates
+              ? Matrix::Zero(w.rows(), w.cols())
+              : Matrix();
   p.g_plus.resize(w.rows(), w.cols());
   p.g_minus.resize(w.rows(), w.cols());
   p.nu_plus.resize(w.rows(), w.cols());
@@ -83,13 +108,14 @@ void PcmNumerics::program(Programmed& p, const Matrix& w) const {
   };
   for (Eigen::Index j = 0; j < w.cols(); ++j)
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      const double target = std::fabs(w(i, j)) / p.scale * s.g_max_s;
+      const double target = std::fabs(w(i, j)) / p.scale(i) * s.g_max_s;
       device(w(i, j) > 0 ? target : 0.0, p.g_plus(i, j), p.nu_plus(i, j));
       device(w(i, j) < 0 ? target : 0.0, p.g_minus(i, j), p.nu_minus(i, j));
     }
   p.read_at = -1.0;
   // The compensation's reference: the array read right after programming.
-  Matrix fresh = ((p.g_plus - p.g_minus) / static_cast<float>(s.g_max_s)) * p.scale;
+  const Matrix fresh =
+      p.scale.asDiagonal() * (p.g_plus - p.g_minus) / static_cast<float>(s.g_max_s);
   p.reference = fresh.cwiseAbs().sum();
 }
 
@@ -112,13 +138,13 @@ void PcmNumerics::read(Programmed& p) const {
   };
   p.effective.resize(p.rows, p.cols);
   if (ratio == 1.0 && spread == 0.0) {  // no drift yet, no read noise: the programmed values
-    p.effective = (p.g_plus - p.g_minus) * static_cast<float>(p.scale / s.g_max_s);
+    p.effective = p.scale.asDiagonal() * (p.g_plus - p.g_minus) / static_cast<float>(s.g_max_s);
   } else {
     for (Eigen::Index j = 0; j < p.cols; ++j)
       for (Eigen::Index i = 0; i < p.rows; ++i)
         p.effective(i, j) = static_cast<float>((at_time(p.g_plus(i, j), p.nu_plus(i, j)) -
                                                 at_time(p.g_minus(i, j), p.nu_minus(i, j))) /
-                                               s.g_max_s * p.scale);
+                                               s.g_max_s * p.scale(i));
   }
   if (s.drift_compensation) {
     const double now = p.effective.cwiseAbs().sum();
@@ -148,7 +174,7 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
   Programmed& p = m_programmed[w.data()];
   const AnalogSettings& s = m_settings;
   const double g_max = s.g_max_s;
-  const double dg = s.dw_min * g_max;
+  const bool mixed = s.scheme == UpdateScheme::mixed_precision;
   // n pulses of a soft-bounds device in closed form: each up pulse shrinks the distance to
   // +g_max by a factor (1 − dw_min·(1 + up_down)), each down pulse the distance to −g_max by
   // (1 − dw_min·(1 − up_down)); their independent cycle-to-cycle spreads add up to a relative
@@ -157,13 +183,23 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
   const double log_down = std::log1p(-std::min(0.999999, s.dw_min * (1.0 - s.up_down)));
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
+  int64_t fired = 0;
   for (Eigen::Index j = 0; j < w.cols(); ++j)
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      const double wanted = -static_cast<double>(step(i, j)) / p.scale * g_max;  // in S
-      const double exact = std::fabs(wanted) / dg;
-      auto n = static_cast<int64_t>(exact);
-      if (uniform(m_rng) < exact - static_cast<double>(n)) ++n;  // stochastic rounding
-      n = std::min(n, s.max_pulses);
+      // The move asked for, in units of g_max.
+      double wanted = -static_cast<double>(step(i, j)) / p.scale(i);
+      int64_t n = 0;
+      if (mixed) {  // accumulate; fire the whole granules, keep the rest
+        wanted += p.chi(i, j);
+        n = std::min(static_cast<int64_t>(std::fabs(wanted) / s.dw_min), s.max_pulses);
+        p.chi(i, j) =
+            static_cast<float>(wanted - std::copysign(static_cast<double>(n) * s.dw_min, wanted));
+      } else {  // the pulse count stochastically rounded
+        const double exact = std::fabs(wanted) / s.dw_min;
+        n = static_cast<int64_t>(exact);
+        if (uniform(m_rng) < exact - static_cast<double>(n)) ++n;
+        n = std::min(n, s.max_pulses);
+      }
       if (n == 0) continue;
       double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
       const auto pulses = static_cast<double>(n);
@@ -173,10 +209,11 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
       g = std::clamp(g + (moved - g) * (1.0 + spread * normal(m_rng)), -g_max, g_max);
       p.g_plus(i, j) = static_cast<float>(std::max(g, 0.0));
       p.g_minus(i, j) = static_cast<float>(std::max(-g, 0.0));
-      w(i, j) = static_cast<float>(g / g_max * p.scale);
-      m_pulses += n;
+      w(i, j) = static_cast<float>(g / g_max * p.scale(i));
+      fired += n;
     }
-  m_pair_updates += w.size();
+  m_activity.pulses += fired;
+  m_activity.weight_updates += w.size();
   p.read_at = -1.0;  // read again at the next use
 }
 
@@ -210,12 +247,19 @@ void PcmNumerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, con
     y.noalias() = pa * pb;
     return;
   }
-  // Canonical form: out = W_op · X, input vectors as the columns of X.
+  // Canonical form: out = W_op · X, input vectors as the columns of X; W_op = W read forward
+  // (outputs on the crossbar's columns) or transposed (the backward pass: inputs on them).
   const Matrix& w = weight_first ? a : b;
   const Matrix& held = effective(w);
-  const Programmed* programmed = &m_programmed.at(w.data());
-  Matrix w_op = weight_first ? transposed_if(held, transpose_a) : transposed_if(held, !transpose_b);
+  const Eigen::VectorXf& scale = m_programmed.at(w.data()).scale;
+  const bool transposed = weight_first ? transpose_a : !transpose_b;
   Matrix x = weight_first ? transposed_if(b, transpose_b) : transposed_if(a, !transpose_a);
+  // The array holds W / scale (rows of W by their output's scale) in [−1, 1]: read forward, the
+  // outputs are scaled back digitally after the ADC; read transposed, the inputs are scaled
+  // before the DAC.
+  Matrix w_op = transposed ? Matrix(held.transpose() * scale.cwiseInverse().asDiagonal())
+                           : Matrix(scale.cwiseInverse().asDiagonal() * held);
+  if (transposed) x = scale.asDiagonal() * x;
   // DAC: each input vector scaled by its largest magnitude into [−1, 1], then rounded.
   Eigen::RowVectorXf x_scale = x.cwiseAbs().colwise().maxCoeff();
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
@@ -223,10 +267,10 @@ void PcmNumerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, con
     x.col(j) /= x_scale(j);
   }
   quantize_inputs(x);
-  w_op /= programmed->scale;  // conductance units: the array holds W / scale in [−1, 1]
   Matrix out = w_op * x;
   quantize_outputs(out);
-  for (Eigen::Index j = 0; j < out.cols(); ++j) out.col(j) *= x_scale(j) * programmed->scale;
+  out = out * x_scale.asDiagonal();
+  if (!transposed) out = scale.asDiagonal() * out;
   if (weight_first)
     y = std::move(out);
   else

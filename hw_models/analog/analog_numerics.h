@@ -11,11 +11,19 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "algorithms/functional/numerics.h"
 
 namespace frugal::hw::analog {
+
+enum class UpdateScheme { sgd, mixed_precision };
+// "sgd", "mixed-precision": the values of --analog-update, in the enum's order.
+const std::vector<std::string>& update_scheme_names();
+// Throws InputError naming the known schemes.
+UpdateScheme parse_update_scheme(const std::string& name);
 
 struct AnalogSettings {
   double g_max_s = 25e-6;         // conductance range of one device (aihwkit default, PCM)
@@ -30,15 +38,29 @@ struct AnalogSettings {
   double stuck_rate = 0.0;          // fraction of devices stuck, half at 0 and half at g_max
   double t0_s = 20.0;               // drift reference time
   double t_read_s = 250e-9;         // read pulse, for the 1/f noise
+  // How weights map to conductances: W = scale · (G+ − G−) / g_max, with one digital output
+  // scale per crossbar column (an output neuron: aihwkit's columnwise output scaling) or one per
+  // matrix. The scale maps the largest weight magnitude (of the column, or of the matrix) to
+  // g_max; a network trained on the device needs room to grow, so there g_max stands for
+  // train_weight_range times the initial largest magnitude.
+  bool column_scales = false;
+  double train_weight_range = 2.0;
   // Training on the device: updates as pulses on each pair (a soft-bounds device, as aihwkit's
   // SoftBoundsDevice): an up pulse moves G = G+ − G− by dw_min·g_max·(1 + up_down)·(1 − G/g_max),
   // a down pulse by −dw_min·g_max·(1 − up_down)·(1 + G/g_max), each ×(1 + pulse_noise·N(0, 1));
-  // at most max_pulses per update, the count stochastically rounded. Off: ideal reprogramming.
+  // at most max_pulses per update. Off: ideal reprogramming (deployment; updates rewrite).
   bool pulsed_updates = false;
   double dw_min = 0.001;
   double up_down = 0.0;
   double pulse_noise = 0.3;
   int64_t max_pulses = 31;
+  // What turns an update into pulses (update_scheme_names()):
+  // - sgd: plain pulsed SGD, the step's pulse count stochastically rounded (aihwkit's
+  //   AnalogSGD with the summed gradient of the batch);
+  // - mixed_precision: the step accumulates in a digital memory χ (per weight, in units of
+  //   g_max); a weight whose |χ| reaches the device granularity ε = dw_min gets n = ⌊|χ|/ε⌋
+  //   pulses (at most max_pulses) and χ gives up n·ε (Nandakumar et al., Front. Neurosci. 2020).
+  UpdateScheme scheme = UpdateScheme::sgd;
 };
 
 class PcmNumerics final : public algorithms::Numerics {
@@ -55,9 +77,10 @@ class PcmNumerics final : public algorithms::Numerics {
   // asymmetric, noisy) and `w` becomes what the devices now hold; else the matrix is
   // reprogrammed (ideal write-verify) at its next use.
   void update(algorithms::Matrix& w, const algorithms::Matrix& step) override;
-  // Pulses applied by updates so far, and device-updates (pairs × updates) they went to.
-  int64_t pulses() const { return m_pulses; }
-  int64_t pair_updates() const { return m_pair_updates; }
+  // Pulses applied by updates so far (each to one device of a pair), and the weight updates
+  // (weights × updates) they went to; activity() carries the same counts.
+  int64_t pulses() const { return m_activity.pulses; }
+  int64_t pair_updates() const { return m_activity.weight_updates; }
   // Time since programming: drift and read noise change.
   void elapse(double seconds) override;
   double time_s() const { return m_time_s; }
@@ -72,8 +95,9 @@ class PcmNumerics final : public algorithms::Numerics {
   struct Programmed {
     const float* data = nullptr;
     int64_t rows = 0, cols = 0;
-    float scale = 1.0f;                    // weight value of g_max
+    Eigen::VectorXf scale;                 // weight value of g_max, per row of W (an output)
     algorithms::Matrix g_plus, g_minus;    // programmed conductances (S)
+    algorithms::Matrix chi;                // mixed precision: the accumulated step (g_max units)
     algorithms::Matrix nu_plus, nu_minus;  // drift exponents
     algorithms::Matrix effective;          // weights as read at m_time_s
     double reference = 0.0;                // Σ|effective| right after programming (compensation)
@@ -90,7 +114,6 @@ class PcmNumerics final : public algorithms::Numerics {
   mutable std::mt19937_64 m_rng;
   double m_time_s = 0.0;
   mutable std::unordered_map<const float*, Programmed> m_programmed;
-  int64_t m_pulses = 0, m_pair_updates = 0;
 };
 
 }  // namespace frugal::hw::analog

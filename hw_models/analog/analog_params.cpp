@@ -40,6 +40,14 @@ const ParamTable<AnalogParams>& analog_param_table() {
       param("output_bound", Dimension::dimensionless, 0.01, 1e6,
             "ADC range in units of a full-scale input times the largest weight",
             &AnalogParams::numerics, &AnalogSettings::output_bound),
+      param("column_scales", Dimension::dimensionless, 0, 1,
+            "1: each crossbar column (an output) has its own digital output scale, mapping its "
+            "largest weight to g_max; 0: one scale per matrix",
+            &AnalogParams::numerics, &AnalogSettings::column_scales),
+      param("train_weight_range", Dimension::dimensionless, 1, 1000,
+            "training on the chip: g_max stands for this multiple of the initial largest weight "
+            "magnitude (of the column, or of the matrix): the room trained weights have to grow",
+            &AnalogParams::numerics, &AnalogSettings::train_weight_range),
       param("g_max", Dimension::conductance, 1e-9, 1e-2, "largest device conductance",
             &AnalogParams::numerics, &AnalogSettings::g_max_s),
       param("read_voltage", Dimension::voltage, 0.001, 5, "read voltage across a cell",
@@ -99,7 +107,9 @@ const ParamTable<AnalogParams>& analog_param_table() {
             "pulses (each verified) to program a device to its target",
             &AnalogParams::write_verify_iterations),
       param("update_pulses", Dimension::dimensionless, 0, 1000,
-            "mean pulses a device takes per training update", &AnalogParams::update_pulses),
+            "mean pulses per weight and training update (each to one device of the pair), for a "
+            "step not trained with --train; a trained one uses the pulses its updates fired",
+            &AnalogParams::update_pulses),
       param("endurance", Dimension::dimensionless, 1, 1e18, "writes a device survives",
             &AnalogParams::endurance),
       param("prog_noise_scale", Dimension::dimensionless, 0, 100,

@@ -277,6 +277,13 @@ std::vector<ScenarioOption> make_table() {
                     "frugal's own trainer uses 1, PyTorch torch.get_num_threads())",
                     at_least<int64_t>(0, ">= 0 (0: all the preset's cores)")),
              "threads the CPU ran the step on (--threads; 0: all its cores)"),
+      column(option("analog-update", &S::analog_update, "",
+                    "analog devices, training on the chip: how a weight update becomes "
+                    "programming pulses: sgd (plain pulsed SGD, the pulse count stochastically "
+                    "rounded) or mixed-precision (the update accumulated in a digital memory and "
+                    "fired in whole device steps, Nandakumar et al. 2020)",
+                    one_of({"sgd", "mixed-precision"})),
+             "how an analog chip turned updates into pulses (--analog-update)"),
       column(option("attention", &S::attention, "",
                     "transformers: unfused (two products and a softmax, the scores written to "
                     "memory, as Megatron-LM's and PyTorch's math path) or fused (one kernel per "

@@ -30,6 +30,7 @@ algorithms::TrainingStep expand_step(const Scenario& s, const algorithms::Learni
   step.inputs_on_device = s.inputs_on_device;
   step.runtime = s.runtime;
   step.threads = s.threads;
+  step.analog_update = s.analog_update;
   if (s.activation_checkpointing) algorithms::checkpoint_activations(step);
   algorithms::spread(step, parallelism(s));
   return step;
@@ -49,6 +50,8 @@ hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
   other.inputs_on_device = like.inputs_on_device;
   other.runtime = like.runtime;
   other.threads = like.threads;
+  other.analog_update = like.analog_update;
+  other.update_pulses = like.update_pulses;
   if (s.activation_checkpointing && !other.inference) algorithms::checkpoint_activations(other);
   algorithms::spread(other, parallelism(s));
   return device.simulate(other);
@@ -116,9 +119,10 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
   train.numerics = deploy ? "fp32" : s.precision;
   // The device's arithmetic: its own numerics (analog), else --precision's digital format.
   NumericsFactory on_device;
-  o.device_numerics = device.numerics(train.seed) != nullptr;
+  const hw::StepRequest request = step_request(s);
+  o.device_numerics = device.numerics(request, train.seed) != nullptr;
   if (o.device_numerics)
-    on_device = [&device, seed = train.seed] { return device.numerics(seed); };
+    on_device = [&device, request, seed = train.seed] { return device.numerics(request, seed); };
   else if (s.precision != "fp32")
     on_device = [precision = s.precision] { return algorithms::make_digital_numerics(precision); };
   if (deploy)
@@ -145,6 +149,8 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
     o.device_summary = o.device_run->summary;
   };
   o.training = algorithms::train(forward, data, train);
+  // The programming pulses the updates fired, for the cost of the step (analog chips).
+  if (!deploy && o.device_numerics) o.step.update_pulses = o.training->update_pulses;
   train.after_training = nullptr;  // the reference trainings below are not this scenario's
   if (deploy) {                    // the reference is the trained network itself, before deployment
     o.training->fp32_accuracy = o.training->trained_test_accuracy();
@@ -194,6 +200,7 @@ hw::StepRequest step_request(const Scenario& s) {
   r.utilization = s.utilization;
   r.runtime = s.runtime;
   r.threads = s.threads;
+  r.analog_update = s.analog_update;
   r.rule = rule.name;
   r.inference = rule.inference;
   r.trained = s.train;
@@ -227,6 +234,22 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   ScenarioOutcome o{scenario, std::move(step), std::move(preset), std::move(cost)};
   o.device_columns = device->columns(o.step);
   o.device_summary = device->summary(o.step);
+  o.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
+  if (warm) {
+    o.warm_start_epochs = warm->epochs;
+    o.warm_start_energy_j = warm->training_energy_j;
+    o.warm_start_accuracy = warm->test_accuracy;
+  }
+  if (scenario.train) train_network(o, rule_info, forward, *device, keep_weights, warm);
+  if (cost_after_training) {
+    o.cost = device->simulate(o.step);
+    if (!o.device_run) {  // the columns of a step the device did not run its own way
+      o.device_columns = device->columns(o.step);
+      o.device_summary = device->summary(o.step);
+    }
+  }
+  // The same model's inference step and the rule's reference, on the step as costed (with the
+  // activity training measured, where the device's cost depends on it).
   if (!rule_info.inference) {
     const hw::Cost c =
         other_rule_cost(scenario, algorithms::forward_only_rule().name, forward, o.step, *device);
@@ -236,14 +259,6 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   if (!rule_info.reference.empty() && rule_info.reference != rule_info.name)
     o.reference_step_energy_j =
         other_rule_cost(scenario, rule_info.reference, forward, o.step, *device).ledger.total();
-  o.input_per_sample = forward.tensor(forward.input_tensor()).elements / forward.batch();
-  if (warm) {
-    o.warm_start_epochs = warm->epochs;
-    o.warm_start_energy_j = warm->training_energy_j;
-    o.warm_start_accuracy = warm->test_accuracy;
-  }
-  if (scenario.train) train_network(o, rule_info, forward, *device, keep_weights, warm);
-  if (cost_after_training) o.cost = device->simulate(o.step);
   if (rule_info.inference) {  // the step is the model's inference step
     o.inference_step_energy_j = o.cost.ledger.total();
     o.inference_step_s = o.cost.latency_s;

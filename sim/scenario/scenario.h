@@ -66,6 +66,8 @@ struct Scenario {
   // GPUs: what launches the kernels: "graph" (back to back) or "eager" (the host dispatches each).
   std::string runtime = "graph";
   int64_t threads = 0;  // CPUs: the runtime's threads (0: all the preset's cores)
+  // Analog devices trained on the chip: how an update becomes pulses (sgd, mixed-precision).
+  std::string analog_update = "sgd";
   // Transformers: attention as "unfused" products and a softmax, or one "fused" kernel.
   std::string attention = "unfused";
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"

@@ -133,3 +133,86 @@ TEST_CASE("Analog numerics are seeded; bad settings are refused", "[quick][analo
   PcmNumerics ok({}, 1);
   CHECK_THROWS_WITH(ok.elapse(-1), Catch::Contains("drift time"));
 }
+
+TEST_CASE("Pulsed updates fire the pulses counted by hand; column scales map each column apart",
+          "[quick][analog]") {
+  // Noise off, symmetric soft-bounds devices, a granule of 1/8 of g_max, one scale per matrix
+  // with no room to grow: g_max stands for the largest weight, 1.
+  AnalogSettings s = ideal();
+  s.pulsed_updates = true;
+  s.pulse_noise = 0;
+  s.up_down = 0;
+  s.dw_min = 0.125;
+  s.train_weight_range = 1;
+  s.max_pulses = 3;
+  Matrix w(2, 2);
+  w << 1.0f, 0.0f, 0.0f, -0.5f;
+  Matrix step(2, 2);  // minus the move asked for, in weight units (= g_max units here)
+  step << 0.0f, -0.3125f, 0.1f, 0.6f;
+  SECTION("mixed precision: whole granules fire, the rest waits in the accumulator") {
+    s.scheme = UpdateScheme::mixed_precision;
+    PcmNumerics pcm(s, 1);
+    Matrix held = w;
+    pcm.update(held, step);
+    // |χ| / ε: 0, 2.5 -> 2 pulses (χ keeps 0.0625), 0.8 -> 0, 4.8 -> 4, capped at 3.
+    CHECK(pcm.pulses() == 2 + 3);
+    CHECK(pcm.pair_updates() == 4);
+    CHECK(pcm.activity().pulses == 5);
+    // Two up pulses from G = 0: g_max·(1 − (1 − 1/8)²) = 0.234375 g_max.
+    CHECK(held(0, 1) == Approx(1.0 - 0.875 * 0.875));
+    // Three down pulses from −0.5: −1 + 0.5·(7/8)³.
+    CHECK(held(1, 1) == Approx(-1.0 + 0.5 * std::pow(0.875, 3)));
+    CHECK(held(1, 0) == 0.0f);
+    CHECK(held(0, 0) == 1.0f);
+    // The same step again: χ = 0.0625 + 0.3125 = 0.375 fires 3; 0.1 + 0.1 = 0.2 fires 1.
+    pcm.update(held, step);
+    CHECK(pcm.pulses() == 5 + 3 + 1 + 3);
+    CHECK(pcm.pair_updates() == 8);
+  }
+  SECTION("plain SGD: the count is rounded stochastically, so it is right on average") {
+    s.max_pulses = 100;
+    PcmNumerics pcm(s, 2);
+    Matrix big = Matrix::Zero(100, 100), ask = Matrix::Constant(100, 100, -0.3125f);
+    big(0, 0) = 1.0f;  // the scale
+    ask(0, 0) = 0.0f;
+    pcm.update(big, ask);
+    // 2.5 pulses asked of each of 9,999 weights: 2 or 3, mean 2.5.
+    CHECK(static_cast<double>(pcm.pulses()) / 9999.0 == Approx(2.5).epsilon(0.02));
+  }
+  SECTION("room to grow: with a range of 4, g_max stands for 4 times the largest weight") {
+    s.train_weight_range = 4;
+    PcmNumerics pcm(s, 3);
+    Matrix held = w;
+    pcm.represent(held, Operand::weight);
+    CHECK(held(0, 0) == Approx(1.0f));
+    Matrix tiny = Matrix::Zero(2, 2);
+    tiny(0, 1) = -0.5f;  // asks 0.5 / 4 = 0.125 of g_max: one pulse
+    pcm.update(held, tiny);
+    CHECK(pcm.pulses() == 1);
+    CHECK(held(0, 1) == Approx(4.0 * 0.125));
+  }
+  SECTION("column scales: each output keeps its own range, and products stay exact") {
+    AnalogSettings c = ideal();
+    c.levels = 3;  // weights of each pair device: 0, g_max/2, g_max
+    c.column_scales = true;
+    PcmNumerics per_column(c, 4);
+    Matrix small(2, 2);
+    small << 1.0f, 0.5f, 0.01f, 0.005f;  // the second output's weights are 100 times smaller
+    Matrix held = small;
+    per_column.represent(held, Operand::weight);
+    CHECK(held(1, 0) == Approx(0.01f));  // with one scale per matrix, 0.01 rounds to 0
+    CHECK(held(1, 1) == Approx(0.005f));
+    c.column_scales = false;
+    PcmNumerics per_matrix(c, 4);
+    Matrix coarse = small;
+    per_matrix.represent(coarse, Operand::weight);
+    CHECK(coarse(1, 0) == 0.0f);
+    // Forward and transposed reads agree with the products of the weights it holds.
+    const Matrix x = random_matrix(2, 3, 8), d = random_matrix(2, 3, 9);
+    Matrix y, back;
+    per_column.matmul(small, Operand::weight, false, x, Operand::activation, false, y);
+    per_column.matmul(small, Operand::weight, true, d, Operand::gradient, false, back);
+    CHECK((y - held * x).cwiseAbs().maxCoeff() < 3e-3f);
+    CHECK((back - held.transpose() * d).cwiseAbs().maxCoeff() < 3e-3f);
+  }
+}

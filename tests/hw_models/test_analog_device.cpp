@@ -117,11 +117,33 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
   CHECK(infer.setup_writes_per_device == 20);
   CHECK(infer.writes_per_device_per_step == 0);
   CHECK(infer.ledger.component(Component::cell_write) == 0);
-  const auto training = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
+  // Updates: the preset's assumed pulses per weight, each on one device of the pair.
+  const double weights = devices / 2;
+  auto training = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
   const Cost train = simulate("analog:pcm", training);
-  CHECK(train.writes_per_device_per_step == 1);  // update_pulses
-  CHECK(train.ledger.component(Component::cell_write) == Approx(devices * 1 * 10e-12));
+  CHECK(train.writes_per_device_per_step == 0.22);  // update_pulses
+  CHECK(train.ledger.component(Component::cell_write) == Approx(weights * 0.22 * 10e-12));
   CHECK(train.endurance == 1e8);
+  // Pulses measured by training replace the assumption: energy, wear and the rows' time.
+  training.update_pulses = 0.5;
+  const Cost measured = simulate("analog:pcm", training);
+  CHECK(measured.writes_per_device_per_step == 0.5);
+  CHECK(measured.ledger.component(Component::cell_write) == Approx(weights * 0.5 * 10e-12));
+  const size_t fc1 = op_index(training, "fc1.update");
+  // fc1's 784 rows on 256-row tiles: 256 rows pulsed one after another, pulses of 1 us each.
+  CHECK(measured.ops[fc1].latency_s ==
+        Approx(train.ops[fc1].latency_s + 256 * (0.5 - 0.22) * 1e-6));
+  // Mixed precision also reads and writes each weight's 4-byte accumulator and adds twice.
+  training.analog_update = "mixed-precision";
+  const Cost mixed = simulate("analog:pcm", training);
+  CHECK(mixed.ledger.component(Component::cell_write) ==
+        Approx(measured.ledger.component(Component::cell_write)));
+  CHECK(component(mixed.ops[fc1], Component::sram) -
+            component(measured.ops[fc1], Component::sram) ==
+        Approx(784 * 256 * 8 * 0.64e-12));
+  CHECK(component(mixed.ops[fc1], Component::compute) -
+            component(measured.ops[fc1], Component::compute) ==
+        Approx(784 * 256 * 2 * 0.1e-12));
 }
 
 TEST_CASE("Fewer ADC bits cost less energy on the chip", "[quick][hw][analog]") {
