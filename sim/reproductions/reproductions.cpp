@@ -102,6 +102,28 @@ double pcm_tops_per_w(int input_phases) {
   return 2.0 * static_cast<double>(o.step.graph.macs()) / o.cost.ledger.total() / 1e12;
 }
 
+// TOPS/W of analog:pcm's HERMES-fitted core model in the organisation of IBM's analog-AI chip
+// (Ambrogio et al. 2023): 34 tiles of 512 x 2,048 PCM devices, 512 x 512 weights of four devices
+// each (two pairs: two slices of 4 bits here), a read-out per pair column; 34 layers of 512 x 512
+// fill it, batch 1024. HERMES's core static power (90 mW for 256 rows and 256 columns) is scaled
+// to the tile by `static_scale`.
+double ambrogio_tops_per_w(double static_scale) {
+  Scenario s;
+  s.model = "mlp:512";
+  for (int i = 0; i < 34; ++i) s.model += "-512";
+  s.hw = "analog:pcm";
+  s.rule = "inference";
+  s.batch = 1024;
+  const double hermes_static_w = hw::find_preset("analog:pcm").get("tile_static_power");
+  char static_w[32];
+  std::snprintf(static_w, sizeof static_w, "%.9g W", hermes_static_w * static_scale);
+  s.hw_params = {{"tiles", "34"},           {"tile_rows", "512"},
+                 {"tile_cols", "1024"},     {"bits_per_cell", "4"},
+                 {"adcs_per_tile", "1024"}, {"tile_static_power", static_w}};
+  const ScenarioOutcome o = run_scenario(s);
+  return 2.0 * static_cast<double>(o.step.graph.macs()) / o.cost.ledger.total() / 1e12;
+}
+
 // The measured bf16 matrix product of this project's H100 (docs/references.md#h100-measured):
 // the second of two 8192 x 8192 layers at batch 8192, an 8192^3 product whose input is already
 // on the device (the first layer's waits for the host copy). TFLOP/s with `params` set.
@@ -262,6 +284,21 @@ std::vector<Reproduction> run_reproductions() {
                            "leaves the products more of the 700 W limit than the H200's 118 W"));
   all.push_back(prediction("HERMES efficiency, four-phase 8-bit", "Le Gallo et al. 2023", "TOPS/W",
                            2.48, pcm_tops_per_w(4), "the one-phase fit with four read phases"));
+  {
+    // Static power per read-out line: HERMES's core has 256 + 256, the tile 512 + 1,024.
+    const double lines = (512.0 + 1024.0) / (256.0 + 256.0);
+    const double per_column = ambrogio_tops_per_w(1024.0 / 256.0);
+    const double per_tile = ambrogio_tops_per_w(1.0);
+    char basis[300];
+    std::snprintf(basis, sizeof basis,
+                  "analog:pcm's HERMES-fitted core on that chip's 34 tiles of 512 x 2,048 PCM "
+                  "devices, the core's static power scaled by its rows and columns (x %.3g, an "
+                  "assumption); scaled by its columns: %.3g TOPS/W, unscaled: %.3g",
+                  lines, per_column, per_tile);
+    all.push_back(prediction("IBM analog-AI chip efficiency (Ambrogio et al. 2023)",
+                             "Ambrogio et al. 2023", "TOPS/W", 12.4, ambrogio_tops_per_w(lines),
+                             basis));
+  }
   // Across published runs: the gap between the model's utilization and the published one,
   // learnt on one run, predicts the other's (another model, another GPU, another parallelism).
   const ScenarioOutcome bg = run_scenario(transferred(gpt3, bloom));

@@ -127,6 +127,15 @@ TEST_CASE("frugal validate separates consistency from prediction, and says what 
   CHECK(consistency >= 10);
   CHECK(prediction >= 9);
   CHECK(transfers == 4);  // GPT-3 -> BLOOM and BLOOM -> GPT-3, time and energy
+  // An analog chip nothing was fitted to: IBM's analog-AI chip, from the HERMES fit.
+  int analog_predictions = 0;
+  for (const Reproduction& r : all)
+    if (r.kind == Reproduction::Kind::prediction && r.name.find("Ambrogio") != std::string::npos) {
+      ++analog_predictions;
+      CHECK(r.unit == "TOPS/W");
+      CHECK(r.ok());
+    }
+  CHECK(analog_predictions == 1);
   // A calibrated duration leans on its fit: without it the model is far off (over 20%), so the
   // check in the consistency group says little about the model; carried over from the other
   // run, the calibration predicts it.
