@@ -96,6 +96,11 @@ struct TrainingStep {
   // update_pulses is assumed).
   std::string analog_update = "sgd";
   double update_pulses = std::numeric_limits<double>::quiet_NaN();
+  // And the pulse slots a crossbar row took per update (NaN: the preset's update_row_pulses).
+  double update_row_slots = std::numeric_limits<double>::quiet_NaN();
+  // The extra crossbar reads bound management took per read, measured by training (NaN: none
+  // assumed).
+  double reread_fraction = std::numeric_limits<double>::quiet_NaN();
 
   int64_t batch() const { return graph.batch(); }
 };

@@ -138,6 +138,25 @@ def summary(scen, out=sys.stdout):
             print(f"{row['region']:<10} {row['grid_gco2_per_kwh']:>9.1f} "
                   f"{row['co2e_operational_kg'] / 1e3:>13.2f} {row['co2e_embodied_kg'] / 1e3:>10.2f} "
                   f"{row['co2e_kg'] / 1e3:>8.2f}", file=out)
+    switches = ok[ok["part"] == "analog-switches"]
+    if len(switches):
+        print("\nbp against dfa on analog:pcm, by what bp's backward pass runs on and whether idle "
+              "tiles are power-gated\n(cost only, each rule's programming pulses as its "
+              "training on the chip measured them):", file=out)
+        print(f"{'rule':<5} {'backward pass':<19} {'idle tiles':<12} {'step':>10} "
+              f"{'static':>10} {'over bp':>8}", file=out)
+        for gated, g in switches.groupby("hw.power_gating", sort=True):
+            for _, row in g.iterrows():
+                where = ("transposed reads" if row["hw.transposed_reads"] == 1 else
+                         "transposed copy" if row["hw.backward_copy"] == 1 else "digital units")
+                if row["rule"] != "bp":  # no backward pass: against bp's with these switches
+                    where = "vs " + where
+                same = g[(g["rule"] == "bp") & (g["hw.transposed_reads"] == row["hw.transposed_reads"])
+                         & (g["hw.backward_copy"] == row["hw.backward_copy"])]
+                over = row["energy_j"] / same["energy_j"].iloc[0] if len(same) else np.nan
+                print(f"{row['rule']:<5} {where:<19} {'power-gated' if gated else 'powered':<12} "
+                      f"{si(row['energy_j'], 'J'):>10} {si(row['energy_static_j'], 'J'):>10} "
+                      f"{over:>8.3g}", file=out)
     failed = scen[scen["status"] != "ok"]
     for _, row in failed.iterrows():
         print(f"\nscenario {row['scenario_id']} ({row['part']}, {row['rule']} on {row['hw']}) "

@@ -35,6 +35,15 @@ struct Activity {
   // update(), and the weight updates (weights × updates) they served.
   int64_t pulses = 0;
   int64_t weight_updates = 0;
+  // The pulse slots the updates took row by row: a crossbar row (one input line) is pulsed at
+  // once, its devices in parallel, so a row takes as many slots as its most-pulsed weight; and
+  // the rows (× updates) they went to.
+  int64_t row_slots = 0;
+  int64_t rows_updated = 0;
+  // Input vectors read through a crossbar's converters, and the extra reads that bound
+  // management took (an input read again at half its amplitude when its outputs would clip).
+  int64_t vector_reads = 0;
+  int64_t vector_rereads = 0;
 };
 
 class Numerics {

@@ -156,6 +156,12 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
   if (fired.weight_updates > 0)
     result.update_pulses =
         static_cast<double>(fired.pulses) / static_cast<double>(fired.weight_updates);
+  if (fired.rows_updated > 0)
+    result.update_row_slots =
+        static_cast<double>(fired.row_slots) / static_cast<double>(fired.rows_updated);
+  if (fired.vector_reads > 0)
+    result.reread_fraction =
+        static_cast<double>(fired.vector_rereads) / static_cast<double>(fired.vector_reads);
   if (!(o.sparsity >= 0 && o.sparsity < 1))
     throw InputError("--sparsity must be within [0, 1), got " + std::to_string(o.sparsity));
   if (o.sparsity > 0) {

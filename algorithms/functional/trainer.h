@@ -83,6 +83,10 @@ struct TrainResult {
   // A device whose weights are conductances: the programming pulses its updates fired over the
   // whole training, per weight and update (NaN for digital numerics, which fire none).
   double update_pulses = std::numeric_limits<double>::quiet_NaN();
+  // The pulse slots a crossbar row took per update (its most-pulsed weight's count; NaN: none).
+  double update_row_slots = std::numeric_limits<double>::quiet_NaN();
+  // And the extra reads its bound management took, per input vector read (NaN: none read).
+  double reread_fraction = std::numeric_limits<double>::quiet_NaN();
   // The same training in ideal fp32 (run_scenario fills it; equal to the final accuracy when
   // this run is fp32), and what the numerics cost: reference − final.
   double fp32_accuracy = 0;

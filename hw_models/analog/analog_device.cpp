@@ -8,7 +8,7 @@
 // is free), and their outputs stream back to DRAM. So layers on different tiles work on
 // successive samples at once, as weight-stationary chips pipeline them (ISAAC, HERMES), while
 // the forward and backward products of one layer share its tiles. Updates wait for the whole
-// batch.
+// batch's backward pass, then program their layers' tiles at once.
 
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include <tlm_utils/simple_initiator_socket.h>
@@ -39,6 +39,7 @@ struct Stage {
   int resource = -1;  // index into the platform's resources
   bool per_sample = true;
   double busy_s = 0.0;  // per sample, or for the batch
+  int after = -1;       // the stage whose samples it waits for (-1: the inputs from DRAM)
 };
 
 struct StageTiming {
@@ -170,10 +171,12 @@ class AnalogPlatform : public sc_core::sc_module {
     const int64_t rounds = s.per_sample ? m_samples : 1;
     for (int64_t k = 0; k < rounds; ++k) {
       const int64_t need = s.per_sample ? k + 1 : m_samples;  // samples op j − 1 must have done
-      if (j > 0)
-        while (m_done_samples[j - 1] < need) wait(*m_progress[j - 1]);
-      else
+      if (s.after >= 0) {
+        const auto a = static_cast<size_t>(s.after);
+        while (m_done_samples[a] < need) wait(*m_progress[a]);
+      } else {
         while (m_inputs_in < need) wait(m_input_event);
+      }
       if (s.busy_s > 0) acquire(r);
       if (k == 0) m_timings[j].start_s = (sc_core::sc_time_stamp() - t0).to_seconds();
       if (s.busy_s > 0) {
@@ -242,20 +245,32 @@ class AnalogDevice final : public Device {
     if (step.inference) return {};
     const bool measured = !std::isnan(step.update_pulses);
     return {{"update_pulses", measured ? step.update_pulses : m_params.update_pulses},
-            {"update_pulses_source", std::string(measured ? "measured" : "assumed")}};
+            {"update_row_pulses", measured ? step.update_row_slots : m_params.update_row_pulses},
+            {"update_pulses_source", std::string(measured ? "measured" : "assumed")},
+            {"reread_fraction", std::isnan(step.reread_fraction) ? 0.0 : step.reread_fraction}};
   }
 
   DeviceSummary summary(const algorithms::TrainingStep& step) const override {
     DeviceSummary s;
     if (step.inference) return s;
     const bool measured = !std::isnan(step.update_pulses);
-    char text[200];
-    std::snprintf(text, sizeof text, "%s: %.4g programming pulses per weight and update (%s)",
+    char text[240];
+    std::snprintf(text, sizeof text,
+                  "%s: %.4g programming pulses per weight and update, %.4g pulse slots per "
+                  "crossbar row (%s)",
                   step.analog_update.c_str(),
                   measured ? step.update_pulses : m_params.update_pulses,
+                  measured ? step.update_row_slots : m_params.update_row_pulses,
                   measured ? "measured: fired by the training's updates"
-                           : "assumed: the preset's update_pulses");
+                           : "assumed: the preset's update_pulses and update_row_pulses");
     s.figures = {{"updates", text}};
+    if (!std::isnan(step.reread_fraction)) {
+      std::snprintf(text, sizeof text,
+                    "%.3g%% of the crossbar reads read again at a lower amplitude, outputs "
+                    "past the ADC's bound (measured by the training)",
+                    100.0 * step.reread_fraction);
+      s.figures.push_back({"bound management", text});
+    }
     return s;
   }
 
@@ -264,31 +279,48 @@ class AnalogDevice final : public Device {
     check(request_for(step));
     UpdatePlan updates;
     updates.pulses = step.update_pulses;
+    updates.row_slots = step.update_row_slots;
+    updates.rereads = step.reread_fraction;
     updates.accumulator = parse_update_scheme(step.analog_update) == UpdateScheme::mixed_precision;
     const Mapping m = map_step(step.graph, m_params, m_preset.name(), updates);
+    // Each op waits for the one before it, except the updates: each waits for the last op
+    // before the first update (the backward pass done), so the layers' tiles program at once.
     std::vector<Stage> stages(m.work.size());
-    for (size_t i = 0; i < m.work.size(); ++i)
-      stages[i] = {m.work[i].resource, m.work[i].per_sample, m.work[i].busy_s};
+    int before_updates = -1;
+    for (size_t i = 0; i < m.work.size(); ++i) {
+      const bool update = step.graph.ops()[i].phase == workloads::Phase::update;
+      if (!update) before_updates = static_cast<int>(i);
+      stages[i] = {m.work[i].resource, m.work[i].per_sample, m.work[i].busy_s,
+                   update ? before_updates : static_cast<int>(i) - 1};
+    }
     double total_s = 0.0;
     const std::vector<StageTiming> timings = AnalogPlatform::instance().run(
         stages, std::max<int64_t>(1, step.batch()), static_cast<int>(m.placements.size()),
         m.input_bytes, m.output_bytes, m_params.dram_bandwidth_bytes_per_s, total_s);
-    // Static power of the chip and of every tile holding weights, over the whole step, shared
-    // among the ops by the time each is busy (they overlap in the pipeline).
-    const double static_w = m_params.chip_static_power_w +
-                            m_params.tile_static_power_w * static_cast<double>(m.tiles_used);
+    // Static power of the chip, and of every tile holding weights, over the whole step, shared
+    // among the ops by the time each spans (they overlap in the pipeline). Power-gated tiles
+    // draw only while they work: each op is charged its own tiles over its busy time.
+    const auto batch = static_cast<double>(std::max<int64_t>(1, step.batch()));
+    const double tiles_w = m_params.tile_static_power_w * static_cast<double>(m.tiles_used);
+    const double static_w = m_params.chip_static_power_w + (m_params.power_gating ? 0.0 : tiles_w);
     double spans = 0.0;
     for (const StageTiming& t : timings) spans += t.end_s - t.start_s;
     Cost cost;
     cost.ops.resize(m.work.size());
     for (size_t i = 0; i < m.work.size(); ++i) {
       OpCost& c = cost.ops[i];
-      c = m.work[i].energy;
+      const StageWork& w = m.work[i];
+      c = w.energy;
       c.start_s = timings[i].start_s;
       c.latency_s = timings[i].end_s - timings[i].start_s;
       const double share =
           spans > 0 ? c.latency_s / spans : 1.0 / static_cast<double>(m.work.size());
-      c.charge(Component::static_power, static_w * total_s * share);
+      double joules = static_w * total_s * share;
+      if (m_params.power_gating && w.resource >= 0)
+        joules += m_params.tile_static_power_w *
+                  static_cast<double>(m.placements[static_cast<size_t>(w.resource)].tiles()) *
+                  w.busy_s * (w.per_sample ? batch : 1.0);
+      c.charge(Component::static_power, joules);
       cost.book(i, step.graph.ops()[i].phase);
     }
     cost.latency_s = total_s;
@@ -323,9 +355,15 @@ DeviceKind describe() {
       {"update_pulses", results::ColumnType::float64, "1",
        "analog devices trained on the chip: programming pulses per weight and update (NaN for "
        "other devices and for inference)"},
+      {"update_row_pulses", results::ColumnType::float64, "1",
+       "analog devices trained on the chip: pulse slots a crossbar row took per update (its "
+       "most-pulsed weight's count), measured or assumed as update_pulses"},
       {"update_pulses_source", results::ColumnType::string, "",
        "measured (fired by the updates of --train) or assumed (the preset's update_pulses); "
        "empty for other devices"},
+      {"reread_fraction", results::ColumnType::float64, "1",
+       "analog devices trained on the chip: extra crossbar reads that bound management took per "
+       "read, measured by --train (0 without training; NaN for other devices)"},
   };
   kind.elaborate = [] { AnalogPlatform::instance(); };
   return kind;

@@ -39,6 +39,15 @@ int crossbar_matrix(const workloads::Graph& g, const Op& op) {
   return -1;
 }
 
+// Whether a product by a placed matrix reads it forward: its reduction runs over the matrix's
+// rows (inputs on the rows); else transposed (the backward pass, inputs on the columns).
+bool reads_forward(const Op& op, const Placement& pl) {
+  const double inner =
+      static_cast<double>(op.macs) / std::max<double>(1.0, static_cast<double>(op.out.elements()));
+  return std::abs(inner - static_cast<double>(pl.rows)) <=
+         std::abs(inner - static_cast<double>(pl.cols));
+}
+
 struct Point {
   double x = 0, y = 0;
 };
@@ -61,24 +70,39 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
                  const std::string& device_name, const UpdatePlan& updates) {
   Mapping m;
   const double pulses = std::isnan(updates.pulses) ? p.update_pulses : updates.pulses;
+  const double rereads = std::isnan(updates.rereads) ? 0.0 : updates.rereads;
+  const double row_slots = std::isnan(updates.row_slots) ? p.update_row_pulses : updates.row_slots;
   const auto batch = static_cast<double>(std::max<int64_t>(1, step.batch()));
-  // Place every matrix a product uses, in order of first use.
-  std::map<int, size_t> placed;  // tensor id -> placement index
-  for (const Op& op : step.ops()) {
-    const int id = crossbar_matrix(step, op);
-    if (id < 0 || placed.count(id)) continue;
+  // Place every matrix a product uses, in order of first use, and a transposed copy of each
+  // that a backward product reads where the chip cannot read transposed.
+  std::map<int, size_t> placed, copies;  // tensor id -> placement index
+  std::map<int, bool> digital_copy;      // tensor id -> a digital copy serves its backward reads
+  auto place = [&](int id, const std::string& layer, bool copy) {
     const Tensor& t = step.tensor(id);
     Placement pl;
     pl.tensor = id;
-    pl.layer = op.name;
+    pl.layer = layer;
     pl.cols = t.shape.dims[0];
     pl.rows = t.elements / pl.cols;
+    if (copy) std::swap(pl.rows, pl.cols);
+    pl.transposed_copy = copy;
     pl.row_tiles = ceil_div(pl.rows, p.tile_rows);
     pl.col_tiles = ceil_div(pl.cols, p.weights_per_row());
     pl.first_tile = m.tiles_used;
     m.tiles_used += pl.tiles();
-    placed.emplace(id, m.placements.size());
+    (copy ? copies : placed).emplace(id, m.placements.size());
     m.placements.push_back(pl);
+  };
+  for (const Op& op : step.ops()) {
+    const int id = crossbar_matrix(step, op);
+    if (id < 0) continue;
+    if (!placed.count(id)) place(id, op.name, false);
+    const Placement& pl = m.placements[placed.at(id)];
+    if (p.transposed_reads || reads_forward(op, pl)) continue;
+    if (!p.backward_copy)
+      digital_copy[id] = true;
+    else if (!copies.count(id))
+      place(id, op.name + " (transposed copy)", true);
   }
   if (m.tiles_used > p.tiles) {
     const Placement& big = *std::max_element(
@@ -120,16 +144,27 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
         m.input_bytes =
             static_cast<int64_t>(static_cast<double>(step.tensor(id).elements) * in_bytes);
       }
-    if (const int id = crossbar_matrix(step, op); id >= 0) {
-      const size_t k = placed.at(id);
+    const int matrix = crossbar_matrix(step, op);
+    size_t k = matrix >= 0 ? placed.at(matrix) : 0;
+    bool forward = matrix >= 0 && reads_forward(op, m.placements[k]);
+    if (matrix >= 0 && !forward && !p.transposed_reads) {
+      if (p.backward_copy) {  // read forward on the copy
+        k = copies.at(matrix);
+        forward = true;
+      } else {  // on the digital units, the weights read from the digital copy
+        const Placement& pl = m.placements[k];
+        const double bytes = static_cast<double>(pl.rows * pl.cols) *
+                             std::ceil(static_cast<double>(p.weight_bits) / 8.0);
+        e.sram_bytes += static_cast<int64_t>(bytes);
+        e.charge(Component::sram, bytes * p.buffer_energy_per_byte_j);
+        digital_ops += 2.0 * static_cast<double>(op.macs);
+      }
+    }
+    if (matrix >= 0 && (forward || p.transposed_reads)) {
       const Placement& pl = m.placements[k];
       w.resource = static_cast<int>(k);
       const auto rows = static_cast<double>(pl.rows), cols = static_cast<double>(pl.cols);
-      const double mvms = static_cast<double>(op.macs) / (rows * cols);
-      // Forward when the op's reduction runs over the matrix's rows (inputs on the rows).
-      const double inner = static_cast<double>(op.macs) /
-                           std::max<double>(1.0, static_cast<double>(op.out.elements()));
-      const bool forward = std::abs(inner - rows) <= std::abs(inner - cols);
+      const double mvms = static_cast<double>(op.macs) / (rows * cols) * (1.0 + rereads);
       const auto row_tiles = static_cast<double>(pl.row_tiles);
       const auto col_tiles = static_cast<double>(pl.col_tiles);
       const double inputs = forward ? rows : cols;
@@ -157,7 +192,7 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
       e.charge(Component::interconnect, noc_bytes * hops[k] * p.noc_energy_per_byte_j);
       // Double-buffered tile outputs: sending a product's results overlaps the next product.
       w.busy_s = std::max(mvms / batch * mvm_s, noc_bytes / batch / p.noc_bandwidth_bytes_per_s);
-    } else {
+    } else if (matrix < 0) {
       digital_ops += 2.0 * static_cast<double>(op.macs);  // products on the digital units
     }
     if (op.kind == OpKind::optimizer_update) {
@@ -171,13 +206,30 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
         w.writes = pulses;
         update_writes[it->second] += pulses;
         e.charge(Component::cell_write, weights * pulses * p.write_energy_j);
-        // A tile pulses a row at a time (its weights' pulses in parallel); tiles in parallel.
-        w.busy_s += static_cast<double>(std::min(pl.rows, p.tile_rows)) * pulses * p.write_pulse_s;
+        // A tile pulses a row at a time (its weights' pulses in parallel, as many slots as the
+        // most-pulsed one); tiles in parallel.
+        w.busy_s +=
+            static_cast<double>(std::min(pl.rows, p.tile_rows)) * row_slots * p.write_pulse_s;
         if (updates.accumulator) {
           const double bytes = weights * 8.0;
           e.sram_bytes += static_cast<int64_t>(bytes);
           e.charge(Component::sram, bytes * p.buffer_energy_per_byte_j);
           digital_ops += 2.0 * weights;
+        }
+        // The backward pass's copy, kept in step: the same pulses on its own tiles (in parallel
+        // with the original's), or the digital copy read, updated and written back.
+        if (const auto copy = copies.find(id); copy != copies.end()) {
+          const Placement& c = m.placements[copy->second];
+          update_writes[copy->second] += pulses;
+          e.charge(Component::cell_write, weights * pulses * p.write_energy_j);
+          w.busy_s = std::max(w.busy_s, static_cast<double>(std::min(c.rows, p.tile_rows)) *
+                                            row_slots * p.write_pulse_s);
+        }
+        if (digital_copy.count(id)) {
+          const double bytes = 2.0 * weights * std::ceil(static_cast<double>(p.weight_bits) / 8.0);
+          e.sram_bytes += static_cast<int64_t>(bytes);
+          e.charge(Component::sram, bytes * p.buffer_energy_per_byte_j);
+          digital_ops += weights;
         }
       }
     }

@@ -7,7 +7,10 @@
 // at once (weight-stationary), or the step is refused naming the layer and the tiles it needs.
 // Products by a placed matrix are matrix-vector products on its tiles, forward (inputs on the
 // rows) or transposed (the backward pass: inputs on the columns); the tiles of a layer work in
-// parallel and their partial sums are added digitally. Everything else (activations, pooling,
+// parallel and their partial sums are added digitally. A chip that cannot read transposed
+// (transposed_reads = 0) runs the backward products on a transposed copy of the matrix on tiles
+// of its own, pulsed in step with it (backward_copy = 1), or on the digital units from a digital
+// copy of the weights, updated in step (backward_copy = 0). Everything else (activations, pooling,
 // softmax, normalization, weight gradients, products of two activations) runs on the digital
 // units. An update fires programming pulses, each on one device of a weight's pair (a weight
 // sliced over cells takes them on its least significant cell): the mean pulses per weight
@@ -32,6 +35,7 @@ struct Placement {
   int64_t cols = 0;   // N: outputs of the forward product
   int64_t row_tiles = 0, col_tiles = 0;
   int64_t first_tile = 0;  // index on the chip (tiles are laid out row-major on a square mesh)
+  bool transposed_copy = false;  // the copy of a matrix for a chip without transposed reads
   int64_t tiles() const { return row_tiles * col_tiles; }
   int64_t devices(const AnalogParams& p) const { return rows * cols * p.slices() * 2; }
 };
@@ -61,9 +65,14 @@ struct UpdatePlan {
   // Mean pulses per weight and update: measured by training (TrainingStep::update_pulses), or
   // NaN for the preset's assumption (update_pulses).
   double pulses = std::numeric_limits<double>::quiet_NaN();
+  // Pulse slots a crossbar row takes per update (its most-pulsed weight's count): measured, or
+  // NaN for the preset's update_row_pulses. A tile pulses its rows one after another.
+  double row_slots = std::numeric_limits<double>::quiet_NaN();
   // Mixed precision: every update also reads and writes each weight's digital accumulator
   // (4 bytes each way in the tile buffers) and adds and compares on the digital units.
   bool accumulator = false;
+  // Extra reads per crossbar read that bound management took (measured; NaN or 0: none).
+  double rereads = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Throws InputError when the step's matrices need more tiles than the chip has.

@@ -1,3 +1,9 @@
+// GCC 12 sees uninitialized lanes in Eigen's AVX-512 product kernels that it instantiates here
+// (a false positive: Eigen's own code, as the trainer runs it).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "hw_models/analog/analog_numerics.h"
 
 #include <algorithm>
@@ -183,8 +189,9 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
   const double log_down = std::log1p(-std::min(0.999999, s.dw_min * (1.0 - s.up_down)));
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
-  int64_t fired = 0;
-  for (Eigen::Index j = 0; j < w.cols(); ++j)
+  int64_t fired = 0, slots = 0;
+  for (Eigen::Index j = 0; j < w.cols(); ++j) {  // column j of W: crossbar row j (input j)
+    int64_t row_most = 0;
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
       // The move asked for, in units of g_max.
       double wanted = -static_cast<double>(step(i, j)) / p.scale(i);
@@ -201,6 +208,7 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
         n = std::min(n, s.max_pulses);
       }
       if (n == 0) continue;
+      row_most = std::max(row_most, n);
       double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
       const auto pulses = static_cast<double>(n);
       const double moved = wanted > 0 ? g_max - (g_max - g) * std::exp(pulses * log_up)
@@ -212,8 +220,12 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
       w(i, j) = static_cast<float>(g / g_max * p.scale(i));
       fired += n;
     }
+    slots += row_most;
+  }
   m_activity.pulses += fired;
   m_activity.weight_updates += w.size();
+  m_activity.row_slots += slots;
+  m_activity.rows_updated += w.cols();
   p.read_at = -1.0;  // read again at the next use
 }
 
@@ -228,9 +240,8 @@ void PcmNumerics::quantize_inputs(Matrix& x) const {
   x = ((x.array() * levels).round() / levels).matrix();
 }
 
-void PcmNumerics::quantize_outputs(Matrix& y) const {
+void PcmNumerics::quantize_outputs(Matrix& y, float bound) const {
   if (m_settings.adc_bits <= 0) return;
-  const auto bound = static_cast<float>(m_settings.output_bound);
   const auto levels = static_cast<float>(std::max(1, (1 << (m_settings.adc_bits - 1)) - 1));
   y = ((y.array().max(-bound).min(bound) / bound * levels).round() / levels * bound).matrix();
 }
@@ -253,6 +264,14 @@ void PcmNumerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, con
   const Matrix& held = effective(w);
   const Eigen::VectorXf& scale = m_programmed.at(w.data()).scale;
   const bool transposed = weight_first ? transpose_a : !transpose_b;
+  if (transposed && m_settings.digital_backward) {  // on the digital units
+    const Matrix pa =
+        weight_first ? transposed_if(held, transpose_a) : transposed_if(a, transpose_a);
+    const Matrix pb =
+        weight_first ? transposed_if(b, transpose_b) : transposed_if(held, transpose_b);
+    y.noalias() = pa * pb;
+    return;
+  }
   Matrix x = weight_first ? transposed_if(b, transpose_b) : transposed_if(a, !transpose_a);
   // The array holds W / scale (rows of W by their output's scale) in [−1, 1]: read forward, the
   // outputs are scaled back digitally after the ADC; read transposed, the inputs are scaled
@@ -266,9 +285,32 @@ void PcmNumerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, con
     if (x_scale(j) == 0) x_scale(j) = 1;
     x.col(j) /= x_scale(j);
   }
-  quantize_inputs(x);
-  Matrix out = w_op * x;
-  quantize_outputs(out);
+  Matrix xq = x;
+  quantize_inputs(xq);
+  Matrix out = w_op * xq;
+  m_activity.vector_reads += out.cols();
+  // Bound management: a vector whose outputs pass the ADC's bound is read again at 1/2^k of its
+  // amplitude, the smallest k that fits, and scaled back by 2^k after the ADC.
+  std::vector<std::pair<Eigen::Index, Matrix>> reread;
+  const auto bound = static_cast<float>(m_settings.output_bound);
+  if (m_settings.bound_management && m_settings.adc_bits > 0)
+    for (Eigen::Index j = 0; j < out.cols(); ++j) {
+      if (out.col(j).cwiseAbs().maxCoeff() <= bound) continue;
+      Matrix column;
+      float factor = 1.0f;
+      for (int k = 1; k <= 20; ++k) {
+        factor *= 2.0f;
+        Matrix xj = x.col(j) / factor;
+        quantize_inputs(xj);
+        column = w_op * xj;
+        ++m_activity.vector_rereads;
+        if (column.cwiseAbs().maxCoeff() <= bound) break;
+      }
+      quantize_outputs(column, bound);
+      reread.emplace_back(j, column * factor);
+    }
+  quantize_outputs(out, bound);
+  for (const auto& [j, column] : reread) out.col(j) = column;
   out = out * x_scale.asDiagonal();
   if (!transposed) out = scale.asDiagonal() * out;
   if (weight_first)

@@ -5,9 +5,10 @@
 // drifting as g(t) = g_prog·((t + t0)/t0)^(−ν) and read with 1/f noise, following IBM's
 // statistical PCM model (Nandakumar et al., ICECS 2019; aihwkit PCMLikeNoiseModel;
 // docs/references.md#nandakumar-2019). Inputs pass a DAC (each input vector scaled by its largest
-// magnitude, then rounded), outputs an ADC (clipped to a bound, then rounded). A fraction of cells
-// can be stuck at 0 or g_max. Products without a weight operand (weight gradients) are digital,
-// exact. Everything random is drawn from the seed.
+// magnitude, then rounded), outputs an ADC (clipped to a bound, then rounded; an input vector
+// whose outputs would clip is read again at half its amplitude, as aihwkit's bound management). A
+// fraction of cells can be stuck at 0 or g_max. Products without a weight operand (weight
+// gradients) are digital, exact. Everything random is drawn from the seed.
 
 #include <cstdint>
 #include <random>
@@ -26,11 +27,17 @@ const std::vector<std::string>& update_scheme_names();
 UpdateScheme parse_update_scheme(const std::string& name);
 
 struct AnalogSettings {
-  double g_max_s = 25e-6;         // conductance range of one device (aihwkit default, PCM)
-  int64_t levels = 0;             // conductance levels per device (0: continuous)
-  int dac_bits = 8;               // 0: ideal inputs
-  int adc_bits = 8;               // 0: ideal outputs
-  double output_bound = 12.0;     // ADC range, in units of a full-scale input × weight
+  double g_max_s = 25e-6;  // conductance range of one device (aihwkit default, PCM)
+  int64_t levels = 0;      // conductance levels per device (0: continuous)
+  int dac_bits = 8;        // 0: ideal inputs
+  int adc_bits = 8;        // 0: ideal outputs
+  // ADC range, in units of a full-scale input × g_max's weight (aihwkit's out_bound, relative to
+  // the devices' range: on a chip that trains, weights start at 1 / train_weight_range of it).
+  double output_bound = 12.0;
+  // Bound management (aihwkit's ITERATIVE, its default): an input vector whose outputs pass the
+  // ADC's bound is read again at half its amplitude, until they fit (at most 20 halvings); the
+  // outputs are scaled back digitally. Off: they clip.
+  bool bound_management = true;
   double prog_noise_scale = 1.0;  // scales of the PCM model's three effects (0: off)
   double read_noise_scale = 1.0;
   double drift_scale = 1.0;
@@ -61,6 +68,9 @@ struct AnalogSettings {
   //   g_max); a weight whose |χ| reaches the device granularity ε = dw_min gets n = ⌊|χ|/ε⌋
   //   pulses (at most max_pulses) and χ gives up n·ε (Nandakumar et al., Front. Neurosci. 2020).
   UpdateScheme scheme = UpdateScheme::sgd;
+  // A chip that cannot read its crossbars transposed and keeps no transposed copy: products by
+  // a transposed weight matrix (the backward pass) are digital, exact, from the weights held.
+  bool digital_backward = false;
 };
 
 class PcmNumerics final : public algorithms::Numerics {
@@ -107,8 +117,9 @@ class PcmNumerics final : public algorithms::Numerics {
   const algorithms::Matrix& effective(const algorithms::Matrix& w) const;
   void program(Programmed& p, const algorithms::Matrix& w) const;
   void read(Programmed& p) const;
-  void quantize_inputs(algorithms::Matrix& x) const;   // per column: DAC
-  void quantize_outputs(algorithms::Matrix& y) const;  // ADC: clip to the bound, round
+  void quantize_inputs(algorithms::Matrix& x) const;  // per column: DAC
+  // ADC: clip to ±bound (in units of a full-scale input × g_max), round.
+  void quantize_outputs(algorithms::Matrix& y, float bound) const;
 
   AnalogSettings m_settings;
   mutable std::mt19937_64 m_rng;

@@ -48,6 +48,10 @@ const ParamTable<AnalogParams>& analog_param_table() {
             "training on the chip: g_max stands for this multiple of the initial largest weight "
             "magnitude (of the column, or of the matrix): the room trained weights have to grow",
             &AnalogParams::numerics, &AnalogSettings::train_weight_range),
+      param("bound_management", Dimension::dimensionless, 0, 1,
+            "1: an input vector whose outputs would pass the ADC's bound is read again at half "
+            "its amplitude until they fit (aihwkit's iterative bound management); 0: they clip",
+            &AnalogParams::numerics, &AnalogSettings::bound_management),
       param("g_max", Dimension::conductance, 1e-9, 1e-2, "largest device conductance",
             &AnalogParams::numerics, &AnalogSettings::g_max_s),
       param("read_voltage", Dimension::voltage, 0.001, 5, "read voltage across a cell",
@@ -99,6 +103,19 @@ const ParamTable<AnalogParams>& analog_param_table() {
             &AnalogParams::tile_static_power_w),
       param("chip_static_power", Dimension::power, 0, 1000, "the rest of the chip's static power",
             &AnalogParams::chip_static_power_w),
+      param("power_gating", Dimension::dimensionless, 0, 1,
+            "1: a tile holding weights draws tile_static_power only while it works (power-gated "
+            "when idle); 0: for the whole step",
+            &AnalogParams::power_gating),
+      param("transposed_reads", Dimension::dimensionless, 0, 1,
+            "1: the backward pass reads a crossbar transposed (inputs on its columns); 0: it "
+            "cannot, see backward_copy",
+            &AnalogParams::transposed_reads),
+      param("backward_copy", Dimension::dimensionless, 0, 1,
+            "without transposed reads: 1, a transposed copy of each matrix on tiles of its own, "
+            "programmed and pulsed in step; 0, the digital units compute the backward product "
+            "from a digital copy of the weights",
+            &AnalogParams::backward_copy),
       param("write_energy", Dimension::energy, 0, 1e-6, "one programming pulse on one device",
             &AnalogParams::write_energy_j),
       param("write_pulse", Dimension::time, 1e-12, 1e-3,
@@ -110,6 +127,10 @@ const ParamTable<AnalogParams>& analog_param_table() {
             "mean pulses per weight and training update (each to one device of the pair), for a "
             "step not trained with --train; a trained one uses the pulses its updates fired",
             &AnalogParams::update_pulses),
+      param("update_row_pulses", Dimension::dimensionless, 0, 1e6,
+            "pulse slots a crossbar row takes per training update (its most-pulsed weight's "
+            "count: a row's devices are pulsed in parallel), for a step not trained with --train",
+            &AnalogParams::update_row_pulses),
       param("endurance", Dimension::dimensionless, 1, 1e18, "writes a device survives",
             &AnalogParams::endurance),
       param("prog_noise_scale", Dimension::dimensionless, 0, 100,
@@ -160,6 +181,7 @@ AnalogParams AnalogParams::from(const Preset& p) {
   a.numerics.levels = std::max<int64_t>(2, int64_t{1} << (a.weight_bits - 1));
   a.numerics.dac_bits = static_cast<int>(a.input_bits());
   a.numerics.adc_bits = static_cast<int>(a.adc_bits);
+  a.numerics.digital_backward = !a.transposed_reads && !a.backward_copy;
   return a;
 }
 

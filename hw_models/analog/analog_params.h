@@ -41,11 +41,18 @@ struct AnalogParams {
   double dram_energy_per_byte_j, dram_bandwidth_bytes_per_s;
   double tile_static_power_w;  // per tile holding weights (bias currents, leakage, clocks)
   double chip_static_power_w;
+  bool power_gating;  // a tile draws tile_static_power only while busy (else the whole step)
+  // The backward pass's Wᵀδ: read transposed on the same tiles (transposed_reads), else on a
+  // transposed copy on tiles of its own, programmed and pulsed in step (backward_copy), else on
+  // the digital units from a digital copy of the weights.
+  bool transposed_reads;
+  bool backward_copy;
   // Programming.
   double write_energy_j;  // per pulse and device
   double write_pulse_s;
   int64_t write_verify_iterations;  // pulses (each with a verify read) to program a device
-  double update_pulses;             // mean pulses a device takes per training update
+  double update_pulses;             // mean pulses per weight and training update (without --train)
+  double update_row_pulses;         // pulse slots a crossbar row takes per update (without --train)
   double endurance;                 // writes a device survives
   // The functional face: conductance range, ADC bound, noise, drift and pulsed updates, read
   // from the preset; levels and converter bits follow from the organisation above.

@@ -52,6 +52,8 @@ hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
   other.threads = like.threads;
   other.analog_update = like.analog_update;
   other.update_pulses = like.update_pulses;
+  other.update_row_slots = like.update_row_slots;
+  other.reread_fraction = like.reread_fraction;
   if (s.activation_checkpointing && !other.inference) algorithms::checkpoint_activations(other);
   algorithms::spread(other, parallelism(s));
   return device.simulate(other);
@@ -150,7 +152,11 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
   };
   o.training = algorithms::train(forward, data, train);
   // The programming pulses the updates fired, for the cost of the step (analog chips).
-  if (!deploy && o.device_numerics) o.step.update_pulses = o.training->update_pulses;
+  if (!deploy && o.device_numerics) {
+    o.step.update_pulses = o.training->update_pulses;
+    o.step.update_row_slots = o.training->update_row_slots;
+    o.step.reread_fraction = o.training->reread_fraction;
+  }
   train.after_training = nullptr;  // the reference trainings below are not this scenario's
   if (deploy) {                    // the reference is the trained network itself, before deployment
     o.training->fp32_accuracy = o.training->trained_test_accuracy();

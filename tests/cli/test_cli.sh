@@ -136,6 +136,20 @@ EOF
 expect_ok "run --train again" "$frugal" run "${train[@]}" --out "$work/out/train2.h5"
 "$tests/results/check_results.py" "$work/out/train.h5" --same-as "$work/out/train2.h5" >/dev/null \
   || fail "two identical training runs differ"
+# --- trained on an analog chip: the step is costed with the pulses the updates fired
+expect_ok "run --train on analog:pcm" "$frugal" run "${train[@]}" --hw analog:pcm \
+  --analog-update mixed-precision --out "$work/out/analog.h5"
+grep -q "mixed-precision: .* programming pulses per weight and update, .* (measured" "$work/stdout" \
+  || fail "analog training: no measured pulses in the summary"
+/usr/bin/python3 - "$work/out/analog.h5" <<'EOF' || fail "analog training: pulses or write energy wrong"
+import sys, h5py
+s = h5py.File(sys.argv[1])["scenarios"]
+pulses = s["update_pulses"][0]
+assert s["update_pulses_source"].asstr()[0] == "measured" and pulses > 0, pulses
+assert s["analog_update"].asstr()[0] == "mixed-precision"
+weights = 784 * 32 + 32 * 10
+assert abs(s["energy_cell_write_j"][0] - weights * pulses * 10e-12) < 1e-6 * s["energy_cell_write_j"][0]
+EOF
 # --- a digital format: the run also trains the fp32 reference; accuracy_loss is the difference
 expect_ok "run --train --precision int8" "$frugal" run "${train[@]}" --precision int8 --out "$work/out/int8.h5"
 grep -q "the same training in ideal fp32: " "$work/stdout" || fail "int8: no fp32 reference in the summary"

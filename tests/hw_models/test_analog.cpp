@@ -158,6 +158,10 @@ TEST_CASE("Pulsed updates fire the pulses counted by hand; column scales map eac
     CHECK(pcm.pulses() == 2 + 3);
     CHECK(pcm.pair_updates() == 4);
     CHECK(pcm.activity().pulses == 5);
+    // Crossbar row j holds column j of W, its devices pulsed in parallel: row 0 takes no slot,
+    // row 1 as many as its most-pulsed weight, 3.
+    CHECK(pcm.activity().row_slots == 3);
+    CHECK(pcm.activity().rows_updated == 2);
     // Two up pulses from G = 0: g_max·(1 − (1 − 1/8)²) = 0.234375 g_max.
     CHECK(held(0, 1) == Approx(1.0 - 0.875 * 0.875));
     // Three down pulses from −0.5: −1 + 0.5·(7/8)³.
@@ -168,6 +172,7 @@ TEST_CASE("Pulsed updates fire the pulses counted by hand; column scales map eac
     pcm.update(held, step);
     CHECK(pcm.pulses() == 5 + 3 + 1 + 3);
     CHECK(pcm.pair_updates() == 8);
+    CHECK(pcm.activity().row_slots == 3 + 1 + 3);
   }
   SECTION("plain SGD: the count is rounded stochastically, so it is right on average") {
     s.max_pulses = 100;
@@ -214,5 +219,73 @@ TEST_CASE("Pulsed updates fire the pulses counted by hand; column scales map eac
     per_column.matmul(small, Operand::weight, true, d, Operand::gradient, false, back);
     CHECK((y - held * x).cwiseAbs().maxCoeff() < 3e-3f);
     CHECK((back - held.transpose() * d).cwiseAbs().maxCoeff() < 3e-3f);
+  }
+}
+
+TEST_CASE("A chip without transposed reads runs the backward products digitally, exactly",
+          "[quick][analog]") {
+  AnalogSettings s;  // noise, 8-bit converters
+  s.dac_bits = s.adc_bits = 8;
+  s.digital_backward = true;
+  PcmNumerics pcm(s, 3);
+  Matrix w = random_matrix(16, 32, 1);
+  const Matrix x = random_matrix(32, 4, 2), d = random_matrix(16, 4, 3);
+  Matrix forward, backward;
+  pcm.matmul(w, Operand::weight, false, x, Operand::activation, false, forward);
+  pcm.matmul(w, Operand::weight, true, d, Operand::gradient, false, backward);
+  Matrix& held = w;
+  pcm.represent(held, Operand::weight);  // the weights as its devices hold them
+  CHECK((backward - held.transpose() * d).cwiseAbs().maxCoeff() < 1e-5f);  // no converters
+  CHECK((forward - held * x).cwiseAbs().maxCoeff() > 1e-4f);  // the forward read still has them
+}
+
+TEST_CASE("Trained weights grow only as far as the range lets them", "[quick][analog]") {
+  // Asked to grow a weight to 3 times the initial largest, in steps of a tenth of it: with g_max
+  // standing for twice the initial largest (the range frugal once hard-coded) it pins below 2;
+  // with 8 it passes 2.5 (the soft bounds shrink each step by 1 − G/g_max).
+  auto grown = [](double range) {
+    AnalogSettings s = ideal();
+    s.pulsed_updates = true;
+    s.pulse_noise = 0;
+    s.up_down = 0;
+    s.max_pulses = 1000000;
+    s.train_weight_range = range;
+    PcmNumerics pcm(s, 5);
+    Matrix w(1, 2);
+    w << 1.0f, 0.5f;
+    Matrix step(1, 2);
+    step << -0.1f, 0.0f;
+    for (int i = 0; i < 20; ++i) pcm.update(w, step);
+    return w(0, 0);
+  };
+  CHECK(grown(2) < 2.0f);
+  CHECK(grown(8) > 2.5f);
+}
+
+TEST_CASE("Bound management reads an input again at half its amplitude until its outputs fit",
+          "[quick][analog]") {
+  AnalogSettings s = ideal();
+  s.output_bound = 5;  // outputs in units of a full-scale input × g_max
+  s.adc_bits = 12;
+  Matrix w = Matrix::Ones(2, 8);  // 8 inputs at full scale sum to 8 on each output, past 5
+  Matrix x = Matrix::Ones(8, 3);
+  x.col(1) *= 0.25f;         // scaled to full scale all the same (the DAC takes the largest)
+  x(0, 2) = 1.0f;            // the third vector: one input at full scale, the rest small
+  x.col(2).tail(7) *= 0.1f;  // sums to 1.7 in units of its largest: fits
+  Matrix y;
+  SECTION("on: exact within the ADC's steps, one extra read for each vector that clipped") {
+    PcmNumerics pcm(s, 1);
+    pcm.matmul(w, Operand::weight, false, x, Operand::activation, false, y);
+    CHECK((y - w * x).cwiseAbs().maxCoeff() < 0.01f);
+    CHECK(pcm.activity().vector_reads == 3);
+    CHECK(pcm.activity().vector_rereads == 2);  // 8 > 5 needs one halving, for two vectors
+  }
+  SECTION("off: they clip at the bound") {
+    s.bound_management = false;
+    PcmNumerics pcm(s, 1);
+    pcm.matmul(w, Operand::weight, false, x, Operand::activation, false, y);
+    CHECK(y(0, 0) == Approx(5.0f).epsilon(0.01));
+    CHECK(y(0, 1) == Approx(5.0f * 0.25f).epsilon(0.01));
+    CHECK(pcm.activity().vector_rereads == 0);
   }
 }

@@ -129,10 +129,14 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
   const Cost measured = simulate("analog:pcm", training);
   CHECK(measured.writes_per_device_per_step == 0.5);
   CHECK(measured.ledger.component(Component::cell_write) == Approx(weights * 0.5 * 10e-12));
+  // The time is the rows' pulse slots: fc1's 784 rows on 256-row tiles, 256 rows pulsed one
+  // after another, each for as many 1 us slots as its most-pulsed weight.
   const size_t fc1 = op_index(training, "fc1.update");
-  // fc1's 784 rows on 256-row tiles: 256 rows pulsed one after another, pulses of 1 us each.
-  CHECK(measured.ops[fc1].latency_s ==
-        Approx(train.ops[fc1].latency_s + 256 * (0.5 - 0.22) * 1e-6));
+  CHECK(measured.ops[fc1].latency_s == Approx(train.ops[fc1].latency_s));
+  training.update_row_slots = 2.5;
+  const double row_pulses = analog::AnalogParams::from(find_preset("analog:pcm")).update_row_pulses;
+  CHECK(simulate("analog:pcm", training).ops[fc1].latency_s ==
+        Approx(train.ops[fc1].latency_s + 256 * (2.5 - row_pulses) * 1e-6));
   // Mixed precision also reads and writes each weight's 4-byte accumulator and adds twice.
   training.analog_update = "mixed-precision";
   const Cost mixed = simulate("analog:pcm", training);
@@ -166,4 +170,73 @@ TEST_CASE("Analog bad input: tile size, converter bits, precision", "[quick][hw]
   auto step = step_of("inference", "mlp:784-10", 1, "bf16");
   CHECK_THROWS_WITH(simulate("analog:pcm", step),
                     Catch::Contains("--precision is for digital devices"));
+}
+
+TEST_CASE("Without transposed reads bp pays for a copy or the digital units; dfa does not",
+          "[quick][hw][analog]") {
+  const auto bp = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
+  const auto dfa = step_of("dfa", "mlp:784-256-128-10", 64, "fp32");
+  Preset pcm = find_preset("analog:pcm");
+  const analog::AnalogParams reads = analog::AnalogParams::from(pcm);
+  const analog::Mapping same_tiles = analog::map_step(bp.graph, reads, "analog:pcm");
+  Preset no_transpose = pcm;
+  no_transpose.set("transposed_reads", "0", "test");
+  const analog::AnalogParams copy = analog::AnalogParams::from(no_transpose);
+  const analog::Mapping copied = analog::map_step(bp.graph, copy, "analog:pcm");
+  // bp reads fc2's and fc3's weights transposed (fc1's backward product is not needed): their
+  // copies are 128 x 256 (one tile) and 10 x 128 (one tile).
+  CHECK(same_tiles.tiles_used == 4 + 1 + 1);
+  CHECK(copied.tiles_used == 6 + 2);
+  REQUIRE(copied.placements.size() == 5);
+  CHECK(copied.placements[3].transposed_copy);
+  // The copies are pulsed in step: fc2's update writes twice its weights' pulses.
+  const size_t update = op_index(bp, "fc2.update");
+  CHECK(component(copied.work[update].energy, Component::cell_write) ==
+        Approx(2 * component(same_tiles.work[update].energy, Component::cell_write)));
+  CHECK(copied.setup_energy_j > same_tiles.setup_energy_j);
+  // Digital backward: fc2's backward product converts nothing; the digital units do 2 ops per
+  // MAC and read the 8-bit weights once from the buffers.
+  no_transpose.set("backward_copy", "0", "test");
+  const analog::AnalogParams digital = analog::AnalogParams::from(no_transpose);
+  const analog::Mapping on_digital = analog::map_step(bp.graph, digital, "analog:pcm");
+  CHECK(on_digital.tiles_used == 6);
+  size_t backward = 0;
+  for (size_t i = 0; i < bp.graph.ops().size(); ++i)
+    if (bp.graph.ops()[i].kind == workloads::OpKind::dense_grad_input &&
+        bp.graph.ops()[i].layer == bp.graph.ops()[op_index(bp, "fc2")].layer)
+      backward = i;
+  REQUIRE(backward > 0);
+  const OpCost& read = on_digital.work[backward].energy;
+  CHECK(component(read, Component::adc) == 0);
+  CHECK(component(read, Component::dac) == 0);
+  const auto macs = static_cast<double>(bp.graph.ops()[backward].macs);
+  CHECK(component(read, Component::compute) >= 2 * macs * 0.1e-12);
+  CHECK(component(read, Component::sram) == Approx(256 * 128 * 0.64e-12));
+  // dfa reads no matrix transposed: the switch changes nothing.
+  CHECK(simulate(no_transpose, dfa).ledger.total() == Approx(simulate(pcm, dfa).ledger.total()));
+}
+
+TEST_CASE("Power-gated tiles draw static power only while they work", "[quick][hw][analog]") {
+  const auto bp = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
+  Preset pcm = find_preset("analog:pcm");
+  const Cost always = simulate(pcm, bp);
+  pcm.set("power_gating", "1", "test");
+  const Cost gated = simulate(pcm, bp);
+  const double on = always.ledger.component(Component::static_power);
+  const double off = gated.ledger.component(Component::static_power);
+  // Six tiles at 90 mW for the whole step, against each tile's busy time.
+  CHECK(on == Approx(6 * 0.09 * always.latency_s));
+  CHECK(off < on);
+  CHECK(off > 0);
+  CHECK(gated.latency_s == Approx(always.latency_s));
+  CHECK(gated.ledger.total() - off == Approx(always.ledger.total() - on));
+}
+
+TEST_CASE("Reads that bound management repeated are charged", "[quick][hw][analog]") {
+  auto step = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
+  const Cost plain = simulate("analog:pcm", step);
+  step.reread_fraction = 0.25;  // a quarter of the reads read again
+  const Cost reread = simulate("analog:pcm", step);
+  for (Component c : {Component::dac, Component::adc, Component::cell_read})
+    CHECK(reread.ledger.component(c) == Approx(1.25 * plain.ledger.component(c)));
 }

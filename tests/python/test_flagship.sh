@@ -39,12 +39,12 @@ text = lambda c: [v.decode() for v in s[c][:]]
 parts, rules, hws, status = text("part"), text("rule"), text("hw"), text("status")
 assert all(x == "ok" for x in status), status
 count = {p: parts.count(p) for p in set(parts)}
-assert count == {"mlp": 10, "cnn": 3, "analog-train": 2, "deploy": 2, "deploy-spiking": 4,
-                 "deploy-analog": 2, "lifetime": 1, "large-model": 7}, count
+assert count == {"mlp": 10, "cnn": 3, "analog-train": 2, "analog-switches": 12, "deploy": 2,
+                 "deploy-spiking": 4, "deploy-analog": 2, "lifetime": 1, "large-model": 7}, count
 n = len(parts)
 acc, energy = s["accuracy"][:], s["energy_j"][:]
 assert np.all(np.isfinite(energy)) and np.all(energy > 0)
-trained = [i for i in range(n) if parts[i] not in ("lifetime", "large-model")]
+trained = [i for i in range(n) if parts[i] not in ("lifetime", "large-model", "analog-switches")]
 assert all(0 < acc[i] <= 1 for i in trained), acc
 # Every rule on the CPU and the GPU, and only where meaningful.
 mlp = [(rules[i], hws[i]) for i in range(n) if parts[i] == "mlp"]
@@ -65,6 +65,17 @@ comps = [k for k in s.keys() if k.startswith("energy_") and k.endswith("_j") and
     "neuron_update", "spike_route", "static", "host")]
 total = sum(np.nan_to_num(s[k][:]) for k in comps)
 assert np.allclose(total, energy, rtol=1e-9), (total, energy)
+# The analog switches: a transposed copy costs bp more while idle tiles stay powered; gating
+# saves static energy; dfa, whose updates fire fewer pulses, takes less than bp in each.
+sw = [i for i in range(n) if parts[i] == "analog-switches"]
+col = lambda c: s[c][:]
+def sw_energy(rule, reads, copy, gated):
+    return [energy[i] for i in sw if rules[i] == rule and col("hw.transposed_reads")[i] == reads
+            and col("hw.backward_copy")[i] == copy and col("hw.power_gating")[i] == gated][0]
+assert sw_energy("bp", 0, 1, 0) > sw_energy("bp", 1, 1, 0)
+for gated in (0, 1):
+    assert sw_energy("dfa", 1, 1, gated) < sw_energy("bp", 1, 1, gated)
+    assert sw_energy("bp", 1, 1, 1) < sw_energy("bp", 1, 1, 0)
 # Spiking: more timesteps, more energy; the curve of accuracy against timesteps for each.
 ids = s["scenario_id"][:]
 spiking = sorted((float(s["timesteps"][i]), energy[i]) for i in range(n) if parts[i] == "deploy-spiking")
