@@ -281,7 +281,10 @@ class AnalogDevice final : public Device {
     updates.pulses = step.update_pulses;
     updates.row_slots = step.update_row_slots;
     updates.rereads = step.reread_fraction;
-    updates.accumulator = parse_update_scheme(step.analog_update) == UpdateScheme::mixed_precision;
+    const UpdateScheme scheme = parse_update_scheme(step.analog_update);
+    updates.accumulator = scheme == UpdateScheme::mixed_precision;
+    updates.fast_array = scheme == UpdateScheme::tiki_taka;
+    updates.transfer_columns = updates.fast_array ? m_params.numerics.tt_columns : 0;
     const Mapping m = map_step(step.graph, m_params, m_preset.name(), updates);
     // Each op waits for the one before it, except the updates: each waits for the last op
     // before the first update (the backward pass done), so the layers' tiles program at once.

@@ -75,9 +75,9 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
   const auto batch = static_cast<double>(std::max<int64_t>(1, step.batch()));
   // Place every matrix a product uses, in order of first use, and a transposed copy of each
   // that a backward product reads where the chip cannot read transposed.
-  std::map<int, size_t> placed, copies;  // tensor id -> placement index
-  std::map<int, bool> digital_copy;      // tensor id -> a digital copy serves its backward reads
-  auto place = [&](int id, const std::string& layer, bool copy) {
+  std::map<int, size_t> placed, copies, fast;  // tensor id -> placement index
+  std::map<int, bool> digital_copy;  // tensor id -> a digital copy serves its backward reads
+  auto place = [&](int id, const std::string& layer, bool copy, bool fast_array = false) {
     const Tensor& t = step.tensor(id);
     Placement pl;
     pl.tensor = id;
@@ -86,11 +86,12 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
     pl.rows = t.elements / pl.cols;
     if (copy) std::swap(pl.rows, pl.cols);
     pl.transposed_copy = copy;
+    pl.fast_array = fast_array;
     pl.row_tiles = ceil_div(pl.rows, p.tile_rows);
     pl.col_tiles = ceil_div(pl.cols, p.weights_per_row());
     pl.first_tile = m.tiles_used;
     m.tiles_used += pl.tiles();
-    (copy ? copies : placed).emplace(id, m.placements.size());
+    (fast_array ? fast : copy ? copies : placed).emplace(id, m.placements.size());
     m.placements.push_back(pl);
   };
   for (const Op& op : step.ops()) {
@@ -104,6 +105,12 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
     else if (!copies.count(id))
       place(id, op.name + " (transposed copy)", true);
   }
+  if (updates.fast_array)
+    for (const Op& op : step.ops())
+      if (op.kind == OpKind::optimizer_update)
+        for (int id : op.writes)
+          if (placed.count(id) && !fast.count(id))
+            place(id, m.placements[placed.at(id)].layer + " (fast array)", false, true);
   if (m.tiles_used > p.tiles) {
     const Placement& big = *std::max_element(
         m.placements.begin(), m.placements.end(),
@@ -224,6 +231,21 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
           e.charge(Component::cell_write, weights * pulses * p.write_energy_j);
           w.busy_s = std::max(w.busy_s, static_cast<double>(std::min(c.rows, p.tile_rows)) *
                                             row_slots * p.write_pulse_s);
+        }
+        // Tiki-Taka: columns of the fast array read (one-hot inputs: each column's outputs
+        // converted) before their transfer; the transfer's pulses are among the measured ones.
+        if (const auto f = fast.find(id); f != fast.end() && updates.transfer_columns > 0) {
+          const Placement& a = m.placements[f->second];
+          const auto reads = static_cast<double>(std::min(updates.transfer_columns, a.rows));
+          const double outputs = static_cast<double>(a.cols) * slices;
+          e.charge(Component::dac, reads * phases * p.dac_energy_j);
+          e.charge(Component::cell_read, reads * outputs * 2.0 * phases * cell_read_j);
+          e.charge(Component::adc,
+                   reads * outputs * phases * (p.adc_energy_j() + p.column_energy_j));
+          const double rounds =
+              std::ceil(static_cast<double>(std::min(a.cols * p.slices(), p.tile_cols)) /
+                        static_cast<double>(p.adcs_per_tile));
+          w.busy_s += reads * phases * (p.read_pulse_s + rounds * conversion_s);
         }
         if (digital_copy.count(id)) {
           const double bytes = 2.0 * weights * std::ceil(static_cast<double>(p.weight_bits) / 8.0);

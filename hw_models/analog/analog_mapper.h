@@ -36,6 +36,7 @@ struct Placement {
   int64_t row_tiles = 0, col_tiles = 0;
   int64_t first_tile = 0;  // index on the chip (tiles are laid out row-major on a square mesh)
   bool transposed_copy = false;  // the copy of a matrix for a chip without transposed reads
+  bool fast_array = false;       // Tiki-Taka's fast array of a trained matrix
   int64_t tiles() const { return row_tiles * col_tiles; }
   int64_t devices(const AnalogParams& p) const { return rows * cols * p.slices() * 2; }
 };
@@ -71,6 +72,10 @@ struct UpdatePlan {
   // Mixed precision: every update also reads and writes each weight's digital accumulator
   // (4 bytes each way in the tile buffers) and adds and compares on the digital units.
   bool accumulator = false;
+  // Tiki-Taka: every updated matrix has a fast array on tiles of its own, and each update reads
+  // `transfer_columns` of its columns (one-hot reads) to transfer them onto the weights.
+  bool fast_array = false;
+  int64_t transfer_columns = 0;
   // Extra reads per crossbar read that bound management took (measured; NaN or 0: none).
   double rereads = std::numeric_limits<double>::quiet_NaN();
 };

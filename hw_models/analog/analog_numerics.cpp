@@ -30,7 +30,7 @@ Matrix transposed_if(const Matrix& m, bool transpose) {
 }  // namespace
 
 const std::vector<std::string>& update_scheme_names() {
-  static const std::vector<std::string> names = {"sgd", "mixed-precision"};
+  static const std::vector<std::string> names = {"sgd", "mixed-precision", "tiki-taka"};
   return names;
 }
 
@@ -91,6 +91,10 @@ void PcmNumerics::program(Programmed& p, const Matrix& w) const {
   p.chi = s.scheme == UpdateScheme::mixed_precision && s.pulsed_updates
               ? Matrix::Zero(w.rows(), w.cols())
               : Matrix();
+  p.fast = s.scheme == UpdateScheme::tiki_taka && s.pulsed_updates
+               ? Matrix::Zero(w.rows(), w.cols())
+               : Matrix();
+  p.next_column = 0;
   p.g_plus.resize(w.rows(), w.cols());
   p.g_minus.resize(w.rows(), w.cols());
   p.nu_plus.resize(w.rows(), w.cols());
@@ -178,6 +182,10 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
   }
   effective(w);  // programmed (on first use) and read
   Programmed& p = m_programmed[w.data()];
+  if (m_settings.scheme == UpdateScheme::tiki_taka) {
+    update_tiki_taka(p, w, step);
+    return;
+  }
   const AnalogSettings& s = m_settings;
   const double g_max = s.g_max_s;
   const bool mixed = s.scheme == UpdateScheme::mixed_precision;
@@ -227,6 +235,70 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
   m_activity.row_slots += slots;
   m_activity.rows_updated += w.cols();
   p.read_at = -1.0;  // read again at the next use
+}
+
+int64_t PcmNumerics::stochastic_pulses(double wanted) {
+  const double exact = std::fabs(wanted) / m_settings.dw_min;
+  auto n = static_cast<int64_t>(exact);
+  std::uniform_real_distribution<double> uniform;
+  if (uniform(m_rng) < exact - static_cast<double>(n)) ++n;
+  return std::min(n, m_settings.max_pulses);
+}
+
+double PcmNumerics::pulsed(double g, double sign, int64_t n) {
+  const AnalogSettings& s = m_settings;
+  const auto pulses = static_cast<double>(n);
+  const double moved =
+      sign > 0 ? 1.0 - (1.0 - g) *
+                           std::pow(1.0 - std::min(0.999999, s.dw_min * (1.0 + s.up_down)), pulses)
+               : -1.0 + (1.0 + g) * std::pow(1.0 - std::min(0.999999, s.dw_min * (1.0 - s.up_down)),
+                                             pulses);
+  std::normal_distribution<double> normal;
+  const double spread = s.pulse_noise > 0 ? s.pulse_noise / std::sqrt(pulses) : 0.0;
+  return std::clamp(g + (moved - g) * (1.0 + spread * normal(m_rng)), -1.0, 1.0);
+}
+
+void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step) {
+  const AnalogSettings& s = m_settings;
+  const auto g_max = static_cast<float>(s.g_max_s);
+  int64_t fired = 0, slots = 0;
+  // The step onto the fast array A, row (input) by row.
+  for (Eigen::Index j = 0; j < w.cols(); ++j) {
+    int64_t row_most = 0;
+    for (Eigen::Index i = 0; i < w.rows(); ++i) {
+      const double wanted = -static_cast<double>(step(i, j)) / p.scale(i);
+      const int64_t n = stochastic_pulses(wanted);
+      if (n == 0) continue;
+      p.fast(i, j) = static_cast<float>(pulsed(p.fast(i, j), wanted, n));
+      row_most = std::max(row_most, n);
+      fired += n;
+    }
+    slots += row_most;
+  }
+  // Columns of A, in turn, read and pulsed onto C (the weights).
+  const int64_t columns = std::min<int64_t>(s.tt_columns, w.cols());
+  for (int64_t k = 0; k < columns; ++k) {
+    const Eigen::Index j = p.next_column++ % w.cols();
+    int64_t row_most = 0;
+    for (Eigen::Index i = 0; i < w.rows(); ++i) {
+      const double wanted = s.tt_transfer_lr * static_cast<double>(p.fast(i, j));
+      const int64_t n = stochastic_pulses(wanted);
+      if (n == 0) continue;
+      const double g = (static_cast<double>(p.g_plus(i, j)) - p.g_minus(i, j)) / g_max;
+      const double now = pulsed(g, wanted, n);
+      p.g_plus(i, j) = static_cast<float>(std::max(now, 0.0)) * g_max;
+      p.g_minus(i, j) = static_cast<float>(std::max(-now, 0.0)) * g_max;
+      w(i, j) = static_cast<float>(now * p.scale(i));
+      row_most = std::max(row_most, n);
+      fired += n;
+    }
+    slots += row_most;
+  }
+  m_activity.pulses += fired;
+  m_activity.weight_updates += w.size();
+  m_activity.row_slots += slots;
+  m_activity.rows_updated += w.cols();
+  p.read_at = -1.0;
 }
 
 void PcmNumerics::elapse(double seconds) {

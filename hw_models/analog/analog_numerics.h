@@ -20,8 +20,8 @@
 
 namespace frugal::hw::analog {
 
-enum class UpdateScheme { sgd, mixed_precision };
-// "sgd", "mixed-precision": the values of --analog-update, in the enum's order.
+enum class UpdateScheme { sgd, mixed_precision, tiki_taka };
+// "sgd", "mixed-precision", "tiki-taka": the values of --analog-update, in the enum's order.
 const std::vector<std::string>& update_scheme_names();
 // Throws InputError naming the known schemes.
 UpdateScheme parse_update_scheme(const std::string& name);
@@ -67,7 +67,13 @@ struct AnalogSettings {
   // - mixed_precision: the step accumulates in a digital memory χ (per weight, in units of
   //   g_max); a weight whose |χ| reaches the device granularity ε = dw_min gets n = ⌊|χ|/ε⌋
   //   pulses (at most max_pulses) and χ gives up n·ε (Nandakumar et al., Front. Neurosci. 2020).
+  // - tiki_taka (Gokmen and Haensch, Front. Neurosci. 2020, TTv1 as aihwkit's TransferCompound
+  //   with gamma 0): the step is pulsed onto a fast array A (plain pulsed SGD, the same devices);
+  //   after each update tt_columns columns of A, in turn, are read and pulsed onto the weights'
+  //   array C scaled by tt_transfer_lr (stochastically rounded). The network reads C alone.
   UpdateScheme scheme = UpdateScheme::sgd;
+  int64_t tt_columns = 1;
+  double tt_transfer_lr = 1.0;
   // A chip that cannot read its crossbars transposed and keeps no transposed copy: products by
   // a transposed weight matrix (the backward pass) are digital, exact, from the weights held.
   bool digital_backward = false;
@@ -108,6 +114,8 @@ class PcmNumerics final : public algorithms::Numerics {
     Eigen::VectorXf scale;                 // weight value of g_max, per row of W (an output)
     algorithms::Matrix g_plus, g_minus;    // programmed conductances (S)
     algorithms::Matrix chi;                // mixed precision: the accumulated step (g_max units)
+    algorithms::Matrix fast;               // Tiki-Taka: the fast array A (g_max units)
+    int64_t next_column = 0;               // Tiki-Taka: the column of A transferred next
     algorithms::Matrix nu_plus, nu_minus;  // drift exponents
     algorithms::Matrix effective;          // weights as read at m_time_s
     double reference = 0.0;                // Σ|effective| right after programming (compensation)
@@ -116,6 +124,11 @@ class PcmNumerics final : public algorithms::Numerics {
   // The matrix's programming, made on first use or after an update, read at the current time.
   const algorithms::Matrix& effective(const algorithms::Matrix& w) const;
   void program(Programmed& p, const algorithms::Matrix& w) const;
+  void update_tiki_taka(Programmed& p, algorithms::Matrix& w, const algorithms::Matrix& step);
+  // The pulses for a move of `wanted` (g_max units), stochastically rounded, at most max_pulses.
+  int64_t stochastic_pulses(double wanted);
+  // A soft-bounds pair at g (g_max units, in [−1, 1]) after n pulses in the direction of `sign`.
+  double pulsed(double g, double sign, int64_t n);
   void read(Programmed& p) const;
   void quantize_inputs(algorithms::Matrix& x) const;  // per column: DAC
   // ADC: clip to ±bound (in units of a full-scale input × g_max), round.

@@ -165,6 +165,14 @@ const ParamTable<AnalogParams>& analog_param_table() {
             &AnalogParams::numerics, &AnalogSettings::pulse_noise),
       param("max_pulses", Dimension::dimensionless, 1, 1e6, "most pulses one update applies",
             &AnalogParams::numerics, &AnalogSettings::max_pulses),
+      param("tt_columns", Dimension::dimensionless, 1, 1e6,
+            "--analog-update tiki-taka: columns of the fast array read and transferred onto the "
+            "weights after each update",
+            &AnalogParams::numerics, &AnalogSettings::tt_columns),
+      param("tt_transfer_lr", Dimension::dimensionless, 0, 100,
+            "--analog-update tiki-taka: the fast array's column times this is pulsed onto the "
+            "weights",
+            &AnalogParams::numerics, &AnalogSettings::tt_transfer_lr),
   });
   return table;
 }

@@ -280,10 +280,13 @@ std::vector<ScenarioOption> make_table() {
       column(option("analog-update", &S::analog_update, "",
                     "analog devices, training on the chip: how a weight update becomes "
                     "programming pulses: sgd (plain pulsed SGD, the pulse count stochastically "
-                    "rounded) or mixed-precision (the update accumulated in a digital memory and "
-                    "fired in whole device steps, Nandakumar et al. 2020)",
-                    one_of({"sgd", "mixed-precision"})),
-             "how an analog chip turned updates into pulses (--analog-update)"),
+                    "rounded), mixed-precision (the update accumulated in a digital memory and "
+                    "fired in whole device steps, Nandakumar et al. 2020) or tiki-taka (the update "
+                    "pulsed onto a fast array whose columns are transferred in turn onto the "
+                    "weights, Gokmen and Haensch 2020)",
+                    one_of({"sgd", "mixed-precision", "tiki-taka"})),
+             "how an analog chip turned updates into pulses (--analog-update): sgd, "
+             "mixed-precision or tiki-taka"),
       column(option("attention", &S::attention, "",
                     "transformers: unfused (two products and a softmax, the scores written to "
                     "memory, as Megatron-LM's and PyTorch's math path) or fused (one kernel per "

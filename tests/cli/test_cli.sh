@@ -45,7 +45,7 @@ expect_input_error "unknown optimizer" "unknown optimizer 'lbfgs'" "$frugal" run
 expect_input_error "unknown option" "did you mean --batch" "$frugal" run --bach 3 --out "$out"
 expect_input_error "unknown command" "unknown command 'rnu'" "$frugal" rnu
 expect_input_error "analog update scheme on a CPU" "--analog-update is modelled for analog devices" "$frugal" run --hw cpu --analog-update mixed-precision --out "$out"
-expect_input_error "unknown analog update scheme" "--analog-update must be sgd or mixed-precision, got 'tiki'" "$frugal" run --hw analog:pcm --analog-update tiki --out "$out"
+expect_input_error "unknown analog update scheme" "--analog-update must be sgd, mixed-precision or tiki-taka, got 'tiki'" "$frugal" run --hw analog:pcm --analog-update tiki --out "$out"
 printf 'model = mlp:784-10\nbach = 8\n' >"$work/typo.ini"
 expect_input_error "unknown INI key" "typo.ini:2: unknown key 'bach'" "$frugal" run --config "$work/typo.ini" --out "$out"
 expect_input_error "missing config" "cannot read config file" "$frugal" run --config "$work/none.ini" --out "$out"

@@ -289,3 +289,33 @@ TEST_CASE("Bound management reads an input again at half its amplitude until its
     CHECK(pcm.activity().vector_rereads == 0);
   }
 }
+
+TEST_CASE("Tiki-Taka pulses the step onto a fast array and moves its columns onto the weights",
+          "[quick][analog]") {
+  AnalogSettings s = ideal();
+  s.pulsed_updates = true;
+  s.pulse_noise = 0;
+  s.up_down = 0;
+  s.dw_min = 0.125;
+  s.train_weight_range = 1;
+  s.scheme = UpdateScheme::tiki_taka;
+  s.tt_columns = 1;
+  PcmNumerics pcm(s, 2);
+  Matrix w(1, 2);
+  w << 1.0f, 0.5f;
+  Matrix step(1, 2);
+  step << 0.0f, -0.25f;  // asks +0.25 of g_max of the second weight: 2 pulses on A
+  pcm.update(w, step);
+  // The first transfer reads column 0 of A, still 0: the weights do not move.
+  CHECK(pcm.pulses() == 2);
+  CHECK(w(0, 1) == 0.5f);
+  CHECK(pcm.activity().row_slots == 2);  // A's row 1 (input 1) took 2 slots
+  // The second reads column 1 (A = 1 − (7/8)² = 0.234: 1.875 granules, 1 or 2 pulses) and
+  // pulses it onto the weight, upwards; A takes the step's 2 pulses again.
+  step.setZero();
+  pcm.update(w, step);
+  CHECK(pcm.pulses() >= 2 + 1);
+  CHECK(pcm.pulses() <= 2 + 2);
+  CHECK(w(0, 1) > 0.5f);
+  CHECK(w(0, 0) == 1.0f);
+}

@@ -240,3 +240,20 @@ TEST_CASE("Reads that bound management repeated are charged", "[quick][hw][analo
   for (Component c : {Component::dac, Component::adc, Component::cell_read})
     CHECK(reread.ledger.component(c) == Approx(1.25 * plain.ledger.component(c)));
 }
+
+TEST_CASE("Tiki-Taka's fast arrays take tiles of their own and their columns are read",
+          "[quick][hw][analog]") {
+  auto step = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
+  const analog::AnalogParams pcm = analog::AnalogParams::from(find_preset("analog:pcm"));
+  analog::UpdatePlan plan;
+  plan.fast_array = true;
+  plan.transfer_columns = 1;
+  const analog::Mapping tt = analog::map_step(step.graph, pcm, "analog:pcm", plan);
+  CHECK(tt.tiles_used == 2 * 6);  // a fast array beside each of the three weight matrices
+  const analog::Mapping plain = analog::map_step(step.graph, pcm, "analog:pcm");
+  const size_t update = op_index(step, "fc2.update");
+  // One column of fc2's fast array read: its 128 outputs converted.
+  CHECK(component(tt.work[update].energy, Component::adc) -
+            component(plain.work[update].energy, Component::adc) ==
+        Approx(128 * (pcm.adc_energy_j() + pcm.column_energy_j)));
+}
