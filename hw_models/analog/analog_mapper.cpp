@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "results/core/error.h"
 
@@ -76,7 +77,7 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
   // Place every matrix a product uses, in order of first use, and a transposed copy of each
   // that a backward product reads where the chip cannot read transposed.
   std::map<int, size_t> placed, copies, fast;  // tensor id -> placement index
-  std::map<int, bool> digital_copy;  // tensor id -> a digital copy serves its backward reads
+  std::set<int> digital_copy;  // matrices whose backward reads a digital copy serves
   auto place = [&](int id, const std::string& layer, bool copy, bool fast_array = false) {
     const Tensor& t = step.tensor(id);
     Placement pl;
@@ -101,7 +102,7 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
     const Placement& pl = m.placements[placed.at(id)];
     if (p.transposed_reads || reads_forward(op, pl)) continue;
     if (!p.backward_copy)
-      digital_copy[id] = true;
+      digital_copy.insert(id);
     else if (!copies.count(id))
       place(id, op.name + " (transposed copy)", true);
   }

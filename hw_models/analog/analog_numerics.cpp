@@ -53,6 +53,8 @@ PcmNumerics::PcmNumerics(AnalogSettings settings, uint64_t seed)
     throw InputError("analog: DAC and ADC bits must be within 0..24 (0: ideal)");
   if (!(s.stuck_rate >= 0 && s.stuck_rate <= 1))
     throw InputError("analog: the stuck-cell rate must be within [0, 1]");
+  m_log_up = std::log1p(-std::min(0.999999, s.dw_min * (1.0 + s.up_down)));
+  m_log_down = std::log1p(-std::min(0.999999, s.dw_min * (1.0 - s.up_down)));
   if (!(s.train_weight_range >= 1))
     throw InputError(
         "analog: the training weight range must be >= 1 (times the initial largest "
@@ -187,16 +189,8 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
     return;
   }
   const AnalogSettings& s = m_settings;
-  const double g_max = s.g_max_s;
   const bool mixed = s.scheme == UpdateScheme::mixed_precision;
-  // n pulses of a soft-bounds device in closed form: each up pulse shrinks the distance to
-  // +g_max by a factor (1 − dw_min·(1 + up_down)), each down pulse the distance to −g_max by
-  // (1 − dw_min·(1 − up_down)); their independent cycle-to-cycle spreads add up to a relative
-  // spread of pulse_noise / √n on the whole move.
-  const double log_up = std::log1p(-std::min(0.999999, s.dw_min * (1.0 + s.up_down)));
-  const double log_down = std::log1p(-std::min(0.999999, s.dw_min * (1.0 - s.up_down)));
   std::normal_distribution<double> normal;
-  std::uniform_real_distribution<double> uniform;
   int64_t fired = 0, slots = 0;
   for (Eigen::Index j = 0; j < w.cols(); ++j) {  // column j of W: crossbar row j (input j)
     int64_t row_most = 0;
@@ -209,23 +203,13 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
         n = std::min(static_cast<int64_t>(std::fabs(wanted) / s.dw_min), s.max_pulses);
         p.chi(i, j) =
             static_cast<float>(wanted - std::copysign(static_cast<double>(n) * s.dw_min, wanted));
-      } else {  // the pulse count stochastically rounded
-        const double exact = std::fabs(wanted) / s.dw_min;
-        n = static_cast<int64_t>(exact);
-        if (uniform(m_rng) < exact - static_cast<double>(n)) ++n;
-        n = std::min(n, s.max_pulses);
+      } else {
+        n = stochastic_pulses(wanted);
       }
       if (n == 0) continue;
       row_most = std::max(row_most, n);
-      double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
-      const auto pulses = static_cast<double>(n);
-      const double moved = wanted > 0 ? g_max - (g_max - g) * std::exp(pulses * log_up)
-                                      : -g_max + (g_max + g) * std::exp(pulses * log_down);
-      const double spread = s.pulse_noise > 0 ? s.pulse_noise / std::sqrt(pulses) : 0.0;
-      g = std::clamp(g + (moved - g) * (1.0 + spread * normal(m_rng)), -g_max, g_max);
-      p.g_plus(i, j) = static_cast<float>(std::max(g, 0.0));
-      p.g_minus(i, j) = static_cast<float>(std::max(-g, 0.0));
-      w(i, j) = static_cast<float>(g / g_max * p.scale(i));
+      const double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
+      set_pair(p, w, i, j, pulsed(g, wanted, n, normal), s.g_max_s);
       fired += n;
     }
     slots += row_most;
@@ -245,31 +229,41 @@ int64_t PcmNumerics::stochastic_pulses(double wanted) {
   return std::min(n, m_settings.max_pulses);
 }
 
-double PcmNumerics::pulsed(double g, double sign, int64_t n) {
-  const AnalogSettings& s = m_settings;
+// n pulses of a soft-bounds device in closed form: each up pulse shrinks the distance to +g_max
+// by a factor (1 − dw_min·(1 + up_down)), each down pulse the distance to −g_max by
+// (1 − dw_min·(1 − up_down)); their independent cycle-to-cycle spreads add up to a relative
+// spread of pulse_noise / √n on the whole move.
+double PcmNumerics::pulsed(double g, double sign, int64_t n,
+                           std::normal_distribution<double>& normal) {
+  const double g_max = m_settings.g_max_s;
   const auto pulses = static_cast<double>(n);
-  const double moved =
-      sign > 0 ? 1.0 - (1.0 - g) *
-                           std::pow(1.0 - std::min(0.999999, s.dw_min * (1.0 + s.up_down)), pulses)
-               : -1.0 + (1.0 + g) * std::pow(1.0 - std::min(0.999999, s.dw_min * (1.0 - s.up_down)),
-                                             pulses);
-  std::normal_distribution<double> normal;
-  const double spread = s.pulse_noise > 0 ? s.pulse_noise / std::sqrt(pulses) : 0.0;
-  return std::clamp(g + (moved - g) * (1.0 + spread * normal(m_rng)), -1.0, 1.0);
+  const double moved = sign > 0 ? g_max - (g_max - g) * std::exp(pulses * m_log_up)
+                                : -g_max + (g_max + g) * std::exp(pulses * m_log_down);
+  const double spread =
+      m_settings.pulse_noise > 0 ? m_settings.pulse_noise / std::sqrt(pulses) : 0.0;
+  return std::clamp(g + (moved - g) * (1.0 + spread * normal(m_rng)), -g_max, g_max);
+}
+
+void PcmNumerics::set_pair(Programmed& p, Matrix& w, Eigen::Index i, Eigen::Index j, double g,
+                           double g_max) {
+  p.g_plus(i, j) = static_cast<float>(std::max(g, 0.0));
+  p.g_minus(i, j) = static_cast<float>(std::max(-g, 0.0));
+  w(i, j) = static_cast<float>(g / g_max * p.scale(i));
 }
 
 void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step) {
   const AnalogSettings& s = m_settings;
-  const auto g_max = static_cast<float>(s.g_max_s);
+  const double g_max = s.g_max_s;
+  std::normal_distribution<double> normal;
   int64_t fired = 0, slots = 0;
-  // The step onto the fast array A, row (input) by row.
+  // The step onto the fast array A (held in units of g_max), row (input) by row.
   for (Eigen::Index j = 0; j < w.cols(); ++j) {
     int64_t row_most = 0;
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
       const double wanted = -static_cast<double>(step(i, j)) / p.scale(i);
       const int64_t n = stochastic_pulses(wanted);
       if (n == 0) continue;
-      p.fast(i, j) = static_cast<float>(pulsed(p.fast(i, j), wanted, n));
+      p.fast(i, j) = static_cast<float>(pulsed(p.fast(i, j) * g_max, wanted, n, normal) / g_max);
       row_most = std::max(row_most, n);
       fired += n;
     }
@@ -284,11 +278,8 @@ void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step)
       const double wanted = s.tt_transfer_lr * static_cast<double>(p.fast(i, j));
       const int64_t n = stochastic_pulses(wanted);
       if (n == 0) continue;
-      const double g = (static_cast<double>(p.g_plus(i, j)) - p.g_minus(i, j)) / g_max;
-      const double now = pulsed(g, wanted, n);
-      p.g_plus(i, j) = static_cast<float>(std::max(now, 0.0)) * g_max;
-      p.g_minus(i, j) = static_cast<float>(std::max(-now, 0.0)) * g_max;
-      w(i, j) = static_cast<float>(now * p.scale(i));
+      const double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
+      set_pair(p, w, i, j, pulsed(g, wanted, n, normal), g_max);
       row_most = std::max(row_most, n);
       fired += n;
     }

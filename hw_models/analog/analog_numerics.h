@@ -127,14 +127,20 @@ class PcmNumerics final : public algorithms::Numerics {
   void update_tiki_taka(Programmed& p, algorithms::Matrix& w, const algorithms::Matrix& step);
   // The pulses for a move of `wanted` (g_max units), stochastically rounded, at most max_pulses.
   int64_t stochastic_pulses(double wanted);
-  // A soft-bounds pair at g (g_max units, in [−1, 1]) after n pulses in the direction of `sign`.
-  double pulsed(double g, double sign, int64_t n);
+  // A soft-bounds pair at g (S, in [−g_max, g_max]) after n pulses in the direction of `sign`,
+  // with the cycle-to-cycle spread drawn from `normal` (one per update, as it caches draws).
+  double pulsed(double g, double sign, int64_t n, std::normal_distribution<double>& normal);
+  // Sets weight (i, j) of `w` and its pair in `p` to the pair value g (S).
+  static void set_pair(Programmed& p, algorithms::Matrix& w, Eigen::Index i, Eigen::Index j,
+                       double g, double g_max);
   void read(Programmed& p) const;
   void quantize_inputs(algorithms::Matrix& x) const;  // per column: DAC
   // ADC: clip to ±bound (in units of a full-scale input × g_max), round.
   void quantize_outputs(algorithms::Matrix& y, float bound) const;
 
   AnalogSettings m_settings;
+  // log(1 − dw_min·(1 ± up_down)): a soft-bounds pulse's shrink of the distance to its bound.
+  double m_log_up = 0.0, m_log_down = 0.0;
   mutable std::mt19937_64 m_rng;
   double m_time_s = 0.0;
   mutable std::unordered_map<const float*, Programmed> m_programmed;
