@@ -95,6 +95,8 @@ struct TrainingStep {
   // pulses per weight and update that training fired (NaN: not trained; the preset's
   // update_pulses is assumed).
   std::string analog_update = "sgd";
+  // Spiking chips: "pack" (each layer on the fewest cores) or "spread" (all the chip's cores).
+  std::string placement = "pack";
   double update_pulses = std::numeric_limits<double>::quiet_NaN();
   // And the pulse slots a crossbar row took per update (NaN: the preset's update_row_pulses).
   double update_row_slots = std::numeric_limits<double>::quiet_NaN();

@@ -41,13 +41,24 @@ void Device::check(const StepRequest& request) const {
   if (request.threads != 0)
     throw InputError("--threads is modelled for CPUs; " + preset().name() + " is " +
                      a_device(preset().device()) + " (leave --threads out)");
-  if (request.analog_update != "sgd" && preset().device() != "analog")
-    throw InputError("--analog-update is modelled for analog devices; " + preset().name() + " is " +
-                     a_device(preset().device()) + " (leave --analog-update out)");
   if (request.parallelism.devices > 1)
     throw InputError(preset().name() + ": --devices " +
                      std::to_string(request.parallelism.devices) + " is not modelled for " +
                      preset().device() + " devices (data parallelism is modelled for gpu)");
+}
+
+void Device::check_request(const StepRequest& request) const {
+  check_kind_options(request);
+  check(request);
+}
+
+void Device::check_kind_options(const StepRequest& request) const {
+  if (request.analog_update != "sgd" && preset().device() != "analog")
+    throw InputError("--analog-update is modelled for analog devices; " + preset().name() + " is " +
+                     a_device(preset().device()) + " (leave --analog-update out)");
+  if (request.placement != "pack" && preset().device() != "neuro")
+    throw InputError("--placement is modelled for spiking devices; " + preset().name() + " is " +
+                     a_device(preset().device()) + " (leave --placement out)");
 }
 
 StepRequest request_for(const algorithms::TrainingStep& step) {
@@ -58,11 +69,14 @@ StepRequest request_for(const algorithms::TrainingStep& step) {
   request.runtime = step.runtime;
   request.threads = step.threads;
   request.analog_update = step.analog_update;
+  request.placement = step.placement;
   request.rule = step.rule;
   request.inference = step.inference;
   request.timesteps = step.timesteps;
   return request;
 }
+
+Device::LearnerFactory Device::learner(const StepRequest&) const { return {}; }
 
 int Device::element_bytes(const std::string&) const { return 4; }
 
@@ -87,6 +101,7 @@ DeviceSummary Device::summary(const algorithms::TrainingStep&) const { return {}
 double Device::host_power_w() const { return 0.0; }
 
 Cost Device::simulate(const algorithms::TrainingStep& step) {
+  check_kind_options(request_for(step));
   Cost c = cost_step(step);
   c.host_power_w = host_power_w();
   c.embodied_kg_per_device_s = embodied_kg_per_device_second(preset());

@@ -37,7 +37,10 @@ struct OpCost {
 
 struct Cost {
   EnergyLedger ledger;
-  double latency_s = 0.0;   // of one step
+  double latency_s = 0.0;  // of one step
+  // From one sample's input to its output, where a device pipelines the batch's samples (a
+  // spiking chip); 0: the step's latency, the batch's samples computed together.
+  double sample_latency_s = 0.0;
   std::vector<OpCost> ops;  // one per op of the step, in order
   // One-time work before the first step, outside the ledger (an analog chip programming its
   // weights), and the programming pulses a device takes: at setup and per step, against the
@@ -63,6 +66,7 @@ struct StepRequest {
   std::string runtime = "graph";      // --runtime: what launches a GPU's kernels or a CPU's ops
   int64_t threads = 0;                // --threads: a CPU's threads (0: all its cores)
   std::string analog_update = "sgd";  // --analog-update: an analog chip's update scheme
+  std::string placement = "pack";     // --placement: a spiking chip's layers on its cores
   std::string rule;                   // the learning rule, for messages
   bool inference = false;             // the rule only runs the network (RuleInfo::inference)
   bool trained = false;               // --train: the network is trained, then run on the device
@@ -110,6 +114,10 @@ class Device {
   // spread over devices, a calibrated utilization, a rule), naming what it can. The default:
   // any precision, one device, no utilization.
   virtual void check(const StepRequest& request) const;
+  // What every scenario is checked with: the options that belong to one device kind (an
+  // analog chip's update scheme, a spiking chip's placement) left at their defaults elsewhere,
+  // then check().
+  void check_request(const StepRequest& request) const;
   // Bytes of one value the device moves in `precision`: its own size where the device costs
   // the format (a GPU), fp32's 4 bytes by default.
   virtual int element_bytes(const std::string& precision) const;
@@ -123,6 +131,11 @@ class Device {
   // `request` says what they are for (training on the device, or a trained network deployed).
   virtual std::unique_ptr<algorithms::Numerics> numerics(const StepRequest& request,
                                                          uint64_t seed) const;
+  // A device that trains networks its own way (a spiking chip learning on the chip): the
+  // learner for the request's rule; empty (the default): the rule's own, through numerics().
+  using LearnerFactory = std::function<std::unique_ptr<algorithms::Learner>(
+      algorithms::Network&, algorithms::Numerics&, std::mt19937_64&)>;
+  virtual LearnerFactory learner(const StepRequest& request) const;
   // After training: runs the trained network the device's own way, when it has one (a spiking
   // conversion), writing the activity it measured into `step`; nullopt when the network runs on
   // the device as trained (through numerics()).
@@ -136,6 +149,9 @@ class Device {
   // The step's cost, with the job-level figures of the device (host power, embodied carbon).
   // Contract: may be called many times; each call is independent of the previous ones.
   Cost simulate(const algorithms::TrainingStep& step);
+
+ private:
+  void check_kind_options(const StepRequest& request) const;
 
  protected:
   // The device model proper: energy, latency and the per-op trace of one step.

@@ -83,14 +83,16 @@ def summary(scen, out=sys.stdout):
     bp_accuracy = {}
     for _, row in ok[(ok["rule"] == "bp") & ok["part"].isin(TRAINING_PARTS)].iterrows():
         bp_accuracy[(row["part"], row["hw"])] = row["accuracy"]
-    head = (f"{'part':<14} {'rule':<9} {'model':<5} {'hw':<18} {'prec':<5} {'acc %':>6} "
-            f"{'-fp32':>6} {'-bp':>6} {'training':>10} {'/inference':>10} {'step':>9} ")
+    head = (f"{'part':<14} {'rule':<9} {'model':<5} {'hw':<24} {'prec':<5} {'acc %':>6} "
+            f"{'-fp32':>6} {'-bp':>6} {'training':>10} {'/inference':>10} {'step':>9} "
+            f"{'sample':>9} ")
     head += "".join(f"{'CO2e ' + r[:6]:>12} " for r in regions)
     head += f"{'E/MAC/kTln2':>11} {'step/bp':>7}"
     print("Per rule and device (accuracy on the test set; -fp32: points lost against the same "
           "training in fp32, or the trained network for a deployment; -bp: points behind bp on the "
           "same device; training: the job's device energy; /inference: facility energy per "
-          "request; step: one step's latency; CO2e: the training job in each grid, with embodied; "
+          "request; step: one step's latency; sample: one sample's, from its input to its output (a "
+          "spiking chip pipelines a batch's samples); CO2e: the training job in each grid, with embodied; "
           "E/MAC/kTln2: the step's energy per MAC over the Landauer limit; step/bp: the step's "
           "energy over bp's):\n", file=out)
     print(head, file=out)
@@ -104,13 +106,13 @@ def summary(scen, out=sys.stdout):
             training = row["job_energy_j"] if row["rule"] != "inference" else np.nan
             hw = row["hw"]
             if row["device"] == "neuro" and "timesteps" in row:
-                hw += f" T={int(float(row['timesteps']))}"
+                hw += f" T={int(float(row['timesteps']))} {row['placement']}"
             if row.get("hw.drift_compensation", 0) > 0:
                 hw += " comp"
-            line = (f"{part:<14} {row['rule']:<9} {model:<5} {hw:<18} {row['precision']:<5} "
+            line = (f"{part:<14} {row['rule']:<9} {model:<5} {hw:<24} {row['precision']:<5} "
                     f"{100 * row['accuracy']:>6.2f} {100 * row['accuracy_loss']:>6.2f} "
                     f"{behind:>6.2f} {si(training, 'J'):>10} {si(per_inference, 'J'):>10} "
-                    f"{si(row['latency_s'], 's'):>9} ")
+                    f"{si(row['latency_s'], 's'):>9} {si(row['sample_latency_s'], 's'):>9} ")
             for r in regions:
                 value = co2e_in(row, intensities[r]) * 1e3 if row["rule"] != "inference" else np.nan
                 line += f"{si(value, 'g'):>12} "
@@ -213,7 +215,9 @@ def plot_components(scen, path):
     if "hw.drift_compensation" in inference.columns:  # one analog row is enough
         inference = inference[~(inference["hw.drift_compensation"] > 0)]
     spiking = inference[inference["device"] == "neuro"]
-    if len(spiking) > 1:  # one spiking row: the most timesteps
+    if "placement" in spiking.columns and (spiking["placement"] == "spread").any():
+        spiking = spiking[spiking["placement"] == "spread"]
+    if len(spiking) > 1:  # one spiking row: the most timesteps, spread over the chip
         longest = spiking["scenario_id"][spiking["timesteps"].astype(float).idxmax()]
         inference = inference[(inference["device"] != "neuro") | (inference["scenario_id"] == longest)]
     shown = pd.concat([training, inference])
@@ -301,8 +305,14 @@ def plot_timesteps(res, scen, path):
         handles.append(ax.axhline(trained, color="k", ls="--", lw=1,
                                   label="accuracy of the trained network (fp32, not spiking)"))
         energy = ax.twinx()
-        handles += energy.plot(rows["t"], rows["energy_per_sample_j"] * 1e6, "s-", color="tab:red",
-                               label="energy per inference [uJ] (right axis)")
+        placements = rows["placement"] if "placement" in rows.columns else pd.Series("pack", rows.index)
+        for placement, style in (("pack", "s-"), ("spread", "s--")):
+            chosen = rows[placements == placement]
+            if len(chosen):
+                handles += energy.plot(chosen["t"], chosen["energy_per_sample_j"] * 1e6, style,
+                                       color="tab:red",
+                                       label=f"energy per inference [uJ] (right axis), placement "
+                                             f"{placement}")
         energy.set_ylabel("energy per inference on the chip [uJ]")
         energy.set_ylim(0, 1.25 * energy.get_ylim()[1])
     ax.set_xscale("log", base=2)
@@ -312,7 +322,7 @@ def plot_timesteps(res, scen, path):
     ax.set_title("The MLP converted to spikes: accuracy and energy against timesteps")
     ax.grid(True, which="both", alpha=0.3)
     fig.legend(handles=handles, fontsize=8, loc="lower center", ncol=1)
-    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

@@ -82,7 +82,8 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
   optimizer.momentum = static_cast<float>(o.momentum);
   Network net(forward, data.train.features(), data.train.classes, rng, optimizer);
   if (o.initialize) o.initialize(net);
-  const auto learner = rule->learner(net, *numerics, rng);
+  const auto learner =
+      o.make_learner ? o.make_learner(net, *numerics, rng) : rule->learner(net, *numerics, rng);
   if (!(o.validation_fraction >= 0 && o.validation_fraction < 1) || o.patience < 0)
     throw InputError("the validation fraction must be in [0, 1) and the patience >= 0");
   // With early stopping, the last fraction of the training set is held out for validation.

@@ -10,6 +10,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 
 namespace frugal::algorithms {
 
+class Learner;
 class Network;
 struct TrainResult;
 
@@ -50,6 +52,9 @@ struct TrainOptions {
   // (0: the whole schedule, still holding the fraction out when it is set).
   double validation_fraction = 0;
   int64_t patience = 0;
+  // A device that trains networks its own way (a spiking chip learning on the chip): its learner
+  // replaces the rule's.
+  std::function<std::unique_ptr<Learner>(Network&, Numerics&, std::mt19937_64&)> make_learner;
   // Called with the freshly initialized network before the first step: a warm start replaces
   // its weights with trained ones here (the optimizer state starts afresh).
   std::function<void(Network&)> initialize;

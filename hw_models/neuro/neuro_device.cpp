@@ -18,6 +18,7 @@
 #include "hw_models/common/simulation.h"
 #include "hw_models/device.h"
 #include "hw_models/neuro/neuro_params.h"
+#include "hw_models/neuro/spiking_learner.h"
 #include "results/core/error.h"
 
 namespace frugal::hw::neuro {
@@ -32,9 +33,9 @@ struct Placed {
   std::string name;
   int64_t neurons = 0, fan_in = 0;
   int64_t first_core = 0, cores = 0;
-  double rate_in = 0;   // spikes per neuron per timestep of the layer feeding it
-  double inputs = 0;    // neurons of the layer feeding it
-  double rate_out = 0;  // its own (0: the output layer integrates)
+  // Per timestep: the spikes reaching it, its synaptic events, the fraction of its neurons that
+  // get input, and its cores' work (core-seconds).
+  double spikes_in = 0, synops = 0, active = 0, work_s = 0;
 };
 
 class NeuroPlatform : public sc_core::sc_module {
@@ -114,8 +115,8 @@ class NeuroDevice final : public Device {
 
   const Preset& preset() const override { return m_preset; }
 
-  // fp32 networks converted to spikes, on one chip; their activity measured (--train) or
-  // assumed (--spike-rate).
+  // fp32 networks converted to spikes, or trained on the chip (bp, dfa, drtp), on one chip; their
+  // activity measured (--train) or assumed (--spike-rate).
   void check(const StepRequest& request) const override {
     check_conversion(request);
     if (!request.trained && request.spike_rate < 0)
@@ -137,10 +138,23 @@ class NeuroDevice final : public Device {
     return request.trained;
   }
 
+  // Training on the chip: the spiking network learns by the rule's spiking form.
+  LearnerFactory learner(const StepRequest& request) const override {
+    if (request.inference) return {};
+    const SpikingRule rule = spiking_rule(request.rule);
+    return [rule, timesteps = request.timesteps, neuron = m_params.neuron](
+               algorithms::Network& net, algorithms::Numerics& numerics, std::mt19937_64& rng) {
+      return std::make_unique<SpikingLearner>(net, numerics, rng, rule, timesteps, neuron);
+    };
+  }
+
   std::optional<DeviceRun> run_trained(const algorithms::Network& net,
                                        const workloads::DataSplit& data,
                                        algorithms::TrainingStep& step) const override {
-    const SpikingResult snn = run_converted(net, data, spiking_options(m_preset, step.timesteps));
+    // A network trained on the chip runs as it learned; one trained off it is converted.
+    SpikingOptions options = spiking_options(m_preset, step.timesteps);
+    options.balance = step.inference;
+    const SpikingResult snn = run_converted(net, data, options);
     // The measured spikes per neuron per timestep, layer by layer, for the cost.
     step.spike_rates.clear();
     for (const SpikingLayer& l : snn.layers)
@@ -164,7 +178,9 @@ class NeuroDevice final : public Device {
     run.tables = {{"timesteps", accuracy_at}, {"spikes", spikes}};
     run.columns = {{"spike_rate", snn.mean_rate()}, {"spike_rate_source", std::string("measured")}};
     run.summary.figures = {spikes_figure(step, snn.mean_rate())};
-    std::string line = "converted to spikes, accuracy after t timesteps:";
+    std::string line = step.inference
+                           ? "converted to spikes, accuracy after t timesteps:"
+                           : "trained on the chip as spikes, accuracy after t timesteps:";
     for (const auto& [timesteps, accuracy] : snn.accuracy_at) {
       char point[48];
       std::snprintf(point, sizeof point, " %lld: %.2f%%;", static_cast<long long>(timesteps),
@@ -192,31 +208,23 @@ class NeuroDevice final : public Device {
       throw InputError("--timesteps must be a positive integer, got " +
                        std::to_string(step.timesteps));
     const NeuroParams& p = m_params;
-    std::vector<Placed> layers = place(step);
-    // Per core, per timestep: its share of the layer's synaptic events and neuron updates.
-    std::vector<double> busy;
+    const std::vector<Placed> layers = place(step);
     const auto side = static_cast<double>(p.mesh_width);
     const auto position = [&](double core) {
       return std::pair<double, double>{std::fmod(core, side), std::floor(core / side)};
     };
     Cost cost;
     cost.ops.resize(step.graph.ops().size());
+    const Learning learning = learning_work(step, layers);
+    // Per core, per timestep: its share of its layer's synaptic events and neuron updates.
+    std::vector<double> busy;
     double max_hops_s = 0;
-    std::vector<double> core_seconds(layers.size(), 0.0);
     const auto timesteps = static_cast<double>(step.timesteps);
     const auto samples = static_cast<double>(std::max<int64_t>(1, step.batch()));
     for (size_t l = 0; l < layers.size(); ++l) {
       const Placed& pl = layers[l];
-      const double spikes_in = pl.rate_in * pl.inputs;  // per timestep
-      // Pruned synapses are absent: no event reaches them.
-      const double synops =
-          spikes_in * static_cast<double>(pl.neurons) * (1.0 - step.weight_sparsity);
-      // A neuron gets input this timestep unless none of its fan-in spiked.
-      const double active =
-          1.0 - std::pow(1.0 - std::clamp(pl.rate_in, 0.0, 1.0), static_cast<double>(pl.fan_in));
-      const double updates = static_cast<double>(pl.neurons);
       // Packets: every spike of the feeding layer goes to each core of this one.
-      const double packets = spikes_in * static_cast<double>(pl.cores);
+      const double packets = pl.spikes_in * static_cast<double>(pl.cores);
       const auto [sx, sy] = l == 0 ? std::pair<double, double>{0.0, 0.0}
                                    : position(static_cast<double>(layers[l - 1].first_core) +
                                               static_cast<double>(layers[l - 1].cores - 1) / 2.0);
@@ -224,44 +232,143 @@ class NeuroDevice final : public Device {
           position(static_cast<double>(pl.first_core) + static_cast<double>(pl.cores - 1) / 2.0);
       const double hops_x = std::round(std::abs(dx - sx)), hops_y = std::round(std::abs(dy - sy));
       OpCost& c = cost.ops[pl.op];
-      const double per_sample = timesteps;
-      c.charge(Component::compute, samples * per_sample * synops * p.synop_energy_j);
-      c.charge(Component::neuron_update,
-               samples * per_sample * updates *
-                   (active * p.neuron_update_energy_j + (1 - active) * p.neuron_idle_energy_j));
+      const double per_step = samples * timesteps;  // the batch's timesteps in this layer
+      c.charge(Component::compute, per_step * pl.synops * p.synop_energy_j);
+      c.charge(Component::neuron_update, per_step * static_cast<double>(pl.neurons) *
+                                             (pl.active * p.neuron_update_energy_j +
+                                              (1 - pl.active) * p.neuron_idle_energy_j));
       c.charge(Component::spike_route,
-               samples * per_sample * packets *
+               per_step * packets *
                    (p.spike_energy_j + hops_x * p.hop_energy_x_j + hops_y * p.hop_energy_y_j));
+      // Inputs come from off the chip, one packet per spike; the outputs' potentials leave it
+      // once per sample.
+      if (l == 0) c.charge(Component::interconnect, per_step * pl.spikes_in * p.io_energy_j);
+      if (l + 1 == layers.size())
+        c.charge(Component::interconnect,
+                 samples * static_cast<double>(pl.neurons) * p.io_energy_j);
       max_hops_s = std::max(max_hops_s, hops_x * p.hop_time_x_s + hops_y * p.hop_time_y_s);
-      const double core_s =
-          (synops * p.synop_time_s +
-           updates * (active * p.neuron_update_time_s + (1 - active) * p.neuron_idle_time_s)) /
-          static_cast<double>(pl.cores);
-      for (int64_t k = 0; k < pl.cores; ++k) busy.push_back(core_s);
-      core_seconds[l] = core_s * static_cast<double>(pl.cores);
+      for (int64_t k = 0; k < pl.cores; ++k)
+        busy.push_back((pl.work_s + learning.online_s[l]) / static_cast<double>(pl.cores));
     }
-    // One sample's T timesteps on the chip; the batch's samples follow one another.
-    const double per_sample_s = NeuroPlatform::instance().run(
-        busy, step.timesteps, max_hops_s + p.barrier_time_s, p.min_timestep_s);
-    const double total_s = per_sample_s * samples;
-    const double static_j = p.core_static_power_w * static_cast<double>(busy.size()) * total_s;
-    double all_core_seconds = 0;
-    for (double s : core_seconds) all_core_seconds += s;
-    for (size_t l = 0; l < layers.size(); ++l) {
-      OpCost& c = cost.ops[layers[l].op];
+    // One sample's T timesteps on the chip give the timestep's length. The batch's samples are
+    // pipelined: each layer takes the next sample when it is done with one, one timestep behind
+    // the layer feeding it, so a sample leaves the output layer L − 1 timesteps after its input
+    // ends, and a batch of B takes B·T + L − 1 timesteps.
+    const double timestep_s =
+        NeuroPlatform::instance().run(busy, step.timesteps, max_hops_s + p.barrier_time_s,
+                                      p.min_timestep_s) /
+        timesteps;
+    const auto delays = static_cast<double>(layers.size() - 1);
+    double total_s = (samples * timesteps + delays) * timestep_s;
+    double sample_s = (timesteps + delays) * timestep_s;
+    if (!step.inference) {
+      // Learning: each sample's timesteps (and BPTT's backward sweep), then its learning epoch;
+      // the samples one after another, the weights written once per step.
+      sample_s += timesteps * learning.backward_timestep_s + learning.tags_s;
+      total_s = samples * sample_s + learning.weights_s;
+      charge_learning(step, layers, learning, samples, cost);
+    }
+    // Static power: the whole chip's, or the cores in use alone where the others are gated off.
+    const auto powered = static_cast<double>(p.power_gating ? busy.size() : p.cores);
+    const double static_j = p.core_static_power_w * powered * total_s;
+    double all_work_s = 0;
+    for (const Placed& pl : layers) all_work_s += pl.work_s;
+    for (const Placed& pl : layers) {
+      OpCost& c = cost.ops[pl.op];
       // The layers work in every timestep at once: each spans the step.
       c.start_s = 0;
       c.latency_s = total_s;
       c.charge(Component::static_power,
-               static_j * (all_core_seconds > 0 ? core_seconds[l] / all_core_seconds
-                                                : 1.0 / static_cast<double>(layers.size())));
+               static_j * (all_work_s > 0 ? pl.work_s / all_work_s
+                                          : 1.0 / static_cast<double>(layers.size())));
     }
     for (size_t i = 0; i < cost.ops.size(); ++i) cost.book(i, step.graph.ops()[i].phase);
     cost.latency_s = total_s;
+    cost.sample_latency_s = sample_s;
     return cost;
   }
 
  private:
+  // What learning on the chip adds, per layer: the events that bring each hidden layer its
+  // error (online rules: within the forward timesteps, core-seconds per timestep; BPTT: in a
+  // backward sweep of T timesteps), and the learning engine's synapse updates.
+  struct Learning {
+    std::vector<double> online_s;          // per layer, added to its cores' work per timestep
+    std::vector<double> error_events;      // per layer, per sample
+    std::vector<double> backward_updates;  // BPTT: neuron updates per sample
+    double backward_timestep_s = 0;        // BPTT: one backward timestep
+    double tags_s = 0, weights_s = 0;      // one pass of the learning engine over the synapses
+  };
+
+  Learning learning_work(const algorithms::TrainingStep& step,
+                         const std::vector<Placed>& layers) const {
+    const NeuroParams& p = m_params;
+    Learning w;
+    w.online_s.assign(layers.size(), 0.0);
+    w.error_events.assign(layers.size(), 0.0);
+    w.backward_updates.assign(layers.size(), 0.0);
+    if (step.inference) return w;
+    const SpikingRule rule = spiking_rule(step.rule);
+    const auto timesteps = static_cast<double>(step.timesteps);
+    const auto classes = static_cast<double>(layers.back().neurons);
+    double slowest_core_s = 0, backward_core_s = 0;
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const Placed& pl = layers[l];
+      const auto cores = static_cast<double>(pl.cores);
+      const double synapses =
+          static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
+      slowest_core_s = std::max(slowest_core_s, synapses / cores * p.synapse_update_time_s);
+      const bool hidden = l + 1 < layers.size();
+      if (rule == SpikingRule::bptt) {
+        // Each timestep of the sweep: the layer's neurons take their error and pass it back
+        // through their synapses (graded events; the first layer has no one to pass it to).
+        const double events = l > 0 ? synapses : 0.0;
+        w.error_events[l] = timesteps * events;
+        w.backward_updates[l] = timesteps * static_cast<double>(pl.neurons);
+        backward_core_s = std::max(
+            backward_core_s,
+            (events * p.synop_time_s + static_cast<double>(pl.neurons) * p.neuron_update_time_s) /
+                cores);
+      } else if (hidden) {
+        // Each timestep, each hidden neuron takes the output's error (dfa: one graded event
+        // per class) or the label's projection (drtp: one).
+        const double per_step =
+            static_cast<double>(pl.neurons) * (rule == SpikingRule::dfa ? classes : 1.0);
+        w.error_events[l] = timesteps * per_step;
+        w.online_s[l] = per_step * p.synop_time_s;
+      }
+    }
+    if (rule == SpikingRule::bptt) w.backward_timestep_s = backward_core_s + p.barrier_time_s;
+    w.tags_s = slowest_core_s;
+    w.weights_s = slowest_core_s;
+    return w;
+  }
+
+  // Learning's energy, on the layer's own ops: the error's events and the tag updates on its
+  // weight gradient (phase backward_weight), the weights' writes on its update.
+  void charge_learning(const algorithms::TrainingStep& step, const std::vector<Placed>& layers,
+                       const Learning& w, double samples, Cost& cost) const {
+    const NeuroParams& p = m_params;
+    const auto& ops = step.graph.ops();
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const Placed& pl = layers[l];
+      const double synapses =
+          static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
+      size_t gradient = pl.op, update = pl.op;
+      for (size_t i = 0; i < ops.size(); ++i) {
+        if (ops[i].layer != ops[pl.op].layer) continue;
+        if (ops[i].kind == workloads::OpKind::dense_grad_weight) gradient = i;
+        if (ops[i].kind == workloads::OpKind::optimizer_update) update = i;
+      }
+      OpCost& g = cost.ops[gradient];
+      g.charge(Component::compute, samples * (w.error_events[l] * p.synop_energy_j +
+                                              synapses * p.synapse_update_energy_j));
+      g.charge(Component::neuron_update,
+               samples * w.backward_updates[l] * p.neuron_update_energy_j);
+      cost.ops[update].charge(Component::compute, synapses * p.synapse_update_energy_j);
+    }
+  }
+
   // What a converted network needs: fp32 weights (the synapses have their own bits), a rule
   // that only runs it, one chip.
   void check_conversion(const StepRequest& request) const {
@@ -271,12 +378,14 @@ class NeuroDevice final : public Device {
                        "-bit synapses and spikes: --precision is for digital devices; set "
                        "hw.weight_bits instead");
     Device::check(request);
-    if (!request.inference)
+    if (request.inference) return;
+    if (!m_params.on_chip_learning)
       throw InputError(m_preset.name() +
-                       " runs trained networks converted to spikes: use --rule "
-                       "inference (with --train, the network is trained by bp in fp32, then "
-                       "converted), not " +
+                       " has no learning engine: it runs trained networks converted to spikes "
+                       "(--rule inference; with --train, the network is trained by bp in fp32, "
+                       "then converted), not " +
                        request.rule);
+    spiking_rule(request.rule);  // bp, dfa or drtp
   }
 
   static double assumed_rate(const algorithms::TrainingStep& step) {
@@ -295,7 +404,10 @@ class NeuroDevice final : public Device {
     return {"spikes", text};
   }
 
-  // The dense layers on cores, in order, with the activity they see.
+  // The dense layers on cores, in order, with the activity they see and the work it gives
+  // them: each layer on the fewest cores that hold its neurons and synapses; with --placement
+  // spread, the chip's other cores given one at a time to the layer with the most work per core
+  // (a core holds at least one neuron).
   std::vector<Placed> place(const algorithms::TrainingStep& step) const {
     const NeuroParams& p = m_params;
     std::vector<Placed> layers;
@@ -320,27 +432,49 @@ class NeuroDevice final : public Device {
           std::ceil(static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity)));
       pl.cores = std::max((pl.neurons + p.neurons_per_core - 1) / p.neurons_per_core,
                           (synapses + p.synapses_per_core - 1) / p.synapses_per_core);
-      pl.first_core = layers.empty() ? 0 : layers.back().first_core + layers.back().cores;
-      pl.inputs = static_cast<double>(pl.fan_in);
       layers.push_back(pl);
     }
     if (layers.empty())
       throw InputError(m_preset.name() +
                        " runs fully connected networks; the model has no dense "
                        "layer");
-    const int64_t used = layers.back().first_core + layers.back().cores;
+    int64_t used = 0;
+    for (const Placed& pl : layers) used += pl.cores;
     if (used > p.cores)
       throw InputError("the network needs " + std::to_string(used) + " cores of " +
                        std::to_string(p.neurons_per_core) + " neurons but " + m_preset.name() +
                        " has " + std::to_string(p.cores) + "; set hw.cores, or a smaller model");
     // Rates: measured per layer (encoder first), or one assumed rate for every spiking layer.
     const std::vector<double>& r = step.spike_rates;
+    const bool measured = r.size() == layers.size() + 1;
+    const double assumed = r.empty() ? 0.0 : r.front();
     for (size_t l = 0; l < layers.size(); ++l) {
-      const bool measured = r.size() == layers.size() + 1;
-      const double assumed = r.empty() ? 0.0 : r.front();
-      layers[l].rate_in = measured ? r[l] : assumed;
-      layers[l].rate_out = l + 1 == layers.size() ? 0.0 : (measured ? r[l + 1] : assumed);
+      Placed& pl = layers[l];
+      const double rate_in = measured ? r[l] : assumed;
+      pl.spikes_in = rate_in * static_cast<double>(pl.fan_in);
+      // Pruned synapses are absent: no event reaches them.
+      pl.synops = pl.spikes_in * static_cast<double>(pl.neurons) * (1.0 - step.weight_sparsity);
+      // A neuron gets input this timestep unless none of its fan-in spiked.
+      pl.active =
+          1.0 - std::pow(1.0 - std::clamp(rate_in, 0.0, 1.0), static_cast<double>(pl.fan_in));
+      pl.work_s = pl.synops * p.synop_time_s +
+                  static_cast<double>(pl.neurons) *
+                      (pl.active * p.neuron_update_time_s + (1 - pl.active) * p.neuron_idle_time_s);
     }
+    if (step.placement == "spread") {
+      for (; used < p.cores; ++used) {
+        Placed* most = nullptr;
+        for (Placed& pl : layers)
+          if (pl.cores < pl.neurons &&
+              (!most || pl.work_s / static_cast<double>(pl.cores) >
+                            most->work_s / static_cast<double>(most->cores)))
+            most = &pl;
+        if (!most) break;  // every neuron has a core of its own
+        ++most->cores;
+      }
+    }
+    for (size_t l = 1; l < layers.size(); ++l)
+      layers[l].first_core = layers[l - 1].first_core + layers[l - 1].cores;
     return layers;
   }
 

@@ -58,6 +58,26 @@ const ParamTable<NeuroParams>& neuro_param_table() {
             &NeuroParams::min_timestep_s),
       param("core_static_power", Dimension::power, 0, 10, "static power of each core in use",
             &NeuroParams::core_static_power_w),
+      param("on_chip_learning", Dimension::dimensionless, 0, 1,
+            "1: a learning engine updates the synapses (training rules bp, dfa, drtp run on the "
+            "chip); 0: the chip runs trained networks only",
+            &NeuroParams::on_chip_learning),
+      param("synapse_update_energy", Dimension::energy, 0, 1e-6,
+            "the learning engine updating one synapse once (a weight, or a tag accumulating an "
+            "update)",
+            &NeuroParams::synapse_update_energy_j),
+      param("synapse_update_time", Dimension::time, 0, 1e-3,
+            "a core's time per synapse update (a core's synapses are updated one after another)",
+            &NeuroParams::synapse_update_time_s),
+      param("io_energy", Dimension::energy, 0, 1e-6,
+            "a packet crossing the chip's edge: each input spike sent to the chip, each output "
+            "potential read at the end of a sample",
+            &NeuroParams::io_energy_j),
+      param("power_gating", Dimension::dimensionless, 0, 1,
+            "1: the cores a network does not use are gated off, static power is charged for the "
+            "cores in use alone; 0: for every core of the chip, as a CPU is charged its whole "
+            "socket",
+            &NeuroParams::power_gating),
   });
   return table;
 }

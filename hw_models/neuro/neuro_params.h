@@ -22,6 +22,10 @@ struct NeuroParams {
   double barrier_time_s;  // synchronizing the cores at the end of a timestep
   double min_timestep_s;  // a chip ticking at a fixed rate cannot step faster
   double core_static_power_w;
+  bool on_chip_learning;  // a learning engine that updates synapses (Loihi's)
+  double synapse_update_energy_j, synapse_update_time_s;  // one synapse, one learning epoch
+  double io_energy_j;  // a spike or output value crossing the chip's edge
+  bool power_gating;   // unused cores gated off: static power for the cores in use alone
 
   static NeuroParams from(const Preset& preset);
 };

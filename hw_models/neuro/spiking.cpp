@@ -26,6 +26,12 @@ double positive_percentile(const Matrix& a, double p) {
   return values[k];
 }
 
+void add_bias(Matrix& m, const Vector& b) {
+  if (b.size() > 0) m.colwise() += b;
+}
+
+}  // namespace
+
 void round_to_bits(Matrix& w, int bits) {
   if (bits <= 0 || w.size() == 0) return;
   const float max_abs = w.cwiseAbs().maxCoeff();
@@ -33,12 +39,6 @@ void round_to_bits(Matrix& w, int bits) {
   const auto levels = static_cast<float>(std::max(1, (1 << (bits - 1)) - 1));
   w = ((w.array() / max_abs * levels).round() / levels * max_abs).matrix();
 }
-
-void add_bias(Matrix& m, const Vector& b) {
-  if (b.size() > 0) m.colwise() += b;
-}
-
-}  // namespace
 
 double SpikingResult::synaptic_events_per_sample() const {
   double events = 0;
@@ -147,7 +147,8 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
     Matrix z = l.w * a;
     add_bias(z, l.b);
     const bool hidden = k + 1 < blocks.size();
-    const double lambda = hidden ? positive_percentile(z.cwiseMax(0.0f), o.percentile) : 1.0;
+    const double lambda =
+        hidden && o.balance ? positive_percentile(z.cwiseMax(0.0f), o.percentile) : 1.0;
     snn[k].w = l.w * static_cast<float>(previous / lambda);
     snn[k].b = l.b.size() ? Vector(l.b / static_cast<float>(lambda)) : Vector();
     round_to_bits(snn[k].w, o.neuron.weight_bits);

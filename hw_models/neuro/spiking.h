@@ -37,6 +37,9 @@ struct SpikingOptions {
   NeuronModel neuron;
   double percentile = 99.9;        // threshold balancing
   int64_t balance_samples = 1000;  // training samples the statistics come from
+  // false: the weights are the spiking network's already (trained on the chip), run as they
+  // are, rounded to weight_bits.
+  bool balance = true;
 };
 
 struct SpikingLayer {
@@ -65,6 +68,10 @@ struct SpikingWeights {
   algorithms::Matrix w;
   algorithms::Vector b;
 };
+
+// Rounds w to `bits` (symmetric, 2^(bits−1) − 1 levels a side of its largest magnitude); 0 or
+// fewer: unchanged.
+void round_to_bits(algorithms::Matrix& w, int bits);
 
 // The spiking dynamics alone: runs `layers` on `x` (inputs × samples, intensities in [0, 1]) for
 // `timesteps`: the input encoder, LIF hidden layers, the last layer integrating. Returns the

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reads frugal result files (HDF5, schema 0.16.0, see docs/results-schema.md) into pandas.
+"""Reads frugal result files (HDF5, schema 0.17.0, see docs/results-schema.md) into pandas.
 
 Needs only h5py, numpy and pandas (Debian: python3-h5py python3-numpy python3-pandas).
 

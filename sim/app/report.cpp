@@ -57,6 +57,8 @@ void print_training(std::ostream& out, const ScenarioOutcome& o) {
   const bool deployed = !std::isnan(t.deployed_accuracy);
   out << "\n  trained (functional face, "
       << (deployed ? algorithms::rule_info(o.scenario.rule).trained_by + " in fp32, then deployed"
+          : o.device_learner
+              ? "as spikes on " + o.preset.name() + ", by the chip's own " + o.scenario.rule
           : o.device_numerics ? "in " + o.preset.name() + "'s own numerics"
                               : o.scenario.precision)
       << "): " << t.epochs.size() << " epoch" << (t.epochs.size() == 1 ? "" : "s") << " on "
@@ -84,7 +86,10 @@ void print_training(std::ostream& out, const ScenarioOutcome& o) {
     out << line;
   } else if (o.scenario.precision != "fp32" || t.fp32_accuracy != t.final_test_accuracy()) {
     std::snprintf(line, sizeof line,
-                  "    the same training in ideal fp32: %.2f%% (accuracy loss %.2f points)\n",
+                  o.device_learner
+                      ? "    the same rule in ideal fp32, not spiking: %.2f%% (accuracy loss %.2f "
+                        "points)\n"
+                      : "    the same training in ideal fp32: %.2f%% (accuracy loss %.2f points)\n",
                   100 * t.fp32_accuracy, 100 * t.accuracy_loss());
     out << line;
   }

@@ -29,6 +29,14 @@ inline double step_energy_j(const ScenarioOutcome& o) { return o.cost.ledger.tot
 inline double energy_per_sample_j(const ScenarioOutcome& o) {
   return o.cost.ledger.total() / static_cast<double>(o.scenario.batch);
 }
+// One sample's latency (the step's, where the batch is computed together) and the samples per
+// second the device sustains at this batch.
+inline double sample_latency_s(const ScenarioOutcome& o) {
+  return o.cost.sample_latency_s > 0 ? o.cost.sample_latency_s : o.cost.latency_s;
+}
+inline double throughput_sps(const ScenarioOutcome& o) {
+  return o.cost.latency_s > 0 ? static_cast<double>(o.scenario.batch) / o.cost.latency_s : 0.0;
+}
 inline double average_power_w(const ScenarioOutcome& o) {  // 0 for a step of no time
   return o.cost.latency_s > 0 ? o.cost.ledger.total() / o.cost.latency_s : 0.0;
 }

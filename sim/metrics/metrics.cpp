@@ -159,6 +159,23 @@ std::vector<Metric> make_metrics() {
         return summary_line("latency per step", format_si(o.cost.latency_s, Dimension::time));
       }));
   add(metric(
+      {"sample_latency_s", f64, "s",
+       "time from one sample's input to its output: latency_s where the batch is computed "
+       "together; on a spiking chip, which pipelines the batch's samples, one sample's timesteps "
+       "and the layers' delays"},
+      [](const ScenarioOutcome& o) { return sample_latency_s(o); },
+      [](const ScenarioOutcome& o) -> std::string {
+        if (o.cost.sample_latency_s <= 0) return "";
+        return summary_line(
+            "latency per sample",
+            format_si(sample_latency_s(o), Dimension::time) + ", " + plain(throughput_sps(o)) +
+                " samples/s at batch " + std::to_string(o.scenario.batch) +
+                (o.step.inference ? " (pipelined)" : " (one sample after another, each learned)"));
+      }));
+  add(metric({"throughput_sps", f64, "1/s",
+              "samples per second the device sustains at this batch: batch / latency_s"},
+             [](const ScenarioOutcome& o) { return throughput_sps(o); }));
+  add(metric(
       {"energy_per_sample_j", f64, "J", "energy_j / batch"},
       [](const ScenarioOutcome& o) { return energy_per_sample_j(o); },
       [](const ScenarioOutcome& o) {

@@ -287,6 +287,13 @@ std::vector<ScenarioOption> make_table() {
                     one_of({"sgd", "mixed-precision", "tiki-taka"})),
              "how an analog chip turned updates into pulses (--analog-update): sgd, "
              "mixed-precision or tiki-taka"),
+      column(option("placement", &S::placement, "",
+                    "spiking devices: how a layer's neurons are placed on the chip's cores: pack "
+                    "(the fewest cores that hold them, as a compiler does by default; the "
+                    "fewest packets) or spread (all the chip's cores, shared by the layers in "
+                    "proportion to their work; shorter timesteps, more packets)",
+                    one_of({"pack", "spread"})),
+             "how a spiking chip placed the layers on its cores (--placement): pack or spread"),
       column(option("attention", &S::attention, "",
                     "transformers: unfused (two products and a softmax, the scores written to "
                     "memory, as Megatron-LM's and PyTorch's math path) or fused (one kernel per "

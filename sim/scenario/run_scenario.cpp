@@ -31,6 +31,7 @@ algorithms::TrainingStep expand_step(const Scenario& s, const algorithms::Learni
   step.runtime = s.runtime;
   step.threads = s.threads;
   step.analog_update = s.analog_update;
+  step.placement = s.placement;
   if (s.activation_checkpointing) algorithms::checkpoint_activations(step);
   algorithms::spread(step, parallelism(s));
   return step;
@@ -51,6 +52,7 @@ hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
   other.runtime = like.runtime;
   other.threads = like.threads;
   other.analog_update = like.analog_update;
+  other.placement = like.placement;
   other.update_pulses = like.update_pulses;
   other.update_row_slots = like.update_row_slots;
   other.reread_fraction = like.reread_fraction;
@@ -93,6 +95,7 @@ double fp32_reference_accuracy(const Scenario& s, const workloads::Graph& forwar
   if (known == fp32_accuracy.end()) {
     train.numerics = "fp32";
     train.make_numerics = nullptr;
+    train.make_learner = nullptr;  // the rule's own, digital
     train.drift_times.clear();
     known =
         fp32_accuracy.emplace(key, algorithms::train(forward, data, train).final_test_accuracy())
@@ -131,6 +134,8 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
     train.make_deploy_numerics = on_device;
   else if (o.device_numerics)
     train.make_numerics = on_device;
+  if (!deploy) train.make_learner = device.learner(request);
+  o.device_learner = static_cast<bool>(train.make_learner);
   train.drift_times = drift_times(s);
   train.sparsity = s.sparsity;
   if (s.early_stop > 0) {
@@ -146,7 +151,7 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
     if (keep_weights) o.weights = snapshot(net);
     o.device_run = device.run_trained(net, data, o.step);
     if (!o.device_run) return;
-    r.deployed_accuracy = o.device_run->accuracy;
+    if (deploy) r.deployed_accuracy = o.device_run->accuracy;
     o.device_columns = o.device_run->columns;
     o.device_summary = o.device_run->summary;
   };
@@ -162,8 +167,8 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
     o.training->fp32_accuracy = o.training->trained_test_accuracy();
     return;
   }
-  o.training->fp32_accuracy =
-      fp32_reference_accuracy(s, forward, data, train, on_device ? nullptr : &*o.training);
+  o.training->fp32_accuracy = fp32_reference_accuracy(
+      s, forward, data, train, on_device || train.make_learner ? nullptr : &*o.training);
   if (s.early_stop > 0) {
     // The whole schedule on the same split: what stopping early gave up. Training is
     // deterministic, so the stopped run is this one's first epochs.
@@ -207,6 +212,7 @@ hw::StepRequest step_request(const Scenario& s) {
   r.runtime = s.runtime;
   r.threads = s.threads;
   r.analog_update = s.analog_update;
+  r.placement = s.placement;
   r.rule = rule.name;
   r.inference = rule.inference;
   r.trained = s.train;
@@ -224,7 +230,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
   hw::Preset preset = resolve_preset(scenario);
   const auto device = hw::make_device(preset);
   const hw::StepRequest request = step_request(scenario);
-  device->check(request);
+  device->check_request(request);
   workloads::BuildOptions options = build_options(scenario);
   options.element_bytes = device->element_bytes(scenario.precision);
   options.batch = scenario.batch / parallelism(scenario).data();  // one replica's share

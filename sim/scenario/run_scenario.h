@@ -30,6 +30,7 @@ struct ScenarioOutcome {
   hw::Row device_columns{};
   hw::DeviceSummary device_summary{};
   bool device_numerics = false;  // the device computes through numerics of its own (analog)
+  bool device_learner = false;   // the device trained the network its own way (as spikes)
   int64_t input_per_sample = 1;  // values of one sample's input (a language model's tokens)
   // The same model's step on the same device under inference (the model's life after training;
   // this step when the rule is inference) and under the rule's reference, bp (0 when none).

@@ -68,6 +68,8 @@ struct Scenario {
   int64_t threads = 0;  // CPUs: the runtime's threads (0: all the preset's cores)
   // Analog devices trained on the chip: how an update becomes pulses (sgd, mixed-precision).
   std::string analog_update = "sgd";
+  // Spiking devices: how layers are placed on cores: "pack" (fewest cores) or "spread" (all).
+  std::string placement = "pack";
   // Transformers: attention as "unfused" products and a softmax, or one "fused" kernel.
   std::string attention = "unfused";
   std::string input_shape;                 // ONNX models: dims after the batch, "3x224x224"

@@ -205,7 +205,7 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       preset_of.push_back(&it->second);
       auto& device = devices[key];
       if (!device) device = hw::make_device(it->second);
-      device->check(step_request(sc));
+      device->check_request(step_request(sc));
       const algorithms::RuleInfo& rule = algorithms::rule_info(sc.rule);
       if (optimizers.insert(sc.optimizer).second) algorithms::find_optimizer(sc.optimizer);
       workloads::BuildOptions one = build_options(sc);

@@ -46,6 +46,8 @@ expect_input_error "unknown option" "did you mean --batch" "$frugal" run --bach 
 expect_input_error "unknown command" "unknown command 'rnu'" "$frugal" rnu
 expect_input_error "analog update scheme on a CPU" "--analog-update is modelled for analog devices" "$frugal" run --hw cpu --analog-update mixed-precision --out "$out"
 expect_input_error "unknown analog update scheme" "--analog-update must be sgd, mixed-precision or tiki-taka, got 'tiki'" "$frugal" run --hw analog:pcm --analog-update tiki --out "$out"
+expect_input_error "placement on a GPU" "--placement is modelled for spiking devices" "$frugal" run --hw gpu --placement spread --out "$out"
+expect_input_error "unknown placement" "--placement must be pack or spread, got 'wide'" "$frugal" run --hw neuro:loihi --spike-rate 0.1 --rule inference --placement wide --out "$out"
 printf 'model = mlp:784-10\nbach = 8\n' >"$work/typo.ini"
 expect_input_error "unknown INI key" "typo.ini:2: unknown key 'bach'" "$frugal" run --config "$work/typo.ini" --out "$out"
 expect_input_error "missing config" "cannot read config file" "$frugal" run --config "$work/none.ini" --out "$out"
@@ -259,7 +261,8 @@ expect_input_error "spike rate above 1" "--spike-rate must be within [0, 1]" "$f
 expect_input_error "zero timesteps" "--timesteps must be a positive integer" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 0.1 --timesteps 0 --out "$out"
 expect_input_error "fan-in beyond TrueNorth's" "layer fc1 has a fan-in of 784 but a neuron of neuro:truenorth takes at most 256 inputs" "$frugal" run --hw neuro:truenorth --rule inference --spike-rate 0.1 --out "$out"
 expect_input_error "negative leak" "leak" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 0.1 --set hw.leak=-0.5 --out "$out"
-expect_input_error "backprop on a spiking chip" "use --rule inference" "$frugal" run --hw neuro:loihi --rule bp --spike-rate 0.1 --out "$out"
+expect_input_error "backprop on a chip without learning" "has no learning engine: it runs trained networks converted to spikes (--rule inference" "$frugal" run --hw neuro:truenorth --rule bp --spike-rate 0.1 --out "$out"
+expect_input_error "pepita on a spiking chip" "a spiking chip learns by bp" "$frugal" run --hw neuro:loihi --rule pepita --spike-rate 0.1 --out "$out"
 expect_input_error "tanh network converted" "the spiking conversion needs ReLU after every hidden layer" "$frugal" run "${train[@]}" --hw neuro:loihi --rule inference --out "$out"
 expect_ok "assumed spike rate" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 0.05 --timesteps 16 --out "$work/out/loihi.h5"
 grep -q "0.05 spikes per neuron per timestep (assumed: --spike-rate)" "$work/stdout" || fail "neuro: the assumed rate is not said"

@@ -41,10 +41,18 @@ TEST_CASE("A synaptic event on Loihi costs 23.6 pJ plus its routing and neuron-u
   // (a packet serves the 100 synapses of its core; a neuron update serves 100 events).
   CHECK(synop + route + update == Approx((23.6 + 0.017 + 0.81) * 1e-12));
   // Time: a timestep is the core's 10,000 events at 3.5 ns and 100 updates at 8.4 ns, then
-  // the barrier (465 ns).
+  // the barrier (465 ns); one layer, so no delay between layers.
   CHECK(cost.latency_s == Approx(10 * (10000 * 3.5e-9 + 100 * 8.4e-9 + 465e-9)));
-  CHECK(cost.ledger.component(Component::static_power) ==
-        Approx(0.815e-3 * cost.latency_s));  // one core
+  CHECK(cost.sample_latency_s == Approx(cost.latency_s));
+  // Static power: the whole chip's 128 cores (power_gating 0), or the one core in use.
+  CHECK(cost.ledger.component(Component::static_power) == Approx(128 * 0.815e-3 * cost.latency_s));
+  Preset gated = find_preset("neuro:loihi");
+  gated.set("power_gating", "1");
+  CHECK(simulate(gated, step).ledger.component(Component::static_power) ==
+        Approx(0.815e-3 * cost.latency_s));
+  // IO: the 100 inputs' 1,000 spikes come from off the chip, and the 100 outputs' potentials
+  // leave it, 61 pJ a packet.
+  CHECK(cost.ledger.component(Component::interconnect) == Approx((1000 + 100) * 61e-12));
   double ops_total = 0;
   for (const OpCost& c : cost.ops) ops_total += c.energy_total_j();
   CHECK(ops_total == Approx(cost.ledger.total()).epsilon(1e-12));
@@ -63,8 +71,61 @@ TEST_CASE("Spiking energy grows with the timesteps and the spike rate", "[quick]
   const auto small = spiking_step("mlp:200-100-10", 1, 0.5, 8);
   const Cost tn = simulate("neuro:truenorth", small);
   const double events = 0.5 * 200 * 100 * 8 + 0.5 * 100 * 10 * 8;
-  CHECK(tn.ledger.total() == Approx(events * 26e-12));
-  CHECK(tn.latency_s == Approx(8 * 1e-3));
+  const double io = 0.5 * 200 * 8 + 10;  // input spikes and output potentials
+  CHECK(tn.ledger.component(Component::compute) == Approx(events * 26e-12));
+  CHECK(tn.ledger.total() == Approx(events * 26e-12 + io * 61e-12));
+  // 8 timesteps, and one more for the spikes to cross from the first layer to the second.
+  CHECK(tn.latency_s == Approx(9 * 1e-3));
+}
+
+TEST_CASE("A spiking chip pipelines a batch: per-sample latency and throughput",
+          "[quick][hw][neuro]") {
+  // Two layers on TrueNorth's 1 ms tick: a sample takes T timesteps plus one for the spikes to
+  // reach the second layer; a batch of B, B·T + 1, its samples following one another through
+  // the layers.
+  const Cost one = simulate("neuro:truenorth", spiking_step("mlp:200-100-10", 1, 0.5, 8));
+  const Cost batch = simulate("neuro:truenorth", spiking_step("mlp:200-100-10", 16, 0.5, 8));
+  CHECK(one.sample_latency_s == Approx(9e-3));
+  CHECK(batch.sample_latency_s == Approx(9e-3));
+  CHECK(batch.latency_s == Approx((16 * 8 + 1) * 1e-3));
+  // Energy per sample: the events scale with the samples.
+  CHECK(batch.ledger.component(Component::compute) ==
+        Approx(16 * one.ledger.component(Component::compute)));
+}
+
+TEST_CASE("Spreading the layers over the chip's cores shortens the timestep for more packets",
+          "[quick][hw][neuro]") {
+  auto step = spiking_step("mlp:784-256-128-10", 1, 0.2, 32);
+  const Cost pack = simulate("neuro:loihi", step);
+  step.placement = "spread";
+  const Cost spread = simulate("neuro:loihi", step);
+  // Packed: fc1 (784 x 256 synapses) on 2 cores, fc2 and fc3 on one each; its timestep is
+  // fc1's half of 0.2 x 784 x 256 events at 3.5 ns and 128 neuron updates at 8.4 ns (every
+  // neuron has input), then the longest hop (fc1's cores at x 0.5, fc2's at x 2: 2 hops east,
+  // 4.1 ns each) and the barrier.
+  const double fc1_s = 0.2 * 784 * 256 * 3.5e-9 + 256 * 8.4e-9;
+  const double hops_s = 2 * 4.1e-9;
+  const double pack_step = fc1_s / 2 + hops_s + 465e-9;
+  CHECK(pack.sample_latency_s == Approx((32 + 2) * pack_step));
+  // Spread: the 124 spare cores go to the layers with the most work per core; no layer's cores
+  // can work less than the whole network's work over 128 cores.
+  CHECK(spread.sample_latency_s < pack.sample_latency_s / 20);
+  const double fc2_s = 0.2 * 256 * 128 * 3.5e-9 + 128 * 8.4e-9;
+  const double fc3_s = 0.2 * 128 * 10 * 3.5e-9 + 10 * 8.4e-9;
+  CHECK(spread.sample_latency_s / 34 > (fc1_s + fc2_s + fc3_s) / 128 + 465e-9);
+  // The same events, more packets (each spike goes to every core of the next layer), and the
+  // whole chip's static power either way, over a shorter time.
+  CHECK(spread.ledger.component(Component::compute) ==
+        Approx(pack.ledger.component(Component::compute)));
+  CHECK(spread.ledger.component(Component::spike_route) >
+        10 * pack.ledger.component(Component::spike_route));
+  CHECK(spread.ledger.component(Component::static_power) / spread.latency_s ==
+        Approx(pack.ledger.component(Component::static_power) / pack.latency_s));
+  // --placement is a spiking chip's.
+  auto cpu = step_of("inference", "mlp:784-10", 1, "fp32");
+  cpu.placement = "spread";
+  CHECK_THROWS_WITH(simulate("cpu", cpu),
+                    Catch::Contains("--placement is modelled for spiking devices"));
 }
 
 TEST_CASE("Neuromorphic bad input: fan-in, cores, rule, precision", "[quick][hw][neuro]") {
@@ -78,9 +139,42 @@ TEST_CASE("Neuromorphic bad input: fan-in, cores, rule, precision", "[quick][hw]
                     Catch::Contains("the network needs 4 cores"));
   auto bp = step_of("bp", "mlp:784-10", 1, "fp32");
   bp.timesteps = 8;
-  CHECK_THROWS_WITH(simulate("neuro:loihi", bp), Catch::Contains("use --rule inference"));
+  CHECK_THROWS_WITH(simulate("neuro:truenorth", bp),
+                    Catch::Contains("has no learning engine: it runs trained networks converted"));
+  auto pepita = step_of("pepita", "mlp:784-10", 1, "fp32");
+  pepita.timesteps = 8;
+  CHECK_THROWS_WITH(simulate("neuro:loihi", pepita),
+                    Catch::Contains("a spiking chip learns by bp (surrogate-gradient"));
   auto zero = spiking_step("mlp:784-10", 1, 0.1, 0);
   CHECK_THROWS_WITH(simulate("neuro:loihi", zero), Catch::Contains("--timesteps must be"));
   Preset leaky = find_preset("neuro:loihi");
   CHECK_THROWS_AS(leaky.set("leak", "-0.1"), InputError);
+}
+
+TEST_CASE("Learning on Loihi: each synapse updated per sample and per step, by hand",
+          "[quick][hw][neuro]") {
+  // mlp:100-10 (one layer on one core), dfa, 2 samples of 4 timesteps, no spikes: no events,
+  // only the learning engine: 1,000 synapses, each 120 pJ and 6.1 ns per update, updated once
+  // per sample (its tag) and once per step (its weight).
+  auto step = step_of("dfa", "mlp:100-10", 2, "fp32");
+  step.timesteps = 4;
+  step.spike_rates = {0.0};
+  const Cost cost = simulate("neuro:loihi", step);
+  CHECK(cost.ledger.component(Component::compute) == Approx(3 * 1000 * 120e-12));
+  CHECK(cost.ledger.phase(workloads::Phase::update) == Approx(1000 * 120e-12));
+  // A timestep: 10 idle neurons at 5.3 ns and the barrier; a sample: 4 of them and its tags
+  // (1,000 × 6.1 ns); the step: 2 samples and the weights.
+  const double timestep = 10 * 5.3e-9 + 465e-9, pass = 1000 * 6.1e-9;
+  CHECK(cost.sample_latency_s == Approx(4 * timestep + pass));
+  CHECK(cost.latency_s == Approx(2 * (4 * timestep + pass) + pass));
+  // bp sweeps back through time: it costs more than dfa on the same activity.
+  auto bp_step = step_of("bp", "mlp:784-256-128-10", 4, "fp32");
+  bp_step.timesteps = 8;
+  bp_step.spike_rates = {0.1};
+  auto dfa_step = step_of("dfa", "mlp:784-256-128-10", 4, "fp32");
+  dfa_step.timesteps = 8;
+  dfa_step.spike_rates = {0.1};
+  const Cost b = simulate("neuro:loihi", bp_step), d = simulate("neuro:loihi", dfa_step);
+  CHECK(b.ledger.total() > d.ledger.total());
+  CHECK(b.sample_latency_s > d.sample_latency_s);
 }

@@ -40,7 +40,7 @@ parts, rules, hws, status = text("part"), text("rule"), text("hw"), text("status
 assert all(x == "ok" for x in status), status
 count = {p: parts.count(p) for p in set(parts)}
 assert count == {"mlp": 10, "cnn": 3, "analog-train": 2, "analog-switches": 12, "deploy": 2,
-                 "deploy-spiking": 4, "deploy-analog": 2, "lifetime": 1, "large-model": 7}, count
+                 "deploy-spiking": 8, "deploy-analog": 2, "lifetime": 1, "large-model": 7}, count
 n = len(parts)
 acc, energy = s["accuracy"][:], s["energy_j"][:]
 assert np.all(np.isfinite(energy)) and np.all(energy > 0)
@@ -77,10 +77,20 @@ for gated in (0, 1):
     assert sw_energy("dfa", 1, 1, gated) < sw_energy("bp", 1, 1, gated)
     assert sw_energy("bp", 1, 1, 1) < sw_energy("bp", 1, 1, 0)
 # Spiking: more timesteps, more energy; the curve of accuracy against timesteps for each.
+# Spread over the chip, shorter samples; charged for the whole chip, less energy than packed.
 ids = s["scenario_id"][:]
-spiking = sorted((float(s["timesteps"][i]), energy[i]) for i in range(n) if parts[i] == "deploy-spiking")
-assert [t for t, _ in spiking] == [8, 16, 32, 64], spiking
-assert all(a[1] < b[1] for a, b in zip(spiking, spiking[1:])), spiking
+placement, sample_s = text("placement"), s["sample_latency_s"][:]
+by_placement = {}
+for i in range(n):
+    if parts[i] == "deploy-spiking":
+        by_placement.setdefault(placement[i], []).append((float(s["timesteps"][i]), energy[i], sample_s[i]))
+assert sorted(by_placement) == ["pack", "spread"], by_placement
+for rows in by_placement.values():
+    rows.sort()
+    assert [t for t, _, _ in rows] == [8, 16, 32, 64], rows
+    assert all(a[1] < b[1] for a, b in zip(rows, rows[1:])), rows
+for packed, spread in zip(by_placement["pack"], by_placement["spread"]):
+    assert spread[2] < packed[2] / 10 and spread[1] < packed[1], (packed, spread)
 t_ids = set(f["timesteps"]["scenario_id"][:])
 assert {ids[i] for i in range(n) if parts[i] == "deploy-spiking"} <= t_ids
 # Analog: the drift curve at 7 times for each of the two deployments.
@@ -101,7 +111,7 @@ summary = open(sys.argv[2]).read()
 for needle in ("Per rule and device", "inference dominates", "by region:", "india", "plots: "):
     assert needle in summary, needle
 table = [l for l in summary.splitlines() if l.startswith(("mlp ", "cnn ", "analog-train", "deploy"))]
-assert len(table) == 23, len(table)
+assert len(table) == 27, len(table)
 PYEOF
 
 for plot in accuracy_vs_energy energy_by_component drift timesteps carbon_by_region; do

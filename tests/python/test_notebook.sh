@@ -72,7 +72,7 @@ def check(condition, message):
 res = fr.open_results(path)
 info = res.provenance()
 check(info.get("schema") == "frugal-results", f"schema is {info.get('schema')!r}")
-check(info.get("schema_version") == "0.16.0", f"schema_version is {info.get('schema_version')!r}")
+check(info.get("schema_version") == "0.17.0", f"schema_version is {info.get('schema_version')!r}")
 for key in ["frugal_version", "git_sha", "command_line", "created_utc", "sweep_spec",
             "config_files", "hw_presets", "scenario_count"]:
     check(key in info, f"provenance attribute {key} missing")
