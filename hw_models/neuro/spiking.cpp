@@ -40,6 +40,26 @@ void round_to_bits(Matrix& w, int bits) {
   w = ((w.array() / max_abs * levels).round() / levels * max_abs).matrix();
 }
 
+std::vector<algorithms::DenseBlock> spiking_blocks(const algorithms::Network& net,
+                                                   const std::string& what) {
+  const auto& layers = net.layers();
+  for (const algorithms::Layer& l : layers)
+    if (l.kind != algorithms::LayerKind::dense && l.kind != algorithms::LayerKind::activation)
+      throw InputError(what + " takes fully connected networks; layer " + l.name + " is not dense");
+  std::vector<algorithms::DenseBlock> blocks = net.dense_blocks();
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    const bool hidden = k + 1 < blocks.size();
+    const algorithms::Layer& last = layers[blocks[k].last];
+    if (hidden && (blocks[k].last == blocks[k].dense || last.function != "relu"))
+      throw InputError(what + " needs ReLU after every hidden layer; layer " +
+                       layers[blocks[k].dense].name + " is followed by " +
+                       (blocks[k].last == blocks[k].dense ? std::string("none") : last.function));
+    if (!hidden && blocks[k].last != blocks[k].dense)
+      throw InputError(what + " needs logits (no activation) at the output");
+  }
+  return blocks;
+}
+
 double SpikingResult::synaptic_events_per_sample() const {
   double events = 0;
   for (const SpikingLayer& l : layers)
@@ -117,25 +137,8 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
                      std::to_string(o.neuron.leak));
   if (o.neuron.refractory < 0) throw InputError("the refractory period must be >= 0 timesteps");
   if (!(o.neuron.threshold > 0)) throw InputError("the spiking threshold must be positive");
-  // Dense layers with ReLU between them, logits last.
   const auto& layers = net.layers();
-  const std::vector<algorithms::DenseBlock> blocks = [&] {
-    for (const algorithms::Layer& l : layers)
-      if (l.kind != algorithms::LayerKind::dense && l.kind != algorithms::LayerKind::activation)
-        throw InputError("the spiking conversion takes fully connected networks; layer " + l.name +
-                         " is not dense");
-    return net.dense_blocks();
-  }();
-  for (size_t k = 0; k < blocks.size(); ++k) {
-    const bool hidden = k + 1 < blocks.size();
-    const algorithms::Layer& last = layers[blocks[k].last];
-    if (hidden && (blocks[k].last == blocks[k].dense || last.function != "relu"))
-      throw InputError("the spiking conversion needs ReLU after every hidden layer; layer " +
-                       layers[blocks[k].dense].name + " is followed by " +
-                       (blocks[k].last == blocks[k].dense ? std::string("none") : last.function));
-    if (!hidden && blocks[k].last != blocks[k].dense)
-      throw InputError("the spiking conversion needs logits (no activation) at the output");
-  }
+  const std::vector<algorithms::DenseBlock> blocks = spiking_blocks(net, "the spiking conversion");
   // Threshold balancing on training samples.
   const workloads::Dataset& train = data.train;
   const int64_t n = std::min<int64_t>(std::max<int64_t>(1, o.balance_samples), train.size());

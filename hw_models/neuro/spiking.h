@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "algorithms/functional/network.h"
@@ -68,6 +69,12 @@ struct SpikingWeights {
   algorithms::Matrix w;
   algorithms::Vector b;
 };
+
+// The dense blocks of a network a spiking chip can run: dense layers with ReLU between them,
+// logits last. Throws InputError naming the layer otherwise, `what` ("the spiking conversion")
+// opening the message.
+std::vector<algorithms::DenseBlock> spiking_blocks(const algorithms::Network& net,
+                                                   const std::string& what);
 
 // Rounds w to `bits` (symmetric, 2^(bits−1) − 1 levels a side of its largest magnitude); 0 or
 // fewer: unchanged.

@@ -47,23 +47,7 @@ SpikingLearner::SpikingLearner(algorithms::Network& net, algorithms::Numerics& n
   if (!(neuron.leak >= 0 && neuron.leak < 1) || !(neuron.threshold > 0))
     throw InputError("the neuron leak must be in [0, 1) and the threshold positive");
   const auto& layers = net.layers();
-  for (const algorithms::Layer& l : layers)
-    if (l.kind != algorithms::LayerKind::dense && l.kind != algorithms::LayerKind::activation)
-      throw InputError("a spiking chip learns fully connected networks; layer " + l.name +
-                       " is not dense");
-  m_blocks = net.dense_blocks();
-  for (size_t k = 0; k < m_blocks.size(); ++k) {
-    const bool hidden = k + 1 < m_blocks.size();
-    const algorithms::Layer& last = layers[m_blocks[k].last];
-    if (hidden && (m_blocks[k].last == m_blocks[k].dense || last.function != "relu"))
-      throw InputError(
-          "a spiking chip learns networks with ReLU after every hidden layer (its "
-          "neurons' rates); layer " +
-          layers[m_blocks[k].dense].name + " is followed by " +
-          (m_blocks[k].last == m_blocks[k].dense ? std::string("none") : last.function));
-    if (!hidden && m_blocks[k].last != m_blocks[k].dense)
-      throw InputError("a spiking chip learns networks with logits (no activation) at the output");
-  }
+  m_blocks = spiking_blocks(net, "learning on a spiking chip");
   if (rule != SpikingRule::bptt) {
     m_feedback.resize(m_blocks.size() - 1);
     for (size_t k = 0; k + 1 < m_blocks.size(); ++k) {
