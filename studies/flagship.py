@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 sys.dont_write_bytecode = True  # no __pycache__ among the sources
 import frugal_results as fr  # noqa: E402
 
-TRAINING_PARTS = ["mlp", "cnn", "analog-train"]
+TRAINING_PARTS = ["mlp", "cnn", "analog-train", "spiking-train"]
 DEPLOY_PARTS = ["deploy", "deploy-spiking", "deploy-analog"]
 REGIONS = ["france", "world", "india"]  # the summary's CO2e columns, when the file has them
 DEVICE_MARKERS = {"cpu": "o", "gpu": "s", "analog": "^", "neuro": "D"}
@@ -210,7 +210,7 @@ def plot_accuracy_energy(scen, path):
 
 def plot_components(scen, path):
     ok = scen[scen["status"] == "ok"]
-    training = ok[(ok["rule"] == "bp") & ok["part"].isin(["mlp", "analog-train"])]
+    training = ok[(ok["rule"] == "bp") & ok["part"].isin(["mlp", "analog-train", "spiking-train"])]
     inference = ok[ok["part"].isin(DEPLOY_PARTS)]
     if "hw.drift_compensation" in inference.columns:  # one analog row is enough
         inference = inference[~(inference["hw.drift_compensation"] > 0)]

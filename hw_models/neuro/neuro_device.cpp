@@ -32,6 +32,7 @@ struct Placed {
   size_t op = 0;  // the dense op of the step graph
   std::string name;
   int64_t neurons = 0, fan_in = 0;
+  int64_t inputs = 0;  // neurons feeding it
   int64_t first_core = 0, cores = 0;
   // Per timestep: the spikes reaching it, its synaptic events, the fraction of its neurons that
   // get input, and its cores' work (core-seconds).
@@ -414,15 +415,23 @@ class NeuroDevice final : public Device {
     const auto& ops = step.graph.ops();
     for (size_t i = 0; i < ops.size(); ++i) {
       const workloads::Op& op = ops[i];
-      if (op.kind == workloads::OpKind::conv2d)
-        throw InputError(m_preset.name() + " runs fully connected networks converted to spikes; " +
-                         op.name + " is a convolution");
-      if (op.kind != workloads::OpKind::dense) continue;
+      using workloads::OpKind;
+      if (op.kind != OpKind::dense && op.kind != OpKind::conv2d && op.kind != OpKind::pool)
+        continue;
+      // A layer of neurons: a dense or convolutional layer's (each weight a synapse of its own:
+      // no sharing), or a pooling layer's, whose neurons take their window.
       Placed pl;
       pl.op = i;
       pl.name = op.name;
-      pl.fan_in = op.in.dims.back();
-      pl.neurons = op.out.dims.back();
+      const auto per_sample = [](const workloads::Shape& s) {
+        return s.dims.empty() || s.dims.front() == 0 ? 0 : s.elements() / s.dims.front();
+      };
+      pl.inputs = per_sample(op.in);
+      pl.neurons = per_sample(op.out);
+      const int64_t window = op.window.kernel_h * op.window.kernel_w;
+      pl.fan_in = op.kind == OpKind::dense    ? op.in.dims.back()
+                  : op.kind == OpKind::conv2d ? op.in.dims[1] / op.window.groups * window
+                                              : window;
       if (pl.fan_in > p.max_fan_in)
         throw InputError("layer " + op.name + " has a fan-in of " + std::to_string(pl.fan_in) +
                          " but a neuron of " + m_preset.name() + " takes at most " +
@@ -436,8 +445,8 @@ class NeuroDevice final : public Device {
     }
     if (layers.empty())
       throw InputError(m_preset.name() +
-                       " runs fully connected networks; the model has no dense "
-                       "layer");
+                       " runs networks of dense, convolutional and pooling layers; the model has "
+                       "none");
     int64_t used = 0;
     for (const Placed& pl : layers) used += pl.cores;
     if (used > p.cores)
@@ -451,9 +460,10 @@ class NeuroDevice final : public Device {
     for (size_t l = 0; l < layers.size(); ++l) {
       Placed& pl = layers[l];
       const double rate_in = measured ? r[l] : assumed;
-      pl.spikes_in = rate_in * static_cast<double>(pl.fan_in);
-      // Pruned synapses are absent: no event reaches them.
-      pl.synops = pl.spikes_in * static_cast<double>(pl.neurons) * (1.0 - step.weight_sparsity);
+      pl.spikes_in = rate_in * static_cast<double>(pl.inputs);
+      // Each synapse sees its input's spikes; pruned synapses are absent: no event reaches them.
+      pl.synops =
+          rate_in * static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
       // A neuron gets input this timestep unless none of its fan-in spiked.
       pl.active =
           1.0 - std::pow(1.0 - std::clamp(rate_in, 0.0, 1.0), static_cast<double>(pl.fan_in));

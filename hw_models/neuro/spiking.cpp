@@ -30,6 +30,172 @@ void add_bias(Matrix& m, const Vector& b) {
   if (b.size() > 0) m.colwise() += b;
 }
 
+// A layer of a converted convolutional network as the chip runs it: a dense or convolutional
+// layer with integrate-and-fire neurons after it (the output layer: integrating only), or a
+// pooling layer of its own neurons (average: integrate-and-fire at threshold 1 on the mean of its
+// inputs' spikes; max: each output passes the spikes of the input that has fired most so far,
+// Rueckauer et al. 2017's gate).
+struct ChipLayer {
+  size_t index = 0;  // in the network
+  algorithms::LayerKind kind = algorithms::LayerKind::dense;
+  bool output = false;
+};
+
+// Leaky integrate-and-fire with reset by subtraction and a refractory period, one timestep:
+// `current` into `v` (neurons × samples), the spikes into `s`.
+void integrate_and_fire(Matrix& v, Matrix& silent, const Matrix& current, const NeuronModel& n,
+                        Matrix& s) {
+  const auto theta = static_cast<float>(n.threshold);
+  const auto keep = static_cast<float>(1.0 - n.leak);
+  const auto refractory = static_cast<float>(n.refractory);
+  const auto awake = (silent.array() <= 0.0f).cast<float>();
+  v = (awake * (v.array() * keep + current.array()) + (1.0f - awake) * v.array()).matrix();
+  s = (awake * (v.array() >= theta).cast<float>()).matrix();
+  v -= theta * s;
+  silent = (s.array() > 0).select(refractory, silent.array() - 1.0f).matrix();
+}
+
+// The layers a convolutional network runs as on the chip; throws InputError naming a layer
+// that does not convert (an activation other than ReLU, or none after a hidden layer).
+std::vector<ChipLayer> chip_layers(const algorithms::Network& net) {
+  using algorithms::LayerKind;
+  const auto& layers = net.layers();
+  std::vector<ChipLayer> chip;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const algorithms::Layer& l = layers[i];
+    if (l.kind == LayerKind::activation) {
+      if (l.function != "relu" || i == 0 || !layers[i - 1].trainable())
+        throw InputError("the spiking conversion needs ReLU right after every hidden layer; " +
+                         l.name + " is " + l.function);
+      continue;
+    }
+    ChipLayer c;
+    c.index = i;
+    c.kind = l.kind;
+    if (l.trainable()) {
+      c.output = i + 1 == layers.size();
+      if (!c.output && layers[i + 1].kind != LayerKind::activation)
+        throw InputError("the spiking conversion needs ReLU after every hidden layer; layer " +
+                         l.name + " is followed by none");
+    }
+    chip.push_back(c);
+  }
+  if (chip.empty() || !chip.back().output || layers.back().kind != LayerKind::dense)
+    throw InputError("the spiking conversion needs logits from a dense layer at the output");
+  return chip;
+}
+
+SpikingResult run_converted_convolutional(const algorithms::Network& net,
+                                          const workloads::DataSplit& data,
+                                          const SpikingOptions& o) {
+  using algorithms::LayerKind;
+  const std::vector<ChipLayer> chip = chip_layers(net);
+  const auto fp32 = algorithms::make_digital_numerics("fp32");
+  // Threshold balancing on training samples (fewer where a layer's activations are large).
+  algorithms::Network snn = net;
+  auto& layers = snn.layers();
+  int64_t widest = 1;
+  for (const algorithms::Layer& l : layers) widest = std::max(widest, l.out_size());
+  const workloads::Dataset& train = data.train;
+  const int64_t n =
+      std::clamp<int64_t>(std::min<int64_t>(o.balance_samples, 20000000 / widest), 1, train.size());
+  algorithms::Pass pass;
+  net.forward(Eigen::Map<const Matrix>(train.images.data(), train.features(), n), *fp32, pass);
+  double previous = 1.0;  // inputs are intensities in [0, 1]
+  for (const ChipLayer& c : chip) {
+    algorithms::Layer& l = layers[c.index];
+    if (!l.trainable()) continue;  // a pooling layer keeps its input's scale
+    const double lambda =
+        c.output || !o.balance
+            ? 1.0
+            : positive_percentile(pass.h[c.index + 2].cwiseMax(0.0f), o.percentile);
+    l.w *= static_cast<float>(previous / lambda);
+    if (l.b.size()) l.b /= static_cast<float>(lambda);
+    round_to_bits(l.w, o.neuron.weight_bits);
+    previous = lambda;
+  }
+  pass = {};
+  pass.argmax.resize(layers.size());
+  // The chip's layers: the encoder, then each layer of neurons.
+  SpikingResult r;
+  r.timesteps = o.timesteps;
+  r.layers.resize(chip.size() + 1);
+  r.layers[0].neurons = snn.inputs();
+  for (size_t k = 0; k < chip.size(); ++k) {
+    const algorithms::Layer& l = layers[chip[k].index];
+    SpikingLayer& s = r.layers[k + 1];
+    s.neurons = l.out_size();
+    s.fan_in = l.kind == LayerKind::dense    ? l.w.cols()
+               : l.kind == LayerKind::conv2d ? l.w.cols()
+                                             : l.window.kernel_h * l.window.kernel_w;
+    s.spikes = !chip[k].output;
+    // Synapses over the neurons feeding them: each spike's mean fan-out.
+    r.layers[k].fan_out = s.neurons * s.fan_in / std::max<int64_t>(1, l.in_size());
+  }
+  NeuronModel pool_neuron;  // threshold 1 on the mean of 0/1 spikes keeps their rate
+  std::vector<int64_t> checkpoints;
+  for (int64_t t = 1; t < o.timesteps; t *= 2) checkpoints.push_back(t);
+  checkpoints.push_back(o.timesteps);
+  std::vector<int64_t> correct(checkpoints.size(), 0);
+  std::vector<double> spikes(r.layers.size(), 0.0);
+  const workloads::Dataset& test = data.test;
+  const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(500, 20000000 / widest));
+  Matrix s, current, gathered;
+  for (int64_t start = 0; start < test.size(); start += chunk) {
+    const int64_t m = std::min(chunk, test.size() - start);
+    const Eigen::Map<const Matrix> x(test.images.data() + start * test.features(), test.features(),
+                                     m);
+    Matrix encoder = Matrix::Zero(x.rows(), m), output;
+    std::vector<Matrix> v(chip.size()), silent(chip.size()), fired(chip.size());
+    for (size_t k = 0; k < chip.size(); ++k) {
+      const auto size = layers[chip[k].index].out_size();
+      v[k] = silent[k] = Matrix::Zero(size, m);
+      if (chip[k].kind == LayerKind::max_pool)
+        fired[k] = Matrix::Zero(layers[chip[k].index].in_size(), m);
+    }
+    size_t next = 0;
+    for (int64_t t = 1; t <= o.timesteps; ++t) {
+      encoder += x;
+      s = (encoder.array() >= 1.0f).cast<float>().matrix();
+      encoder -= s;
+      spikes[0] += s.sum();
+      for (size_t k = 0; k < chip.size(); ++k) {
+        const size_t i = chip[k].index;
+        if (chip[k].kind == LayerKind::max_pool) {
+          // The gate: each output passes the spikes of its most active input so far.
+          fired[k] += s;
+          snn.forward_layer(i, fired[k], *fp32, pass, current, true);
+          gathered.resize(current.rows(), m);
+          const auto& at = pass.argmax[i];
+          for (Eigen::Index j = 0; j < m; ++j)
+            for (Eigen::Index q = 0; q < current.rows(); ++q) {
+              const int32_t from = at[static_cast<size_t>(j * current.rows() + q)];
+              gathered(q, j) = from < 0 ? 0.0f : s(from, j);
+            }
+          s.swap(gathered);
+        } else {
+          snn.forward_layer(i, s, *fp32, pass, current, false);
+          if (chip[k].output) {
+            v[k] += current;
+            break;
+          }
+          integrate_and_fire(v[k], silent[k], current,
+                             chip[k].kind == LayerKind::avg_pool ? pool_neuron : o.neuron, s);
+        }
+        spikes[k + 1] += s.sum();
+      }
+      if (next < checkpoints.size() && t == checkpoints[next])
+        correct[next++] += algorithms::count_correct(v.back(), test.labels.data() + start);
+    }
+  }
+  const auto samples = static_cast<double>(std::max<int64_t>(1, test.size()));
+  for (size_t k = 0; k < r.layers.size(); ++k) r.layers[k].spikes_per_sample = spikes[k] / samples;
+  for (size_t i = 0; i < checkpoints.size(); ++i)
+    r.accuracy_at.emplace_back(checkpoints[i], static_cast<double>(correct[i]) / samples);
+  r.accuracy = r.accuracy_at.back().second;
+  return r;
+}
+
 }  // namespace
 
 void round_to_bits(Matrix& w, int bits) {
@@ -137,6 +303,7 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
                      std::to_string(o.neuron.leak));
   if (o.neuron.refractory < 0) throw InputError("the refractory period must be >= 0 timesteps");
   if (!(o.neuron.threshold > 0)) throw InputError("the spiking threshold must be positive");
+  if (!net.fully_connected()) return run_converted_convolutional(net, data, o);
   const auto& layers = net.layers();
   const std::vector<algorithms::DenseBlock> blocks = spiking_blocks(net, "the spiking conversion");
   // Threshold balancing on training samples.

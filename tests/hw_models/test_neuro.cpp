@@ -178,3 +178,19 @@ TEST_CASE("Learning on Loihi: each synapse updated per sample and per step, by h
   CHECK(b.ledger.total() > d.ledger.total());
   CHECK(b.sample_latency_s > d.sample_latency_s);
 }
+
+TEST_CASE("A CNN on the chip: convolutions and pooling layers as layers of neurons, by hand",
+          "[quick][hw][neuro]") {
+  // lenet5:relu at 0.1 spikes per neuron per timestep, 4 timesteps: each synapse sees its
+  // input's spikes. Neurons × fan-in: c1 6·28·28 × 25, s2 6·14·14 × 4 (its window), c3 16·10·10
+  // × 150 (6 channels × 5 × 5), s4 16·5·5 × 4, f5 120 × 400, f6 84 × 120, f7 10 × 84.
+  const double synapses =
+      4704.0 * 25 + 1176.0 * 4 + 1600.0 * 150 + 400.0 * 4 + 120.0 * 400 + 84.0 * 120 + 10.0 * 84;
+  const Cost cost = simulate("neuro:loihi", spiking_step("lenet5:relu", 1, 0.1, 4));
+  CHECK(cost.ledger.component(Component::compute) == Approx(0.1 * synapses * 4 * 23.6e-12));
+  // Seven layers: a sample's output comes six timesteps after its input ends, so one sample
+  // takes 4 + 6 timesteps and two, pipelined, 8 + 6.
+  CHECK(cost.latency_s == Approx(cost.sample_latency_s));  // batch 1
+  const Cost two = simulate("neuro:loihi", spiking_step("lenet5:relu", 2, 0.1, 4));
+  CHECK(two.latency_s == Approx(cost.latency_s * 14 / 10));
+}

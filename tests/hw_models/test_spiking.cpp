@@ -48,3 +48,41 @@ TEST_CASE("The converted MLP reaches its ANN accuracy within 1 point at some T <
   CHECK(by_t[0].synaptic_events_per_sample() < by_t[1].synaptic_events_per_sample());
   CHECK(by_t[1].synaptic_events_per_sample() < by_t[2].synaptic_events_per_sample());
 }
+
+TEST_CASE("Convolutional networks convert to spikes: pooling layers of their own neurons",
+          "[quick][hw][neuro]") {
+  // lenet5:relu (average pooling) and cnn-fmnist (max pooling, Rueckauer et al.'s gate), each
+  // trained for two epochs on 3,000 images, converted and run on 300 test images.
+  const workloads::DataSplit data = workloads::load_dataset("fashion-mnist", "", 3000, 300, 0);
+  for (const std::string model : {"lenet5:relu", "cnn-fmnist"}) {
+    workloads::BuildOptions build;
+    build.batch = 32;
+    const workloads::Graph forward = workloads::build_model(model, build);
+    algorithms::TrainOptions train;
+    train.batch = 32;
+    train.epochs = 2;
+    train.learning_rate = 0.05;
+    SpikingResult snn;
+    train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult&) {
+      SpikingOptions o;
+      o.timesteps = 32;
+      snn = run_converted(net, data, o);
+    };
+    const algorithms::TrainResult ann = algorithms::train(forward, data, train);
+    INFO(model << ": ANN " << ann.final_test_accuracy() << ", SNN at T = 32 " << snn.accuracy
+               << ", at 4 " << snn.accuracy_at[2].second);
+    CHECK(ann.final_test_accuracy() > 0.6);
+    CHECK(snn.accuracy >= ann.final_test_accuracy() - 0.03);
+    CHECK(snn.accuracy_at[2].second < snn.accuracy);  // T = 4: too few timesteps
+    // The encoder, two convolutions, two pooling layers, three or two dense layers.
+    CHECK(snn.layers.size() == (model == "cnn-fmnist" ? 7u : 8u));
+    for (size_t k = 0; k + 1 < snn.layers.size(); ++k) CHECK(snn.layers[k].spikes_per_sample > 0);
+    CHECK(snn.layers.back().spikes_per_sample == 0);  // the output integrates
+  }
+  // tanh does not convert.
+  workloads::BuildOptions build;
+  std::mt19937_64 rng(0);
+  const algorithms::Network tanh_net(workloads::build_model("lenet5", build), 784, 10, rng);
+  CHECK_THROWS_WITH(run_converted(tanh_net, data, SpikingOptions{}),
+                    Catch::Contains("ReLU right after every hidden layer; c1.tanh is tanh"));
+}

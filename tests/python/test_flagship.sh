@@ -39,7 +39,7 @@ text = lambda c: [v.decode() for v in s[c][:]]
 parts, rules, hws, status = text("part"), text("rule"), text("hw"), text("status")
 assert all(x == "ok" for x in status), status
 count = {p: parts.count(p) for p in set(parts)}
-assert count == {"mlp": 10, "cnn": 3, "analog-train": 2, "analog-switches": 12, "deploy": 2,
+assert count == {"mlp": 10, "cnn": 3, "analog-train": 2, "spiking-train": 3, "analog-switches": 12, "deploy": 2,
                  "deploy-spiking": 8, "deploy-analog": 2, "lifetime": 1, "large-model": 7}, count
 n = len(parts)
 acc, energy = s["accuracy"][:], s["energy_j"][:]
@@ -50,7 +50,8 @@ assert all(0 < acc[i] <= 1 for i in trained), acc
 mlp = [(rules[i], hws[i]) for i in range(n) if parts[i] == "mlp"]
 for rule in ("bp", "fa", "dfa", "pepita", "ff"):
     assert (rule, "cpu:xeon-8380") in mlp and (rule, "gpu:a100-80gb") in mlp, mlp
-assert all(rules[i] == "inference" for i in range(n) if hws[i] == "neuro:loihi")
+assert sorted(rules[i] for i in range(n) if parts[i] == "spiking-train") == ["bp", "dfa", "drtp"]
+assert all(rules[i] == "inference" for i in range(n) if hws[i] == "neuro:loihi" and parts[i] != "spiking-train")
 assert not any(rules[i] in ("pepita", "ff") for i in range(n) if parts[i] == "cnn")
 # The algorithmic factor: bp's own is 1, fa costs as bp, forward-only rules more on a CPU.
 r2bp = s["rule_to_bp"][:]
@@ -110,8 +111,8 @@ assert s["inference_energy_j"][life] > s["job_facility_energy_j"][life]
 summary = open(sys.argv[2]).read()
 for needle in ("Per rule and device", "inference dominates", "by region:", "india", "plots: "):
     assert needle in summary, needle
-table = [l for l in summary.splitlines() if l.startswith(("mlp ", "cnn ", "analog-train", "deploy"))]
-assert len(table) == 27, len(table)
+table = [l for l in summary.splitlines() if l.startswith(("mlp ", "cnn ", "analog-train", "spiking-train", "deploy"))]
+assert len(table) == 30, len(table)
 PYEOF
 
 for plot in accuracy_vs_energy energy_by_component drift timesteps carbon_by_region; do

@@ -51,17 +51,21 @@ Value conv_bn(NetBuilder& net, const Value& x, const ConvParams& c, const std::s
 
 // ---- small networks for 28×28 images --------------------------------------------------------
 
+// lenet5[:relu][:HxW]: ReLU in place of tanh (what a spiking conversion needs).
 Graph build_lenet5(const std::string& spec, const std::string& args, const BuildOptions& o) {
-  const ImageSize s = parse_size(spec, args, {28, 28});
+  const bool relu = args == "relu" || args.rfind("relu:", 0) == 0;
+  const std::string f = relu ? "relu" : "tanh";
+  const ImageSize s =
+      parse_size(spec, relu ? args.substr(std::min<size_t>(5, args.size())) : args, {28, 28});
   NetBuilder net(spec, o);
   Value x = net.input({1, s.h, s.w});
-  x = net.activation(net.conv2d(x, ConvParams::square(6, 5, 1, 2), "c1"), "tanh", "c1.tanh");
+  x = net.activation(net.conv2d(x, ConvParams::square(6, 5, 1, 2), "c1"), f, "c1." + f);
   x = net.avg_pool(x, PoolParams::square(2, 2), "s2");
-  x = net.activation(net.conv2d(x, ConvParams::square(16, 5), "c3"), "tanh", "c3.tanh");
+  x = net.activation(net.conv2d(x, ConvParams::square(16, 5), "c3"), f, "c3." + f);
   x = net.avg_pool(x, PoolParams::square(2, 2), "s4");
   x = net.flatten(x);
-  x = net.activation(net.dense(x, 120, "f5"), "tanh", "f5.tanh");
-  x = net.activation(net.dense(x, 84, "f6"), "tanh", "f6.tanh");
+  x = net.activation(net.dense(x, 120, "f5"), f, "f5." + f);
+  x = net.activation(net.dense(x, 84, "f6"), f, "f6." + f);
   return net.finish(net.dense(x, 10, "f7"));
 }
 
@@ -210,9 +214,9 @@ Graph build_mobilenet_v2(const std::string& spec, const std::string& args, const
 }  // namespace
 }  // namespace frugal::workloads
 
-FRUGAL_REGISTER_MODEL_FAMILY(lenet5, {"lenet5", "lenet5[:HxW]", "lenet5",
-                                      "LeNet-5 for 1x28x28 images (tanh, average pooling), 10 "
-                                      "classes",
+FRUGAL_REGISTER_MODEL_FAMILY(lenet5, {"lenet5", "lenet5[:relu][:HxW]", "lenet5",
+                                      "LeNet-5 for 1x28x28 images (tanh, or relu; average "
+                                      "pooling), 10 classes",
                                       frugal::workloads::build_lenet5})
 FRUGAL_REGISTER_MODEL_FAMILY(cnn_fmnist,
                              {"cnn-fmnist", "cnn-fmnist[:HxW]", "cnn-fmnist",
