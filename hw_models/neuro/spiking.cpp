@@ -30,6 +30,25 @@ void add_bias(Matrix& m, const Vector& b) {
   if (b.size() > 0) m.colwise() += b;
 }
 
+// The timesteps after which the accuracy is read: 1, 2, 4, ... and T.
+std::vector<int64_t> readout_times(int64_t timesteps) {
+  std::vector<int64_t> times;
+  for (int64_t t = 1; t < timesteps; t *= 2) times.push_back(t);
+  times.push_back(timesteps);
+  return times;
+}
+
+// The run's spikes per layer and accuracies, per test sample, into `r`.
+void finish(SpikingResult& r, const std::vector<double>& spikes,
+            const std::vector<int64_t>& checkpoints, const std::vector<int64_t>& correct,
+            int64_t tested) {
+  const auto samples = static_cast<double>(std::max<int64_t>(1, tested));
+  for (size_t k = 0; k < r.layers.size(); ++k) r.layers[k].spikes_per_sample = spikes[k] / samples;
+  for (size_t i = 0; i < checkpoints.size(); ++i)
+    r.accuracy_at.emplace_back(checkpoints[i], static_cast<double>(correct[i]) / samples);
+  r.accuracy = r.accuracy_at.back().second;
+}
+
 // A layer of a converted convolutional network as the chip runs it: a dense or convolutional
 // layer with integrate-and-fire neurons after it (the output layer: integrating only), or a
 // pooling layer of its own neurons (average: integrate-and-fire at threshold 1 on the mean of its
@@ -125,17 +144,13 @@ SpikingResult run_converted_convolutional(const algorithms::Network& net,
     const algorithms::Layer& l = layers[chip[k].index];
     SpikingLayer& s = r.layers[k + 1];
     s.neurons = l.out_size();
-    s.fan_in = l.kind == LayerKind::dense    ? l.w.cols()
-               : l.kind == LayerKind::conv2d ? l.w.cols()
-                                             : l.window.kernel_h * l.window.kernel_w;
+    s.fan_in = l.trainable() ? l.w.cols() : l.window.kernel_h * l.window.kernel_w;
     s.spikes = !chip[k].output;
     // Synapses over the neurons feeding them: each spike's mean fan-out.
     r.layers[k].fan_out = s.neurons * s.fan_in / std::max<int64_t>(1, l.in_size());
   }
   NeuronModel pool_neuron;  // threshold 1 on the mean of 0/1 spikes keeps their rate
-  std::vector<int64_t> checkpoints;
-  for (int64_t t = 1; t < o.timesteps; t *= 2) checkpoints.push_back(t);
-  checkpoints.push_back(o.timesteps);
+  const std::vector<int64_t> checkpoints = readout_times(o.timesteps);
   std::vector<int64_t> correct(checkpoints.size(), 0);
   std::vector<double> spikes(r.layers.size(), 0.0);
   const workloads::Dataset& test = data.test;
@@ -188,11 +203,7 @@ SpikingResult run_converted_convolutional(const algorithms::Network& net,
         correct[next++] += algorithms::count_correct(v.back(), test.labels.data() + start);
     }
   }
-  const auto samples = static_cast<double>(std::max<int64_t>(1, test.size()));
-  for (size_t k = 0; k < r.layers.size(); ++k) r.layers[k].spikes_per_sample = spikes[k] / samples;
-  for (size_t i = 0; i < checkpoints.size(); ++i)
-    r.accuracy_at.emplace_back(checkpoints[i], static_cast<double>(correct[i]) / samples);
-  r.accuracy = r.accuracy_at.back().second;
+  finish(r, spikes, checkpoints, correct, test.size());
   return r;
 }
 
@@ -337,9 +348,7 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
     s.spikes = k + 1 < blocks.size();
     r.layers[k].fan_out = s.neurons;
   }
-  std::vector<int64_t> checkpoints;
-  for (int64_t t = 1; t < o.timesteps; t *= 2) checkpoints.push_back(t);
-  checkpoints.push_back(o.timesteps);
+  const std::vector<int64_t> checkpoints = readout_times(o.timesteps);
   std::vector<int64_t> correct(checkpoints.size(), 0);
   std::vector<double> spikes(r.layers.size(), 0.0);
   const workloads::Dataset& test = data.test;
@@ -356,11 +365,7 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
         });
     for (size_t k = 0; k < counts.size(); ++k) spikes[k] += counts[k].sum();
   }
-  const auto samples = static_cast<double>(std::max<int64_t>(1, test.size()));
-  for (size_t k = 0; k < r.layers.size(); ++k) r.layers[k].spikes_per_sample = spikes[k] / samples;
-  for (size_t i = 0; i < checkpoints.size(); ++i)
-    r.accuracy_at.emplace_back(checkpoints[i], static_cast<double>(correct[i]) / samples);
-  r.accuracy = r.accuracy_at.back().second;
+  finish(r, spikes, checkpoints, correct, test.size());
   return r;
 }
 
