@@ -289,8 +289,9 @@ std::vector<ScenarioOption> make_table() {
              "mixed-precision or tiki-taka"),
       column(option("placement", &S::placement, "",
                     "spiking devices: how a layer's neurons are placed on the chip's cores: pack "
-                    "(the fewest cores that hold them, as a compiler does by default; the "
-                    "fewest packets) or spread (all the chip's cores, shared by the layers in "
+                    "(the fewest cores that hold them: the fewest packets, and the fewest cores "
+                    "powered where unused ones are gated off) or spread (all the chip's cores, "
+                    "shared by the layers in "
                     "proportion to their work; shorter timesteps, more packets)",
                     one_of({"pack", "spread"})),
              "how a spiking chip placed the layers on its cores (--placement): pack or spread"),
