@@ -186,6 +186,22 @@ std::string format_si(double value, Dimension dimension, int significant_digits)
   return buffer;
 }
 
+std::string format_duration(double seconds) {
+  struct Unit {
+    const char* name;
+    double seconds;
+  };
+  static const Unit units[] = {{"y", 31536000.0}, {"d", 86400.0}, {"h", 3600.0}, {"min", 60.0}};
+  char text[32];
+  for (const Unit& u : units)
+    if (seconds >= u.seconds) {
+      std::snprintf(text, sizeof text, "%.3g %s", seconds / u.seconds, u.name);
+      return text;
+    }
+  std::snprintf(text, sizeof text, "%.3g s", seconds);
+  return text;
+}
+
 std::string group_digits(int64_t value) {
   std::string digits = std::to_string(value < 0 ? -value : value);
   for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)

@@ -42,6 +42,9 @@ Quantity parse_quantity(std::string_view text);
 // Formats with an engineering prefix: format_si(4.6e-12, Dimension::energy) == "4.6 pJ".
 std::string format_si(double value, Dimension dimension, int significant_digits = 4);
 
+// Seconds as a reader thinks of long times: "1 s", "28.6 min", "4.8 h", "121 d", "1 y".
+std::string format_duration(double seconds);
+
 // Thousands separated by commas: group_digits(1234567) == "1,234,567".
 std::string group_digits(int64_t value);
 

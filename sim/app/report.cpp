@@ -28,23 +28,6 @@ std::vector<std::string> assumed_params(const hw::Preset& preset) {
   return names;
 }
 
-// Seconds as a reader thinks of times after programming: "1 s", "1 h", "30 d", "1 y".
-std::string human_time(double seconds) {
-  struct Unit {
-    const char* name;
-    double seconds;
-  };
-  static const Unit units[] = {{"y", 31536000.0}, {"d", 86400.0}, {"h", 3600.0}, {"min", 60.0}};
-  char text[32];
-  for (const Unit& u : units)
-    if (seconds >= u.seconds) {
-      std::snprintf(text, sizeof text, "%.3g %s", seconds / u.seconds, u.name);
-      return text;
-    }
-  std::snprintf(text, sizeof text, "%.3g s", seconds);
-  return text;
-}
-
 std::string percent(double part, double total) {
   char buffer[16];
   std::snprintf(buffer, sizeof buffer, "%5.1f%%", total > 0 ? 100.0 * part / total : 0.0);
@@ -126,7 +109,7 @@ void print_training(std::ostream& out, const ScenarioOutcome& o) {
     out << "    accuracy after programming (drift):";
     for (const algorithms::DriftPoint& d : t.drift) {
       char point[64];
-      std::snprintf(point, sizeof point, " %s %.2f%%;", human_time(d.time_s).c_str(),
+      std::snprintf(point, sizeof point, " %s %.2f%%;", units::format_duration(d.time_s).c_str(),
                     100 * d.accuracy);
       out << point;
     }

@@ -60,6 +60,23 @@ double early_stop_accuracy_given_up(const ScenarioOutcome& o) {
   return o.training ? o.full_schedule_accuracy - o.training->final_test_accuracy() : kNaN;
 }
 
+int64_t epochs_to_target(const ScenarioOutcome& o) {
+  if (!o.training || o.scenario.target_accuracy <= 0) return 0;
+  for (const algorithms::EpochStats& e : o.training->epochs)
+    if (e.test_accuracy >= o.scenario.target_accuracy) return e.epoch;
+  return 0;
+}
+
+double energy_to_target_j(const ScenarioOutcome& o) {
+  const int64_t epochs = epochs_to_target(o);
+  return epochs > 0 ? training_energy_j(o, epochs) + o.cost.setup_energy_j : kNaN;
+}
+
+double time_to_target_s(const ScenarioOutcome& o) {
+  const int64_t epochs = epochs_to_target(o);
+  return epochs > 0 ? training_time_s(o, epochs) + o.cost.setup_latency_s : kNaN;
+}
+
 double training_energy_j(const ScenarioOutcome& o, int64_t epochs) {
   const int64_t steps = steps_per_epoch(o.training->train_samples, o.scenario.batch) * epochs;
   return static_cast<double>(steps) * o.cost.ledger.total();

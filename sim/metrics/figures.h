@@ -142,6 +142,12 @@ int64_t epochs_run(const ScenarioOutcome& o);
 int64_t epochs_saved(const ScenarioOutcome& o);
 double early_stop_energy_saved_j(const ScenarioOutcome& o);
 double early_stop_accuracy_given_up(const ScenarioOutcome& o);
+// --target-accuracy: the first epoch whose test accuracy reaches it (0: none given, or not
+// reached), and the device's energy and time to the end of that epoch, the one-time setup
+// included (NaN when not reached).
+int64_t epochs_to_target(const ScenarioOutcome& o);
+double energy_to_target_j(const ScenarioOutcome& o);
+double time_to_target_s(const ScenarioOutcome& o);
 // The simulated device's energy and time to train for `epochs` epochs of the training set.
 double training_energy_j(const ScenarioOutcome& o, int64_t epochs);
 double training_time_s(const ScenarioOutcome& o, int64_t epochs);

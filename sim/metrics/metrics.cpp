@@ -196,11 +196,14 @@ std::vector<Metric> make_metrics() {
       [](const ScenarioOutcome& o) { return job_steps(o); },
       [](const ScenarioOutcome& o) -> std::string {
         if (job_steps(o) == 0) return "";
-        return summary_line("whole job", group_digits(job_steps(o)) +
-                                             " steps: " + energy(job_energy_j(o)) + " (" +
-                                             plain(job_energy_j(o) / kJoulesPerMwh) + " MWh), " +
-                                             format_si(job_time_s(o), Dimension::time) + " (" +
-                                             plain(job_time_s(o) / 86400.0) + " days)");
+        // MWh beside the joules, and minutes to years beside the seconds, where they read
+        // better (a large job).
+        const double mwh = job_energy_j(o) / kJoulesPerMwh, seconds = job_time_s(o);
+        return summary_line(
+            "whole job", group_digits(job_steps(o)) + " steps: " + energy(job_energy_j(o)) +
+                             (mwh >= 0.01 ? " (" + plain(mwh) + " MWh)" : "") + ", " +
+                             format_si(seconds, Dimension::time) +
+                             (seconds >= 60 ? " (" + units::format_duration(seconds) + ")" : ""));
       }));
   add(metric({"job_energy_j", f64, "J",
               "energy of the whole job: job_steps x energy_j + setup_energy_j (0: no job)"},
@@ -308,6 +311,28 @@ std::vector<Metric> make_metrics() {
   add(metric({"early_stop_accuracy_given_up", f64, "1",
               "--early-stop: the whole schedule's test accuracy minus this one's (NaN without)"},
              [](const ScenarioOutcome& o) { return early_stop_accuracy_given_up(o); }));
+  add(input("target-accuracy", Group::figure, [](const ScenarioOutcome& o) -> std::string {
+    if (!o.training || o.scenario.target_accuracy <= 0) return "";
+    const std::string target = printf_text("%.4g%%", 100 * o.scenario.target_accuracy);
+    if (epochs_to_target(o) == 0)
+      return summary_line("to target", target + " not reached in " +
+                                           std::to_string(o.training->epochs.size()) + " epochs");
+    return summary_line("to target", target + " after " + std::to_string(epochs_to_target(o)) +
+                                         " epochs: " + energy(energy_to_target_j(o)) + ", " +
+                                         format_si(time_to_target_s(o), Dimension::time));
+  }));
+  add(metric({"epochs_to_target", i64, "1",
+              "--target-accuracy: the first epoch whose test accuracy reaches it (0: none given, "
+              "or not reached)"},
+             [](const ScenarioOutcome& o) { return epochs_to_target(o); }));
+  add(metric({"energy_to_target_j", f64, "J",
+              "--target-accuracy: the device's energy to the end of that epoch, setup included "
+              "(NaN: not reached)"},
+             [](const ScenarioOutcome& o) { return energy_to_target_j(o); }));
+  add(metric({"time_to_target_s", f64, "s",
+              "--target-accuracy: the device's time to the end of that epoch, setup included "
+              "(NaN: not reached)"},
+             [](const ScenarioOutcome& o) { return time_to_target_s(o); }));
   add(input("warm-start"));
   add(metric({"warm_start_epochs", i64, "1",
               "--warm-start: epochs the start model had been trained (0 without)"},

@@ -221,6 +221,12 @@ std::vector<ScenarioOption> make_table() {
              "not improved for this many epochs; reports the energy saved and the accuracy given "
              "up against the whole schedule (0: no early stopping)",
              at_least<int64_t>(0, ">= 0 epochs of patience")),
+      column(option("target-accuracy", &S::target_accuracy, "1",
+                    "with --train: a test accuracy (a fraction, e.g. 0.85) whose first epoch, "
+                    "energy and time the results report, as MLPerf counts time to train (0: "
+                    "none)",
+                    {[](double v) { return v >= 0 && v < 1; }, "within [0, 1) (0: none)"}),
+             "the test accuracy --target-accuracy asked for (0: none)"),
       column(option("warm-start", &S::warm_start, "",
                     "with --train: start from the weights of a model saved by 'frugal run "
                     "--save-model FILE' (the same model spec) instead of random ones, to train "
@@ -422,6 +428,8 @@ void check_scenario(const Scenario& s) {
     throw InputError("--warm-start needs --train (it is where training starts from)");
   if (s.early_stop > 0 && !s.train)
     throw InputError("--early-stop needs --train (it watches the accuracy while training)");
+  if (s.target_accuracy > 0 && !s.train)
+    throw InputError("--target-accuracy needs --train (it watches the accuracy while training)");
   if (s.grid_g_per_kwh == -1) find_region(s.region);
   if (s.samples_per_epoch > 0 && s.tokens > 0)
     throw InputError("give --samples-per-epoch or --tokens, not both");

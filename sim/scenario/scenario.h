@@ -46,6 +46,8 @@ struct Scenario {
   // Eco-design lever: stop training once the accuracy on a held-out tenth of the training set
   // has not improved for this many epochs (0: the whole schedule).
   int64_t early_stop = 0;
+  // With --train: the test accuracy whose first epoch the *_to_target results report (0: none).
+  double target_accuracy = 0;
   // Eco-design lever: start training from a model saved by --save-model ("" or "none": from
   // scratch).
   std::string warm_start;

@@ -411,8 +411,14 @@ std::vector<SweepScenario> expand_one(const SweepSpec& spec) {
       std::string where;
       for (const Setting& s : settings)
         where += (where.empty() ? "" : ", ") + s.first + "=" + s.second;
+      // A value the option cannot read may be a range written another way ("16..256").
+      const std::string what = e.what();
+      const std::string hint = what.find("is invalid") != std::string::npos
+                                   ? " (a sweep takes one value, a list a,b,c, a range "
+                                     "lo:hi:step or log:lo:hi:n)"
+                                   : "";
       throw InputError("scenario " + std::to_string(point * spec.seeds) +
-                       (where.empty() ? "" : " (" + where + ")") + ": " + e.what());
+                       (where.empty() ? "" : " (" + where + ")") + ": " + what + hint);
     }
     for (int64_t r = 0; r < spec.seeds; ++r) {
       SweepScenario s;

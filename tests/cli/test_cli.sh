@@ -175,6 +175,7 @@ expect_input_error "unknown precision" "--precision must be fp32, tf32, bf16, fp
 
 # --- the GPU: a precision the part lacks is refused, by run and by sweep before any scenario runs
 expect_input_error "precision the GPU lacks" "gpu:v100 has no bf16 mode (it computes in fp32, fp16)" "$frugal" run --hw gpu:v100 --precision bf16 --out "$out"
+expect_input_error "a range written another way (sweep)" "is invalid (a sweep takes one value, a list a,b,c, a range lo:hi:step or log:lo:hi:n)" "$frugal" sweep --batch 16..256 --out "$out"
 expect_input_error "precision the GPU lacks (sweep)" "gpu:a100-80gb has no fp8 mode" "$frugal" sweep --hw gpu:a100-80gb,gpu:h100-sxm --precision fp8 --out "$out"
 expect_ok "run on the H100 in bf16" "$frugal" run --hw gpu:h100-sxm --precision bf16 --out "$work/out/gpu.h5"
 grep -q "on gpu:h100-sxm" "$work/stdout" || fail "gpu run: no summary"

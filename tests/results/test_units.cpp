@@ -43,3 +43,11 @@ TEST_CASE("values format with an engineering prefix", "[quick][units]") {
   CHECK(units::format_si(0.0, Dimension::power) == "0 W");
   CHECK(units::format_si(1000.0, Dimension::bytes) == "1 kB");
 }
+
+TEST_CASE("Long times read in minutes, hours, days and years", "[quick][results]") {
+  CHECK(frugal::units::format_duration(42) == "42 s");
+  CHECK(frugal::units::format_duration(1716) == "28.6 min");
+  CHECK(frugal::units::format_duration(3600) == "1 h");
+  CHECK(frugal::units::format_duration(121.1 * 86400) == "121 d");
+  CHECK(frugal::units::format_duration(31536000) == "1 y");
+}

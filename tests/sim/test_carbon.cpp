@@ -203,3 +203,32 @@ TEST_CASE("Early stopping never costs more energy than the whole schedule",
   s.early_stop = -1;
   CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("--early-stop must be >= 0"));
 }
+
+TEST_CASE("Energy to a target accuracy: the first epoch that reaches it", "[quick][sim][carbon]") {
+  Scenario s;
+  s.model = "mlp:784-64-10";
+  s.train = true;
+  s.epochs = 4;
+  s.learning_rate = 0.1;
+  s.train_subset = 3000;
+  s.test_subset = 1000;
+  const ScenarioOutcome none = run_scenario(s);
+  CHECK(epochs_to_target(none) == 0);
+  CHECK(std::isnan(energy_to_target_j(none)));
+  // A target the second epoch reaches (between its accuracy and the first's, when it improved).
+  const auto& epochs = none.training->epochs;
+  REQUIRE(epochs[1].test_accuracy > epochs[0].test_accuracy);
+  s.target_accuracy = (epochs[0].test_accuracy + epochs[1].test_accuracy) / 2;
+  const ScenarioOutcome reached = run_scenario(s);
+  CHECK(epochs_to_target(reached) == 2);
+  // 3,000 images in 47 steps an epoch: two epochs of steps.
+  CHECK(energy_to_target_j(reached) == Approx(2 * 47 * reached.cost.ledger.total()));
+  CHECK(time_to_target_s(reached) == Approx(2 * 47 * reached.cost.latency_s));
+  CHECK(energy_to_target_j(reached) < job_energy_j(reached));
+  s.target_accuracy = 0.99;
+  const ScenarioOutcome missed = run_scenario(s);
+  CHECK(epochs_to_target(missed) == 0);
+  CHECK(std::isnan(time_to_target_s(missed)));
+  s.train = false;
+  CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("--target-accuracy needs --train"));
+}
