@@ -126,12 +126,22 @@ class NeuroDevice final : public Device {
                        "give --spike-rate R (assumed, spikes per neuron per timestep)");
   }
 
+  // Before any training: the network must fit the chip (fan-in, cores) and, to run as spikes
+  // (--train), have ReLU between its layers; a cost with an assumed rate takes any activation.
   void prepare(algorithms::TrainingStep& step, const StepRequest& request) const override {
     step.timesteps = request.timesteps;
     if (!request.trained) {
       step.spike_rates = {request.spike_rate};
       step.spike_rates_assumed = true;
     }
+    for (const workloads::Op& op : step.graph.ops())
+      if (request.trained && op.kind == workloads::OpKind::activation &&
+          op.phase == workloads::Phase::forward && op.function != "relu")
+        throw InputError(m_preset.name() +
+                         ": a spiking network needs ReLU after every hidden layer (its neurons' "
+                         "rates stand for ReLU activations); " +
+                         op.name + " is " + op.function);
+    place(step);
   }
 
   // With --train, the spikes are counted on the converted network before the step is costed.

@@ -1,8 +1,11 @@
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <set>
 
 #include "results/core/error.h"
+#include "results/core/units.h"
 #include "results/files/hdf5_file.h"
 #include "sim/app/commands.h"
 #include "sim/app/report.h"
@@ -42,20 +45,39 @@ void write_run_file(const std::string& out, bool force, const ScenarioOutcome& o
   writer.finish(force);
 }
 
+// With --train: a line on stderr as each epoch ends, with its test accuracy, the time so far
+// and an estimate of the rest.
+EpochCallback training_progress() {
+  const auto start = std::chrono::steady_clock::now();
+  return [start](const algorithms::EpochStats& e, int64_t scheduled) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rest = elapsed / static_cast<double>(e.epoch) *
+                        static_cast<double>(std::max<int64_t>(0, scheduled - e.epoch));
+    char line[160];
+    std::snprintf(
+        line, sizeof line, "frugal run: epoch %lld/%lld, test accuracy %.2f%%, %s, ETA %s",
+        static_cast<long long>(e.epoch), static_cast<long long>(scheduled), 100 * e.test_accuracy,
+        units::format_duration(elapsed).c_str(), units::format_duration(rest).c_str());
+    std::cerr << line << std::endl;
+  };
+}
+
 }  // namespace
 
 int command_run(const std::vector<std::string>& args, const std::string& command_line) {
   Scenario scenario;
   std::string config, out, save_model;
   std::vector<std::string> sets;
-  bool force = false, json = false;
+  bool force = false, json = false, quiet = false;
   po::options_description output("Output", 100, 50);
   output.add_options()("out,o", po::value(&out),
                        "write the results to FILE.h5 (as FILE.h5.partial, renamed when complete)")(
       "save-model", po::value(&save_model),
       "with --train: save the trained network (after pruning) to FILE.h5, for --warm-start")(
       "force", po::bool_switch(&force), "overwrite an existing result file")(
-      "json", po::bool_switch(&json), "print the summary as one JSON object on stdout");
+      "json", po::bool_switch(&json), "print the summary as one JSON object on stdout")(
+      "quiet,q", po::bool_switch(&quiet), "no progress on stderr (with --train: a line per epoch)");
   po::options_description general("General", 100, 50);
   general.add_options()(
       "set", po::value(&sets)->composing(),
@@ -115,7 +137,8 @@ int command_run(const std::vector<std::string>& args, const std::string& command
     results::check_output_path(save_model, force);
   }
 
-  const ScenarioOutcome outcome = run_scenario(scenario, saving);
+  const ScenarioOutcome outcome =
+      run_scenario(scenario, saving, quiet ? EpochCallback{} : training_progress());
   print_warnings(outcome.step.graph);
 
   if (write)

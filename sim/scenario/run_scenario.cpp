@@ -108,7 +108,7 @@ double fp32_reference_accuracy(const Scenario& s, const workloads::Graph& forwar
 // inference off it (by the rule that trains it, in ideal fp32) and then deployed to it.
 void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
                    const workloads::Graph& forward, hw::Device& device, bool keep_weights,
-                   const std::optional<ModelFile>& warm) {
+                   const std::optional<ModelFile>& warm, const EpochCallback& on_epoch) {
   const Scenario& s = o.scenario;
   const workloads::DataSplit& data = data_set(s);
   const bool deploy = rule.inference;
@@ -155,7 +155,9 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
     o.device_columns = o.device_run->columns;
     o.device_summary = o.device_run->summary;
   };
-  o.training = algorithms::train(forward, data, train);
+  o.training = algorithms::train(forward, data, train, [&](const algorithms::EpochStats& e) {
+    if (on_epoch) on_epoch(e, s.epochs);
+  });
   // The programming pulses the updates fired, for the cost of the step (analog chips).
   if (!deploy && o.device_numerics) {
     o.step.update_pulses = o.training->update_pulses;
@@ -221,7 +223,8 @@ hw::StepRequest step_request(const Scenario& s) {
   return r;
 }
 
-ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
+ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights,
+                             const EpochCallback& on_epoch) {
   check_scenario(scenario);
   // Resolve every name before any work, so a typo fails fast.
   const auto rule = algorithms::make_rule(scenario.rule);
@@ -252,7 +255,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights) {
     o.warm_start_energy_j = warm->training_energy_j;
     o.warm_start_accuracy = warm->test_accuracy;
   }
-  if (scenario.train) train_network(o, rule_info, forward, *device, keep_weights, warm);
+  if (scenario.train) train_network(o, rule_info, forward, *device, keep_weights, warm, on_epoch);
   if (cost_after_training) {
     o.cost = device->simulate(o.step);
     if (!o.device_run) {  // the columns of a step the device did not run its own way

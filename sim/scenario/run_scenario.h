@@ -5,6 +5,7 @@
 // inefficiency factors) is derived in sim/metrics/.
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -59,6 +60,10 @@ hw::Preset resolve_preset(const Scenario& scenario);
 // With scenario.train, also trains the network on the data set (the functional face).
 // With `keep_weights` and --train, the outcome keeps the trained network's layers (after pruning).
 // Contract: runs the device's SystemC simulation in this process (see hw::Device).
-ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights = false);
+// `on_epoch` (optional) sees each epoch of the scenario's own training as it ends, with the
+// epochs scheduled.
+using EpochCallback = std::function<void(const algorithms::EpochStats&, int64_t scheduled)>;
+ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights = false,
+                             const EpochCallback& on_epoch = {});
 
 }  // namespace frugal::sim

@@ -124,6 +124,10 @@ expect_ok "run --force" "$frugal" run --batch 32 --out "$out" --force
 train=(--train --dataset synthetic --train-subset 600 --test-subset 200 --epochs 2 --model mlp:784-32-10:tanh --batch 32 --lr 0.05)
 expect_ok "run --train" "$frugal" run "${train[@]}" --out "$work/out/train.h5"
 grep -q "trained (functional face, fp32): 2 epochs on synthetic" "$work/stdout" || fail "run --train: no training summary"
+[ "$(grep -c '^frugal run: epoch [12]/2, test accuracy' "$work/stderr")" -eq 2 ] \
+  || fail "run --train: no progress line per epoch on stderr: $(cat "$work/stderr")"
+expect_ok "run --train --quiet" "$frugal" run "${train[@]}" --quiet --out "$work/out/quiet.h5"
+[ ! -s "$work/stderr" ] || fail "run --train --quiet: printed on stderr: $(cat "$work/stderr")"
 /usr/bin/python3 - "$work/out/train.h5" <<'EOF' || fail "run --train: /epochs or accuracy wrong"
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1])
@@ -264,7 +268,7 @@ expect_input_error "fan-in beyond TrueNorth's" "layer fc1 has a fan-in of 784 bu
 expect_input_error "negative leak" "leak" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 0.1 --set hw.leak=-0.5 --out "$out"
 expect_input_error "backprop on a chip without learning" "has no learning engine: it runs trained networks converted to spikes (--rule inference" "$frugal" run --hw neuro:truenorth --rule bp --spike-rate 0.1 --out "$out"
 expect_input_error "pepita on a spiking chip" "a spiking chip learns by bp" "$frugal" run --hw neuro:loihi --rule pepita --spike-rate 0.1 --out "$out"
-expect_input_error "tanh network converted" "the spiking conversion needs ReLU after every hidden layer" "$frugal" run "${train[@]}" --hw neuro:loihi --rule inference --out "$out"
+expect_input_error "tanh network converted" "a spiking network needs ReLU after every hidden layer" "$frugal" run "${train[@]}" --hw neuro:loihi --rule inference --out "$out"
 expect_ok "assumed spike rate" "$frugal" run --hw neuro:loihi --rule inference --spike-rate 0.05 --timesteps 16 --out "$work/out/loihi.h5"
 grep -q "0.05 spikes per neuron per timestep (assumed: --spike-rate)" "$work/stdout" || fail "neuro: the assumed rate is not said"
 relu_train=(--train --dataset synthetic --train-subset 600 --test-subset 200 --epochs 2 --model mlp:784-32-10 --batch 32 --lr 0.05)
