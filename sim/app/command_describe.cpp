@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -44,17 +45,26 @@ namespace {
 void describe_text(const workloads::Graph& g, const algorithms::TrainingStep* step) {
   std::cout << g.spec() << "  (batch " << g.batch() << ", " << 8 * g.element_bytes()
             << "-bit values)\n\n";
-  std::cout << std::left << std::setw(7) << "layer" << std::setw(14) << "name" << std::setw(12)
-            << "in" << std::setw(12) << "out" << std::right << std::setw(14) << "params"
-            << std::setw(16) << "MACs" << std::setw(14) << "activations"
+  // Each text column as wide as its longest entry and a space, at least as before.
+  const std::vector<workloads::LayerSummary> layers = g.layers();
+  size_t name_w = 14, in_w = 12, out_w = 12;
+  for (const workloads::LayerSummary& l : layers) {
+    name_w = std::max(name_w, l.name.size() + 1);
+    in_w = std::max(in_w, l.in.str().size() + 1);
+    out_w = std::max(out_w, l.out.str().size() + 1);
+  }
+  const auto w = [](size_t width) { return std::setw(static_cast<int>(width)); };
+  std::cout << std::left << std::setw(7) << "layer" << w(name_w) << "name" << w(in_w) << "in"
+            << w(out_w) << "out" << std::right << std::setw(14) << "params" << std::setw(16)
+            << "MACs" << std::setw(14) << "activations"
             << "\n";
-  for (const workloads::LayerSummary& l : g.layers()) {
-    std::cout << std::left << std::setw(7) << l.layer << std::setw(14) << l.name << std::setw(12)
-              << l.in.str() << std::setw(12) << l.out.str() << std::right << std::setw(14)
+  for (const workloads::LayerSummary& l : layers) {
+    std::cout << std::left << std::setw(7) << l.layer << w(name_w) << l.name << w(in_w)
+              << l.in.str() << w(out_w) << l.out.str() << std::right << std::setw(14)
               << group_digits(l.params) << std::setw(16) << group_digits(l.macs) << std::setw(14)
               << format_si(static_cast<double>(l.activation_bytes), Dimension::bytes) << "\n";
   }
-  std::cout << std::left << std::setw(45) << "total" << std::right << std::setw(14)
+  std::cout << std::left << w(7 + name_w + in_w + out_w) << "total" << std::right << std::setw(14)
             << group_digits(g.params()) << std::setw(16) << group_digits(g.macs()) << "\n";
   if (!step) return;
   const auto& m = step->memory;

@@ -24,6 +24,9 @@ expect_ok "frugal presets show" "$frugal" presets show cpu:xeon-8380
 [ "$(grep -c "source:" "$work/stdout")" -eq 40 ] || fail "presets show: expected 40 sources (36 cpu, 4 embodied carbon)"
 expect_ok "frugal describe" "$frugal" describe mlp:784-256-128-10
 grep -q "235,146" "$work/stdout" || fail "describe: total parameters 235,146 missing"
+expect_ok "frugal describe resnet50" "$frugal" describe resnet50
+grep -Eq "^4 +layer1\.0\.conv1\.bn +1x64x56x56 +1x64x56x56 +128 " "$work/stdout" \
+  || fail "describe: a long layer name runs into the next column: $(sed -n 6p "$work/stdout")"
 expect_ok "frugal describe --rule bp --json" "$frugal" describe mlp:784-256-128-10 --rule bp --json
 /usr/bin/python3 -c "
 import json, sys
