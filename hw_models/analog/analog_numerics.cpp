@@ -208,17 +208,12 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
       }
       if (n == 0) continue;
       row_most = std::max(row_most, n);
-      const double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
-      set_pair(p, w, i, j, pulsed(g, wanted, n, normal), s.g_max_s);
+      pulse_pair(p, w, i, j, wanted, n, normal);
       fired += n;
     }
     slots += row_most;
   }
-  m_activity.pulses += fired;
-  m_activity.weight_updates += w.size();
-  m_activity.row_slots += slots;
-  m_activity.rows_updated += w.cols();
-  p.read_at = -1.0;  // read again at the next use
+  count_update(p, w, fired, slots);
 }
 
 int64_t PcmNumerics::stochastic_pulses(double wanted) {
@@ -244,11 +239,22 @@ double PcmNumerics::pulsed(double g, double sign, int64_t n,
   return std::clamp(g + (moved - g) * (1.0 + spread * normal(m_rng)), -g_max, g_max);
 }
 
-void PcmNumerics::set_pair(Programmed& p, Matrix& w, Eigen::Index i, Eigen::Index j, double g,
-                           double g_max) {
+void PcmNumerics::pulse_pair(Programmed& p, Matrix& w, Eigen::Index i, Eigen::Index j,
+                             double wanted, int64_t n, std::normal_distribution<double>& normal) {
+  const double g_max = m_settings.g_max_s;
+  double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
+  g = pulsed(g, wanted, n, normal);
   p.g_plus(i, j) = static_cast<float>(std::max(g, 0.0));
   p.g_minus(i, j) = static_cast<float>(std::max(-g, 0.0));
   w(i, j) = static_cast<float>(g / g_max * p.scale(i));
+}
+
+void PcmNumerics::count_update(Programmed& p, const Matrix& w, int64_t fired, int64_t slots) {
+  m_activity.pulses += fired;
+  m_activity.weight_updates += w.size();
+  m_activity.row_slots += slots;
+  m_activity.rows_updated += w.cols();
+  p.read_at = -1.0;  // read again at the next use
 }
 
 void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step) {
@@ -278,18 +284,13 @@ void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step)
       const double wanted = s.tt_transfer_lr * static_cast<double>(p.fast(i, j));
       const int64_t n = stochastic_pulses(wanted);
       if (n == 0) continue;
-      const double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
-      set_pair(p, w, i, j, pulsed(g, wanted, n, normal), g_max);
+      pulse_pair(p, w, i, j, wanted, n, normal);
       row_most = std::max(row_most, n);
       fired += n;
     }
     slots += row_most;
   }
-  m_activity.pulses += fired;
-  m_activity.weight_updates += w.size();
-  m_activity.row_slots += slots;
-  m_activity.rows_updated += w.cols();
-  p.read_at = -1.0;
+  count_update(p, w, fired, slots);
 }
 
 void PcmNumerics::elapse(double seconds) {

@@ -130,9 +130,12 @@ class PcmNumerics final : public algorithms::Numerics {
   // A soft-bounds pair at g (S, in [−g_max, g_max]) after n pulses in the direction of `sign`,
   // with the cycle-to-cycle spread drawn from `normal` (one per update, as it caches draws).
   double pulsed(double g, double sign, int64_t n, std::normal_distribution<double>& normal);
-  // Sets weight (i, j) of `w` and its pair in `p` to the pair value g (S).
-  static void set_pair(Programmed& p, algorithms::Matrix& w, Eigen::Index i, Eigen::Index j,
-                       double g, double g_max);
+  // Fires n pulses at the pair of weight (i, j) in the direction of `wanted`, then sets the pair
+  // in `p` and the weight in `w` to what it holds.
+  void pulse_pair(Programmed& p, algorithms::Matrix& w, Eigen::Index i, Eigen::Index j,
+                  double wanted, int64_t n, std::normal_distribution<double>& normal);
+  // Records an update of `w` (its pulses, and the row slots they took), to be read anew.
+  void count_update(Programmed& p, const algorithms::Matrix& w, int64_t fired, int64_t slots);
   void read(Programmed& p) const;
   void quantize_inputs(algorithms::Matrix& x) const;  // per column: DAC
   // ADC: clip to ±bound (in units of a full-scale input × g_max), round.

@@ -27,12 +27,13 @@ namespace {
 using sc_core::SC_SEC;
 using sc_core::sc_time;
 
-// One dense layer as the chip holds it.
+// One layer of neurons as the chip holds it (a dense, convolutional or pooling layer's).
 struct Placed {
-  size_t op = 0;  // the dense op of the step graph
+  size_t op = 0;  // its op in the step graph
   std::string name;
   int64_t neurons = 0, fan_in = 0;
-  int64_t inputs = 0;  // neurons feeding it
+  int64_t inputs = 0;   // neurons feeding it
+  double synapses = 0;  // neurons × fan-in, less the pruned ones
   int64_t first_core = 0, cores = 0;
   // Per timestep: the spikes reaching it, its synaptic events, the fraction of its neurons that
   // get input, and its cores' work (core-seconds).
@@ -119,7 +120,7 @@ class NeuroDevice final : public Device {
   // fp32 networks converted to spikes, or trained on the chip (bp, dfa, drtp), on one chip; their
   // activity measured (--train) or assumed (--spike-rate).
   void check(const StepRequest& request) const override {
-    check_conversion(request);
+    check_spiking(request);
     if (!request.trained && request.spike_rate < 0)
       throw InputError(m_preset.name() +
                        " costs the spikes a network fires: run it with --train (measured) or "
@@ -214,7 +215,7 @@ class NeuroDevice final : public Device {
 
  protected:
   Cost cost_step(const algorithms::TrainingStep& step) override {
-    check_conversion(request_for(step));
+    check_spiking(request_for(step));
     if (step.timesteps <= 0)
       throw InputError("--timesteps must be a positive integer, got " +
                        std::to_string(step.timesteps));
@@ -326,14 +327,12 @@ class NeuroDevice final : public Device {
     for (size_t l = 0; l < layers.size(); ++l) {
       const Placed& pl = layers[l];
       const auto cores = static_cast<double>(pl.cores);
-      const double synapses =
-          static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
-      slowest_core_s = std::max(slowest_core_s, synapses / cores * p.synapse_update_time_s);
+      slowest_core_s = std::max(slowest_core_s, pl.synapses / cores * p.synapse_update_time_s);
       const bool hidden = l + 1 < layers.size();
       if (rule == SpikingRule::bptt) {
         // Each timestep of the sweep: the layer's neurons take their error and pass it back
         // through their synapses (graded events; the first layer has no one to pass it to).
-        const double events = l > 0 ? synapses : 0.0;
+        const double events = l > 0 ? pl.synapses : 0.0;
         w.error_events[l] = timesteps * events;
         w.backward_updates[l] = timesteps * static_cast<double>(pl.neurons);
         backward_core_s = std::max(
@@ -363,8 +362,6 @@ class NeuroDevice final : public Device {
     const auto& ops = step.graph.ops();
     for (size_t l = 0; l < layers.size(); ++l) {
       const Placed& pl = layers[l];
-      const double synapses =
-          static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
       size_t gradient = pl.op, update = pl.op;
       for (size_t i = 0; i < ops.size(); ++i) {
         if (ops[i].layer != ops[pl.op].layer) continue;
@@ -373,16 +370,16 @@ class NeuroDevice final : public Device {
       }
       OpCost& g = cost.ops[gradient];
       g.charge(Component::compute, samples * (w.error_events[l] * p.synop_energy_j +
-                                              synapses * p.synapse_update_energy_j));
+                                              pl.synapses * p.synapse_update_energy_j));
       g.charge(Component::neuron_update,
                samples * w.backward_updates[l] * p.neuron_update_energy_j);
-      cost.ops[update].charge(Component::compute, synapses * p.synapse_update_energy_j);
+      cost.ops[update].charge(Component::compute, pl.synapses * p.synapse_update_energy_j);
     }
   }
 
-  // What a converted network needs: fp32 weights (the synapses have their own bits), a rule
-  // that only runs it, one chip.
-  void check_conversion(const StepRequest& request) const {
+  // What a spiking network needs: fp32 weights (the synapses have their own bits), one chip,
+  // and a rule that only runs it or that the chip's learning engine runs.
+  void check_spiking(const StepRequest& request) const {
     if (request.precision != "fp32")
       throw InputError(m_preset.name() + " computes with " +
                        std::to_string(m_params.neuron.weight_bits) +
@@ -447,8 +444,8 @@ class NeuroDevice final : public Device {
                          " but a neuron of " + m_preset.name() + " takes at most " +
                          std::to_string(p.max_fan_in) +
                          " inputs, and a neuron's inputs cannot be split across cores");
-      const auto synapses = static_cast<int64_t>(
-          std::ceil(static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity)));
+      pl.synapses = static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
+      const auto synapses = static_cast<int64_t>(std::ceil(pl.synapses));
       pl.cores = std::max((pl.neurons + p.neurons_per_core - 1) / p.neurons_per_core,
                           (synapses + p.synapses_per_core - 1) / p.synapses_per_core);
       layers.push_back(pl);
@@ -472,8 +469,7 @@ class NeuroDevice final : public Device {
       const double rate_in = measured ? r[l] : assumed;
       pl.spikes_in = rate_in * static_cast<double>(pl.inputs);
       // Each synapse sees its input's spikes; pruned synapses are absent: no event reaches them.
-      pl.synops =
-          rate_in * static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
+      pl.synops = rate_in * pl.synapses;
       // A neuron gets input this timestep unless none of its fan-in spiked.
       pl.active =
           1.0 - std::pow(1.0 - std::clamp(rate_in, 0.0, 1.0), static_cast<double>(pl.fan_in));

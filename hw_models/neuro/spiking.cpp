@@ -1,3 +1,9 @@
+// GCC 12 sees uninitialized lanes in Eigen's AVX-512 product kernels that it instantiates here
+// (a false positive: Eigen's own code, as the trainer runs it).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "hw_models/neuro/spiking.h"
 
 #include <algorithm>
@@ -119,7 +125,8 @@ SpikingResult run_converted_convolutional(const algorithms::Network& net,
   const int64_t n =
       std::clamp<int64_t>(std::min<int64_t>(o.balance_samples, 20000000 / widest), 1, train.size());
   algorithms::Pass pass;
-  net.forward(Eigen::Map<const Matrix>(train.images.data(), train.features(), n), *fp32, pass);
+  if (o.balance)
+    net.forward(Eigen::Map<const Matrix>(train.images.data(), train.features(), n), *fp32, pass);
   double previous = 1.0;  // inputs are intensities in [0, 1]
   for (const ChipLayer& c : chip) {
     algorithms::Layer& l = layers[c.index];
@@ -325,15 +332,16 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
   double previous = 1.0;  // inputs are intensities in [0, 1]
   for (size_t k = 0; k < blocks.size(); ++k) {
     const algorithms::Layer& l = layers[blocks[k].dense];
-    Matrix z = l.w * a;
-    add_bias(z, l.b);
-    const bool hidden = k + 1 < blocks.size();
-    const double lambda =
-        hidden && o.balance ? positive_percentile(z.cwiseMax(0.0f), o.percentile) : 1.0;
+    double lambda = 1.0;
+    if (o.balance && k + 1 < blocks.size()) {  // a hidden layer's activations set its scale
+      Matrix z = l.w * a;
+      add_bias(z, l.b);
+      a = z.cwiseMax(0.0f);
+      lambda = positive_percentile(a, o.percentile);
+    }
     snn[k].w = l.w * static_cast<float>(previous / lambda);
     snn[k].b = l.b.size() ? Vector(l.b / static_cast<float>(lambda)) : Vector();
     round_to_bits(snn[k].w, o.neuron.weight_bits);
-    a = z.cwiseMax(0.0f);
     previous = lambda;
   }
   // The layers as a chip sees them: the encoder, then each dense layer.

@@ -14,8 +14,8 @@ using testing::step_of;
 namespace {
 
 algorithms::TrainingStep spiking_step(const std::string& spec, int64_t batch, double rate,
-                                      int64_t timesteps) {
-  auto step = step_of("inference", spec, batch, "fp32");
+                                      int64_t timesteps, const std::string& rule = "inference") {
+  auto step = step_of(rule, spec, batch, "fp32");
   step.timesteps = timesteps;
   step.spike_rates = {rate};
   return step;
@@ -156,9 +156,7 @@ TEST_CASE("Learning on Loihi: each synapse updated per sample and per step, by h
   // mlp:100-10 (one layer on one core), dfa, 2 samples of 4 timesteps, no spikes: no events,
   // only the learning engine: 1,000 synapses, each 120 pJ and 6.1 ns per update, updated once
   // per sample (its tag) and once per step (its weight).
-  auto step = step_of("dfa", "mlp:100-10", 2, "fp32");
-  step.timesteps = 4;
-  step.spike_rates = {0.0};
+  const auto step = spiking_step("mlp:100-10", 2, 0.0, 4, "dfa");
   const Cost cost = simulate("neuro:loihi", step);
   CHECK(cost.ledger.component(Component::compute) == Approx(3 * 1000 * 120e-12));
   CHECK(cost.ledger.phase(workloads::Phase::update) == Approx(1000 * 120e-12));
@@ -168,13 +166,8 @@ TEST_CASE("Learning on Loihi: each synapse updated per sample and per step, by h
   CHECK(cost.sample_latency_s == Approx(4 * timestep + pass));
   CHECK(cost.latency_s == Approx(2 * (4 * timestep + pass) + pass));
   // bp sweeps back through time: it costs more than dfa on the same activity.
-  auto bp_step = step_of("bp", "mlp:784-256-128-10", 4, "fp32");
-  bp_step.timesteps = 8;
-  bp_step.spike_rates = {0.1};
-  auto dfa_step = step_of("dfa", "mlp:784-256-128-10", 4, "fp32");
-  dfa_step.timesteps = 8;
-  dfa_step.spike_rates = {0.1};
-  const Cost b = simulate("neuro:loihi", bp_step), d = simulate("neuro:loihi", dfa_step);
+  const Cost b = simulate("neuro:loihi", spiking_step("mlp:784-256-128-10", 4, 0.1, 8, "bp"));
+  const Cost d = simulate("neuro:loihi", spiking_step("mlp:784-256-128-10", 4, 0.1, 8, "dfa"));
   CHECK(b.ledger.total() > d.ledger.total());
   CHECK(b.sample_latency_s > d.sample_latency_s);
 }

@@ -8,21 +8,8 @@
 # usage: test_analog_studies.sh FRUGAL_EXE SOURCE_DIR
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 FRUGAL_EXE SOURCE_DIR" >&2
-  exit 2
-fi
-frugal=$1
-source_dir=$(cd "$2" && pwd)
-py=/usr/bin/python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in the source tree
-
-fail() {
-  echo "test_analog_studies: FAIL: $*" >&2
-  exit 1
-}
+name=test_analog_studies
+. "$(dirname "$0")/study_lib.sh"
 
 reduced=(--epochs 1 --train-subset 600 --test-subset 200 --jobs 2 --quiet)
 "$frugal" sweep --config "$source_dir/studies/analog-training.ini" "${reduced[@]}" \

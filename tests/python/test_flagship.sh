@@ -7,21 +7,8 @@
 # usage: test_flagship.sh FRUGAL_EXE SOURCE_DIR
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 FRUGAL_EXE SOURCE_DIR" >&2
-  exit 2
-fi
-frugal=$1
-source_dir=$(cd "$2" && pwd)
-py=/usr/bin/python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in the source tree
-
-fail() {
-  echo "test_flagship: FAIL: $*" >&2
-  exit 1
-}
+name=test_flagship
+. "$(dirname "$0")/study_lib.sh"
 
 "$frugal" sweep --config "$source_dir/studies/flagship.ini" --epochs 1 --train-subset 600 \
   --test-subset 300 --jobs 2 --quiet --out "$work/flagship.h5" || fail "the sweep failed"
