@@ -4,6 +4,7 @@
 
 #include "results/core/error.h"
 #include "results/core/registry.h"
+#include "results/core/units.h"
 
 namespace frugal::hw {
 namespace {
@@ -99,6 +100,18 @@ Row Device::columns(const algorithms::TrainingStep&) const { return {}; }
 DeviceSummary Device::summary(const algorithms::TrainingStep&) const { return {}; }
 
 double Device::host_power_w() const { return 0.0; }
+
+void Device::check_memory_fits(const algorithms::TrainingStep& step, double capacity_bytes,
+                               const std::string& memory) const {
+  const int64_t needed = step.memory.total_bytes();
+  if (static_cast<double>(needed) <= capacity_bytes) return;
+  throw InputError(
+      "the step needs " + units::format_si(static_cast<double>(needed), units::Dimension::bytes) +
+      " of " + memory + " (weights " +
+      units::format_si(static_cast<double>(step.memory.weights_bytes), units::Dimension::bytes) +
+      ", gradients, optimizer state and activations) but " + preset().name() + " has " +
+      units::format_si(capacity_bytes, units::Dimension::bytes) + "; use a smaller model or batch");
+}
 
 Cost Device::simulate(const algorithms::TrainingStep& step) {
   check_kind_options(request_for(step));

@@ -158,6 +158,10 @@ class Device {
   virtual Cost cost_step(const algorithms::TrainingStep& step) = 0;
   // The server's power per device while the job holds it (0: none).
   virtual double host_power_w() const;
+  // Throws InputError if the step's memory (weights, gradients, optimizer state, activations)
+  // exceeds `capacity_bytes` of the device's `memory` ("device memory", "DRAM").
+  void check_memory_fits(const algorithms::TrainingStep& step, double capacity_bytes,
+                         const std::string& memory) const;
 };
 
 // A device kind, registered with FRUGAL_REGISTER_DEVICE and named fields:

@@ -22,6 +22,7 @@ packages=(
   python3-brian                                 # tests: spiking dynamics against Brian2
   dataset-fashion-mnist                         # the data set of the functional face
   clang libclang-rt-14-dev                      # tests: sanitizers and libFuzzer targets
+  llvm-14                                       #   and llvm-symbolizer, for their reports' names
 )
 
 missing=()

@@ -20,6 +20,10 @@ cd build-sanitize
 # printed below.
 rm -rf sanitizer-logs && mkdir sanitizer-logs
 logs=$PWD/sanitizer-logs
+# llvm-symbolizer (Debian's llvm-14) turns a report's addresses into function names and lines.
+symbolizer=/usr/lib/llvm-14/bin/llvm-symbolizer
+[ -x "$symbolizer" ] || { echo "test-sanitize: $symbolizer is missing (scripts/setup.sh installs llvm-14)" >&2; exit 1; }
+export ASAN_SYMBOLIZER_PATH=$symbolizer UBSAN_SYMBOLIZER_PATH=$symbolizer
 export ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=1:suppressions=$PWD/../tests/sanitizer-suppressions.txt:log_path=$logs/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan
 status=0

@@ -59,6 +59,7 @@ class CpuDevice final : public Device {
 
   Cost cost_step(const algorithms::TrainingStep& step) override {
     check(request_for(step));
+    check_memory_fits(step, m_params.dram_capacity_bytes, "DRAM");
     CpuRun run;
     run.precision = step.precision;
     run.threads = step.threads;

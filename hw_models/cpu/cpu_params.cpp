@@ -106,6 +106,10 @@ const ParamTable<CpuParams>& cpu_param_table() {
       param("dram_energy_per_byte", Dimension::energy_per_byte, 0, 1e-8,
             "energy per byte read from or written to DRAM, I/O included",
             &CpuParams::dram_energy_per_byte_j),
+      param("dram_capacity", Dimension::bytes, 1e6, 1e15,
+            "DRAM installed per socket: a step's weights, gradients, optimizer state and "
+            "activations must fit in it",
+            &CpuParams::dram_capacity_bytes),
       param("idle_power", Dimension::power, 0, 1e4, "package power when idle (static)",
             &CpuParams::idle_power_w),
       param("dram_background_power", Dimension::power, 0, 1e4,

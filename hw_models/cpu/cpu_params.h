@@ -43,6 +43,7 @@ struct CpuParams {
   double dram_core_bandwidth_bytes_per_s;
   double dram_latency_s;
   double dram_energy_per_byte_j;
+  double dram_capacity_bytes;
   double idle_power_w;
   double dram_background_power_w;
   double host_power_w;

@@ -112,17 +112,7 @@ class GpuDevice final : public Device {
   Cost cost_step(const algorithms::TrainingStep& step) override {
     const std::string& precision = step.precision;
     check(request_for(step));
-    const int64_t needed = step.memory.total_bytes();
-    if (static_cast<double>(needed) > m_params.hbm_capacity_bytes)
-      throw InputError("the step needs " +
-                       units::format_si(static_cast<double>(needed), units::Dimension::bytes) +
-                       " of device memory (weights " +
-                       units::format_si(static_cast<double>(step.memory.weights_bytes),
-                                        units::Dimension::bytes) +
-                       ", gradients, optimizer state and activations) but " + m_preset.name() +
-                       " has " +
-                       units::format_si(m_params.hbm_capacity_bytes, units::Dimension::bytes) +
-                       "; use a smaller model or batch");
+    check_memory_fits(step, m_params.hbm_capacity_bytes, "device memory");
     const std::vector<KernelWork> work = map_step(
         step.graph, m_params, precision, step.inputs_on_device, step.runtime == "compiled");
     const std::vector<OpTiming> timings = GpuPlatform::instance().run(work, m_params);

@@ -24,21 +24,7 @@ std::string read_text_file(const std::string& path, const std::string& what) {
   return text.str();
 }
 
-std::string one_line(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned char>(c));
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string one_line(const std::string& text) { return InputError::one_line(text); }
 
 std::string closest_name(const std::string& word, const std::vector<std::string>& names) {
   auto distance = [](const std::string& a, const std::string& b) {
@@ -68,19 +54,35 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".partial";
-  {
+  write_files_atomically({{path, text}});
+}
+
+void write_files_atomically(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::string> temps;
+  const auto remove_all = [](const std::vector<std::string>& paths) {
+    for (const std::string& p : paths) std::remove(p.c_str());
+  };
+  for (const auto& [path, text] : files) {
+    const std::string temp = path + ".partial";
+    temps.push_back(temp);
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out << text;
     out.close();
     if (!out) {
-      std::remove(temp.c_str());
-      throw IoError("cannot write '" + path + "' (disk full?)");
+      remove_all(temps);
+      throw IoError("cannot write '" + path + "' (disk full?); none of the " +
+                    std::to_string(files.size()) + " files was written");
     }
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    throw IoError("cannot write '" + path + "'");
+  std::vector<std::string> renamed;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (std::rename(temps[i].c_str(), files[i].first.c_str()) != 0) {
+      remove_all(temps);
+      remove_all(renamed);
+      throw IoError("cannot write '" + files[i].first + "'; none of the " +
+                    std::to_string(files.size()) + " files was written");
+    }
+    renamed.push_back(files[i].first);
   }
 }
 

@@ -62,13 +62,23 @@ void silence_hdf5_error_stack() {
   (void)done;
 }
 
+// An HDF5 call failed: names what it was doing and, where the system said why (a full disk, a
+// file-size limit, a quota), the cause.
+[[noreturn]] void hdf5_failure(const std::string& what) {
+  const int error = errno;
+  std::string cause;
+  if (error == ENOSPC || error == EFBIG || error == EDQUOT)
+    cause = ": " + std::string(std::strerror(error)) + " (disk full?)";
+  throw IoError("HDF5: cannot " + what + cause);
+}
+
 hid_t check(hid_t id, const std::string& what) {
-  if (id < 0) throw IoError("HDF5: cannot " + what);
+  if (id < 0) hdf5_failure(what);
   return id;
 }
 
 void check_status(herr_t status, const std::string& what) {
-  if (status < 0) throw IoError("HDF5: cannot " + what);
+  if (status < 0) hdf5_failure(what);
 }
 
 Handle utf8_string_type() {
@@ -210,7 +220,7 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
-void check_output_path(const std::string& path, bool overwrite, const std::string& partial_suffix) {
+void check_output_path(const std::string& path, bool overwrite) {
   if (path.empty()) throw InputError("output path is empty (expected a file name such as out.h5)");
   if (path.back() == '/')
     throw InputError("output path '" + path + "' is a directory (expected a file name)");
@@ -222,10 +232,14 @@ void check_output_path(const std::string& path, bool overwrite, const std::strin
   if (::access(dir.c_str(), W_OK) != 0)
     throw InputError("output directory '" + dir + "' is not writable (for output file '" + path +
                      "')");
-  if (::stat((path + partial_suffix).c_str(), &st) == 0)
-    throw InputError("'" + path + partial_suffix + "' exists: another frugal run may be writing '" +
-                     path + "' (if none is: an interrupted sweep continues with --resume; " +
-                     "otherwise delete it)");
+  const std::string holder = OutputLock::held_by(path);
+  if (!holder.empty() && holder != "this process")
+    throw InputError("'" + path + "' is in use by " + holder +
+                     ": wait for it to finish (or stop it), or write to another file");
+  if (holder.empty() && ::stat((path + ".journal").c_str(), &st) == 0)
+    throw InputError("'" + path + ".journal' exists: an interrupted sweep of '" + path +
+                     "' (frugal sweep --resume with the same options continues it; delete " + path +
+                     ".journal to start over)");
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       throw InputError("output path '" + path + "' is a directory (expected a file name)");
@@ -245,18 +259,22 @@ struct ResultsWriter::Impl {
   std::map<std::string, GroupState> groups;
 };
 
-ResultsWriter::ResultsWriter(std::string path, bool overwrite, std::string partial_suffix)
-    : m_path(std::move(path)),
+ResultsWriter::ResultsWriter(std::string path, bool overwrite, std::string partial_suffix,
+                             Ownership ownership)
+    : m_lock(ownership == Ownership::take_lock ? std::make_unique<OutputLock>(path) : nullptr),
+      m_path(std::move(path)),
       m_partial_path(m_path + partial_suffix),
       m_impl(std::make_unique<Impl>()) {
   silence_hdf5_error_stack();
-  check_output_path(m_path, overwrite, partial_suffix);
-  // EXCL: never truncate a partial file another run may be writing.
+  check_output_path(m_path, overwrite);
+  // PATH's lock is held: a partial file here is a killed process's, with nothing complete in it.
+  std::remove(m_partial_path.c_str());
   const hid_t file = H5Fcreate(m_partial_path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0)
     throw InputError("cannot create result file '" + m_partial_path +
                      "' (is the name too long, or the disk full?)");
   m_impl->file = Handle(file, H5Fclose);
+  m_partial_identity = FileIdentity::of(m_partial_path);
 }
 
 ResultsWriter::~ResultsWriter() {
@@ -265,7 +283,14 @@ ResultsWriter::~ResultsWriter() {
     return;
   }
   m_impl.reset();  // close every handle before removing the file
-  std::remove(m_partial_path.c_str());
+  if (FileIdentity::of(m_partial_path) == m_partial_identity) std::remove(m_partial_path.c_str());
+}
+
+void ResultsWriter::check_owned() const {
+  if (FileIdentity::of(m_partial_path) != m_partial_identity)
+    throw IoError("'" + m_partial_path +
+                  "' was deleted or replaced by another process while this one was writing it " +
+                  "(its lock is '" + m_path + ".lock'); leaving that file alone");
 }
 
 void ResultsWriter::set_root_attributes(const std::vector<Attribute>& attributes) {
@@ -349,6 +374,7 @@ void ResultsWriter::write_table(const Table& table, const std::string& scale_col
 
 void ResultsWriter::flush() {
   check_status(H5Fflush(m_impl->file.get(), H5F_SCOPE_GLOBAL), "flush " + m_partial_path);
+  check_owned();
 }
 
 void ResultsWriter::commit() {
@@ -356,6 +382,7 @@ void ResultsWriter::commit() {
   m_impl->groups.clear();
   if (!m_impl->file.close() || !fsync_path(m_partial_path, O_RDONLY))
     throw IoError("cannot finish writing '" + m_partial_path + "' (disk full?)");
+  check_owned();  // rename only the file this writer created
   if (std::rename(m_partial_path.c_str(), m_path.c_str()) != 0)
     throw IoError("cannot rename '" + m_partial_path + "' to '" + m_path +
                   "': " + std::strerror(errno));
@@ -519,7 +546,16 @@ herr_t collect_group(hid_t, const char* name, const H5L_info_t*, void* data) {
 ResultsFile read_results(const std::string& path) {
   silence_hdf5_error_stack();
   const hid_t file_id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file_id < 0) throw IoError("cannot open result file '" + path + "' (not an HDF5 file?)");
+  if (file_id < 0) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+      throw IoError("cannot open result file '" + path + "': " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode))
+      throw IoError("cannot open result file '" + path + "': it is a directory");
+    if (::access(path.c_str(), R_OK) != 0)
+      throw IoError("cannot open result file '" + path + "': " + std::strerror(errno));
+    throw IoError("cannot open result file '" + path + "': not an HDF5 file");
+  }
   Handle file(file_id, H5Fclose);
   ResultsFile result;
   AttributeCollector attrs{&result.root_attributes};

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "results/files/output_lock.h"
 #include "results/files/table.h"
 
 namespace frugal::results {
@@ -22,17 +23,25 @@ struct Attribute {
 };
 
 // Checks, before any work is done, that `path` could be created: its directory exists and is
-// writable, and the file does not exist unless `overwrite`. Throws InputError naming the problem.
-// `partial_suffix` names the file a writer would create next to it.
-void check_output_path(const std::string& path, bool overwrite,
-                       const std::string& partial_suffix = ".partial");
+// writable, no other process is writing it (output_lock.h: the error names that process), no
+// interrupted sweep's journal lies beside it, and the file does not exist unless `overwrite`.
+// Throws InputError naming the problem. A process that holds PATH's lock itself passes the lock
+// and journal checks (they are its own files).
+void check_output_path(const std::string& path, bool overwrite);
 
-// Writes a result file crash-safely. Everything goes to PATH.partial; commit() flushes, closes,
-// fsyncs and renames it to PATH (then fsyncs the directory). A writer destroyed without commit()
-// deletes its partial file, so a failed run leaves nothing behind.
+// Whether a writer takes PATH's lock (output_lock.h) or its caller already holds it (a sweep,
+// which owns PATH, its journal and its partial file for the whole run).
+enum class Ownership { take_lock, lock_held };
+
+// Writes a result file crash-safely. Everything goes to PATH.partial (PATH + partial_suffix);
+// commit() flushes, closes, fsyncs and renames it to PATH (then fsyncs the directory), having
+// checked that PATH.partial is still the file this writer created. A writer destroyed without
+// commit() deletes its partial file, so a failed run leaves nothing behind. A partial file left by
+// a killed process (no one holds the lock) is deleted first: it never held a complete result.
 class ResultsWriter {
  public:
-  ResultsWriter(std::string path, bool overwrite, std::string partial_suffix = ".partial");
+  ResultsWriter(std::string path, bool overwrite, std::string partial_suffix = ".partial",
+                Ownership ownership = Ownership::take_lock);
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
@@ -46,6 +55,8 @@ class ResultsWriter {
   // when empty, an int64 `row` column 0..N-1 is written as the scale.
   void write_table(const Table& table, const std::string& scale_column = {});
 
+  // Writes what HDF5 holds to the disk. Throws IoError if PATH.partial was deleted or replaced by
+  // another process meanwhile.
   void flush();
   void commit();
   // Flushes and closes the file but keeps PATH.partial (an interrupted sweep, to --resume).
@@ -56,8 +67,11 @@ class ResultsWriter {
 
  private:
   struct Impl;
+  void check_owned() const;
+  std::unique_ptr<OutputLock> m_lock;  // first: released last, after the file is closed
   std::string m_path;
   std::string m_partial_path;
+  FileIdentity m_partial_identity;  // the partial file as created
   std::unique_ptr<Impl> m_impl;
   bool m_committed = false;
   bool m_keep_partial = false;  // set by close_and_keep()

@@ -116,7 +116,11 @@ Journal Journal::resume(const std::string& path,
   return journal;
 }
 
-Journal::Journal(Journal&& other) noexcept : m_path(std::move(other.m_path)), m_fd(other.m_fd) {
+Journal::Journal(std::string path, int fd)
+    : m_path(std::move(path)), m_fd(fd), m_identity(FileIdentity::of(fd)) {}
+
+Journal::Journal(Journal&& other) noexcept
+    : m_path(std::move(other.m_path)), m_fd(other.m_fd), m_identity(other.m_identity) {
   other.m_fd = -1;
 }
 
@@ -135,10 +139,13 @@ void Journal::sync() {
     throw IoError("cannot write to '" + m_path + "': " + std::strerror(errno) + " (disk full?)");
 }
 
+bool Journal::intact() const { return FileIdentity::of(m_path) == m_identity; }
+
 void Journal::remove() {
+  const bool mine = intact();
   if (m_fd >= 0) ::close(m_fd);
   m_fd = -1;
-  std::remove(m_path.c_str());
+  if (mine) std::remove(m_path.c_str());
 }
 
 }  // namespace frugal::results

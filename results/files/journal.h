@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "results/files/output_lock.h"
+
 namespace frugal::results {
 
 class Journal {
@@ -35,15 +37,19 @@ class Journal {
   void append(int64_t id, const std::string& bytes);
   // Forces the records to disk (fsync).
   void sync();
-  // Closes and deletes the journal (its results are safe in the committed result file).
+  // Closes and deletes the journal (its results are safe in the committed result file), unless
+  // the name now points to another file.
   void remove();
+  // Whether PATH is still this journal (not deleted or replaced by another process).
+  bool intact() const;
 
   const std::string& path() const { return m_path; }
 
  private:
-  Journal(std::string path, int fd) : m_path(std::move(path)), m_fd(fd) {}
+  Journal(std::string path, int fd);
   std::string m_path;
   int m_fd = -1;
+  FileIdentity m_identity;
 };
 
 }  // namespace frugal::results

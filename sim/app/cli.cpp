@@ -92,7 +92,9 @@ int run_cli(int argc, char* argv[]) {
   const std::string command_line = shell_quote(argv_list);
   try {
     if (argc < 2) {
-      std::cerr << kUsage;
+      std::cerr
+          << "usage: frugal COMMAND [options] (commands: run, sweep, merge, export, describe, "
+             "models, presets, validate, calibrate; frugal --help for more)\n";
       return 2;
     }
     const std::string command = argv[1];

@@ -1,4 +1,6 @@
+#include <cmath>
 #include <iostream>
+#include <string>
 
 #include "results/core/error.h"
 #include "sim/app/commands.h"
@@ -43,8 +45,9 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
       "command line wins")("dry-run", po::bool_switch(&options.dry_run),
                            "list the scenarios and their count; run none");
   po::options_description running("Running", 100, 50);
-  running.add_options()("jobs,j", po::value(&options.jobs)->default_value(0),
-                        "worker processes (0: one per core)")(
+  running.add_options()(
+      "jobs,j", po::value(&options.jobs)->default_value(0),
+      "worker processes (0: one per core; more than the cores is capped at them)")(
       "timeout-per-scenario", po::value(&options.timeout_s)->default_value(0.0),
       "seconds after which a scenario is stopped and recorded as timeout (0: no limit)")(
       "shard", po::value(&shard),
@@ -56,7 +59,11 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
       "force", po::bool_switch(&options.force), "overwrite an existing result file")(
       "resume", po::bool_switch(&options.resume),
       "continue an interrupted sweep: rebuilds FILE.h5.partial from FILE.h5.journal and runs only "
-      "the scenarios it lacks (same options required)")("help,h", "show this help");
+      "the scenarios it lacks (same options required)")(
+      "retry-failed", po::bool_switch(&options.retry_failed),
+      "rerun the scenarios of a complete FILE.h5 that failed, crashed or timed out, keeping the "
+      "others; the new file replaces it when complete, as an uninterrupted run would have "
+      "written it (same options required)")("help,h", "show this help");
   po::options_description all(100, 50);
   all.add(axes).add(sweep).add(running).add(output);
   po::variables_map vm = parse(args, all);
@@ -98,7 +105,13 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
   spec.seeds = seeds;
   spec.normalize();
   if (options.jobs < 0) throw InputError("--jobs must be 0 (one per core) or positive");
-  if (options.timeout_s < 0) throw InputError("--timeout-per-scenario must be >= 0 seconds");
+  if (options.resume && options.retry_failed)
+    throw InputError(
+        "--resume and --retry-failed exclude each other (finish an interrupted "
+        "sweep with --resume, then retry its failed scenarios)");
+  if (!(options.timeout_s >= 0) || !std::isfinite(options.timeout_s))
+    throw InputError("--timeout-per-scenario must be a finite number of seconds >= 0 (0: no " +
+                     std::string("limit), got ") + std::to_string(options.timeout_s));
   if (!shard.empty()) parse_shard(shard, options.shard_index, options.shard_count);
   return run_sweep(options);
 }

@@ -95,6 +95,11 @@ ScenarioOption option(std::string key, T Scenario::*member, std::string unit, st
       return s.*member;
   };
   o.check = [key, member, rule](const Scenario& s) {
+    if constexpr (std::is_same_v<T, double>)
+      if (!std::isfinite(s.*member))
+        throw InputError("--" + key + " must be a finite number" +
+                         (rule.expected.empty() ? "" : " (" + rule.expected + ")") + ", got " +
+                         quoted(s.*member));
     if (rule.holds && !rule.holds(s.*member))
       throw InputError("--" + key + " must be " + rule.expected + ", got " + quoted(s.*member));
   };
@@ -506,13 +511,23 @@ Setting split_setting(const std::string& text, const std::string& option) {
   return {key, value};
 }
 
-Scenario scenario_from_settings(const std::vector<Setting>& settings) {
-  Scenario s;
-  const po::options_description options = option_description(s);
+namespace {
+
+// Parses `settings` into `s` through `options` (bound to `s`): hw.NAME settings replace the
+// preset parameter of that name or follow the others; every other option not given takes the
+// default `options` was built with.
+void parse_settings(const std::vector<Setting>& settings, Scenario& s,
+                    const po::options_description& options) {
   std::vector<std::string> args;
   for (const auto& [key, value] : settings) {
     if (is_hw_param_key(key)) {
-      s.hw_params.emplace_back(key.substr(std::string(kHwParamPrefix).size()), value);
+      const std::string name = key.substr(std::string(kHwParamPrefix).size());
+      auto it = std::find_if(s.hw_params.begin(), s.hw_params.end(),
+                             [&](const auto& p) { return p.first == name; });
+      if (it != s.hw_params.end())
+        it->second = value;
+      else
+        s.hw_params.emplace_back(name, value);
       continue;
     }
     check_scenario_key(key, "");
@@ -530,8 +545,41 @@ Scenario scenario_from_settings(const std::vector<Setting>& settings) {
   } catch (const po::error& e) {
     throw InputError(option_error_message(e));
   }
+}
+
+}  // namespace
+
+Scenario scenario_from_settings(const std::vector<Setting>& settings) {
+  Scenario s;
+  const po::options_description options = option_description(s);
+  parse_settings(settings, s, options);
   check_scenario(s);
   return s;
+}
+
+// The base, and a scenario the options are bound to (their defaults: the base's values).
+struct ScenarioBuilder::Parser {
+  Scenario base;
+  Scenario work;
+  std::unique_ptr<po::options_description> options;
+};
+
+ScenarioBuilder::ScenarioBuilder(const std::vector<Setting>& base)
+    : m_parser(std::make_unique<Parser>()) {
+  const po::options_description defaults = option_description(m_parser->base);
+  parse_settings(base, m_parser->base, defaults);
+  m_parser->work = m_parser->base;
+  m_parser->options = std::make_unique<po::options_description>(option_description(m_parser->work));
+}
+
+ScenarioBuilder::~ScenarioBuilder() = default;
+
+Scenario ScenarioBuilder::build(const std::vector<Setting>& settings) {
+  Scenario& work = m_parser->work;
+  work = m_parser->base;
+  parse_settings(settings, work, *m_parser->options);
+  check_scenario(work);
+  return work;
 }
 
 std::string to_ini(const Scenario& s) {

@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,22 @@ std::vector<Setting> to_settings(const Scenario& scenario);
 // Builds a scenario from settings (missing options keep their defaults) with the same parsing
 // and checks as the command line. Throws InputError naming an unknown key or a malformed value.
 Scenario scenario_from_settings(const std::vector<Setting>& settings);
+
+// Builds many scenarios that share a base (a sweep's points): the base is parsed once, and each
+// scenario parses only its own settings on top of it, as scenario_from_settings(base with those
+// settings replacing the base's) would, with the same checks and the same result.
+class ScenarioBuilder {
+ public:
+  explicit ScenarioBuilder(const std::vector<Setting>& base);
+  ~ScenarioBuilder();
+  ScenarioBuilder(const ScenarioBuilder&) = delete;
+  ScenarioBuilder& operator=(const ScenarioBuilder&) = delete;
+  Scenario build(const std::vector<Setting>& settings);
+
+ private:
+  struct Parser;
+  std::unique_ptr<Parser> m_parser;
+};
 
 // Whether `key` sets a hardware preset parameter (hw.NAME).
 bool is_hw_param_key(const std::string& key);

@@ -83,14 +83,82 @@ std::string first_difference(const std::string& a, const std::string& b) {
   }
 }
 
+// Each scenario of a complete result `file` that finished ok, as the record the sweep's journal
+// would hold for it (its rows of every table, encoded); the ids of the others go to `retry`.
+std::vector<std::pair<int64_t, std::string>> finished_records(const ResultsFile& file,
+                                                              const ResultTables& schema,
+                                                              std::vector<int64_t>& retry) {
+  const auto table = [&](const std::string& name) -> const Table& {
+    const auto it = file.tables.find(name);
+    if (it == file.tables.end())
+      throw InputError("--retry-failed: the result file has no /" + name + " table");
+    return it->second;
+  };
+  const Table& scenarios = table("scenarios");
+  const std::vector<int64_t> ids = ids_of(scenarios);
+  const std::vector<std::string>& status = scenarios.column("status").strings();
+  // Rows of each table by scenario, in one pass over each.
+  ResultTables empty = schema;
+  std::map<std::string, std::map<int64_t, std::vector<size_t>>> rows;
+  for (const Table* t : empty.all()) {
+    if (t->name() == "power_samples") continue;
+    const std::vector<int64_t> owner = ids_of(table(t->name()));
+    for (size_t r = 0; r < owner.size(); ++r) rows[t->name()][owner[r]].push_back(r);
+  }
+  const Table& power = table("power");
+  std::vector<std::pair<int64_t, std::string>> records;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (status[i] != "ok") {
+      retry.push_back(ids[i]);
+      continue;
+    }
+    ResultTables one = schema;
+    std::vector<size_t> samples;
+    for (size_t r : rows["power"][ids[i]]) {
+      const auto offset = static_cast<size_t>(power.column("offset").ints()[r]);
+      const auto count = static_cast<size_t>(power.column("count").ints()[r]);
+      for (size_t k = 0; k < count; ++k) samples.push_back(offset + k);
+    }
+    for (Table* t : one.all()) {
+      const Table& from = table(t->name());
+      const std::vector<size_t>& picked =
+          t->name() == "power_samples" ? samples : rows[t->name()][ids[i]];
+      // Column by column, as this build declares them (a file stores a numeric column's empty
+      // unit as "1").
+      if (from.columns().size() != t->columns().size())
+        throw InputError("--retry-failed: /" + t->name() +
+                         " has other columns than this build writes");
+      for (const results::Column& c : from.columns()) {
+        if (!t->has_column(c.spec().name) || t->column(c.spec().name).spec().type != c.spec().type)
+          throw InputError("--retry-failed: /" + t->name() + " column '" + c.spec().name +
+                           "' is not one this build writes");
+        Column& into = t->column(c.spec().name);
+        for (size_t r : picked) into.push(c.at(r));
+      }
+    }
+    renumber_offsets(one.power);
+    records.emplace_back(ids[i], encode_tables(one));
+  }
+  return records;
+}
+
 }  // namespace
+
+std::string sweep_identity(const std::string& version, const std::string& git_sha,
+                           const std::string& sweep_spec, int64_t shard_index,
+                           int64_t shard_count) {
+  return "# frugal " + version + " (git " + git_sha + ")\n" + sweep_spec +
+         "[shard]\nshard = " + std::to_string(shard_index) + "/" + std::to_string(shard_count) +
+         "\n";
+}
 
 // ---- SweepWriter ---------------------------------------------------------------------------
 
 void SweepWriter::open(const std::vector<results::Attribute>& provenance_attributes,
                        bool overwrite) {
   m_buffer.clear_rows();
-  m_writer = std::make_unique<results::ResultsWriter>(m_path, overwrite);
+  m_writer = std::make_unique<results::ResultsWriter>(m_path, overwrite, ".partial",
+                                                      results::Ownership::lock_held);
   m_writer->set_root_attributes(root_attributes());
   m_writer->set_group_attributes("provenance", provenance_attributes);
   for (Table* t : m_buffer.all()) m_writer->write_table(*t, scale_column(t->name()));
@@ -100,27 +168,67 @@ void SweepWriter::open(const std::vector<results::Attribute>& provenance_attribu
 SweepWriter::SweepWriter(const std::string& path, bool overwrite,
                          const std::vector<results::Attribute>& provenance_attributes,
                          const ResultTables& schema, const std::string& identity)
-    : m_path(path), m_buffer(schema) {
+    : m_lock(std::make_unique<results::OutputLock>(path)), m_path(path), m_buffer(schema) {
   struct stat st {};
   if (::stat((path + ".journal").c_str(), &st) == 0)
     throw InputError("'" + path + ".journal' exists: an interrupted sweep of '" + path +
-                     "' (--resume continues it; delete it and " + path + ".partial to start over)");
-  open(provenance_attributes, overwrite);
+                     "' (--resume with the same options continues it; delete " + path +
+                     ".journal to start over)");
+  results::check_output_path(path, overwrite);
+  // The journal first: a kill at any moment from here on leaves something --resume can continue.
   if (!identity.empty())
     m_journal =
         std::make_unique<results::Journal>(results::Journal::create(path + ".journal", identity));
+  try {
+    open(provenance_attributes, overwrite);
+  } catch (...) {
+    if (m_journal) m_journal->remove();  // it holds no result yet
+    throw;
+  }
 }
 
 SweepWriter::SweepWriter(const std::string& path, bool overwrite,
                          const std::vector<results::Attribute>& provenance_attributes,
                          const ResultTables& schema, const std::string& identity,
-                         std::set<int64_t>& done, int64_t& failed)
-    : m_path(path), m_buffer(schema) {
+                         std::set<int64_t>& done, int64_t& failed, Continue how)
+    : m_lock(std::make_unique<results::OutputLock>(path)), m_path(path), m_buffer(schema) {
   const std::string journal = path + ".journal";
   struct stat st {};
+  if (how == Continue::retry_failed) {
+    if (::stat(journal.c_str(), &st) == 0)
+      throw InputError("--retry-failed: '" + journal + "' exists: the sweep was interrupted " +
+                       "(finish it with --resume first)");
+    if (::stat(path.c_str(), &st) != 0)
+      throw InputError("nothing to retry: '" + path + "' does not exist");
+    const ResultsFile file = results::read_results(path);
+    const std::string found =
+        sweep_identity(file.string_attribute("provenance", "frugal_version"),
+                       file.string_attribute("provenance", "git_sha"),
+                       file.string_attribute("provenance", "sweep_spec"),
+                       std::atoll(file.string_attribute("provenance", "shard_index").c_str()),
+                       std::atoll(file.string_attribute("provenance", "shard_count").c_str()));
+    if (found != identity)
+      throw InputError(
+          "--retry-failed: '" + path + "' was written by a different sweep or build (" +
+          first_difference(found, identity) + "); retry with the same options and build");
+    std::vector<int64_t> retry;
+    const auto records = finished_records(file, schema, retry);
+    if (retry.empty())
+      throw InputError("nothing to retry: every scenario in '" + path + "' finished ok");
+    // The finished scenarios become an interrupted sweep's journal, which the code below resumes.
+    results::Journal written = results::Journal::create(journal, identity);
+    for (const auto& [id, encoded] : records) written.append(id, encoded);
+    written.sync();
+    overwrite = true;  // the retried sweep replaces the file it was made from
+  }
   if (::stat(journal.c_str(), &st) != 0)
     throw InputError("nothing to resume: '" + journal + "' does not exist" +
-                     (::stat(path.c_str(), &st) == 0 ? " ('" + path + "' is complete)" : ""));
+                     (::stat(path.c_str(), &st) == 0 ? " ('" + path + "' is complete)"
+                      : ::stat((path + ".partial").c_str(), &st) == 0
+                          ? " ('" + path +
+                                ".partial' is left by a run stopped before it finished any " +
+                                "scenario: run without --resume)"
+                          : ""));
   if (!overwrite && ::stat(path.c_str(), &st) == 0)
     throw InputError("--resume: '" + path + "' exists (add --force to replace it when the sweep " +
                      "completes; if it is this sweep's complete result, delete " + journal + ")");
@@ -187,7 +295,12 @@ void SweepWriter::flush() {
   for (Table* t : m_buffer.all()) m_writer->write_table(*t, scale_column(t->name()));
   m_buffer.clear_rows();
   m_writer->flush();
-  if (m_journal) m_journal->sync();
+  if (m_journal) {
+    m_journal->sync();
+    if (!m_journal->intact())
+      throw IoError("'" + m_journal->path() +
+                    "' was deleted or replaced by another process while this sweep was writing it");
+  }
   m_scenarios_written += rows;
 }
 
@@ -201,10 +314,11 @@ void SweepWriter::finish(bool overwrite) {
     ResultsFile file = results::read_results(partial);
     sort_by_scenario(file);
     std::remove((m_path + ".sorting").c_str());  // our own temporary, left by a kill
-    write_results_file(file, m_path, overwrite, ".sorting");
+    write_results_file(file, m_path, overwrite, ".sorting", results::Ownership::lock_held);
     std::remove(partial.c_str());
   }
   if (m_journal) m_journal->remove();
+  m_lock->release();
 }
 
 void SweepWriter::keep_partial() {
@@ -243,8 +357,8 @@ void sort_by_scenario(ResultsFile& file) {
 }
 
 void write_results_file(const ResultsFile& file, const std::string& path, bool overwrite,
-                        const std::string& partial_suffix) {
-  results::ResultsWriter writer(path, overwrite, partial_suffix);
+                        const std::string& partial_suffix, results::Ownership ownership) {
+  results::ResultsWriter writer(path, overwrite, partial_suffix, ownership);
   writer.set_root_attributes(file.root_attributes);
   for (const auto& [group, attributes] : file.group_attributes)
     writer.set_group_attributes(group, attributes);
@@ -374,6 +488,10 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
   } catch (const IoError& e) {
     throw InputError(std::string("export: ") + e.what());
   }
+  if (file.string_attribute("", "schema") != "frugal-results")
+    throw InputError("export: '" + path +
+                     "' is not a frugal result file (its root lacks the attribute schema = "
+                     "frugal-results)");
   std::vector<std::pair<std::string, std::string>> outputs;  // path, text
   std::string columns = "table,column,units,description\n";
   for (const auto& [name, table] : file.tables) {
@@ -393,11 +511,9 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
   }
   outputs.emplace_back(prefix + "-columns.csv", std::move(columns));
   for (const auto& [out, text] : outputs) results::check_output_path(out, overwrite);
+  write_files_atomically(outputs);
   std::vector<std::string> written;
-  for (const auto& [out, text] : outputs) {
-    write_file_atomically(out, text);
-    written.push_back(out);
-  }
+  for (const auto& [out, text] : outputs) written.push_back(out);
   return written;
 }
 

@@ -10,6 +10,7 @@
 
 #include "results/files/hdf5_file.h"
 #include "results/files/journal.h"
+#include "results/files/output_lock.h"
 #include "sim/metrics/result_tables.h"
 
 namespace frugal::sim {
@@ -33,7 +34,19 @@ struct Provenance {
 std::vector<results::Attribute> provenance(const Provenance& p);
 std::string utc_now();
 
-// Writes a sweep's result file crash-safely. Each finished scenario is first appended to the
+// What identifies a sweep for --resume and --retry-failed: the build, the specification and the
+// shard.
+std::string sweep_identity(const std::string& version, const std::string& git_sha,
+                           const std::string& sweep_spec, int64_t shard_index, int64_t shard_count);
+
+// How a SweepWriter starts: a resumed sweep continues from PATH.journal; a retried one first
+// turns the complete result PATH into such a journal, holding the scenarios that finished ok,
+// so that the others run again and the new file replaces PATH when complete.
+enum class Continue { resume, retry_failed };
+
+// Writes a sweep's result file crash-safely. It holds PATH's lock (results/files/output_lock.h)
+// from construction to finish(), so no other frugal process writes PATH or its companions
+// meanwhile. Each finished scenario is first appended to the
 // journal PATH.journal (results/files/journal.h), then its rows go to PATH.partial, which is
 // flushed every few scenarios and stays readable between flushes; finish() renames it to PATH with
 // every table in scenario_id order (whatever order the scenarios finished in) and deletes the
@@ -42,7 +55,8 @@ std::string utc_now();
 // had finished.
 class SweepWriter {
  public:
-  // A new sweep: neither PATH.partial nor PATH.journal may exist. `identity` (the sweep
+  // A new sweep: PATH.journal may not exist (an interrupted sweep's); a stale PATH.partial is
+  // deleted. The journal is created before the partial file. `identity` (the sweep
   // specification and shard) heads the journal; --resume must match it. An empty identity
   // writes no journal (a single run, which has nothing to resume).
   SweepWriter(const std::string& path, bool overwrite,
@@ -52,9 +66,13 @@ class SweepWriter {
   // first difference; nothing is touched then), writes its scenarios to a fresh PATH.partial, and
   // continues the journal. `overwrite`: PATH may exist (replaced when the sweep completes). Fills
   // `done` with their ids and counts those that did not finish ok in `failed`.
+  // With Continue::retry_failed, PATH must be a complete result of the same sweep and build
+  // (InputError otherwise, naming the difference) with no journal beside it; PATH stays as it
+  // is until the retried sweep completes (a kill meanwhile leaves a journal: --resume --force).
   SweepWriter(const std::string& path, bool overwrite,
               const std::vector<results::Attribute>& provenance, const ResultTables& schema,
-              const std::string& identity, std::set<int64_t>& done, int64_t& failed);
+              const std::string& identity, std::set<int64_t>& done, int64_t& failed,
+              Continue how = Continue::resume);
 
   // Journals one finished scenario's encoded tables (call as soon as it finishes).
   void record(int64_t id, const std::string& encoded);
@@ -68,11 +86,14 @@ class SweepWriter {
   void keep_partial();
 
   const std::string& partial_path() const { return m_writer->partial_path(); }
+  // Whether the journal is still this sweep's (not deleted or replaced by another process).
+  bool journal_intact() const { return !m_journal || m_journal->intact(); }
   int64_t rows_written() const { return m_scenarios_written; }
   size_t buffered() const { return m_buffer.scenario_rows(); }
 
  private:
   void open(const std::vector<results::Attribute>& provenance, bool overwrite);
+  std::unique_ptr<results::OutputLock> m_lock;  // PATH's, held for the whole sweep
   std::string m_path;
   std::unique_ptr<results::ResultsWriter> m_writer;
   std::unique_ptr<results::Journal> m_journal;
@@ -89,7 +110,8 @@ void sort_by_scenario(results::ResultsFile& file);
 
 // Writes `file` (read by read_results) as a new result file at `path`, tables in frugal's order.
 void write_results_file(const results::ResultsFile& file, const std::string& path, bool overwrite,
-                        const std::string& partial_suffix = ".partial");
+                        const std::string& partial_suffix = ".partial",
+                        results::Ownership ownership = results::Ownership::take_lock);
 
 // frugal merge: checks that the shards come from one sweep specification and hold every scenario
 // exactly once, then writes one sorted file. Throws InputError naming what is missing or doubled.

@@ -155,6 +155,10 @@ class Progress {
 //   FRUGAL_TEST_DELAY_S=0.05                         every scenario takes this much longer
 //   FRUGAL_TEST_LOG=FILE                             each computed scenario id is appended to FILE
 //   FRUGAL_TEST_FLUSH_EVERY=1                        flush after this many scenarios
+//   FRUGAL_TEST_PAUSE_AFTER=N:FILE                   once N scenarios are journaled and written,
+//                                                    create FILE and pause until it is deleted
+//                                                    (or a signal): tests interrupt a sweep in a
+//                                                    known state instead of after a guessed time
 struct TestHooks {
   std::map<int64_t, std::string> faults;
   double delay_s = 0.0;
@@ -180,6 +184,32 @@ std::map<int64_t, std::string> fault_injection() {
   return faults;
 }
 
+// FRUGAL_TEST_PAUSE_AFTER: the count, and the file that says the sweep is paused.
+struct PauseHook {
+  size_t after = 0;
+  std::string file;
+  bool done = false;
+};
+
+PauseHook pause_hook() {
+  PauseHook hook;
+  const char* text = std::getenv("FRUGAL_TEST_PAUSE_AFTER");
+  if (!text) return hook;
+  const std::string value = text;
+  const auto colon = value.find(':');
+  if (colon == std::string::npos) return hook;
+  hook.after = static_cast<size_t>(std::atoll(value.substr(0, colon).c_str()));
+  hook.file = value.substr(colon + 1);
+  return hook;
+}
+
+void pause_here(PauseHook& hook) {
+  hook.done = true;
+  if (FILE* f = std::fopen(hook.file.c_str(), "w")) std::fclose(f);
+  while (g_signal == 0 && ::access(hook.file.c_str(), F_OK) == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 void inject(const std::string& fault) {
   if (fault == "crash") std::raise(SIGSEGV);
   if (fault == "hang")
@@ -187,15 +217,17 @@ void inject(const std::string& fault) {
   if (fault == "throw") throw std::runtime_error("injected failure (FRUGAL_FAULT_INJECT)");
 }
 
-// Resolves every name of every scenario before any runs, so a typo fails the sweep at once with
-// exit 2 instead of failing N scenarios. Returns each scenario's preset.
-std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>& scenarios,
+// Resolves every name of every point before any runs, so a typo fails the sweep at once with
+// exit 2 instead of failing N scenarios (a point's replicates differ only in their seed). Returns
+// each point's preset.
+std::vector<const hw::Preset*> check_scenarios(const Expansion& expansion,
                                                std::map<std::string, hw::Preset>& presets) {
   std::set<std::string> models, optimizers;
   std::map<std::string, std::unique_ptr<hw::Device>> devices;  // one per preset, for checks
   std::vector<const hw::Preset*> preset_of;
-  preset_of.reserve(scenarios.size());
-  for (const SweepScenario& s : scenarios) {
+  preset_of.reserve(expansion.points.size());
+  for (size_t point = 0; point < expansion.points.size(); ++point) {
+    const SweepPoint& s = expansion.points[point];
     const Scenario& sc = s.scenario;
     try {
       std::string key = sc.hw;
@@ -219,7 +251,7 @@ std::vector<const hw::Preset*> check_scenarios(const std::vector<SweepScenario>&
       }
     } catch (const InputError& e) {
       const std::string where = describe(s.settings);
-      throw InputError("scenario " + std::to_string(s.id) +
+      throw InputError("scenario " + std::to_string(static_cast<int64_t>(point) * expansion.seeds) +
                        (where.empty() ? "" : " (" + where + ")") + ": " + e.what());
     }
   }
@@ -236,17 +268,19 @@ int max_jobs(size_t scenarios) {
       1, std::min<int64_t>(static_cast<int64_t>(scenarios), std::min<int64_t>(by_files, 1024))));
 }
 
-void print_dry_run(const std::vector<SweepScenario>& scenarios, const std::vector<int64_t>& mine,
+void print_dry_run(const Expansion& expansion, const std::vector<int64_t>& mine,
                    const SweepOptions& options) {
   std::cout << "# " << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s");
   if (options.shard_count > 1)
     std::cout << " (shard " << options.shard_index << "/" << options.shard_count << " of "
-              << scenarios.size() << ")";
+              << expansion.size() << ")";
   std::cout << "\n# id\tpoint\treplicate\tseed\tsettings\n";
   for (int64_t id : mine) {
-    const SweepScenario& s = scenarios[static_cast<size_t>(id)];
-    std::cout << s.id << "\t" << s.point << "\t" << s.replicate << "\t" << s.scenario.seed << "\t"
-              << describe(s.settings) << "\n";
+    const SweepPoint& p = expansion.point_of(id);
+    const int64_t replicate = id % expansion.seeds;
+    std::cout << id << "\t" << id / expansion.seeds << "\t" << replicate << "\t"
+              << (expansion.seeds > 1 ? derive_seed(p.scenario.seed, replicate) : p.scenario.seed)
+              << "\t" << describe(p.settings) << "\n";
   }
   std::cout << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s") << "\n";
 }
@@ -274,10 +308,10 @@ namespace {
 
 // A sweep's scenarios, checked, and this shard's share of them.
 struct Plan {
-  std::vector<SweepScenario> scenarios;
+  Expansion expansion;
   std::vector<ExtraColumn> extra;             // columns of the swept keys
   std::map<std::string, hw::Preset> presets;  // each distinct preset, as resolved
-  std::vector<const hw::Preset*> preset_of;   // per scenario
+  std::vector<const hw::Preset*> preset_of;   // per point
   std::vector<int64_t> mine;                  // ids this shard runs
 };
 
@@ -298,7 +332,7 @@ WorkerPool::Compute scenario_computation(const Plan& plan) {
       std::this_thread::sleep_for(std::chrono::duration<double>(hooks.delay_s));
     const auto fault = hooks.faults.find(id);
     if (fault != hooks.faults.end()) inject(fault->second);
-    const SweepScenario& s = plan.scenarios[static_cast<size_t>(id)];
+    const SweepScenario s = plan.expansion.scenario(id);
     ResultTables tables = make_result_tables(plan.extra);
     append_outcome(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings},
                    run_scenario(s.scenario), plan.extra);
@@ -317,7 +351,7 @@ Provenance sweep_provenance(const SweepOptions& options, const Plan& plan) {
   prov.sweep_spec = options.spec.canonical();
   prov.config_files = options.config_files;
   prov.hw_presets = preset_texts;
-  prov.scenario_count = static_cast<int64_t>(plan.scenarios.size());
+  prov.scenario_count = plan.expansion.size();
   prov.shard_index = options.shard_index;
   prov.shard_count = options.shard_count;
   return prov;
@@ -337,11 +371,13 @@ int run_scenarios(const SweepOptions& options, const Plan& plan, const std::vect
   size_t next = 0, write_next = 0;
   auto last_flush = Clock::now();
   int shown_failures = 0;
+  PauseHook pause = pause_hook();
+  size_t recorded = 0;
   while (g_signal == 0 && (next < todo.size() || executor.busy() > 0)) {
     while (g_signal == 0 && next < todo.size() && executor.has_idle())
       executor.submit(todo[next++]);
     for (TaskResult& r : executor.wait(0.25)) {
-      const SweepScenario& s = plan.scenarios[static_cast<size_t>(r.task)];
+      const SweepScenario s = plan.expansion.scenario(r.task);
       ResultTables tables = schema;
       if (r.status == TaskResult::Status::ok) {
         try {
@@ -354,7 +390,7 @@ int run_scenarios(const SweepOptions& options, const Plan& plan, const std::vect
       if (r.status != TaskResult::Status::ok) {
         tables = schema;
         append_failure(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings}, s.scenario,
-                       plan.preset_of[static_cast<size_t>(r.task)], to_string(r.status), r.error,
+                       plan.preset_of[static_cast<size_t>(s.point)], to_string(r.status), r.error,
                        plan.extra);
         r.payload = encode_tables(tables);
         if (shown_failures++ < 10)
@@ -363,6 +399,7 @@ int run_scenarios(const SweepOptions& options, const Plan& plan, const std::vect
                            to_string(r.status) + ": " + r.error);
       }
       writer.record(r.task, r.payload);  // safe from now on, whatever happens next
+      ++recorded;
       progress.count(r.status == TaskResult::Status::ok);
       ready.emplace(r.task, std::make_pair(std::move(tables), Clock::now()));
     }
@@ -392,6 +429,10 @@ int run_scenarios(const SweepOptions& options, const Plan& plan, const std::vect
       last_flush = now;
     }
     progress.tick();
+    if (pause.after > 0 && !pause.done && recorded >= pause.after && ready.empty()) {
+      writer.flush();
+      pause_here(pause);
+    }
   }
   const int64_t failed = failed_before + progress.failed();
   const size_t total = plan.mine.size();
@@ -407,7 +448,7 @@ int run_scenarios(const SweepOptions& options, const Plan& plan, const std::vect
     return kExitInterrupted + signal;
   }
   executor.stop();
-  writer.finish(options.force);
+  writer.finish(options.force || options.retry_failed);  // a retry replaces its file
   progress.finish();
   std::cout << "frugal sweep: " << total << " scenario" << (total == 1 ? "" : "s") << ", "
             << static_cast<int64_t>(total) - failed << " ok";
@@ -420,13 +461,13 @@ int run_scenarios(const SweepOptions& options, const Plan& plan, const std::vect
 
 int run_sweep(const SweepOptions& options) {
   Plan plan;
-  plan.scenarios = expand(options.spec);
+  plan.expansion = expand_points(options.spec);
   plan.extra = extra_columns(options.spec.column_keys());
-  plan.preset_of = check_scenarios(plan.scenarios, plan.presets);
-  for (const SweepScenario& s : plan.scenarios)
-    if (s.id % options.shard_count == options.shard_index) plan.mine.push_back(s.id);
+  plan.preset_of = check_scenarios(plan.expansion, plan.presets);
+  for (int64_t id = 0; id < plan.expansion.size(); ++id)
+    if (id % options.shard_count == options.shard_index) plan.mine.push_back(id);
   if (options.dry_run) {
-    print_dry_run(plan.scenarios, plan.mine, options);
+    print_dry_run(plan.expansion, plan.mine, options);
     return 0;
   }
   if (options.out.empty())
@@ -450,8 +491,12 @@ int run_sweep(const SweepOptions& options) {
     executor = make_mpi_executor();
   } else {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (options.jobs > cores && !options.quiet)
+      std::cerr << "frugal sweep: --jobs " << options.jobs << " capped at " << cores
+                << " (the cores of this machine: a scenario keeps one busy)\n";
     executor = std::make_unique<WorkerPool>(
-        std::min(options.jobs > 0 ? options.jobs : cores, max_jobs(plan.mine.size())),
+        std::min(options.jobs > 0 ? std::min(options.jobs, cores) : cores,
+                 max_jobs(plan.mine.size())),
         options.timeout_s, compute, retire);
   }
 
@@ -460,14 +505,13 @@ int run_sweep(const SweepOptions& options) {
   std::set<int64_t> done;
   int64_t failed_before = 0;
   // What --resume must match: the build, the specification and the shard.
-  const std::string identity = "# frugal " + version() + " (git " + git_sha() + ")\n" +
-                               prov.sweep_spec +
-                               "[shard]\nshard = " + std::to_string(options.shard_index) + "/" +
-                               std::to_string(options.shard_count) + "\n";
+  const std::string identity = sweep_identity(version(), git_sha(), prov.sweep_spec,
+                                              options.shard_index, options.shard_count);
   std::unique_ptr<SweepWriter> writer;
-  if (options.resume)
-    writer = std::make_unique<SweepWriter>(options.out, options.force, provenance(prov), schema,
-                                           identity, done, failed_before);
+  if (options.resume || options.retry_failed)
+    writer = std::make_unique<SweepWriter>(
+        options.out, options.force, provenance(prov), schema, identity, done, failed_before,
+        options.retry_failed ? Continue::retry_failed : Continue::resume);
   else
     writer = std::make_unique<SweepWriter>(options.out, options.force, provenance(prov), schema,
                                            identity);
@@ -487,6 +531,9 @@ int run_sweep(const SweepOptions& options) {
       writer->keep_partial();
     } catch (const std::exception&) {
     }
+    if (!writer->journal_intact())
+      throw IoError(std::string(e.what()) + " (so was its journal: this sweep's results are " +
+                    "lost; run it again)");
     throw IoError(std::string(e.what()) + " (the scenarios that finished are kept in " +
                   options.out + ".journal: fix the cause and rerun with --resume)");
   }

@@ -15,6 +15,7 @@ struct SweepOptions {
   std::string out;  // result file; required unless dry_run
   bool force = false;
   bool resume = false;
+  bool retry_failed = false;  // rerun the scenarios of a complete `out` that did not finish ok
   bool dry_run = false;
   bool quiet = false;
   int jobs = 0;             // worker processes; 0: one per core

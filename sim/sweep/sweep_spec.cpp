@@ -6,9 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "results/core/error.h"
+#include "results/core/memory.h"
+#include "results/core/units.h"
 
 namespace frugal::sim {
 namespace {
@@ -256,7 +259,7 @@ int64_t derive_seed(int64_t base, int64_t replicate) {
 
 namespace {
 
-std::vector<SweepScenario> expand_one(const SweepSpec& spec);
+Expansion expand_one(const SweepSpec& spec);
 
 // One part: the spec's axes with the part's added; a key the part gives replaces a top-level one
 // from a file (a command-line axis wins over it).
@@ -287,32 +290,50 @@ SweepSpec part_spec(const SweepSpec& spec, const SweepPart& part) {
 
 }  // namespace
 
+SweepScenario Expansion::scenario(int64_t id) const {
+  const SweepPoint& p = point_of(id);
+  SweepScenario s;
+  s.id = id;
+  s.point = id / seeds;
+  s.replicate = id % seeds;
+  s.settings = p.settings;
+  s.scenario = p.scenario;
+  if (seeds > 1) s.scenario.seed = derive_seed(p.scenario.seed, s.replicate);
+  return s;
+}
+
 std::vector<SweepScenario> expand(const SweepSpec& spec) {
+  const Expansion e = expand_points(spec);
+  std::vector<SweepScenario> all;
+  all.reserve(static_cast<size_t>(e.size()));
+  for (int64_t id = 0; id < e.size(); ++id) all.push_back(e.scenario(id));
+  return all;
+}
+
+Expansion expand_points(const SweepSpec& spec) {
   if (spec.parts.empty()) return expand_one(spec);
   const std::vector<std::string> columns = spec.column_keys();
-  std::vector<SweepScenario> all;
-  int64_t points = 0;
+  Expansion all;
+  all.seeds = spec.seeds;
   for (const SweepPart& part : spec.parts) {
-    std::vector<SweepScenario> mine;
+    Expansion mine;
     try {
       mine = expand_one(part_spec(spec, part));
     } catch (const InputError& e) {
       throw InputError("part [" + part.name + "]: " + e.what());
     }
-    int64_t last_point = -1;
-    const auto first_id = static_cast<int64_t>(all.size());
-    for (SweepScenario& s : mine) {
-      last_point = std::max(last_point, s.point);
-      s.id += first_id;
-      s.point += points;
+    if (all.size() + mine.size() > kMaxScenarios)
+      throw InputError("the sweep expands to more than " + std::to_string(kMaxScenarios) +
+                       " scenarios (check the ranges)");
+    for (SweepPoint& p : mine.points) {
       // Every column key's value: as the axis gave it, else the scenario's setting.
       std::vector<Setting> settings = {{"part", part.name}};
-      const std::vector<Setting> resolved = to_settings(s.scenario);
+      const std::vector<Setting> resolved = to_settings(p.scenario);
       for (const std::string& key : columns) {
         if (key == "part" || key.rfind(kHwParamPrefix, 0) == 0) continue;
-        auto given = std::find_if(s.settings.begin(), s.settings.end(),
+        auto given = std::find_if(p.settings.begin(), p.settings.end(),
                                   [&](const Setting& x) { return x.first == key; });
-        if (given != s.settings.end()) {
+        if (given != p.settings.end()) {
           settings.push_back(*given);
           continue;
         }
@@ -320,19 +341,45 @@ std::vector<SweepScenario> expand(const SweepSpec& spec) {
                                [&](const Setting& x) { return x.first == key; });
         settings.emplace_back(key, it != resolved.end() ? it->second : std::string());
       }
-      for (const Setting& x : s.settings)
+      for (const Setting& x : p.settings)
         if (x.first.rfind(kHwParamPrefix, 0) == 0) settings.push_back(x);
-      s.settings = std::move(settings);
-      all.push_back(std::move(s));
+      p.settings = std::move(settings);
+      all.points.push_back(std::move(p));
     }
-    points += last_point + 1;
   }
   return all;
 }
 
 namespace {
 
-std::vector<SweepScenario> expand_one(const SweepSpec& spec) {
+// Refuses, before building any, points that would not fit in the memory this process may use
+// (half of what is available, as an upper bound on a point's size: its scenario, settings and
+// the sweep's per-scenario bookkeeping).
+void check_fits_in_memory(int64_t points, const SweepSpec& spec) {
+  // Strings longer than the small-string buffer live on the heap.
+  const auto heap = [](const std::string& text) {
+    return text.size() > 15 ? static_cast<double>(text.size() + 1) : 0.0;
+  };
+  double per_point = sizeof(SweepPoint) + sizeof(const void*);  // and its preset pointer
+  for (const Setting& s : spec.base) per_point += heap(s.second);
+  for (const SweepAxis& a : spec.axes) {
+    double longest = 0;
+    for (const std::string& v : a.values) longest = std::max(longest, heap(v));
+    per_point += sizeof(Setting) + heap(a.key) + 2 * longest;  // in settings and scenario
+  }
+  per_point += static_cast<double>(spec.seeds) * sizeof(int64_t);  // the shard's list of ids
+  const double needed = per_point * static_cast<double>(points);
+  const double available = usable_memory_bytes();
+  if (needed > 0.5 * available)
+    throw InputError(
+        "the sweep expands to " + std::to_string(points * spec.seeds) +
+        " scenarios, which need about " + units::format_si(needed, units::Dimension::bytes) +
+        " to hold, more than half of the " + units::format_si(available, units::Dimension::bytes) +
+        " this process may use: sweep fewer values (or split the study into "
+        "several sweep files)");
+}
+
+Expansion expand_one(const SweepSpec& spec) {
   if (spec.seeds < 1 || spec.seeds > kMaxScenarios)
     throw InputError("--seeds must be an integer from 1 to " + std::to_string(kMaxScenarios) +
                      ", got " + std::to_string(spec.seeds));
@@ -377,9 +424,12 @@ std::vector<SweepScenario> expand_one(const SweepSpec& spec) {
     points *= n;
   }
 
-  std::vector<SweepScenario> scenarios;
-  scenarios.reserve(static_cast<size_t>(points * spec.seeds));
+  check_fits_in_memory(points, spec);
+  Expansion expansion;
+  expansion.seeds = spec.seeds;
+  expansion.points.reserve(static_cast<size_t>(points));
   std::vector<size_t> index(groups.size(), 0);
+  std::unique_ptr<ScenarioBuilder> builder;  // made in the loop: its errors name scenario 0
   for (int64_t point = 0; point < points; ++point) {
     // Mixed-radix digits of `point`, the last group fastest.
     int64_t rest = point;
@@ -395,18 +445,10 @@ std::vector<SweepScenario> expand_one(const SweepSpec& spec) {
     std::sort(settings.begin(), settings.end(), [&](const Setting& x, const Setting& y) {
       return spec.axis(x.first) < spec.axis(y.first);  // the order the axes were given
     });
-    std::vector<Setting> all = spec.base;
-    for (const Setting& s : settings) {
-      auto it = std::find_if(all.begin(), all.end(),
-                             [&](const Setting& b) { return b.first == s.first; });
-      if (it != all.end())
-        it->second = s.second;
-      else
-        all.push_back(s);
-    }
-    Scenario scenario;
+    SweepPoint p;
     try {
-      scenario = scenario_from_settings(all);
+      if (!builder) builder = std::make_unique<ScenarioBuilder>(spec.base);
+      p.scenario = builder->build(settings);  // the base with the point's settings
     } catch (const InputError& e) {
       std::string where;
       for (const Setting& s : settings)
@@ -420,18 +462,10 @@ std::vector<SweepScenario> expand_one(const SweepSpec& spec) {
       throw InputError("scenario " + std::to_string(point * spec.seeds) +
                        (where.empty() ? "" : " (" + where + ")") + ": " + what + hint);
     }
-    for (int64_t r = 0; r < spec.seeds; ++r) {
-      SweepScenario s;
-      s.id = point * spec.seeds + r;
-      s.point = point;
-      s.replicate = r;
-      s.settings = settings;
-      s.scenario = scenario;
-      if (spec.seeds > 1) s.scenario.seed = derive_seed(scenario.seed, r);
-      scenarios.push_back(std::move(s));
-    }
+    p.settings = std::move(settings);
+    expansion.points.push_back(std::move(p));
   }
-  return scenarios;
+  return expansion;
 }
 
 }  // namespace

@@ -80,11 +80,31 @@ struct SweepScenario {
 // of a sweep without --seeds keeps `base`).
 int64_t derive_seed(int64_t base, int64_t replicate);
 
+// One parameter point of a sweep: what its replicates share.
+struct SweepPoint {
+  std::vector<Setting> settings;  // as SweepScenario::settings
+  Scenario scenario;              // base + settings, with the point's own seed
+};
+
+// A sweep's scenarios, held one per point: replicate r of point p is scenario p x seeds + r, built
+// on demand, so that --seeds 10000000 holds one point, not ten million scenarios.
+struct Expansion {
+  std::vector<SweepPoint> points;
+  int64_t seeds = 1;
+  int64_t size() const { return static_cast<int64_t>(points.size()) * seeds; }
+  const SweepPoint& point_of(int64_t id) const { return points[static_cast<size_t>(id / seeds)]; }
+  // Scenario `id` (0 <= id < size()).
+  SweepScenario scenario(int64_t id) const;
+};
+
 // Expands the cartesian product of the axes (zipped axes as one axis), each point repeated
 // `seeds` times: the replicates of a point are consecutive, and the last axis varies fastest
 // from one point to the next. With parts, each part's expansion follows the previous one's (ids
-// and points continue). Throws InputError for an
-// empty axis, a zip of unknown keys or unequal lengths, or a scenario whose options do not parse.
+// and points continue). Throws InputError for an empty axis, a zip of unknown keys or unequal
+// lengths, a scenario whose options do not parse, or points too many to hold in the memory this
+// process may use (counted before any is built).
+Expansion expand_points(const SweepSpec& spec);
+// Every scenario of expand_points (for small sweeps and tests).
 std::vector<SweepScenario> expand(const SweepSpec& spec);
 
 }  // namespace frugal::sim

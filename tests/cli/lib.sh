@@ -32,6 +32,19 @@ expect_input_error() {
   [ -z "$(ls -A "$work/out")" ] || fail "$name: left files behind: $(ls "$work/out")"
 }
 
+# wait_for_file FILE [PID]: waits until FILE exists (a state the program announces, e.g. a sweep
+# paused by FRUGAL_TEST_PAUSE_AFTER), never for a guessed time. Returns 1 if process PID ends
+# first, or after 10 minutes (a hung program).
+wait_for_file() {
+  local i
+  for ((i = 0; i < 30000; i++)); do
+    [ -e "$1" ] && return 0
+    [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null && { [ -e "$1" ]; return; }
+    sleep 0.02
+  done
+  return 1
+}
+
 # report_and_exit NAME: the summary line and the exit status of the script.
 report_and_exit() {
   if [ $failures -ne 0 ]; then

@@ -169,3 +169,19 @@ TEST_CASE("An error echoing an input with line breaks stays one line", "[quick][
     CHECK(what.find("layers=2,\\nd_model=64\\r\\x07") != std::string::npos);
   }
 }
+
+TEST_CASE("An error echoing binary input escapes what is not UTF-8 and shortens long words",
+          "[quick][sim][properties]") {
+  // A binary file given as a sweep file was echoed as 800 raw bytes (issue 24).
+  CHECK(InputError("bad 'caf\xC3\xA9' and '\xff\xfe\xC3'").what() ==
+        std::string("bad 'caf\xC3\xA9' and '\\xff\\xfe\\xc3'"));
+  std::string garbage;
+  for (int i = 0; i < 800; ++i) garbage += static_cast<char>('a' + i % 26);
+  const std::string what = InputError("batch = " + garbage + " is not a number").what();
+  CHECK(what.size() < 260);
+  CHECK(what.rfind("batch = abcdefghij", 0) == 0);
+  CHECK(what.find("[... 660 characters ...]") != std::string::npos);
+  CHECK(what.substr(what.size() - 16) == " is not a number");
+  // Already one line: unchanged by a second pass (the CLI applies one_line to every message).
+  CHECK(InputError::one_line(what) == what);
+}
