@@ -44,6 +44,14 @@ class Importer {
     if (!m_values.count(out))
       fail_file("the graph output '" + out + "' is not a tensor it computes");
     Graph graph = m_net.finish(m_values.at(out));
+    if (m_exporter_weights > 0)
+      m_warnings.push_back(
+          std::to_string(m_exporter_weights) + " convolution" +
+          (m_exporter_weights == 1 ? "'s weights were" : "s' weights were") +
+          " made by the exporter (named 'onnx::...', not after a layer): an evaluation-mode "
+          "export folds batch normalization into the convolutions, so the counts are of the "
+          "folded network, without the batch norms' scales, shifts and passes (export with "
+          "training=torch.onnx.TrainingMode.TRAINING to keep them: scripts/export_onnx.py)");
     for (const std::string& w : m_warnings) graph.add_warning(w);
     return graph;
   }
@@ -277,6 +285,14 @@ class Importer {
     const std::string name = node.name().empty() ? type + std::to_string(index) : node.name();
     if (!node.domain().empty() && node.domain() != "ai.onnx") return unsupported(node, name);
     if (type == "Constant") return constant_node(node);
+    if ((type == "Identity" || type == "Cast") && node.input_size() >= 1 &&
+        m_inits.count(input_of(node, 0)) && !m_values.count(input_of(node, 0))) {
+      // PyTorch's exporter keeps one copy of identical initializers (two zero biases) and gives
+      // the other names through Identity: each name stays a parameter of its own, as in the
+      // model (merging them would undercount).
+      m_inits[output_of(node)] = m_inits.at(input_of(node, 0));
+      return;
+    }
     if (fold_constants(node)) return;
     if (type == "Conv") return conv(node, name);
     if (type == "Gemm") return gemm(node, name);
@@ -463,6 +479,7 @@ class Importer {
     if (!w || w->dims_size() != 4) fail(node, "the weight must be a 4-D initializer");
     ConvParams c = conv_params(node, x, w->dims(0), {w->dims(2), w->dims(3)});
     c.bias = has_input(node, 2);
+    if (w->name().rfind("onnx::", 0) == 0) ++m_exporter_weights;
     set(node, m_net.conv2d(x, c, name, weight(node, input_of(node, 1)),
                            c.bias ? weight(node, input_of(node, 2)) : -1));
   }
@@ -623,6 +640,7 @@ class Importer {
   std::map<std::string, Value> m_values;
   std::map<std::string, Const> m_consts;
   std::vector<std::string> m_warnings;
+  int m_exporter_weights = 0;  // convolutions whose weights the exporter made (folded)
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -39,6 +40,10 @@ double usable_memory_bytes() {
     if (::getrlimit(resource, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
       usable = std::min(usable, std::max(0.0, static_cast<double>(limit.rlim_cur) - used));
   }
+  // Test hook (docs/reliability.md): a limit as ulimit -v would set, without the address-space
+  // limit that sanitizer builds cannot run under.
+  if (const char* test = std::getenv("FRUGAL_TEST_MEMORY_LIMIT"))
+    usable = std::min(usable, std::atof(test));
   return usable;
 }
 

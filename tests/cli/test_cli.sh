@@ -61,6 +61,8 @@ expect_input_error "empty output path" "output path is empty" "$frugal" run --ou
 expect_input_error "config is a directory" "is a directory" "$frugal" run --config "$work/out"
 expect_input_error "newline in a spec" 'foo\nbar' "$frugal" run --model $'foo\nbar'
 expect_input_error "describe, unknown optimizer" "unknown optimizer 'bogus'" "$frugal" describe mlp:10-10 --optimizer bogus
+expect_input_error "counts beyond 64 bits" "multiply-accumulates a forward pass, beyond what a step's 64-bit counts hold" "$frugal" describe 'gpt:layers=100000,d_model=65536,heads=64,seq=1000000,vocab=1000000'
+expect_input_error "layers beyond memory" "100000 layers need about 10 GB to model, more than half of the 1 GB" env FRUGAL_TEST_MEMORY_LIMIT=1e9 "$frugal" describe 'gpt:layers=100000,d_model=64,heads=4,seq=16,vocab=100'
 expect_input_error "a step beyond the DRAM" "the step needs 32 TB of DRAM" "$frugal" run --model mlp:2000000-2000000 --rule inference --batch 1000000
 "$frugal" presets show cpu:xeon-8380 --ini >"$work/copy.ini"  # a user preset, from the built-in one
 expect_input_error "preset file reusing a built-in name" "name of a built-in preset" "$frugal" run --hw "$work/copy.ini" --out "$out"

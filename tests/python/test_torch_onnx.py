@@ -7,8 +7,11 @@ For the torchvision models of the zoo at 224x224 (random weights, nothing downlo
 parameters (sum of parameter sizes) and MACs (Conv2d and Linear layers, counted by forward hooks)
 that PyTorch reports must equal `frugal describe MODEL --json`, and the same totals must come out
 of `frugal describe FILE.onnx --json` after torch.onnx.export (training mode, so that batch norm
-stays a layer of its own; opsets 11, 13 and 17). Then bad ONNX files: each must give one line on
-stderr naming the file (and the node), exit code 2.
+stays a layer of its own; opsets 11, 13 and 17). The exports torch.onnx.export makes by default,
+in training and in evaluation mode, import too: identical initializers given other names through
+Identity nodes stay separate parameters, and in evaluation mode the counts are those of the
+network with batch normalization folded into the convolutions, which frugal says. Then bad ONNX
+files: each must give one line on stderr naming the file (and the node), exit code 2.
 """
 import json
 import os
@@ -101,6 +104,30 @@ with tempfile.TemporaryDirectory() as tmp:
         os.remove(path)
         print(f"{name}: {params:,} parameters, {macs:,} MACs: zoo and ONNX (opset {opset}) agree",
               flush=True)
+        # torch.onnx.export's defaults (do_constant_folding on): the exporter keeps one copy of
+        # identical initializers (zero biases) behind Identity nodes, and in evaluation mode
+        # folds batch normalization into the convolutions (each gains a bias of its channels
+        # and the batch norm's scale and shift, 2 per channel, go).
+        folded = params - sum(m.num_features for m in model.modules()
+                              if isinstance(m, torch.nn.BatchNorm2d))
+        for mode in ("train", "eval"):
+            model.train() if mode == "train" else model.eval()
+            kwargs = {"training": torch.onnx.TrainingMode.TRAINING} if mode == "train" else {}
+            torch.onnx.export(model, torch.randn(1, 3, 224, 224), path, **kwargs)
+            r = frugal("describe", path, "--json")
+            check(r.returncode == 0, f"{name}, default {mode} export: exit {r.returncode}, {r.stderr.strip()}")
+            if r.returncode == 0:
+                d = json.loads(r.stdout)
+                expected = folded if mode == "eval" else params
+                check(d["params"] == expected,
+                      f"{name}, default {mode} export: params {d['params']:,}, expected {expected:,}")
+                check(d["macs"] == macs, f"{name}, default {mode} export: MACs {d['macs']} != {macs}")
+                said = "folds batch normalization" in r.stderr
+                check(said == (expected != params),
+                      f"{name}, default {mode} export: warning about folding {'missing' if not said else 'wrong'}: {r.stderr!r}")
+            os.remove(path)
+        print(f"{name}: torch.onnx.export's default exports import (evaluation mode: "
+              f"{folded:,} parameters once batch norm is folded)", flush=True)
 
     # Dynamic input dimensions need --input-shape.
     path = os.path.join(tmp, "dynamic.onnx")

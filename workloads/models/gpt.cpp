@@ -17,11 +17,15 @@
 // residual branches, as GPT-2's reference code does: for the cost, a mask drawn and applied. With
 // --attention fused the attention's own draw happens inside its kernel.
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
 
 #include "results/core/error.h"
+#include "results/core/memory.h"
+#include "results/core/units.h"
 #include "workloads/model_registry.h"
 #include "workloads/net_builder.h"
 
@@ -102,7 +106,32 @@ GptConfig parse(const std::string& spec, const std::string& arguments) {
   return c;
 }
 
+// Refuses, before building anything, a network whose step could not be counted (its MACs, as a
+// training step's three passes sum them, beyond 64 bits) or whose graph would not fit in the
+// memory this process may use (about 100 kB a layer once a step is expanded and mapped, as
+// measured on frugal run).
+void check_size(const std::string& spec, const GptConfig& c, int64_t batch) {
+  const long double b = batch, s = c.seq, d = c.d_model, h = c.heads, dh = d / h;
+  const long double per_layer = b * s * (4 * d * d + 2 * d * c.ffn) + 2 * b * h * s * s * dh;
+  const long double macs = c.layers * per_layer + b * s * d * c.vocab;
+  if (3 * macs > static_cast<long double>(INT64_MAX)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3Lg", macs);
+    throw InputError("model spec '" + spec + "' at batch " + std::to_string(batch) + ": about " +
+                     text + " multiply-accumulates a forward pass, beyond what a step's 64-bit " +
+                     "counts hold (about 3e18): use a smaller model, sequence or batch");
+  }
+  constexpr double kBytesPerLayer = 100e3;
+  const double needed = kBytesPerLayer * static_cast<double>(c.layers);
+  if (needed > 0.5 * usable_memory_bytes())
+    throw InputError(
+        "model spec '" + spec + "': " + std::to_string(c.layers) + " layers need about " +
+        units::format_si(needed, units::Dimension::bytes) + " to model, more than half of the " +
+        units::format_si(usable_memory_bytes(), units::Dimension::bytes) + " this process may use");
+}
+
 Graph build(const std::string& spec, const GptConfig& c, const BuildOptions& options) {
+  check_size(spec, c, options.batch);
   NetBuilder net(spec, options);
   const int64_t b = net.batch(), s = c.seq, d = c.d_model, h = c.heads, dh = d / h;
   const Value ids = net.input({s}, "tokens");
@@ -124,8 +153,9 @@ Graph build(const std::string& spec, const GptConfig& c, const BuildOptions& opt
     const Value v = heads(net.dense(a, d, p + ".attn.v"));
     Value context = net.attention(q, k, v, score_ops, true, p + ".attn", c.dropout);
     context = net.reshape(net.transpose(context, {0, 2, 1, 3}), {b, s, d});
-    x = net.add(x, net.dropout(net.dense(context, d, p + ".attn.proj"), c.dropout, p + ".attn.dropout"),
-                p + ".attn.residual");
+    x = net.add(
+        x, net.dropout(net.dense(context, d, p + ".attn.proj"), c.dropout, p + ".attn.dropout"),
+        p + ".attn.residual");
     a = net.layer_norm(x, p + ".ln_2");
     Value f = net.activation(net.dense(a, c.ffn, p + ".mlp.fc"), "gelu", p + ".mlp.gelu");
     x = net.add(x, net.dropout(net.dense(f, d, p + ".mlp.proj"), c.dropout, p + ".mlp.dropout"),
