@@ -101,6 +101,8 @@ DeviceSummary Device::summary(const algorithms::TrainingStep&) const { return {}
 
 double Device::host_power_w() const { return 0.0; }
 
+void Device::check_step(const algorithms::TrainingStep&) const {}
+
 void Device::check_memory_fits(const algorithms::TrainingStep& step, double capacity_bytes,
                                const std::string& memory) const {
   const int64_t needed = step.memory.total_bytes();
@@ -115,6 +117,7 @@ void Device::check_memory_fits(const algorithms::TrainingStep& step, double capa
 
 Cost Device::simulate(const algorithms::TrainingStep& step) {
   check_kind_options(request_for(step));
+  check_step(step);
   Cost c = cost_step(step);
   c.host_power_w = host_power_w();
   c.embodied_kg_per_device_s = embodied_kg_per_device_second(preset());

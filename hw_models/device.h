@@ -146,6 +146,10 @@ class Device {
   // assumed spike rate), and what it adds to the text summary then.
   virtual Row columns(const algorithms::TrainingStep& step) const;
   virtual DeviceSummary summary(const algorithms::TrainingStep& step) const;
+  // Throws InputError for what the device refuses about a step readied for it, before costing
+  // it: memory that does not fit. simulate() calls it first; a sweep calls it for every scenario
+  // before running any. The default: nothing.
+  virtual void check_step(const algorithms::TrainingStep& step) const;
   // The step's cost, with the job-level figures of the device (host power, embodied carbon).
   // Contract: may be called many times; each call is independent of the previous ones.
   Cost simulate(const algorithms::TrainingStep& step);

@@ -49,6 +49,10 @@ class CpuDevice final : public Device {
                        " cores; 0: all of them)");
   }
 
+  void check_step(const algorithms::TrainingStep& step) const override {
+    check_memory_fits(step, m_params.dram_capacity_bytes, "DRAM");
+  }
+
   // A CPU moves values of the format it computes in.
   int element_bytes(const std::string& precision) const override {
     return algorithms::format_bytes(precision);
@@ -59,7 +63,6 @@ class CpuDevice final : public Device {
 
   Cost cost_step(const algorithms::TrainingStep& step) override {
     check(request_for(step));
-    check_memory_fits(step, m_params.dram_capacity_bytes, "DRAM");
     CpuRun run;
     run.precision = step.precision;
     run.threads = step.threads;

@@ -101,6 +101,10 @@ class GpuDevice final : public Device {
                        "' (expected graph, eager or compiled)");
   }
 
+  void check_step(const algorithms::TrainingStep& step) const override {
+    check_memory_fits(step, m_params.hbm_capacity_bytes, "device memory");
+  }
+
   // A GPU moves values of the format it computes in.
   int element_bytes(const std::string& precision) const override {
     return algorithms::format_bytes(precision);
@@ -112,7 +116,6 @@ class GpuDevice final : public Device {
   Cost cost_step(const algorithms::TrainingStep& step) override {
     const std::string& precision = step.precision;
     check(request_for(step));
-    check_memory_fits(step, m_params.hbm_capacity_bytes, "device memory");
     const std::vector<KernelWork> work = map_step(
         step.graph, m_params, precision, step.inputs_on_device, step.runtime == "compiled");
     const std::vector<OpTiming> timings = GpuPlatform::instance().run(work, m_params);

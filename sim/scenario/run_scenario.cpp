@@ -223,23 +223,53 @@ hw::StepRequest step_request(const Scenario& s) {
   return r;
 }
 
-ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights,
-                             const EpochCallback& on_epoch) {
+namespace {
+
+// A scenario's step readied for its device, and what made it.
+struct ReadyStep {
+  std::unique_ptr<algorithms::LearningRule> rule;
+  hw::Preset preset;
+  std::unique_ptr<hw::Device> device;
+  hw::StepRequest request;
+  workloads::Graph forward;
+  algorithms::TrainingStep step;
+};
+
+ReadyStep ready_step(const Scenario& scenario) {
   check_scenario(scenario);
   // Resolve every name before any work, so a typo fails fast.
-  const auto rule = algorithms::make_rule(scenario.rule);
-  const algorithms::RuleInfo& rule_info = rule->info();
+  auto rule = algorithms::make_rule(scenario.rule);
   algorithms::find_optimizer(scenario.optimizer);
   hw::Preset preset = resolve_preset(scenario);
-  const auto device = hw::make_device(preset);
+  auto device = hw::make_device(preset);
   const hw::StepRequest request = step_request(scenario);
   device->check_request(request);
   workloads::BuildOptions options = build_options(scenario);
   options.element_bytes = device->element_bytes(scenario.precision);
   options.batch = scenario.batch / parallelism(scenario).data();  // one replica's share
-  const workloads::Graph forward = workloads::build_model(scenario.model, options);
+  workloads::Graph forward = workloads::build_model(scenario.model, options);
   algorithms::TrainingStep step = expand_step(scenario, *rule, forward);
   device->prepare(step, request);
+  return ReadyStep{std::move(rule), std::move(preset),  std::move(device),
+                   request,         std::move(forward), std::move(step)};
+}
+
+}  // namespace
+
+void check_step(const Scenario& scenario) {
+  const ReadyStep r = ready_step(scenario);
+  r.device->check_step(r.step);
+}
+
+ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights,
+                             const EpochCallback& on_epoch) {
+  ReadyStep ready = ready_step(scenario);
+  const algorithms::RuleInfo& rule_info = ready.rule->info();
+  hw::Preset preset = std::move(ready.preset);
+  const auto& device = ready.device;
+  const hw::StepRequest& request = ready.request;
+  const workloads::Graph& forward = ready.forward;
+  algorithms::TrainingStep step = std::move(ready.step);
   std::optional<ModelFile> warm;
   if (scenario.warm_started()) warm = read_model_file(scenario.warm_start);
   // A device whose cost depends on the trained network's activity (a spiking chip's measured

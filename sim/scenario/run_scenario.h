@@ -56,6 +56,13 @@ hw::StepRequest step_request(const Scenario& scenario);
 // The scenario's hardware preset with its hw.NAME settings applied. Throws InputError.
 hw::Preset resolve_preset(const Scenario& scenario);
 
+// Does what run_scenario does before costing the step (resolves every name, builds the model at
+// the scenario's batch, expands the rule's step, readies it for the device) and the device's
+// checks of that step (memory that does not fit), without costing or training it: a sweep
+// checks each of its scenarios this way before running any. Throws InputError as run_scenario
+// would.
+void check_step(const Scenario& scenario);
+
 // Throws InputError for anything wrong with the scenario (unknown model, rule, preset, ...).
 // With scenario.train, also trains the network on the data set (the functional face).
 // With `keep_weights` and --train, the outcome keeps the trained network's layers (after pruning).

@@ -222,7 +222,7 @@ void inject(const std::string& fault) {
 // each point's preset.
 std::vector<const hw::Preset*> check_scenarios(const Expansion& expansion,
                                                std::map<std::string, hw::Preset>& presets) {
-  std::set<std::string> models, optimizers;
+  std::set<std::string> models, optimizers, steps;
   std::map<std::string, std::unique_ptr<hw::Device>> devices;  // one per preset, for checks
   std::vector<const hw::Preset*> preset_of;
   preset_of.reserve(expansion.points.size());
@@ -249,6 +249,11 @@ std::vector<const hw::Preset*> check_scenarios(const Expansion& expansion,
         if (!algorithms::trains_functionally(rule.trained_by))
           throw InputError("rule " + sc.rule + " has no functional face: it cannot train");
       }
+      // The step as run builds it, at the point's batch, and the device's checks of it (memory
+      // that does not fit): once per distinct step (seeds do not change it).
+      Scenario unseeded = sc;
+      unseeded.seed = 0;
+      if (steps.insert(to_ini(unseeded)).second) check_step(sc);
     } catch (const InputError& e) {
       const std::string where = describe(s.settings);
       throw InputError("scenario " + std::to_string(static_cast<int64_t>(point) * expansion.seeds) +

@@ -357,7 +357,12 @@ expect_input_error "calibrate an absent file" "no such file" "$frugal" calibrate
 expect_ok "calibrate cpu --measure --out" "$frugal" calibrate cpu --measure "$work/cpu.json" \
   --seconds 0.02 --out "$work/cpu.ini" --name cpu:ci-machine
 grep -q "^wrote $work/cpu.ini" "$work/stdout" || fail "calibrate cpu: no 'wrote' line"
-grep -q "^gemm_fp32_1024 .* 1.00\*" "$work/stdout" || fail "calibrate cpu: the fitted product does not come back"
+# The product the fit solves gemm_efficiency for is listed as fitted ('*'). Its ratio is not
+# asserted here: measured in 0.02 s windows on a loaded machine, the other figures fitted beside
+# it (a cache bandwidth, the clock) can make another limit bind, and the ratio then leaves 1.00
+# (a fresh-machine run failed so). The fit's arithmetic is checked exactly, from a fixed
+# measurement file, by the Catch test "calibrate cpu: fitted figures match a hand calculation".
+grep -q "^gemm_fp32_1024 .*[0-9]\*" "$work/stdout" || fail "calibrate cpu: the fitted product is not listed as fitted"
 grep -q "^gemm_efficiency = .* | measured by frugal calibrate cpu on " "$work/cpu.ini" \
   || fail "calibrate cpu: a fitted value's source does not say it was measured"
 expect_ok "run on the calibrated preset" "$frugal" run --hw "$work/cpu.ini" --threads 1 --json

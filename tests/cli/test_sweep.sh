@@ -302,6 +302,8 @@ expect_input_error "too many seeds" "--seeds must be an integer from 1" "$frugal
 expect_input_error "points beyond memory" "the sweep expands to 10000000 scenarios, which need about" env FRUGAL_TEST_MEMORY_LIMIT=2e9 "$frugal" sweep --seed 1:1000000:1 --batch 1:10:1 --dry-run
 FRUGAL_TEST_MEMORY_LIMIT=2e9 "$frugal" sweep --seeds 10000000 --dry-run >"$work/stdout" 2>"$work/stderr" && [ "$(tail -1 "$work/stdout")" = "10000000 scenarios" ] \
   || fail "ten million replicates of one point should fit in 2 GB: $(cat "$work/stderr")"
+expect_input_error "a step that run refuses" "scenario 0 (batch=1): the step needs" "$frugal" sweep --model mlp:100000000-100000000 --batch 1,2 --out "$o"
+expect_input_error "a spiking chip without activity" "scenario 0 (batch=1): neuro:loihi costs the spikes" "$frugal" sweep --hw neuro:loihi --rule bp --batch 1,2 --out "$o"
 expect_input_error "no output" "sweep needs --out" "$frugal" sweep --batch 1,2
 expect_input_error "timeout not a number" "--timeout-per-scenario must be a finite number" "$frugal" sweep --timeout-per-scenario nan --batch 1,2 --out "$o"
 expect_input_error "learning rate not finite" "scenario 1 (lr=inf): --lr must be a finite number" "$frugal" sweep --lr 0.1,inf --train --out "$o"
