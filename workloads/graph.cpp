@@ -132,6 +132,8 @@ std::vector<LayerSummary> Graph::layers() const {
       summaries.push_back(s);
     }
     LayerSummary& s = summaries.back();
+    // A pooling op without parameters joins the layer before it: its row says so.
+    if (op.kind == OpKind::pool && s.name != op.name) s.name += " + " + op.name;
     s.out = op.out;
     s.params = std::max(s.params, op.params);
     s.macs = checked_add(s.macs, op.macs);

@@ -15,7 +15,7 @@ namespace frugal::workloads {
 // Per-layer view of a forward graph, for `frugal describe`.
 struct LayerSummary {
   int layer = 0;
-  std::string name;
+  std::string name;  // its first op's, then " + NAME" for each pooling op it includes
   Shape in, out;
   int64_t params = 0;
   int64_t macs = 0;

@@ -45,6 +45,9 @@ std::string format_si(double value, Dimension dimension, int significant_digits 
 // Seconds as a reader thinks of long times: "1 s", "28.6 min", "4.8 h", "121 d", "1 y".
 std::string format_duration(double seconds);
 
+// The current time in UTC, ISO 8601: "2026-12-05T10:21:36Z".
+std::string utc_now();
+
 // Thousands separated by commas: group_digits(1234567) == "1,234,567".
 std::string group_digits(int64_t value);
 

@@ -6,12 +6,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <mutex>
 #include <set>
 #include <utility>
 
 #include "results/core/error.h"
+#include "results/core/units.h"
 
 namespace frugal::results {
 namespace {
@@ -44,15 +44,6 @@ std::string started_of(int fd) {
   const auto at = content.find("started ");
   if (at == std::string::npos) return {};
   return content.substr(at + 8, content.find('\n', at) - at - 8);
-}
-
-std::string utc_now() {
-  char text[32];
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 }  // namespace
@@ -95,7 +86,8 @@ OutputLock::OutputLock(const std::string& path) : m_path(path), m_lock_path(path
       ::close(fd);  // the holder deleted it as we opened it: take the new one
       continue;
     }
-    const std::string text = "pid " + std::to_string(::getpid()) + "\nstarted " + utc_now() + "\n";
+    const std::string text =
+        "pid " + std::to_string(::getpid()) + "\nstarted " + units::utc_now() + "\n";
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) < 0) {
       const int error = errno;
       ::unlink(m_lock_path.c_str());

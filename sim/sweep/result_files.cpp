@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -14,6 +13,7 @@
 #include "results/core/build_info.h"
 #include "results/core/error.h"
 #include "results/core/text_file.h"
+#include "results/core/units.h"
 
 namespace frugal::sim {
 
@@ -27,19 +27,10 @@ std::vector<results::Attribute> root_attributes() {
           {"schema_version", std::string(kSchemaVersion)}};
 }
 
-std::string utc_now() {
-  char created[32];
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return created;
-}
-
 std::vector<results::Attribute> provenance(const Provenance& p) {
   return {
       {"frugal_version", version()},    {"git_sha", git_sha()},
-      {"command_line", p.command_line}, {"created_utc", utc_now()},
+      {"command_line", p.command_line}, {"created_utc", units::utc_now()},
       {"sweep_spec", p.sweep_spec},     {"config_files", p.config_files},
       {"hw_presets", p.hw_presets},     {"scenario_count", p.scenario_count},
       {"shard_index", p.shard_index},   {"shard_count", p.shard_count},
@@ -444,7 +435,7 @@ void merge_shards(const std::string& out, const std::vector<std::string>& shards
     if (a.name == "shard_count") a.value = int64_t{1};
   }
   attributes.push_back({"merged_from", sources});
-  attributes.push_back({"merged_utc", utc_now()});
+  attributes.push_back({"merged_utc", units::utc_now()});
   write_results_file(merged, out, overwrite);
 }
 

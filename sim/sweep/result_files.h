@@ -32,7 +32,6 @@ struct Provenance {
   int64_t shard_count = 1;
 };
 std::vector<results::Attribute> provenance(const Provenance& p);
-std::string utc_now();
 
 // What identifies a sweep for --resume and --retry-failed: the build, the specification and the
 // shard.

@@ -27,6 +27,8 @@ grep -q "235,146" "$work/stdout" || fail "describe: total parameters 235,146 mis
 expect_ok "frugal describe resnet50" "$frugal" describe resnet50
 grep -Eq "^4 +layer1\.0\.conv1\.bn +1x64x56x56 +1x64x56x56 +128 " "$work/stdout" \
   || fail "describe: a long layer name runs into the next column: $(sed -n 6p "$work/stdout")"
+grep -Eq "^2 +conv1\.bn \+ maxpool +1x64x112x112 +1x64x56x56 +128 " "$work/stdout" \
+  || fail "describe: the row of a batch norm followed by pooling should name both: $(sed -n 4p "$work/stdout")"
 expect_ok "frugal describe --rule bp --json" "$frugal" describe mlp:784-256-128-10 --rule bp --json
 /usr/bin/python3 -c "
 import json, sys
