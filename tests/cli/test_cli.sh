@@ -49,6 +49,9 @@ expect_input_error "non-numeric batch" "'--batch' is invalid" "$frugal" run --ba
 expect_input_error "unknown optimizer" "unknown optimizer 'lbfgs'" "$frugal" run --optimizer lbfgs --out "$out"
 expect_input_error "unknown option" "did you mean --batch" "$frugal" run --bach 3 --out "$out"
 expect_input_error "unknown command" "unknown command 'rnu'" "$frugal" rnu
+expect_input_error "no command" "usage: frugal COMMAND [options]" "$frugal"
+expect_input_error "a batch beyond the DRAM" "of DRAM" "$frugal" run --batch 1000000000000
+expect_input_error "a batch in scientific notation" "the argument ('1e12') for option '--batch' is invalid" "$frugal" run --batch 1e12
 expect_input_error "analog update scheme on a CPU" "--analog-update is modelled for analog devices" "$frugal" run --hw cpu --analog-update mixed-precision --out "$out"
 expect_input_error "unknown analog update scheme" "--analog-update must be sgd, mixed-precision or tiki-taka, got 'tiki'" "$frugal" run --hw analog:pcm --analog-update tiki --out "$out"
 expect_input_error "placement on a GPU" "--placement is modelled for spiking devices" "$frugal" run --hw gpu --placement spread --out "$out"
@@ -82,6 +85,7 @@ rm -f "$work/out/stale.h5"
 (trap '' XFSZ; ulimit -f 16; exec "$frugal" run --out "$out") >/dev/null 2>"$work/stderr"
 rc=$?
 [ $rc -eq 1 ] || fail "disk full: exit $rc, expected 1: $(cat "$work/stderr")"
+grep -q "(disk full?)" "$work/stderr" || fail "disk full: the message should name the cause: $(cat "$work/stderr")"
 [ "$(wc -l <"$work/stderr")" -eq 1 ] || fail "disk full: stderr is not one line: $(cat "$work/stderr")"
 [ -z "$(ls -A "$work/out")" ] || fail "disk full: left files behind: $(ls "$work/out")"
 
