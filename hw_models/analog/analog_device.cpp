@@ -48,6 +48,23 @@ struct StageTiming {
 
 // Longest step the model represents (sc_time holds about 1.8e7 s at 1 ps).
 constexpr double kMaxStepSeconds = 1e6;
+// The platform simulates each sample through each stage of the step, one event each: a step of
+// more than this many (about a minute of simulation on the development machine) is refused
+// before it starts, not left to run for hours (batch 1e12 did).
+constexpr double kMaxSampleStages = 1e8;
+
+// Throws InputError if a step of `samples` through `stages` ops is more than the platform
+// simulates.
+void check_sample_stages(int64_t samples, size_t stages, const std::string& device) {
+  const double events = static_cast<double>(samples) * static_cast<double>(stages);
+  if (events <= kMaxSampleStages) return;
+  char count[32];
+  std::snprintf(count, sizeof count, "%.3g", events);
+  throw InputError("a step of " + std::to_string(samples) + " samples through " +
+                   std::to_string(stages) + " ops is " + count +
+                   " sample-op events, beyond the 1e8 that " + device +
+                   "'s model simulates in a step; use a smaller batch");
+}
 
 class AnalogPlatform : public sc_core::sc_module {
  public:
@@ -61,7 +78,8 @@ class AnalogPlatform : public sc_core::sc_module {
   // Runs `samples` through the stages. `resources`: how many distinct resources the stages name.
   std::vector<StageTiming> run(const std::vector<Stage>& stages, int64_t samples, int resources,
                                int64_t in_bytes, int64_t out_bytes, double dram_bandwidth,
-                               double& total_s) {
+                               double& total_s, const std::string& device) {
+    check_sample_stages(samples, stages.size(), device);
     double bound = static_cast<double>(in_bytes + out_bytes) / dram_bandwidth;
     for (const Stage& s : stages)
       bound += s.per_sample ? s.busy_s * static_cast<double>(samples) : s.busy_s;
@@ -226,6 +244,11 @@ class AnalogDevice final : public Device {
     Device::check(request);
   }
 
+  void check_step(const algorithms::TrainingStep& step) const override {
+    check_sample_stages(std::max<int64_t>(1, step.batch()), step.graph.ops().size(),
+                        m_preset.name());
+  }
+
   // Training and deployment compute through the crossbar's numerics (noise, converters, drift).
   // A deployed network is programmed as it is (no room to grow, no pulsed updates).
   std::unique_ptr<algorithms::Numerics> numerics(const StepRequest& request,
@@ -299,7 +322,8 @@ class AnalogDevice final : public Device {
     double total_s = 0.0;
     const std::vector<StageTiming> timings = AnalogPlatform::instance().run(
         stages, std::max<int64_t>(1, step.batch()), static_cast<int>(m.placements.size()),
-        m.input_bytes, m.output_bytes, m_params.dram_bandwidth_bytes_per_s, total_s);
+        m.input_bytes, m.output_bytes, m_params.dram_bandwidth_bytes_per_s, total_s,
+        m_preset.name());
     // Static power of the chip, and of every tile holding weights, over the whole step, shared
     // among the ops by the time each spans (they overlap in the pipeline). Power-gated tiles
     // draw only while they work: each op is charged its own tiles over its busy time.

@@ -51,6 +51,7 @@ expect_input_error "unknown option" "did you mean --batch" "$frugal" run --bach 
 expect_input_error "unknown command" "unknown command 'rnu'" "$frugal" rnu
 expect_input_error "no command" "usage: frugal COMMAND [options]" "$frugal"
 expect_input_error "a batch beyond the DRAM" "of DRAM" "$frugal" run --batch 1000000000000
+expect_input_error "an analog step too long to simulate" "sample-op events, beyond the 1e8 that analog:pcm's model simulates" timeout 60 "$frugal" run --hw analog:pcm --batch 1000000000000
 expect_input_error "a batch in scientific notation" "the argument ('1e12') for option '--batch' is invalid" "$frugal" run --batch 1e12
 expect_input_error "analog update scheme on a CPU" "--analog-update is modelled for analog devices" "$frugal" run --hw cpu --analog-update mixed-precision --out "$out"
 expect_input_error "unknown analog update scheme" "--analog-update must be sgd, mixed-precision or tiki-taka, got 'tiki'" "$frugal" run --hw analog:pcm --analog-update tiki --out "$out"

@@ -303,6 +303,7 @@ expect_input_error "points beyond memory" "the sweep expands to 10000000 scenari
 FRUGAL_TEST_MEMORY_LIMIT=2e9 "$frugal" sweep --seeds 10000000 --dry-run >"$work/stdout" 2>"$work/stderr" && [ "$(tail -1 "$work/stdout")" = "10000000 scenarios" ] \
   || fail "ten million replicates of one point should fit in 2 GB: $(cat "$work/stderr")"
 expect_input_error "a step that run refuses" "scenario 0 (batch=1): the step needs" "$frugal" sweep --model mlp:100000000-100000000 --batch 1,2 --out "$o"
+expect_input_error "an analog step too long to simulate" "scenario 0 (batch=1000000000000): a step of 1000000000000 samples" timeout 60 "$frugal" sweep --hw analog:pcm --batch 1000000000000,1 --out "$o"
 expect_input_error "a spiking chip without activity" "scenario 0 (batch=1): neuro:loihi costs the spikes" "$frugal" sweep --hw neuro:loihi --rule bp --batch 1,2 --out "$o"
 expect_input_error "no output" "sweep needs --out" "$frugal" sweep --batch 1,2
 expect_input_error "timeout not a number" "--timeout-per-scenario must be a finite number" "$frugal" sweep --timeout-per-scenario nan --batch 1,2 --out "$o"
