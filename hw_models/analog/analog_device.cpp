@@ -49,8 +49,9 @@ struct StageTiming {
 // Longest step the model represents (sc_time holds about 1.8e7 s at 1 ps).
 constexpr double kMaxStepSeconds = 1e6;
 // The platform simulates each sample through each stage of the step, one event each: a step of
-// more than this many (about a minute of simulation on the development machine) is refused
-// before it starts, not left to run for hours (batch 1e12 did).
+// more than this many is refused before it starts, not left to run for hours (batch 1e12 did).
+// On the development machine a step of 100,000 samples through 17 ops took 0.34 s to simulate,
+// so 1e8 events take about 20 s.
 constexpr double kMaxSampleStages = 1e8;
 
 // Throws InputError if a step of `samples` through `stages` ops is more than the platform

@@ -9,6 +9,9 @@
 #include <sstream>
 #include <string>
 
+#include "results/core/error.h"
+#include "results/core/units.h"
+
 namespace frugal {
 namespace {
 
@@ -45,6 +48,16 @@ double usable_memory_bytes() {
   if (const char* test = std::getenv("FRUGAL_TEST_MEMORY_LIMIT"))
     usable = std::min(usable, std::atof(test));
   return usable;
+}
+
+void check_memory_for(double bytes, const std::string& needs, const std::string& purpose,
+                      const std::string& advice) {
+  const double usable = usable_memory_bytes();
+  if (bytes <= 0.5 * usable) return;
+  throw InputError(needs + " about " + units::format_si(bytes, units::Dimension::bytes) + " " +
+                   purpose + ", more than half of the " +
+                   units::format_si(usable, units::Dimension::bytes) + " this process may use" +
+                   advice);
 }
 
 }  // namespace frugal

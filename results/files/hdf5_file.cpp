@@ -232,14 +232,8 @@ void check_output_path(const std::string& path, bool overwrite) {
   if (::access(dir.c_str(), W_OK) != 0)
     throw InputError("output directory '" + dir + "' is not writable (for output file '" + path +
                      "')");
-  const std::string holder = OutputLock::held_by(path);
-  if (!holder.empty() && holder != "this process")
-    throw InputError("'" + path + "' is in use by " + holder +
-                     ": wait for it to finish (or stop it), or write to another file");
-  if (holder.empty() && ::stat((path + ".journal").c_str(), &st) == 0)
-    throw InputError("'" + path + ".journal' exists: an interrupted sweep of '" + path +
-                     "' (frugal sweep --resume with the same options continues it; delete " + path +
-                     ".journal to start over)");
+  // A process that holds the lock itself is the sweep whose journal this is.
+  if (OutputLock::check_not_held_elsewhere(path).empty()) check_no_interrupted_sweep(path);
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       throw InputError("output path '" + path + "' is a directory (expected a file name)");
@@ -247,6 +241,14 @@ void check_output_path(const std::string& path, bool overwrite) {
       throw InputError("output file '" + path +
                        "' already exists (refusing to overwrite a result; use --force)");
   }
+}
+
+void check_no_interrupted_sweep(const std::string& path) {
+  struct stat st {};
+  if (::stat((path + ".journal").c_str(), &st) == 0)
+    throw InputError("'" + path + ".journal' exists: an interrupted sweep of '" + path +
+                     "' (frugal sweep --resume with the same options continues it; delete " + path +
+                     ".journal to start over)");
 }
 
 struct ResultsWriter::Impl {

@@ -29,6 +29,9 @@ struct Attribute {
 // and journal checks (they are its own files).
 void check_output_path(const std::string& path, bool overwrite);
 
+// Throws InputError if PATH.journal exists: an interrupted sweep's, which --resume continues.
+void check_no_interrupted_sweep(const std::string& path);
+
 // Whether a writer takes PATH's lock (output_lock.h) or its caller already holds it (a sweep,
 // which owns PATH, its journal and its partial file for the whole run).
 enum class Ownership { take_lock, lock_held };

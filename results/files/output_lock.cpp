@@ -46,6 +46,13 @@ std::string started_of(int fd) {
   return content.substr(at + 8, content.find('\n', at) - at - 8);
 }
 
+[[noreturn]] void in_use(const std::string& path, const std::string& holder) {
+  throw InputError("'" + path + "' is in use by " + holder +
+                   (holder.rfind("this process", 0) == 0
+                        ? ""
+                        : ": wait for it to finish (or stop it), or write to another file"));
+}
+
 }  // namespace
 
 FileIdentity FileIdentity::of(const std::string& path) {
@@ -61,13 +68,11 @@ FileIdentity FileIdentity::of(int fd) {
 }
 
 OutputLock::OutputLock(const std::string& path) : m_path(path), m_lock_path(path + ".lock") {
-  const std::string in_use = "'" + path + "' is in use by ";
-  const std::string advice = ": wait for it to finish (or stop it), or write to another file";
   // A previous holder deletes the file before releasing it; a writer that opened the old file
   // then finds, once it holds the lock, that the name points elsewhere, and starts again.
   for (int attempt = 0; attempt < 100; ++attempt) {
     if (held_here(FileIdentity::of(m_lock_path)))
-      throw InputError(in_use + "this process (it is already writing it)");
+      in_use(path, "this process (it is already writing it)");
     const int fd = ::open(m_lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
       throw InputError("cannot create '" + m_lock_path + "' (the lock of '" + path +
@@ -79,7 +84,7 @@ OutputLock::OutputLock(const std::string& path) : m_path(path), m_lock_path(path
       if (error != EACCES && error != EAGAIN)
         throw InputError("cannot lock '" + m_lock_path + "': " + std::strerror(error));
       const std::string holder = held_by(path);
-      throw InputError(in_use + (holder.empty() ? "another process" : holder) + advice);
+      in_use(path, holder.empty() ? "another process" : holder);
     }
     const FileIdentity mine = FileIdentity::of(fd);
     if (mine != FileIdentity::of(m_lock_path)) {
@@ -102,7 +107,13 @@ OutputLock::OutputLock(const std::string& path) : m_path(path), m_lock_path(path
     m_fd = fd;
     return;
   }
-  throw InputError(in_use + "processes that keep taking and releasing it" + advice);
+  in_use(path, "processes that keep taking and releasing it");
+}
+
+std::string OutputLock::check_not_held_elsewhere(const std::string& path) {
+  const std::string holder = held_by(path);
+  if (!holder.empty() && holder != "this process") in_use(path, holder);
+  return holder;
 }
 
 OutputLock::~OutputLock() { release(); }

@@ -33,6 +33,9 @@ class OutputLock {
 
   // Who holds PATH's lock: "" if no one, "this process", or "process N (started T)".
   static std::string held_by(const std::string& path);
+  // Throws InputError "'PATH' is in use by process N (...)" if another process holds PATH's
+  // lock (a check before work; the lock itself is what keeps writers apart). Returns held_by().
+  static std::string check_not_held_elsewhere(const std::string& path);
 
  private:
   std::string m_path;       // the output file

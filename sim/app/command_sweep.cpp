@@ -109,7 +109,7 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
     throw InputError(
         "--resume and --retry-failed exclude each other (finish an interrupted "
         "sweep with --resume, then retry its failed scenarios)");
-  if (!(options.timeout_s >= 0) || !std::isfinite(options.timeout_s))
+  if (!std::isfinite(options.timeout_s) || options.timeout_s < 0)
     throw InputError("--timeout-per-scenario must be a finite number of seconds >= 0 (0: no " +
                      std::string("limit), got ") + std::to_string(options.timeout_s));
   if (!shard.empty()) parse_shard(shard, options.shard_index, options.shard_count);

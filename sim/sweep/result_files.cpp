@@ -143,6 +143,41 @@ std::string sweep_identity(const std::string& version, const std::string& git_sh
          "\n";
 }
 
+namespace {
+
+// --retry-failed: checks that the complete result PATH is this sweep's (`identity`) and writes
+// PATH.journal as an interrupted sweep would have left it, holding the scenarios that finished ok.
+void journal_finished_scenarios(const std::string& path, const ResultTables& schema,
+                                const std::string& identity) {
+  const std::string journal = path + ".journal";
+  struct stat st {};
+  if (::stat(journal.c_str(), &st) == 0)
+    throw InputError("--retry-failed: '" + journal + "' exists: the sweep was interrupted " +
+                     "(finish it with --resume first)");
+  if (::stat(path.c_str(), &st) != 0)
+    throw InputError("nothing to retry: '" + path + "' does not exist");
+  const ResultsFile file = results::read_results(path);
+  const std::string found =
+      sweep_identity(file.string_attribute("provenance", "frugal_version"),
+                     file.string_attribute("provenance", "git_sha"),
+                     file.string_attribute("provenance", "sweep_spec"),
+                     std::atoll(file.string_attribute("provenance", "shard_index").c_str()),
+                     std::atoll(file.string_attribute("provenance", "shard_count").c_str()));
+  if (found != identity)
+    throw InputError("--retry-failed: '" + path + "' was written by a different sweep or build (" +
+                     first_difference(found, identity) +
+                     "); retry with the same options and build");
+  std::vector<int64_t> retry;
+  const auto records = finished_records(file, schema, retry);
+  if (retry.empty())
+    throw InputError("nothing to retry: every scenario in '" + path + "' finished ok");
+  results::Journal written = results::Journal::create(journal, identity);
+  for (const auto& [id, encoded] : records) written.append(id, encoded);
+  written.sync();
+}
+
+}  // namespace
+
 // ---- SweepWriter ---------------------------------------------------------------------------
 
 void SweepWriter::open(const std::vector<results::Attribute>& provenance_attributes,
@@ -160,11 +195,7 @@ SweepWriter::SweepWriter(const std::string& path, bool overwrite,
                          const std::vector<results::Attribute>& provenance_attributes,
                          const ResultTables& schema, const std::string& identity)
     : m_lock(std::make_unique<results::OutputLock>(path)), m_path(path), m_buffer(schema) {
-  struct stat st {};
-  if (::stat((path + ".journal").c_str(), &st) == 0)
-    throw InputError("'" + path + ".journal' exists: an interrupted sweep of '" + path +
-                     "' (--resume with the same options continues it; delete " + path +
-                     ".journal to start over)");
+  results::check_no_interrupted_sweep(path);
   results::check_output_path(path, overwrite);
   // The journal first: a kill at any moment from here on leaves something --resume can continue.
   if (!identity.empty())
@@ -186,30 +217,7 @@ SweepWriter::SweepWriter(const std::string& path, bool overwrite,
   const std::string journal = path + ".journal";
   struct stat st {};
   if (how == Continue::retry_failed) {
-    if (::stat(journal.c_str(), &st) == 0)
-      throw InputError("--retry-failed: '" + journal + "' exists: the sweep was interrupted " +
-                       "(finish it with --resume first)");
-    if (::stat(path.c_str(), &st) != 0)
-      throw InputError("nothing to retry: '" + path + "' does not exist");
-    const ResultsFile file = results::read_results(path);
-    const std::string found =
-        sweep_identity(file.string_attribute("provenance", "frugal_version"),
-                       file.string_attribute("provenance", "git_sha"),
-                       file.string_attribute("provenance", "sweep_spec"),
-                       std::atoll(file.string_attribute("provenance", "shard_index").c_str()),
-                       std::atoll(file.string_attribute("provenance", "shard_count").c_str()));
-    if (found != identity)
-      throw InputError(
-          "--retry-failed: '" + path + "' was written by a different sweep or build (" +
-          first_difference(found, identity) + "); retry with the same options and build");
-    std::vector<int64_t> retry;
-    const auto records = finished_records(file, schema, retry);
-    if (retry.empty())
-      throw InputError("nothing to retry: every scenario in '" + path + "' finished ok");
-    // The finished scenarios become an interrupted sweep's journal, which the code below resumes.
-    results::Journal written = results::Journal::create(journal, identity);
-    for (const auto& [id, encoded] : records) written.append(id, encoded);
-    written.sync();
+    journal_finished_scenarios(path, schema, identity);
     overwrite = true;  // the retried sweep replaces the file it was made from
   }
   if (::stat(journal.c_str(), &st) != 0)

@@ -222,8 +222,7 @@ void inject(const std::string& fault) {
 // each point's preset.
 std::vector<const hw::Preset*> check_scenarios(const Expansion& expansion,
                                                std::map<std::string, hw::Preset>& presets) {
-  std::set<std::string> models, optimizers, steps;
-  std::map<std::string, std::unique_ptr<hw::Device>> devices;  // one per preset, for checks
+  std::set<std::string> steps;
   std::vector<const hw::Preset*> preset_of;
   preset_of.reserve(expansion.points.size());
   for (size_t point = 0; point < expansion.points.size(); ++point) {
@@ -235,25 +234,17 @@ std::vector<const hw::Preset*> check_scenarios(const Expansion& expansion,
       auto it = presets.find(key);
       if (it == presets.end()) it = presets.emplace(key, resolve_preset(sc)).first;
       preset_of.push_back(&it->second);
-      auto& device = devices[key];
-      if (!device) device = hw::make_device(it->second);
-      device->check_request(step_request(sc));
-      const algorithms::RuleInfo& rule = algorithms::rule_info(sc.rule);
-      if (optimizers.insert(sc.optimizer).second) algorithms::find_optimizer(sc.optimizer);
-      workloads::BuildOptions one = build_options(sc);
-      one.batch = 1;
-      if (models.insert(sc.model + "\n" + sc.input_shape + "\n" + sc.onnx_unsupported).second)
-        workloads::build_model(sc.model, one);
-      if (sc.train) {
-        workloads::check_dataset(sc.dataset, sc.data_dir);
-        if (!algorithms::trains_functionally(rule.trained_by))
-          throw InputError("rule " + sc.rule + " has no functional face: it cannot train");
-      }
-      // The step as run builds it, at the point's batch, and the device's checks of it (memory
-      // that does not fit): once per distinct step (seeds do not change it).
+      // What run checks before costing (names, the device's options, the model at the point's
+      // batch, the step readied for the device and the device's checks of it), once per
+      // distinct step: points that differ only in their seed share it.
       Scenario unseeded = sc;
       unseeded.seed = 0;
       if (steps.insert(to_ini(unseeded)).second) check_step(sc);
+      if (sc.train) {
+        workloads::check_dataset(sc.dataset, sc.data_dir);
+        if (!algorithms::trains_functionally(algorithms::rule_info(sc.rule).trained_by))
+          throw InputError("rule " + sc.rule + " has no functional face: it cannot train");
+      }
     } catch (const InputError& e) {
       const std::string where = describe(s.settings);
       throw InputError("scenario " + std::to_string(static_cast<int64_t>(point) * expansion.seeds) +
@@ -281,11 +272,8 @@ void print_dry_run(const Expansion& expansion, const std::vector<int64_t>& mine,
               << expansion.size() << ")";
   std::cout << "\n# id\tpoint\treplicate\tseed\tsettings\n";
   for (int64_t id : mine) {
-    const SweepPoint& p = expansion.point_of(id);
-    const int64_t replicate = id % expansion.seeds;
-    std::cout << id << "\t" << id / expansion.seeds << "\t" << replicate << "\t"
-              << (expansion.seeds > 1 ? derive_seed(p.scenario.seed, replicate) : p.scenario.seed)
-              << "\t" << describe(p.settings) << "\n";
+    std::cout << id << "\t" << id / expansion.seeds << "\t" << id % expansion.seeds << "\t"
+              << expansion.seed(id) << "\t" << describe(expansion.point_of(id).settings) << "\n";
   }
   std::cout << mine.size() << " scenario" << (mine.size() == 1 ? "" : "s") << "\n";
 }

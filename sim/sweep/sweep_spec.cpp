@@ -11,7 +11,6 @@
 
 #include "results/core/error.h"
 #include "results/core/memory.h"
-#include "results/core/units.h"
 
 namespace frugal::sim {
 namespace {
@@ -298,8 +297,13 @@ SweepScenario Expansion::scenario(int64_t id) const {
   s.replicate = id % seeds;
   s.settings = p.settings;
   s.scenario = p.scenario;
-  if (seeds > 1) s.scenario.seed = derive_seed(p.scenario.seed, s.replicate);
+  s.scenario.seed = seed(id);
   return s;
+}
+
+int64_t Expansion::seed(int64_t id) const {
+  const int64_t base = point_of(id).scenario.seed;
+  return seeds > 1 ? derive_seed(base, id % seeds) : base;
 }
 
 std::vector<SweepScenario> expand(const SweepSpec& spec) {
@@ -368,15 +372,10 @@ void check_fits_in_memory(int64_t points, const SweepSpec& spec) {
     per_point += sizeof(Setting) + heap(a.key) + 2 * longest;  // in settings and scenario
   }
   per_point += static_cast<double>(spec.seeds) * sizeof(int64_t);  // the shard's list of ids
-  const double needed = per_point * static_cast<double>(points);
-  const double available = usable_memory_bytes();
-  if (needed > 0.5 * available)
-    throw InputError(
-        "the sweep expands to " + std::to_string(points * spec.seeds) +
-        " scenarios, which need about " + units::format_si(needed, units::Dimension::bytes) +
-        " to hold, more than half of the " + units::format_si(available, units::Dimension::bytes) +
-        " this process may use: sweep fewer values (or split the study into "
-        "several sweep files)");
+  check_memory_for(
+      per_point * static_cast<double>(points),
+      "the sweep expands to " + std::to_string(points * spec.seeds) + " scenarios, which need",
+      "to hold", ": sweep fewer values (or split the study into several sweep files)");
 }
 
 Expansion expand_one(const SweepSpec& spec) {

@@ -93,8 +93,9 @@ struct Expansion {
   int64_t seeds = 1;
   int64_t size() const { return static_cast<int64_t>(points.size()) * seeds; }
   const SweepPoint& point_of(int64_t id) const { return points[static_cast<size_t>(id / seeds)]; }
-  // Scenario `id` (0 <= id < size()).
+  // Scenario `id` (0 <= id < size()), and its seed alone.
   SweepScenario scenario(int64_t id) const;
+  int64_t seed(int64_t id) const;
 };
 
 // Expands the cartesian product of the axes (zipped axes as one axis), each point repeated

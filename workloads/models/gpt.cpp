@@ -25,7 +25,6 @@
 
 #include "results/core/error.h"
 #include "results/core/memory.h"
-#include "results/core/units.h"
 #include "workloads/model_registry.h"
 #include "workloads/net_builder.h"
 
@@ -122,12 +121,9 @@ void check_size(const std::string& spec, const GptConfig& c, int64_t batch) {
                      "counts hold (about 3e18): use a smaller model, sequence or batch");
   }
   constexpr double kBytesPerLayer = 100e3;
-  const double needed = kBytesPerLayer * static_cast<double>(c.layers);
-  if (needed > 0.5 * usable_memory_bytes())
-    throw InputError(
-        "model spec '" + spec + "': " + std::to_string(c.layers) + " layers need about " +
-        units::format_si(needed, units::Dimension::bytes) + " to model, more than half of the " +
-        units::format_si(usable_memory_bytes(), units::Dimension::bytes) + " this process may use");
+  check_memory_for(kBytesPerLayer * static_cast<double>(c.layers),
+                   "model spec '" + spec + "': " + std::to_string(c.layers) + " layers need",
+                   "to model");
 }
 
 Graph build(const std::string& spec, const GptConfig& c, const BuildOptions& options) {
