@@ -22,8 +22,8 @@ echo
 /usr/bin/python3 studies/flagship.py "$result" --plots "$plots"
 cat <<TXT
 
-The study's results are in $result (open it with results/python/frugal_results.py, or
-results/python/notebooks/sweep_example.ipynb), its plots in $plots/, what it found in
+The study's results are in $result (in Python: import frugal; frugal.open("$result"),
+docs/python.md; or results/python/notebooks/sweep_example.ipynb), its plots in $plots/, what it found in
 docs/flagship.md. Next: ./build/frugal --help, ./build/frugal validate, or one scenario:
   ./build/frugal run --config scenarios/default.ini
 TXT

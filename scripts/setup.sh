@@ -25,6 +25,24 @@ packages=(
   llvm-14                                       #   and llvm-symbolizer, for their reports' names
 )
 
+# `import frugal` from /usr/bin/python3: a .pth file in the site directory for local packages
+# names this checkout's results/python (Debian's Python refuses `pip install` into the system,
+# PEP 668; a .pth file is what site.py reads at start-up). Rewritten when the checkout moves.
+install_python_package() {
+  local here site line
+  here="$(cd "$(dirname "$0")/.." && pwd)/results/python"
+  site="$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null)" || return 0
+  line="$here"
+  if [ "$(cat "$site/frugal.pth" 2>/dev/null)" = "$line" ]; then return 0; fi
+  if { mkdir -p "$site" && printf '%s\n' "$line" > "$site/frugal.pth"; } 2>/dev/null ||
+     { [ -n "${sudo:-}" ] && $sudo mkdir -p "$site" &&
+       printf '%s\n' "$line" | $sudo tee "$site/frugal.pth" >/dev/null; }; then
+    echo "setup: import frugal now reads $here ($site/frugal.pth)" >&2
+  else
+    echo "setup: could not write $site/frugal.pth; use PYTHONPATH=$here to import frugal" >&2
+  fi
+}
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -32,12 +50,14 @@ for p in "${packages[@]}"; do
   fi
 done
 
+sudo=""
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages already installed" >&2
+  [ "$(id -u)" -eq 0 ] || ! command -v sudo >/dev/null || sudo="sudo"
+  install_python_package
   exit 0
 fi
 
-sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "setup: run as root or install sudo (missing: ${missing[*]})" >&2; exit 2; }
   sudo="sudo"
@@ -47,3 +67,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup: done" >&2
+install_python_package

@@ -23,16 +23,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "results", "python"))
 sys.dont_write_bytecode = True  # no __pycache__ among the sources
-import frugal_results as fr  # noqa: E402
+import frugal as fr  # noqa: E402
 
 
 def backward(row):
     """How the row's backward pass ran."""
     if row["rule"] != "bp":
         return "fixed feedback"
-    if row["hw.transposed_reads"] == 1:
+    if row["hw_transposed_reads"] == 1:
         return "transposed reads"
-    return "transposed copy" if row["hw.backward_copy"] == 1 else "digital units"
+    return "transposed copy" if row["hw_backward_copy"] == 1 else "digital units"
 
 
 def main(argv):
@@ -43,7 +43,7 @@ def main(argv):
     df = fr.open_results(args.results).table("scenarios")
     df = df[df["status"] == "ok"].copy()
     df["backward"] = df.apply(backward, axis=1)
-    df["gated"] = df["hw.power_gating"].map({0: "powered", 1: "power-gated"})
+    df["gated"] = df["hw_power_gating"].map({0: "powered", 1: "power-gated"})
     df["per_point"] = df["job_energy_j"] / (100 * df["accuracy"])
     print(f"{'rule':<5} {'backward pass':<22} {'idle tiles':<12} {'accuracy':>9}"
           f" {'job energy':>11} {'per step':>10} {'per point':>11} {'pulses':>7}")

@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "results", "python"))
 sys.dont_write_bytecode = True  # no __pycache__ among the sources
-import frugal_results as fr  # noqa: E402
+import frugal as fr  # noqa: E402
 
 
 def percent(x):
@@ -36,7 +36,7 @@ def main(argv):
         print("bp on analog:pcm: test accuracy against the weight range")
         print(f"{'range':>6} {'column scales':>14} {'sgd':>8} {'mixed-precision':>16}"
               f" {'pulses (sgd)':>13} {'rereads (sgd)':>14}")
-        for (r, c), g in ranges.groupby(["hw.train_weight_range", "hw.column_scales"]):
+        for (r, c), g in ranges.groupby(["hw_train_weight_range", "hw_column_scales"]):
             by = g.set_index("analog_update")
             print(f"{r:>6g} {c:>14g} {percent(by.loc['sgd', 'accuracy']):>8}"
                   f" {percent(by.loc['mixed-precision', 'accuracy']):>16}"

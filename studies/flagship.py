@@ -28,12 +28,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-# The reader, results/python/frugal_results.py, from this file's place in the repository (studies/),
+# The reader, results/python/frugal/, from this file's place in the repository (studies/),
 # so that the script runs from any working directory.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "results", "python"))
 sys.dont_write_bytecode = True  # no __pycache__ among the sources
-import frugal_results as fr  # noqa: E402
+import frugal as fr  # noqa: E402
 
 TRAINING_PARTS = ["mlp", "cnn", "analog-train", "spiking-train"]
 DEPLOY_PARTS = ["deploy", "deploy-spiking", "deploy-analog"]
@@ -107,7 +107,7 @@ def summary(scen, out=sys.stdout):
             hw = row["hw"]
             if row["device"] == "neuro" and "timesteps" in row:
                 hw += f" T={int(float(row['timesteps']))} {row['placement']}"
-            if row.get("hw.drift_compensation", 0) > 0:
+            if row.get("hw_drift_compensation", 0) > 0:
                 hw += " comp"
             line = (f"{part:<14} {row['rule']:<9} {model:<5} {hw:<24} {row['precision']:<5} "
                     f"{100 * row['accuracy']:>6.2f} {100 * row['accuracy_loss']:>6.2f} "
@@ -147,14 +147,14 @@ def summary(scen, out=sys.stdout):
               "training on the chip measured them):", file=out)
         print(f"{'rule':<5} {'backward pass':<19} {'idle tiles':<12} {'step':>10} "
               f"{'static':>10} {'over bp':>8}", file=out)
-        for gated, g in switches.groupby("hw.power_gating", sort=True):
+        for gated, g in switches.groupby("hw_power_gating", sort=True):
             for _, row in g.iterrows():
-                where = ("transposed reads" if row["hw.transposed_reads"] == 1 else
-                         "transposed copy" if row["hw.backward_copy"] == 1 else "digital units")
+                where = ("transposed reads" if row["hw_transposed_reads"] == 1 else
+                         "transposed copy" if row["hw_backward_copy"] == 1 else "digital units")
                 if row["rule"] != "bp":  # no backward pass: against bp's with these switches
                     where = "vs " + where
-                same = g[(g["rule"] == "bp") & (g["hw.transposed_reads"] == row["hw.transposed_reads"])
-                         & (g["hw.backward_copy"] == row["hw.backward_copy"])]
+                same = g[(g["rule"] == "bp") & (g["hw_transposed_reads"] == row["hw_transposed_reads"])
+                         & (g["hw_backward_copy"] == row["hw_backward_copy"])]
                 over = row["energy_j"] / same["energy_j"].iloc[0] if len(same) else np.nan
                 print(f"{row['rule']:<5} {where:<19} {'power-gated' if gated else 'powered':<12} "
                       f"{si(row['energy_j'], 'J'):>10} {si(row['energy_static_j'], 'J'):>10} "
@@ -212,8 +212,8 @@ def plot_components(scen, path):
     ok = scen[scen["status"] == "ok"]
     training = ok[(ok["rule"] == "bp") & ok["part"].isin(["mlp", "analog-train", "spiking-train"])]
     inference = ok[ok["part"].isin(DEPLOY_PARTS)]
-    if "hw.drift_compensation" in inference.columns:  # one analog row is enough
-        inference = inference[~(inference["hw.drift_compensation"] > 0)]
+    if "hw_drift_compensation" in inference.columns:  # one analog row is enough
+        inference = inference[~(inference["hw_drift_compensation"] > 0)]
     spiking = inference[inference["device"] == "neuro"]
     if "placement" in spiking.columns and (spiking["placement"] == "spread").any():
         spiking = spiking[spiking["placement"] == "spread"]
@@ -262,7 +262,7 @@ def plot_drift(res, scen, path):
         d = drift[drift["scenario_id"] == row["scenario_id"]] if drift is not None else []
         if len(d) == 0:
             continue
-        comp = row.get("hw.drift_compensation", 0)
+        comp = row.get("hw_drift_compensation", 0)
         ax.plot(d["time_s"], 100 * d["accuracy"], "o-",
                 label=f"{row['hw']}, drift compensation {'on' if comp > 0 else 'off'}")
     if len(rows):

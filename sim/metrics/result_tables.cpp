@@ -110,18 +110,21 @@ Table make_ops_table() {
   return t;
 }
 
-void add_extra_cells(Row& row, const ScenarioKey& key, const hw::Preset* preset,
-                     const std::vector<ExtraColumn>& extra) {
+// The swept keys' cells: a preset parameter's SI value, an option's typed value, the part's name.
+void add_extra_cells(Row& row, const ScenarioKey& key, const Scenario& scenario,
+                     const hw::Preset* preset, const std::vector<ExtraColumn>& extra) {
   for (const ExtraColumn& e : extra) {
     if (e.hw_param) {
       const std::string name = e.key.substr(std::string(kHwParamPrefix).size());
       row.emplace_back(e.spec.name, preset && preset->has(name) ? preset->get(name) : kNaN);
-      continue;
+    } else if (const ScenarioOption* o = find_option(e.key)) {
+      row.emplace_back(e.spec.name, o->cell(scenario));
+    } else {
+      std::string value;
+      for (const Setting& setting : key.settings)
+        if (setting.first == e.key) value = setting.second;
+      row.emplace_back(e.spec.name, value);
     }
-    std::string value;
-    for (const Setting& s : key.settings)
-      if (s.first == e.key) value = s.second;
-    row.emplace_back(e.spec.name, value);
   }
 }
 
@@ -131,7 +134,7 @@ void append_scenario(Table& t, const ScenarioKey& key, const ScenarioOutcome& o,
   for (const Metric& m : metrics()) row.emplace_back(m.column.name, m.value(o));
   row.emplace_back("status", std::string("ok"));
   row.emplace_back("error", std::string());
-  add_extra_cells(row, key, &o.preset, extra);
+  add_extra_cells(row, key, o.scenario, &o.preset, extra);
   t.append_row(row);
 }
 
@@ -166,11 +169,18 @@ void append_ops(Table& t, int64_t scenario_id, const ScenarioOutcome& o) {
 
 }  // namespace
 
+std::string swept_column_name(const std::string& key) {
+  std::string name = key;
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return c == '-' || c == '.'; }, '_');
+  return name;
+}
+
 std::vector<ExtraColumn> extra_columns(const std::vector<std::string>& keys) {
   const Table standard = make_scenarios_table({});
   std::vector<ExtraColumn> extra;
   for (const std::string& key : keys) {
-    if (standard.has_column(key)) continue;
+    if (standard.has_column(swept_column_name(key))) continue;
     ExtraColumn e;
     e.key = key;
     if (key.rfind(kHwParamPrefix, 0) == 0) {
@@ -186,12 +196,14 @@ std::vector<ExtraColumn> extra_columns(const std::vector<std::string>& keys) {
         throw InputError("unknown preset parameter '" + key + "' (known: " + known +
                          "; frugal presets show NAME lists a preset's parameters)");
       e.hw_param = true;
-      e.spec = {key, ColumnType::float64, std::string(units::symbol(spec->dimension)),
-                "swept preset parameter: " + spec->description};
-    } else if (key == "part") {
+      e.spec = {swept_column_name(key), ColumnType::float64,
+                std::string(units::symbol(spec->dimension)),
+                "swept preset parameter " + key + ": " + spec->description};
+    } else if (const ScenarioOption* o = find_option(key)) {
+      e.spec = {o->column_name(), o->column_type(), o->unit,
+                "swept option --" + key + ": " + o->help};
+    } else {  // part
       e.spec = {key, ColumnType::string, "", "the sweep file's section ([NAME]) of the scenario"};
-    } else {
-      e.spec = {key, ColumnType::string, "", "swept option " + key + ", as given"};
     }
     extra.push_back(std::move(e));
   }
@@ -304,7 +316,7 @@ void append_failure(ResultTables& tables, const ScenarioKey& key, const Scenario
   }
   row.emplace_back("status", status);
   row.emplace_back("error", error);
-  add_extra_cells(row, key, preset, extra);
+  add_extra_cells(row, key, s, preset, extra);
   tables.scenarios.append_row(row);
   // Every scenario has a /power row; one that did not finish has no samples.
   tables.power.append_row({{"scenario_id", key.id},

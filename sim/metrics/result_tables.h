@@ -14,12 +14,16 @@
 namespace frugal::sim {
 
 // A /scenarios column for a swept key that is not a standard column: hw.NAME (the parameter's
-// SI value, float64 with its unit) or another scenario option (its value text).
+// SI value, float64 with its unit), another scenario option (its value, typed as the option is:
+// float64, int64, or a string for text; flags are 0 or 1) or the sweep file's part.
 struct ExtraColumn {
   std::string key;
   bool hw_param = false;
   results::ColumnSpec spec;
 };
+// The column of a swept key: the key with '_' for '-' and '.', so that every /scenarios column is
+// one snake_case identifier (train-subset gives train_subset, hw.clock gives hw_clock).
+std::string swept_column_name(const std::string& key);
 // Throws InputError for hw.NAME when no device kind declares a parameter NAME.
 std::vector<ExtraColumn> extra_columns(const std::vector<std::string>& keys);
 

@@ -354,11 +354,14 @@ std::string ScenarioOption::column_name() const {
   return name;
 }
 
+results::ColumnType ScenarioOption::column_type() const {
+  return type == Type::text   ? results::ColumnType::string
+         : type == Type::real ? results::ColumnType::float64
+                              : results::ColumnType::int64;
+}
+
 results::ColumnSpec ScenarioOption::column_spec() const {
-  const results::ColumnType column_type = type == Type::text   ? results::ColumnType::string
-                                          : type == Type::real ? results::ColumnType::float64
-                                                               : results::ColumnType::int64;
-  return {column_name(), column_type, unit, column};
+  return {column_name(), column_type(), unit, column};
 }
 
 const std::vector<ScenarioOption>& scenario_options() {

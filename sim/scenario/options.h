@@ -34,6 +34,8 @@ struct ScenarioOption {
   std::function<void(const Scenario&)> check;
 
   std::string column_name() const;
+  // A result column's type for the option's value: string, float64, or int64 (flags 0 or 1).
+  results::ColumnType column_type() const;
   results::ColumnSpec column_spec() const;  // Contract: !column.empty()
 };
 

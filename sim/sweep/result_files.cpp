@@ -19,7 +19,7 @@ namespace frugal::sim {
 
 namespace {
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.17.0";
+constexpr const char* kSchemaVersion = "0.18.0";
 }  // namespace
 
 std::vector<results::Attribute> root_attributes() {

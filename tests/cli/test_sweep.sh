@@ -54,10 +54,10 @@ expect_ok "sweep --config" "$frugal" sweep --config "$work/sweep.ini" --quiet --
 
 # --- a swept preset parameter becomes a column in SI units; DRAM energy scales with it
 expect_ok "hw parameter sweep" "$frugal" sweep --set 'hw.dram_energy_per_byte=10:30:10 pJ/bit' --quiet --out "$runs/hw.h5"
-"$py" - "$runs/hw.h5" <<'EOF' || fail "hw.dram_energy_per_byte column or DRAM energy wrong"
+"$py" - "$runs/hw.h5" <<'EOF' || fail "hw_dram_energy_per_byte column or DRAM energy wrong"
 import sys, h5py, numpy as np
 s = h5py.File(sys.argv[1])["scenarios"]
-c = s["hw.dram_energy_per_byte"]
+c = s["hw_dram_energy_per_byte"]
 assert c.attrs["units"] == "J/B", c.attrs["units"]
 assert np.allclose(c[()], [80e-12, 160e-12, 240e-12], rtol=1e-12), c[()]  # pJ/bit * 8 bit/B
 d = s["energy_dram_j"][()]

@@ -32,12 +32,12 @@ done
 "$py" - "$work/fo.h5" <<'PYEOF' || fail "the switches cost the wrong way"
 import sys, h5py
 s = h5py.File(sys.argv[1])["scenarios"]
-rows = [dict((k, s[k][i]) for k in ("rule", "hw.transposed_reads", "hw.backward_copy",
-         "hw.power_gating", "energy_j", "energy_static_j", "update_pulses"))
+rows = [dict((k, s[k][i]) for k in ("rule", "hw_transposed_reads", "hw_backward_copy",
+         "hw_power_gating", "energy_j", "energy_static_j", "update_pulses"))
         for i in range(len(s["rule"]))]
 def get(rule, t, c, g):  # dfa's part sets no backward switch
-    return [r for r in rows if r["rule"] == rule.encode() and r["hw.power_gating"] == g and
-            (rule == "dfa" or (r["hw.transposed_reads"] == t and r["hw.backward_copy"] == c))][0]
+    return [r for r in rows if r["rule"] == rule.encode() and r["hw_power_gating"] == g and
+            (rule == "dfa" or (r["hw_transposed_reads"] == t and r["hw_backward_copy"] == c))][0]
 assert all(r["update_pulses"] > 0 for r in rows)
 # A transposed copy adds tiles: more static energy while idle tiles stay powered.
 assert get("bp", 0, 1, 0)["energy_static_j"] > get("bp", 1, 1, 0)["energy_static_j"]

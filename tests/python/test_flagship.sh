@@ -58,8 +58,8 @@ assert np.allclose(total, energy, rtol=1e-9), (total, energy)
 sw = [i for i in range(n) if parts[i] == "analog-switches"]
 col = lambda c: s[c][:]
 def sw_energy(rule, reads, copy, gated):
-    return [energy[i] for i in sw if rules[i] == rule and col("hw.transposed_reads")[i] == reads
-            and col("hw.backward_copy")[i] == copy and col("hw.power_gating")[i] == gated][0]
+    return [energy[i] for i in sw if rules[i] == rule and col("hw_transposed_reads")[i] == reads
+            and col("hw_backward_copy")[i] == copy and col("hw_power_gating")[i] == gated][0]
 assert sw_energy("bp", 0, 1, 0) > sw_energy("bp", 1, 1, 0)
 for gated in (0, 1):
     assert sw_energy("dfa", 1, 1, gated) < sw_energy("bp", 1, 1, gated)

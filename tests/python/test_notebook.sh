@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a small sweep, checks results/python/frugal_results.py against the file it writes, and
+# Runs a small sweep, checks the frugal package (results/python/frugal) against the file it writes, and
 # executes results/python/notebooks/sweep_example.ipynb on it headless, checking that it saves
 # its figures.
 #
@@ -25,7 +25,8 @@ fail() {
 
 [ -x "$frugal" ] || fail "$frugal is not an executable"
 [ -f "$notebook" ] || fail "$notebook not found"
-[ -f "$module_dir/frugal_results.py" ] || fail "$module_dir/frugal_results.py not found"
+[ -f "$module_dir/frugal/__init__.py" ] || fail "$module_dir/frugal/__init__.py not found"
+export PYTHONPATH=$module_dir   # this tree's package, whichever checkout setup.sh installed
 "$py" -c 'import h5py, numpy, pandas, matplotlib, nbclient, nbformat, ipykernel' 2>/dev/null \
   || fail "$py lacks a package (run scripts/setup.sh): needs h5py numpy pandas matplotlib nbclient nbformat ipykernel"
 
@@ -44,23 +45,25 @@ results=$tmp/sweep.h5
   || fail "frugal sweep exited with status $?"
 [ -s "$results" ] || fail "frugal sweep did not write $results"
 
-# 2. frugal_results.py as a script, on the file and on a copy named like a file being written.
-"$py" "$module_dir/frugal_results.py" "$results" >"$tmp/summary.txt" \
-  || fail "frugal_results.py $results failed"
+# 2. python3 -m frugal as a script (and the former frugal_results.py, which scripts may still
+# call), on the file and on a copy named like a file being written.
+"$py" -m frugal "$results" >"$tmp/summary.txt" || fail "python3 -m frugal $results failed"
 grep -q '^/scenarios: 6 rows' "$tmp/summary.txt" \
-  || fail "frugal_results.py summary does not report 6 scenarios: $(cat "$tmp/summary.txt")"
+  || fail "python3 -m frugal's summary does not report 6 scenarios: $(cat "$tmp/summary.txt")"
+(cd "$tmp" && PYTHONPATH= "$py" "$module_dir/frugal_results.py" "$results") >"$tmp/summary2.txt" \
+  || fail "frugal_results.py $results failed"
+cmp -s "$tmp/summary.txt" "$tmp/summary2.txt" || fail "frugal_results.py's summary differs"
 cp "$results" "$tmp/copy.h5.partial"
 
 # 3. The reader's API against the file's invariants.
-"$py" - "$results" "$tmp/copy.h5.partial" "$module_dir" <<'EOF' || fail "frugal_results checks failed (see above)"
+"$py" - "$results" "$tmp/copy.h5.partial" "$module_dir" <<'EOF' || fail "frugal package checks failed (see above)"
 import sys
 
 import h5py
 import numpy as np
 
 path, partial, module_dir = sys.argv[1:4]
-sys.path.insert(0, module_dir)
-import frugal_results as fr
+import frugal as fr
 
 
 def check(condition, message):
@@ -69,10 +72,11 @@ def check(condition, message):
         sys.exit(1)
 
 
-res = fr.open_results(path)
+res = fr.open(path)
+check(fr.__file__.startswith(module_dir), f"import frugal read {fr.__file__}, not {module_dir}")
 info = res.provenance()
 check(info.get("schema") == "frugal-results", f"schema is {info.get('schema')!r}")
-check(info.get("schema_version") == "0.17.0", f"schema_version is {info.get('schema_version')!r}")
+check(info.get("schema_version") == "0.18.0", f"schema_version is {info.get('schema_version')!r}")
 for key in ["frugal_version", "git_sha", "command_line", "created_utc", "sweep_spec",
             "config_files", "hw_presets", "scenario_count"]:
     check(key in info, f"provenance attribute {key} missing")

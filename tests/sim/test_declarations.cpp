@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "hw_models/device.h"
 #include "sim/app/report.h"
@@ -82,7 +83,7 @@ std::map<std::string, std::string> documented_scenario_columns() {
         for (const std::string& c : components) columns["energy_" + c + "_j"] = unit;
       } else if (names[i] == "energy_<phase>_j") {
         for (const std::string& p : phases) columns["energy_" + p + "_j"] = unit;
-      } else if (names[i] != "hw.NAME") {
+      } else if (names[i] != "hw_NAME") {  // a swept parameter's, checked below
         columns[names[i]] = unit;
       }
     }
@@ -122,7 +123,7 @@ TEST_CASE(
     "every documented column exists",
     "[quick][sim][declarations]") {
   const std::map<std::string, std::string> documented = documented_scenario_columns();
-  const results::Table scenarios = make_result_tables({}).scenarios;
+  const results::Table scenarios = make_result_tables(extra_columns({"part"})).scenarios;
   std::set<std::string> names;
   for (const results::Column& c : scenarios.columns()) {
     const results::ColumnSpec& spec = c.spec();
@@ -136,6 +137,29 @@ TEST_CASE(
     INFO("documented column " << name);
     CHECK(names.count(name) == 1);
   }
+}
+
+TEST_CASE("A swept key's column is one snake_case name, typed as the option is",
+          "[quick][sim][declarations]") {
+  const std::vector<ExtraColumn> extra = extra_columns(
+      {"train-subset", "lr", "train", "lr-schedule", "hw.clock", "part", "inference-requests"});
+  // inference-requests has a standard column (inference_requests): no second one.
+  REQUIRE(extra.size() == 6);
+  const std::vector<std::tuple<std::string, results::ColumnType, std::string>> expected = {
+      {"train_subset", results::ColumnType::int64, "1"},
+      {"lr", results::ColumnType::float64, "1"},
+      {"train", results::ColumnType::int64, ""},
+      {"lr_schedule", results::ColumnType::string, ""},
+      {"hw_clock", results::ColumnType::float64, "Hz"},
+      {"part", results::ColumnType::string, ""}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    INFO(extra[i].key);
+    CHECK(extra[i].spec.name == std::get<0>(expected[i]));
+    CHECK(extra[i].spec.type == std::get<1>(expected[i]));
+    CHECK(extra[i].spec.units == std::get<2>(expected[i]));
+    CHECK_FALSE(extra[i].spec.description.empty());
+  }
+  CHECK(swept_column_name("hw.dram_energy_per_byte") == "hw_dram_energy_per_byte");
 }
 
 TEST_CASE("Every result table, the device kinds' own included, is documented",
