@@ -183,7 +183,12 @@ def plot_accuracy_energy(scen, path):
                    color=RULE_COLORS.get(row["rule"], "black"), s=60 if row["model"].startswith("mlp") else 90,
                    facecolors="none" if row["model"].startswith("cnn") else None, zorder=3)
     front = pareto(points)
-    ax.plot([points[i][0] for i in front], [points[i][1] for i in front], "k--", lw=1, zorder=2,
+    # A front is a staircase: from each run on it, the best accuracy on offer stays the same as
+    # the energy rises, until the next run on the front (straight segments would promise runs
+    # that do not exist). It is drawn to the right edge of the data.
+    xs = [points[i][0] for i in front] + [max(e for e, _ in points) * 1.5]
+    ys = [points[i][1] for i in front]
+    ax.step(xs, ys + ys[-1:], "k--", where="post", lw=1, zorder=2,
             label="Pareto front (no run is both cheaper and more accurate)")
     for i in front:
         row = rows.iloc[i]
@@ -228,28 +233,46 @@ def plot_components(scen, path):
                 "host": "host (transfers from the host)"}
     palette = dict(zip(fr.COMPONENTS, plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]))
     colors = [palette[c] for c in components]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
-    for ax, rows, title in ((axes[0], training, "a bp training step of the MLP"),
-                            (axes[1], inference, "an inference step of the MLP")):
+    fig, axes = plt.subplots(2, 2, figsize=(13, 8.5), gridspec_kw={"height_ratios": [1, 1.15]})
+    for column, (rows, title) in enumerate(((training, "a bp training step of the MLP"),
+                                           (inference, "an inference step of the MLP"))):
         names = list(rows["hw"])
-        left = np.zeros(len(rows))
         totals = rows["energy_j"].to_numpy()
-        for c, color in zip(components, colors):
+        per_sample = rows[[f"energy_{c}_j" for c in components]].fillna(0).to_numpy() / \
+            rows["batch"].to_numpy()[:, None]
+        # Top: each component's share of the step, stacked to 100%.
+        ax = axes[0][column]
+        left = np.zeros(len(rows))
+        for k, (c, color) in enumerate(zip(components, colors)):
             share = 100 * rows[f"energy_{c}_j"].fillna(0).to_numpy() / totals
             ax.barh(names, share, left=left, color=color, label=names_of.get(c, c))
             left += share
-        for y, (total, batch) in enumerate(zip(totals, rows["batch"])):
-            ax.text(101, y, si(total / batch, "J") + "/sample", va="center", fontsize=8)
-        ax.set_xlim(0, 130)
-        ax.set_xlabel("share of the step's device energy [%] (energy per sample at the right)")
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("share of the step's device energy [%]")
         ax.set_title(title + ", batch 64")
-    axes[1].text(0, -0.16, "Components under 0.5% everywhere are left out; the servers around "
-                 "the GPUs (host_power) are not a device component.", transform=axes[1].transAxes,
-                 fontsize=7)
-    handles, labels = axes[0].get_legend_handles_labels()
+        # Bottom: the same energies per sample, absolute, on a log axis (the devices differ by
+        # orders of magnitude, which shares hide); components are dots, the total a bar.
+        ax = axes[1][column]
+        y = np.arange(len(rows))
+        ax.barh(y, totals / rows["batch"].to_numpy(), color="0.85", label="total")
+        for k, (c, color) in enumerate(zip(components, colors)):
+            shown_here = per_sample[:, k] > 0
+            ax.scatter(per_sample[shown_here, k], y[shown_here], color=color, s=28, zorder=3,
+                       edgecolors="k", linewidths=0.4)
+        for yy, total in zip(y, totals / rows["batch"].to_numpy()):
+            ax.text(total * 1.15, yy, si(total, "J"), va="center", fontsize=8)
+        ax.set_yticks(y, names)
+        ax.set_xscale("log")
+        low = per_sample[per_sample > 0].min() if (per_sample > 0).any() else 1e-9
+        ax.set_xlim(low / 3, (totals / rows["batch"].to_numpy()).max() * 8)
+        ax.set_xlabel("energy per sample [J] (log): components as dots, the total as a bar")
+        ax.grid(True, axis="x", which="major", alpha=0.3)
+    fig.text(0.01, 0.005, "Components under 0.5% everywhere are left out; the servers around the "
+             "GPUs (host_power) are not a device component.", fontsize=7)
+    handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(len(components), 4), fontsize=8)
-    fig.suptitle("Energy by component on each device")
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.suptitle("Energy by component on each device: shares of the step, and absolute per sample")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

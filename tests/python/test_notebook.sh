@@ -157,39 +157,10 @@ check(copy.equals(scen), "reading the .h5.partial copy gives a different /scenar
 print(f"test_notebook: frugal_results checks ok ({len(scen)} scenarios, {len(ops)} ops)")
 EOF
 
-# 4. The notebook, executed headless. The kernel is pinned to /usr/bin/python3 through a kernelspec
-# of our own, so that a user's or a virtualenv's "python3" kernelspec cannot substitute another
-# interpreter (one without h5py).
-mkdir -p "$tmp/jupyter/kernels/frugal-python3"
-cat >"$tmp/jupyter/kernels/frugal-python3/kernel.json" <<EOF
-{"argv": ["$py", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
- "display_name": "Python 3 (Debian)", "language": "python"}
-EOF
-export JUPYTER_PATH=$tmp/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}
-export FRUGAL_RESULTS=$results FRUGAL_FIGURES=$tmp/figures
-"$py" - "$notebook" "$tmp/executed.ipynb" <<'EOF' || fail "executing $notebook failed (see above)"
-import os
-import re
-import sys
-
-import nbclient
-import nbformat
-
-source, executed = sys.argv[1:3]
-nb = nbformat.read(source, as_version=4)
-client = nbclient.NotebookClient(nb, timeout=300, kernel_name="frugal-python3",
-                                 resources={"metadata": {"path": os.path.dirname(source)}})
-try:
-    client.execute()
-except nbclient.exceptions.CellExecutionError as e:
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", str(e))  # IPython colours its tracebacks
-    print(f"test_notebook: a notebook cell raised:\n{plain}", file=sys.stderr)
-    sys.exit(1)
-finally:
-    nbformat.write(nb, executed)
-print("test_notebook: notebook executed")
-EOF
-
+# 4. The notebook, executed headless on the file, showing every scenario.
+"$py" "$source_dir/tests/python/execute_notebook.py" "$notebook" "$results" "$tmp/figures" \
+  "$tmp/executed.ipynb" || fail "executing $notebook failed (see above)"
+FRUGAL_FIGURES=$tmp/figures
 for figure in energy_by_component energy_latency_vs_parameter power_trace; do
   png=$FRUGAL_FIGURES/$figure.png
   [ -s "$png" ] || fail "the notebook did not write $figure.png into FRUGAL_FIGURES"
