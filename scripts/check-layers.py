@@ -5,7 +5,7 @@ layers below it, never above (docs/architecture.md).
     /usr/bin/python3 scripts/check-layers.py [REPOSITORY]
 
 The layers, bottom first; inside results/ and sim/, their parts are layers too:
-    results/core, results/files, workloads, algorithms, hw_models,
+    results/core, results/files, results/report, workloads, algorithms, hw_models,
     sim/scenario, sim/metrics, sim/sweep, sim/reproductions, sim/app
 Tests, benchmarks and tools may include any layer. Prints each upward include and exits 1 if
 there is one.
@@ -16,7 +16,7 @@ import re
 import sys
 
 LAYERS = [
-    "results/core", "results/files", "workloads", "algorithms", "hw_models",
+    "results/core", "results/files", "results/report", "workloads", "algorithms", "hw_models",
     "sim/scenario", "sim/metrics", "sim/sweep", "sim/reproductions", "sim/app",
 ]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

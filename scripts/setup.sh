@@ -20,6 +20,7 @@ packages=(
   libonnx-dev libprotobuf-dev                   # ONNX import (--model FILE.onnx)
   python3-torch python3-torchvision python3-onnx  # tests: counts against PyTorch, ONNX export
   python3-brian                                 # tests: spiking dynamics against Brian2
+  chromium chromium-driver python3-selenium     # tests: frugal report's page in a real browser
   dataset-fashion-mnist                         # the data set of the functional face
   clang libclang-rt-14-dev                      # tests: sanitizers and libFuzzer targets
   llvm-14                                       #   and llvm-symbolizer, for their reports' names

@@ -1,5 +1,6 @@
 #include "sim/app/cli.h"
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,29 +18,72 @@ namespace po = boost::program_options;
 
 namespace {
 
-const char* const kUsage =
-    "frugal: what it costs (energy, time) to train or run a neural network with a given\n"
-    "learning rule on a given kind of hardware.\n"
-    "\n"
-    "usage: frugal <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  run        simulate one scenario; print its cost and optionally write it to HDF5\n"
-    "  sweep      run many scenarios (lists, ranges, seeds) in parallel into one HDF5 file\n"
-    "  merge      join the shard files of a sweep run as a Slurm job array\n"
-    "  export     write a result file's tables as CSV\n"
-    "  describe   show a model's layers, parameters and MACs (and a rule's training step)\n"
-    "  models     list the model zoo (and how to import ONNX files)\n"
-    "  presets    list hardware presets, or show one with every parameter's unit and source\n"
-    "  validate   compare with published figures: consistency (fitted) and prediction\n"
-    "  calibrate  measure this machine (cpu) or a GPU, fit a preset to it, compare phase by phase\n"
-    "\n"
-    "options:\n"
-    "  -h, --help     show this help\n"
-    "  --version      show the version and the git commit of this build\n"
-    "\n"
-    "Run 'frugal <command> --help' for the options of a command.\n"
-    "Example: frugal run --model mlp:784-256-128-10 --rule bp --hw cpu --batch 64 --out run.h5\n";
+// Every command, declared once: its name, its line in --help, and what runs it.
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>& args, const std::string& command_line);
+};
+
+template <int (*F)(const std::vector<std::string>&)>
+int without_command_line(const std::vector<std::string>& args, const std::string&) {
+  return F(args);
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"run", "simulate one scenario; print its cost and optionally write it to HDF5", command_run},
+      {"sweep", "run many scenarios (lists, ranges, seeds) in parallel into one HDF5 file",
+       command_sweep},
+      {"merge", "join the shard files of a sweep run as a Slurm job array",
+       without_command_line<command_merge>},
+      {"export", "write a result file's tables as CSV", without_command_line<command_export>},
+      {"report", "write a result file as one self-contained HTML page with its plots",
+       without_command_line<command_report>},
+      {"describe", "show a model's layers, parameters and MACs (and a rule's training step)",
+       without_command_line<command_describe>},
+      {"models", "list the model zoo (and how to import ONNX files)",
+       without_command_line<command_models>},
+      {"presets", "list hardware presets, or show one with every parameter's unit and source",
+       without_command_line<command_presets>},
+      {"validate", "compare with published figures: consistency (fitted) and prediction",
+       without_command_line<command_validate>},
+      {"calibrate",
+       "measure this machine (cpu) or a GPU, fit a preset to it, compare phase by phase",
+       without_command_line<command_calibrate>},
+  };
+  return table;
+}
+
+std::string command_names() {
+  std::string names;
+  for (const Command& c : commands()) names += (names.empty() ? "" : ", ") + std::string(c.name);
+  return names;
+}
+
+std::string usage() {
+  std::string text =
+      "frugal: what it costs (energy, time) to train or run a neural network with a given\n"
+      "learning rule on a given kind of hardware.\n"
+      "\n"
+      "usage: frugal <command> [options]\n"
+      "\n"
+      "commands:\n";
+  for (const Command& c : commands()) {
+    std::string name = c.name;
+    name.resize(std::max<size_t>(name.size() + 1, 11), ' ');
+    text += "  " + name + c.summary + "\n";
+  }
+  return text +
+         "\n"
+         "options:\n"
+         "  -h, --help     show this help\n"
+         "  --version      show the version and the git commit of this build\n"
+         "\n"
+         "Run 'frugal <command> --help' for the options of a command.\n"
+         "Example: frugal run --model mlp:784-256-128-10 --rule bp --hw cpu --batch 64 --out "
+         "run.h5\n";
+}
 
 std::vector<std::string> long_names(const po::options_description& options) {
   std::vector<std::string> names;
@@ -92,37 +136,29 @@ int run_cli(int argc, char* argv[]) {
   const std::string command_line = shell_quote(argv_list);
   try {
     if (argc < 2) {
-      std::cerr
-          << "usage: frugal COMMAND [options] (commands: run, sweep, merge, export, describe, "
-             "models, presets, validate, calibrate; frugal --help for more)\n";
+      std::cerr << "usage: frugal COMMAND [options] (commands: " << command_names()
+                << "; frugal --help for more)\n";
       return 2;
     }
     const std::string command = argv[1];
     const std::vector<std::string> args(argv + 2, argv + argc);
     if (command == "-h" || command == "--help" || command == "help") {
-      std::cout << kUsage;
+      std::cout << usage();
       return 0;
     }
     if (command == "--version") {
       std::cout << "frugal " << version() << " (git " << git_sha() << ")\n";
       return 0;
     }
-    if (command == "run") return command_run(args, command_line);
-    if (command == "describe") return command_describe(args);
-    if (command == "presets") return command_presets(args);
-    if (command == "sweep") return command_sweep(args, command_line);
-    if (command == "merge") return command_merge(args);
-    if (command == "models") return command_models(args);
-    if (command == "export") return command_export(args);
-    if (command == "validate") return command_validate(args);
-    if (command == "calibrate") return command_calibrate(args);
-    const std::string hint = closest_name(command, {"run", "sweep", "describe", "models", "presets",
-                                                    "merge", "export", "validate", "calibrate"});
+    std::vector<std::string> names;
+    for (const Command& c : commands()) {
+      if (command == c.name) return c.run(args, command_line);
+      names.emplace_back(c.name);
+    }
+    const std::string hint = closest_name(command, names);
     throw InputError("unknown command '" + command + "'" +
                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-                     "; commands: run, sweep, merge, export, describe, models, presets, validate, "
-                     "calibrate (see frugal "
-                     "--help)");
+                     "; commands: " + command_names() + " (see frugal --help)");
   } catch (const InputError& e) {
     std::cerr << "frugal: error: " << one_line(e.what()) << "\n";
     return 2;

@@ -1,6 +1,9 @@
 #include <iostream>
 
 #include "results/core/error.h"
+#include "results/core/text_file.h"
+#include "results/files/hdf5_file.h"
+#include "results/report/html_report.h"
 #include "sim/app/commands.h"
 #include "sim/sweep/result_files.h"
 
@@ -63,6 +66,39 @@ int command_export(const std::vector<std::string>& args) {
   }
   for (const std::string& written : export_csv(files.front(), prefix, force))
     std::cout << written << "\n";
+  return 0;
+}
+
+int command_report(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  std::string html;
+  bool force = false;
+  po::options_description options("Options");
+  options.add_options()("files", po::value(&files), "")(
+      "html", po::value(&html), "write the report as one self-contained HTML page OUT.html")(
+      "force", po::bool_switch(&force), "overwrite an existing OUT.html")("help,h",
+                                                                          "show this help");
+  po::positional_options_description positional;
+  positional.add("files", -1);
+  po::variables_map vm = parse(args, options, positional);
+  if (vm.count("help")) {
+    std::cout << "usage: frugal report FILE.h5 --html OUT.html [--force]\n\n"
+                 "Writes one HTML page that opens offline (inline CSS and SVG, no script):\n"
+                 "provenance, every scenario with the columns' meanings, and the plots the file\n"
+                 "has data for: accuracy against training energy with its Pareto front, energy\n"
+                 "per sample by component (log axis), accuracy by epoch, drift and timestep\n"
+                 "curves, and parallel coordinates over a sweep's axes (docs/report.md).\n\n"
+              << options;
+    return 0;
+  }
+  notify_options(vm);
+  if (html.empty()) throw InputError("report needs an output: --html OUT.html");
+  if (files.size() != 1)
+    throw InputError("report needs exactly one result file, got " + std::to_string(files.size()));
+  const results::ResultsFile file = read_frugal_file(files.front(), "report");
+  results::check_output_path(html, force);
+  write_files_atomically({{html, results::html_report(file, files.front())}});
+  std::cout << html << "\n";
   return 0;
 }
 

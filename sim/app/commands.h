@@ -14,6 +14,7 @@ int command_run(const std::vector<std::string>& args, const std::string& command
 int command_sweep(const std::vector<std::string>& args, const std::string& command_line);
 int command_merge(const std::vector<std::string>& args);
 int command_export(const std::vector<std::string>& args);
+int command_report(const std::vector<std::string>& args);
 int command_describe(const std::vector<std::string>& args);
 int command_models(const std::vector<std::string>& args);
 int command_validate(const std::vector<std::string>& args);

@@ -479,18 +479,23 @@ std::string csv_cell(const Column& c, size_t row) {
 
 }  // namespace
 
-std::vector<std::string> export_csv(const std::string& path, const std::string& prefix,
-                                    bool overwrite) {
+ResultsFile read_frugal_file(const std::string& path, const std::string& command) {
   ResultsFile file;
   try {
     file = results::read_results(path);
   } catch (const IoError& e) {
-    throw InputError(std::string("export: ") + e.what());
+    throw InputError(command + ": " + e.what());
   }
   if (file.string_attribute("", "schema") != "frugal-results")
-    throw InputError("export: '" + path +
+    throw InputError(command + ": '" + path +
                      "' is not a frugal result file (its root lacks the attribute schema = "
                      "frugal-results)");
+  return file;
+}
+
+std::vector<std::string> export_csv(const std::string& path, const std::string& prefix,
+                                    bool overwrite) {
+  const ResultsFile file = read_frugal_file(path, "export");
   std::vector<std::pair<std::string, std::string>> outputs;  // path, text
   std::string columns = "table,column,units,description\n";
   for (const auto& [name, table] : file.tables) {

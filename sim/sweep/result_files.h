@@ -116,6 +116,10 @@ void write_results_file(const results::ResultsFile& file, const std::string& pat
 // exactly once, then writes one sorted file. Throws InputError naming what is missing or doubled.
 void merge_shards(const std::string& out, const std::vector<std::string>& shards, bool overwrite);
 
+// Reads a result file for `command` (export, report): InputError, naming the command, if it
+// cannot be read or is not a frugal result file.
+results::ResultsFile read_frugal_file(const std::string& path, const std::string& command);
+
 // frugal export --csv: one CSV per table (PREFIX-<table>.csv) and PREFIX-columns.csv listing every
 // column's table, name, units and description. Returns the files written.
 std::vector<std::string> export_csv(const std::string& path, const std::string& prefix,

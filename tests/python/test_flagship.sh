@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The flagship study end to end, reduced (one epoch on 600 training and 300 test images; the
 # cost-only parts whole): frugal sweep over studies/flagship.ini, then
-# studies/flagship.py's summary and plots. Checks the file's parts, tables and numbers,
-# the summary's lines, and that the five plots were written.
+# studies/flagship.py's summary and plots, and the example notebook. Checks the file's parts,
+# tables and numbers, the summary's lines, that the five plots were written, and that the
+# notebook ran on the file showing every scenario.
 #
 # usage: test_flagship.sh FRUGAL_EXE SOURCE_DIR
 set -euo pipefail
@@ -108,4 +109,15 @@ for plot in accuracy_vs_energy energy_by_component drift timesteps carbon_by_reg
   [ "$(head -c 8 "$file" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "$plot.png is not a PNG"
   [ "$(stat -c %s "$file")" -gt 20000 ] || fail "$plot.png is too small to hold a plot"
 done
-echo "test_flagship: the reduced study, its summary and its five plots are right"
+# The study's report, opened in headless chromium: every plot it has data for renders.
+"$frugal" report "$work/flagship.h5" --html "$work/flagship.html" >/dev/null \
+  || fail "frugal report failed on the study's file"
+"$py" "$source_dir/tests/python/check_report.py" "$work/flagship.h5" "$work/flagship.html" \
+  >/dev/null || fail "the study's report does not render as it should"
+grep -q 'id="drift"' "$work/flagship.html" && grep -q 'id="timesteps"' "$work/flagship.html" \
+  || fail "the study's report lacks the drift or timesteps plot"
+# The example notebook on the study's file: it runs, and shows every scenario of every part.
+PYTHONPATH=$source_dir/results/python "$py" "$source_dir/tests/python/execute_notebook.py" \
+  "$source_dir/results/python/notebooks/sweep_example.ipynb" "$work/flagship.h5" \
+  "$work/notebook" "$work/executed.ipynb" >/dev/null || fail "the notebook failed on the study's file"
+echo "test_flagship: the reduced study, its summary, its five plots, its report and the notebook are right"
