@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh --target frugal
+./scripts/build.sh --target frugal frugal_python  # the command, and the Python API (frugal.run)
 mkdir -p out
 result=out/flagship.h5
 plots=out/flagship

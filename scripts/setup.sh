@@ -18,6 +18,7 @@ packages=(
   python3-nbclient python3-nbformat python3-ipykernel  # executed by the tests
   libopenmpi-dev openmpi-bin                    # mpirun -n N frugal sweep (optional at build)
   libonnx-dev libprotobuf-dev                   # ONNX import (--model FILE.onnx)
+  pybind11-dev python3-dev                      # the Python API (frugal.run, frugal.sweep)
   python3-torch python3-torchvision python3-onnx  # tests: counts against PyTorch, ONNX export
   python3-brian                                 # tests: spiking dynamics against Brian2
   chromium chromium-driver python3-selenium     # tests: frugal report's page in a real browser

@@ -146,6 +146,26 @@ std::string describe_json(const workloads::Graph& g, const algorithms::TrainingS
 
 }  // namespace
 
+// The model `shape` names (and its rule's training step, when it names a rule), checked as run
+// checks them; the builder's warnings on stderr.
+struct Described {
+  workloads::Graph graph;
+  std::unique_ptr<algorithms::TrainingStep> step;
+};
+Described describe_model(const Scenario& shape) {
+  check_scenario(shape);
+  algorithms::find_optimizer(shape.optimizer);
+  Described d{workloads::build_model(shape.model, build_options(shape)), nullptr};
+  print_warnings(d.graph);
+  if (!shape.rule.empty()) {
+    algorithms::StepOptions step_options;
+    step_options.optimizer = shape.optimizer;
+    d.step = std::make_unique<algorithms::TrainingStep>(
+        algorithms::make_rule(shape.rule)->expand(d.graph, step_options));
+  }
+  return d;
+}
+
 int command_describe(const std::vector<std::string>& args) {
   Scenario shape;       // the options describe shares with run: the model, its shape, the rule
   shape.model.clear();  // given, or an error
@@ -171,22 +191,23 @@ int command_describe(const std::vector<std::string>& args) {
   notify_options(vm);
   if (shape.model.empty())
     throw InputError("describe needs a model spec, e.g. frugal describe mlp:784-256-128-10");
-  check_scenario(shape);
-  algorithms::find_optimizer(shape.optimizer);
-  const workloads::Graph graph = workloads::build_model(shape.model, build_options(shape));
-  print_warnings(graph);
-  std::unique_ptr<algorithms::TrainingStep> step;
-  if (!shape.rule.empty()) {
-    algorithms::StepOptions step_options;
-    step_options.optimizer = shape.optimizer;
-    step = std::make_unique<algorithms::TrainingStep>(
-        algorithms::make_rule(shape.rule)->expand(graph, step_options));
-  }
+  const Described d = describe_model(shape);
   if (json)
-    std::cout << describe_json(graph, step.get()) << "\n";
+    std::cout << describe_json(d.graph, d.step.get()) << "\n";
   else
-    describe_text(graph, step.get());
+    describe_text(d.graph, d.step.get());
   return 0;
+}
+
+std::string describe_model_json(const std::string& model, const std::string& rule, int64_t batch,
+                                const std::string& optimizer) {
+  Scenario shape;
+  shape.model = model;
+  shape.rule = rule;
+  shape.batch = batch;
+  if (!optimizer.empty()) shape.optimizer = optimizer;
+  const Described d = describe_model(shape);
+  return describe_json(d.graph, d.step.get());
 }
 
 }  // namespace frugal::sim

@@ -23,7 +23,26 @@ namespace po = boost::program_options;
 
 namespace {
 
-// A run is a sweep of one scenario: the same file layout.
+// With --train: a line on stderr as each epoch ends, with its test accuracy, the time so far
+// and an estimate of the rest.
+EpochCallback training_progress() {
+  const auto start = std::chrono::steady_clock::now();
+  return [start](const algorithms::EpochStats& e, int64_t scheduled) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rest = elapsed / static_cast<double>(e.epoch) *
+                        static_cast<double>(std::max<int64_t>(0, scheduled - e.epoch));
+    char line[160];
+    std::snprintf(
+        line, sizeof line, "frugal run: epoch %lld/%lld, test accuracy %.2f%%, %s, ETA %s",
+        static_cast<long long>(e.epoch), static_cast<long long>(scheduled), 100 * e.test_accuracy,
+        units::format_duration(elapsed).c_str(), units::format_duration(rest).c_str());
+    std::cerr << line << std::endl;
+  };
+}
+
+}  // namespace
+
 void write_run_file(const std::string& out, bool force, const ScenarioOutcome& outcome,
                     const std::string& command_line, const std::string& config_files) {
   SweepSpec spec;
@@ -44,26 +63,6 @@ void write_run_file(const std::string& out, bool force, const ScenarioOutcome& o
   writer.add(tables);
   writer.finish(force);
 }
-
-// With --train: a line on stderr as each epoch ends, with its test accuracy, the time so far
-// and an estimate of the rest.
-EpochCallback training_progress() {
-  const auto start = std::chrono::steady_clock::now();
-  return [start](const algorithms::EpochStats& e, int64_t scheduled) {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double rest = elapsed / static_cast<double>(e.epoch) *
-                        static_cast<double>(std::max<int64_t>(0, scheduled - e.epoch));
-    char line[160];
-    std::snprintf(
-        line, sizeof line, "frugal run: epoch %lld/%lld, test accuracy %.2f%%, %s, ETA %s",
-        static_cast<long long>(e.epoch), static_cast<long long>(scheduled), 100 * e.test_accuracy,
-        units::format_duration(elapsed).c_str(), units::format_duration(rest).c_str());
-    std::cerr << line << std::endl;
-  };
-}
-
-}  // namespace
 
 int command_run(const std::vector<std::string>& args, const std::string& command_line) {
   Scenario scenario;

@@ -3,6 +3,7 @@
 // what they share: option parsing with one-line errors, warnings, provenance of config files.
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@ int command_models(const std::vector<std::string>& args);
 int command_validate(const std::vector<std::string>& args);
 int command_presets(const std::vector<std::string>& args);
 int command_calibrate(const std::vector<std::string>& args);
+
+// A run is a sweep of one scenario: `outcome` written to `out` in the same file layout.
+struct ScenarioOutcome;
+void write_run_file(const std::string& out, bool force, const ScenarioOutcome& outcome,
+                    const std::string& command_line, const std::string& config_files);
+// frugal describe --json for a model spec (and a rule's training step when `rule` is given).
+std::string describe_model_json(const std::string& model, const std::string& rule, int64_t batch,
+                                const std::string& optimizer);
 
 // Parses `args` against `options`. Throws InputError with Boost's message, and for an unknown
 // option the closest known one.
