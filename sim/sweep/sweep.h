@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "hw_models/preset.h"
 #include "sim/sweep/sweep_spec.h"
 
 namespace frugal::sim {
@@ -36,5 +38,12 @@ int run_sweep(const SweepOptions& options);
 
 // Parses --shard "i/N" (0 <= i < N). Throws InputError.
 void parse_shard(const std::string& text, int64_t& index, int64_t& count);
+
+// Each point's estimated work, in multiply-accumulates, for the progress line's ETA (only ratios
+// matter): about 1e9 for a step costed without training; with --train, 3 x epochs x training
+// samples + test samples, times the model's MACs per sample, times the timesteps on a spiking
+// chip (preset_of: each point's preset).
+std::vector<double> scenario_work(const Expansion& expansion,
+                                  const std::vector<const hw::Preset*>& preset_of);
 
 }  // namespace frugal::sim

@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <fstream>
 
+#include "hw_models/preset.h"
 #include "results/core/error.h"
 #include "results/files/journal.h"
 #include "results/files/table.h"
+#include "sim/sweep/sweep.h"
 #include "sim/sweep/sweep_spec.h"
 
 using namespace frugal;
@@ -225,4 +227,32 @@ TEST_CASE("Parts: each section its own sweep, one after another, with every key'
   SweepSpec bad = spec;
   bad.parts[1].spec.add_axis("epochs", "0", "s.ini:7");
   CHECK_THROWS_WITH(expand(bad), Catch::Contains("part [b]: scenario 0 (batch=8): --epochs"));
+}
+
+TEST_CASE("A scenario's work for the sweep's ETA: training by its MACs, cost-only by a constant",
+          "[quick][sweep]") {
+  SweepSpec spec = spec_with({{"model", "mlp:784-10"},
+                              {"train", "false,true"},
+                              {"epochs", "2"},
+                              {"train-subset", "1000"},
+                              {"test-subset", "500"},
+                              {"hw", "cpu,neuro:loihi"},
+                              {"timesteps", "4"}});
+  const Expansion e = expand_points(spec);
+  REQUIRE(e.points.size() == 4);
+  std::vector<hw::Preset> presets;
+  for (const SweepPoint& p : e.points) presets.push_back(hw::find_preset(p.scenario.hw));
+  std::vector<const hw::Preset*> preset_of;
+  for (const hw::Preset& p : presets) preset_of.push_back(&p);
+  const std::vector<double> work = scenario_work(e, preset_of);
+  const double macs = 784.0 * 10;  // a sample through mlp:784-10
+  int trained = 0;
+  for (size_t i = 0; i < work.size(); ++i) {
+    const Scenario& sc = e.points[i].scenario;
+    INFO(sc.hw << " train " << sc.train);
+    const double timesteps = presets[i].device() == "neuro" ? 4 : 1;  // a spiking sample's
+    CHECK(work[i] == Approx(sc.train ? 1e9 + timesteps * macs * (3 * 1000 * 2 + 500) : 1e9));
+    trained += sc.train;
+  }
+  CHECK(trained == 2);
 }
