@@ -9,6 +9,7 @@
 #include "algorithms/optimizer.h"
 #include "results/core/error.h"
 #include "sim/scenario/options.h"
+#include "sim/scenario/training_cache.h"
 #include "workloads/dataset.h"
 #include "workloads/model_registry.h"
 
@@ -76,20 +77,27 @@ const workloads::DataSplit& data_set(const Scenario& s) {
   return loaded;
 }
 
-// The test accuracy of the same scenario trained in ideal fp32, the reference of accuracy_loss.
-// A worker remembers the ones it has trained (deterministic, so a remembered result is the
-// result), so a sweep over formats and devices trains each reference once per worker;
-// `this_run` is this scenario's own result when it is that reference.
+// The key of a training on a digital device: the scenario without its device (a digital
+// device trains in --precision's format, whichever it is).
+std::string digital_training_key(Scenario s) {
+  s.hw = "ideal";
+  s.hw_params.clear();
+  return "digital training\n" + to_ini(s);
+}
+
+// The test accuracy of the same scenario trained in ideal fp32, the reference of accuracy_loss:
+// the digital training of the scenario in fp32 without drift measurements, shared with the
+// sweep's other workers (training_cache.h) and remembered by this process (deterministic, so a
+// remembered result is the result). `this_run` is this scenario's own result when it is that
+// reference.
 double fp32_reference_accuracy(const Scenario& s, const workloads::Graph& forward,
                                const workloads::DataSplit& data, algorithms::TrainOptions train,
                                const algorithms::TrainResult* this_run) {
   static std::map<std::string, double> fp32_accuracy;
   Scenario reference = s;
   reference.precision = "fp32";
-  reference.hw = "ideal";  // the reference does not depend on the device
-  reference.hw_params.clear();
   reference.drift_times.clear();
-  const std::string key = to_ini(reference);
+  const std::string key = digital_training_key(reference);
   if (this_run) fp32_accuracy[key] = this_run->final_test_accuracy();
   auto known = fp32_accuracy.find(key);
   if (known == fp32_accuracy.end()) {
@@ -97,9 +105,9 @@ double fp32_reference_accuracy(const Scenario& s, const workloads::Graph& forwar
     train.make_numerics = nullptr;
     train.make_learner = nullptr;  // the rule's own, digital
     train.drift_times.clear();
-    known =
-        fp32_accuracy.emplace(key, algorithms::train(forward, data, train).final_test_accuracy())
-            .first;
+    const algorithms::TrainResult trained =
+        shared_training(key, [&] { return algorithms::train(forward, data, train); });
+    known = fp32_accuracy.emplace(key, trained.final_test_accuracy()).first;
   }
   return known->second;
 }
@@ -155,9 +163,17 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
     o.device_columns = o.device_run->columns;
     o.device_summary = o.device_run->summary;
   };
-  o.training = algorithms::train(forward, data, train, [&](const algorithms::EpochStats& e) {
-    if (on_epoch) on_epoch(e, s.epochs);
-  });
+  auto trained_here = [&] {
+    return algorithms::train(forward, data, train, [&](const algorithms::EpochStats& e) {
+      if (on_epoch) on_epoch(e, s.epochs);
+    });
+  };
+  // A digital device's training is the same on any digital device: shared with the sweep's
+  // other workers, unless something of this device or this run is part of it (its numerics, its
+  // learner, its own run of the trained network, a deployment, weights kept or a warm start).
+  const bool digital = !deploy && !o.device_numerics && !train.make_learner && !keep_weights &&
+                       !warm && !device.costs_measured_activity(request);
+  o.training = digital ? shared_training(digital_training_key(s), trained_here) : trained_here();
   // The programming pulses the updates fired, for the cost of the step (analog chips).
   if (!deploy && o.device_numerics) {
     o.step.update_pulses = o.training->update_pulses;

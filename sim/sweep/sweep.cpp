@@ -1,5 +1,6 @@
 #include "sim/sweep/sweep.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "results/core/error.h"
 #include "sim/metrics/result_tables.h"
 #include "sim/scenario/run_scenario.h"
+#include "sim/scenario/training_cache.h"
 #include "sim/sweep/mpi_farm.h"
 #include "sim/sweep/result_files.h"
 #include "sim/sweep/worker_pool.h"
@@ -305,6 +307,40 @@ std::vector<double> scenario_work(const Expansion& expansion,
 
 namespace {
 
+// The folder a sweep's workers share their trainings through (training_cache.h): made under
+// $TMPDIR (or /tmp) for the sweep, removed with what it holds when the sweep ends. None (each
+// training computed where it is needed) if it cannot be made, or with
+// FRUGAL_NO_SHARED_TRAINING=1 (tests compare the two).
+class SharedTrainings {
+ public:
+  SharedTrainings() {
+    const char* off = std::getenv("FRUGAL_NO_SHARED_TRAINING");
+    if (off && std::string(off) == "1") return;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/frugal-trainings-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) return;
+    m_folder = pattern;
+    set_training_cache(m_folder);
+  }
+  ~SharedTrainings() {
+    if (m_folder.empty()) return;
+    set_training_cache("");
+    if (DIR* dir = ::opendir(m_folder.c_str())) {
+      while (const dirent* entry = ::readdir(dir)) {
+        const std::string name = entry->d_name;
+        if (name != "." && name != "..") std::remove((m_folder + "/" + name).c_str());
+      }
+      ::closedir(dir);
+    }
+    ::rmdir(m_folder.c_str());
+  }
+  SharedTrainings(const SharedTrainings&) = delete;
+  SharedTrainings& operator=(const SharedTrainings&) = delete;
+
+ private:
+  std::string m_folder;
+};
+
 // Workers: at most one per scenario, and few enough that their pipes fit the open-file limit.
 int max_jobs(size_t scenarios) {
   rlimit limit{};
@@ -521,6 +557,7 @@ int run_sweep(const SweepOptions& options) {
     throw InputError("sweep needs --out FILE.h5 (or --dry-run to list the scenarios)");
 
   const WorkerPool::Compute compute = scenario_computation(plan);
+  const SharedTrainings shared;  // before any worker is forked: they inherit the folder
   // A worker whose SystemC clock has run half its range retires before a step could overflow
   // it, so that no scenario's fate depends on which worker ran it before.
   auto retire = [] { return hw::simulation_clock_half_spent(); };

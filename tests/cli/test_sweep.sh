@@ -346,4 +346,24 @@ expect_ok "run --config --set" "$frugal" run --config "$work/b.ini" --set batch=
   || fail "run --set batch=32 should win over the config file"
 expect_input_error "run --batch and --set batch" "given twice" "$frugal" run --batch 4 --set batch=32
 
+# --- trainings shared between workers: each distinct training computed once, the same results
+printf 'model = mlp:784-16-10\ntrain = true\nepochs = 1\ntrain-subset = 300\ntest-subset = 100\nrule = bp, dfa\n[fp32]\nhw = cpu, gpu:a100-80gb\n[bf16]\nhw = gpu:a100-80gb\nprecision = bf16\n' >"$work/shared.ini"
+mkdir -p "$work/tmp"  # the sweep's shared-trainings folder goes there, and must not stay
+expect_ok "shared trainings" env TMPDIR="$work/tmp" FRUGAL_TEST_TRAINING_LOG="$work/shared.log" "$frugal" sweep --config "$work/shared.ini" --jobs 2 --quiet --out "$runs/shared.h5"
+expect_ok "trainings not shared" env FRUGAL_NO_SHARED_TRAINING=1 "$frugal" sweep --config "$work/shared.ini" --jobs 2 --quiet --out "$runs/unshared.h5"
+# bp and dfa in fp32 (the CPU's, the A100's, and the bf16 runs' reference) and in bf16: 4.
+[ "$(sort -u "$work/shared.log" | wc -l)" -eq 4 ] && [ "$(wc -l <"$work/shared.log")" -eq 4 ] \
+  || fail "shared trainings: $(wc -l <"$work/shared.log") computed, expected each of the 4 once"
+"$py" - "$runs/shared.h5" "$runs/unshared.h5" <<'EOF' || fail "shared trainings changed the results"
+import sys
+import h5py
+a, b = (h5py.File(p, "r")["scenarios"] for p in sys.argv[1:3])
+assert list(a.keys()) == list(b.keys())
+for k in a:
+    x, y = a[k][()], b[k][()]
+    same = (x == y) | ((x != x) & (y != y)) if x.dtype.kind == "f" else x == y
+    assert same.all(), k
+EOF
+[ -z "$(ls -A "$work/tmp")" ] || fail "the sweep left its shared-trainings folder: $(ls -A "$work/tmp")"
+
 report_and_exit sweep

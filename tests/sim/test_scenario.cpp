@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -10,6 +11,7 @@
 #include "sim/app/report.h"
 #include "sim/scenario/config_file.h"
 #include "sim/scenario/options.h"
+#include "sim/scenario/training_cache.h"
 
 using namespace frugal;
 using namespace frugal::sim;
@@ -75,4 +77,34 @@ TEST_CASE("command lines are recorded so that a shell can replay them", "[quick]
   CHECK(shell_quote({"a b", "it's"}) == "'a b' 'it'\\''s'");
   CHECK(units::group_digits(1234567) == "1,234,567");
   CHECK(units::group_digits(12) == "12");
+}
+
+TEST_CASE("A shared training reads back exactly, NaNs and all", "[quick][sim][sweep]") {
+  algorithms::TrainResult r;
+  r.train_samples = 60000;
+  r.scheduled_epochs = 3;
+  r.macs_per_sample = 235146;
+  r.update_pulses = 0.1 + 0.2;  // not a short decimal
+  r.fp32_accuracy = 0.8824;
+  r.pruned_accuracy = 1.0 / 3;
+  r.epochs.push_back({1, 0.612345678901234, std::nan(""), 0.81, 0.79});
+  r.epochs.push_back({2, 0.4, 0.85, 0.8824, std::nan("")});
+  r.drift.push_back({3600, 0.87});
+  const algorithms::TrainResult back = decode_training(encode_training(r));
+  CHECK(back.train_samples == 60000);
+  CHECK(back.scheduled_epochs == 3);
+  CHECK(back.macs_per_sample == 235146);
+  CHECK(back.update_pulses == r.update_pulses);  // bit for bit
+  CHECK(std::isnan(back.update_row_slots));
+  CHECK(std::isnan(back.deployed_accuracy));
+  CHECK(back.pruned_accuracy == r.pruned_accuracy);
+  REQUIRE(back.epochs.size() == 2);
+  CHECK(back.epochs[0].train_loss == r.epochs[0].train_loss);
+  CHECK(std::isnan(back.epochs[0].train_accuracy));
+  CHECK(std::isnan(back.epochs[1].validation_accuracy));
+  CHECK(back.epochs[1].test_accuracy == 0.8824);
+  REQUIRE(back.drift.size() == 1);
+  CHECK(back.drift[0].time_s == 3600);
+  CHECK(back.final_test_accuracy() == r.final_test_accuracy());
+  CHECK_THROWS(decode_training("something else"));
 }

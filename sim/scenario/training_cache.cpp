@@ -1,0 +1,179 @@
+#include "sim/scenario/training_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace frugal::sim {
+namespace {
+
+std::string g_folder;
+
+// FNV-1a: the file name of a key (the file holds the whole key, so a collision is noticed).
+std::string file_name(const std::string& key) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char name[32];
+  std::snprintf(name, sizeof name, "%016" PRIx64, h);
+  return name;
+}
+
+std::string hex(double v) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%a", v);
+  return text;
+}
+
+double number(std::istream& in) {
+  std::string word;
+  in >> word;
+  if (!in) throw std::runtime_error("a shared training's file is cut short");
+  return std::strtod(word.c_str(), nullptr);  // reads %a exactly, and nan, inf
+}
+
+int64_t integer(std::istream& in) { return static_cast<int64_t>(number(in)); }
+
+// An exclusive lock on `path` for the life of the object (released by the kernel if the process
+// dies), so that one process computes a training while the others wait for it.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path) : m_fd(::open(path.c_str(), O_RDWR | O_CREAT, 0600)) {
+    if (m_fd < 0) return;
+    struct flock lock {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    while (::fcntl(m_fd, F_SETLKW, &lock) != 0)
+      if (errno != EINTR) {
+        ::close(m_fd);
+        m_fd = -1;
+        return;
+      }
+  }
+  ~FileLock() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  bool held() const { return m_fd >= 0; }
+
+ private:
+  int m_fd;
+};
+
+}  // namespace
+
+void set_training_cache(const std::string& folder) { g_folder = folder; }
+
+std::string encode_training(const algorithms::TrainResult& r) {
+  std::ostringstream o;
+  o << "frugal-training 1\n"
+    << r.train_samples << " " << r.scheduled_epochs << " " << r.macs_per_sample << " "
+    << hex(r.update_pulses) << " " << hex(r.update_row_slots) << " " << hex(r.reread_fraction)
+    << " " << hex(r.fp32_accuracy) << " " << hex(r.deployed_accuracy) << " "
+    << hex(r.pruned_accuracy) << "\n"
+    << r.epochs.size() << "\n";
+  for (const algorithms::EpochStats& e : r.epochs)
+    o << e.epoch << " " << hex(e.train_loss) << " " << hex(e.train_accuracy) << " "
+      << hex(e.test_accuracy) << " " << hex(e.validation_accuracy) << "\n";
+  o << r.drift.size() << "\n";
+  for (const algorithms::DriftPoint& d : r.drift)
+    o << hex(d.time_s) << " " << hex(d.accuracy) << "\n";
+  return o.str();
+}
+
+algorithms::TrainResult decode_training(const std::string& text) {
+  std::istringstream in(text);
+  std::string magic;
+  int version = 0;
+  in >> magic >> version;
+  if (magic != "frugal-training" || version != 1)
+    throw std::runtime_error("not a shared training's file");
+  algorithms::TrainResult r;
+  r.train_samples = integer(in);
+  r.scheduled_epochs = integer(in);
+  r.macs_per_sample = integer(in);
+  r.update_pulses = number(in);
+  r.update_row_slots = number(in);
+  r.reread_fraction = number(in);
+  r.fp32_accuracy = number(in);
+  r.deployed_accuracy = number(in);
+  r.pruned_accuracy = number(in);
+  for (int64_t n = integer(in); n > 0; --n) {
+    algorithms::EpochStats e;
+    e.epoch = integer(in);
+    e.train_loss = number(in);
+    e.train_accuracy = number(in);
+    e.test_accuracy = number(in);
+    e.validation_accuracy = number(in);
+    r.epochs.push_back(e);
+  }
+  for (int64_t n = integer(in); n > 0; --n) {
+    algorithms::DriftPoint d;
+    d.time_s = number(in);
+    d.accuracy = number(in);
+    r.drift.push_back(d);
+  }
+  return r;
+}
+
+namespace {
+
+// Test hook: FRUGAL_TEST_TRAINING_LOG=FILE appends a line for each training computed (not read).
+algorithms::TrainResult computed(const std::string& key,
+                                 const std::function<algorithms::TrainResult()>& compute) {
+  algorithms::TrainResult result = compute();
+  if (const char* log = std::getenv("FRUGAL_TEST_TRAINING_LOG"))
+    if (FILE* f = std::fopen(log, "a")) {
+      std::fprintf(f, "%s\n", file_name(key).c_str());
+      std::fclose(f);
+    }
+  return result;
+}
+
+}  // namespace
+
+algorithms::TrainResult shared_training(const std::string& key,
+                                        const std::function<algorithms::TrainResult()>& compute) {
+  if (g_folder.empty()) return computed(key, compute);
+  const std::string base = g_folder + "/" + file_name(key);
+  const FileLock lock(base + ".lock");
+  if (!lock.held()) return computed(key, compute);  // no sharing, the same result
+  {
+    std::ifstream in(base, std::ios::binary);
+    if (in) {
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string all = text.str();
+      const size_t end = all.find('\n');
+      try {
+        if (end != std::string::npos && all.substr(0, end) == std::to_string(key.size()) &&
+            all.compare(end + 1, key.size(), key) == 0)
+          return decode_training(all.substr(end + 1 + key.size()));
+      } catch (const std::exception&) {
+        // unreadable: computed again below
+      }
+    }
+  }
+  algorithms::TrainResult result = computed(key, compute);
+  const std::string temp = base + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << key.size() << "\n" << key << encode_training(result);
+    if (!out) return result;  // a full disk: this one is not shared, and that is all
+  }
+  if (std::rename(temp.c_str(), base.c_str()) != 0) std::remove(temp.c_str());
+  return result;
+}
+
+}  // namespace frugal::sim
