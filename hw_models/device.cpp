@@ -186,6 +186,11 @@ std::unique_ptr<Device> make_device(const Preset& preset) {
   return find_device_kind(preset.device()).make(preset);
 }
 
-bool simulation_clock_half_spent() { return sc_core::sc_time_stamp() > sc_core::sc_max_time() / 2; }
+// In the clock's integer ticks: sc_time / 2 goes through a double, and 2^64 / 2 rounds to 2^63,
+// which SystemC's header then converts to a signed 64-bit value (undefined behaviour, which
+// UBSan aborts on).
+bool simulation_clock_half_spent() {
+  return sc_core::sc_time_stamp().value() > sc_core::sc_max_time().value() / 2;
+}
 
 }  // namespace frugal::hw
