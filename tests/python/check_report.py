@@ -20,7 +20,20 @@ import h5py
 import numpy as np
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common import utils
 from selenium.webdriver.common.by import By
+
+
+class LoopbackService(Service):
+    """chromedriver reached at 127.0.0.1, not at the name "localhost", which a machine without an
+    /etc/hosts (a fresh debootstrap root) may not resolve."""
+
+    @property
+    def service_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def is_connectable(self):
+        return utils.is_connectable(self.port, host="127.0.0.1")
 
 
 def expected_plots(path):
@@ -72,11 +85,12 @@ def check(results, report):
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
+    # --remote-debugging-pipe: chromedriver talks to chromium over a pipe, not a localhost port.
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,1000"):
+                     "--remote-debugging-pipe", "--window-size=1280,1000"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(service=LoopbackService("/usr/bin/chromedriver"), options=options)
     try:
         driver.get("file://" + os.path.abspath(report))
         if driver.execute_script("return document.readyState") != "complete":
