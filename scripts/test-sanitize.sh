@@ -6,7 +6,7 @@
 # build's tests; scripts/fuzz.sh runs the fuzzers for longer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --test
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DFRUGAL_SANITIZE=ON -DFRUGAL_FUZZ=ON -DFRUGAL_BUILD_BENCH=OFF \
   ${FRUGAL_CMAKE_ARGS:-} >/dev/null
@@ -22,7 +22,7 @@ rm -rf sanitizer-logs && mkdir sanitizer-logs
 logs=$PWD/sanitizer-logs
 # llvm-symbolizer (Debian's llvm-14) turns a report's addresses into function names and lines.
 symbolizer=/usr/lib/llvm-14/bin/llvm-symbolizer
-[ -x "$symbolizer" ] || { echo "test-sanitize: $symbolizer is missing (scripts/setup.sh installs llvm-14)" >&2; exit 1; }
+[ -x "$symbolizer" ] || { echo "test-sanitize: $symbolizer is missing (scripts/setup.sh --test installs llvm-14)" >&2; exit 1; }
 export ASAN_SYMBOLIZER_PATH=$symbolizer UBSAN_SYMBOLIZER_PATH=$symbolizer
 export ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=1:suppressions=$PWD/../tests/sanitizer-suppressions.txt:log_path=$logs/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan

@@ -6,7 +6,7 @@
 # only if both passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --test
 ./scripts/build.sh
 normal=0
 (cd build && ctest --output-on-failure -j "$(nproc)") || normal=$?

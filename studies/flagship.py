@@ -75,7 +75,7 @@ def label_of(row):
     return f"{row['rule']} {model} on {row['hw']}"
 
 
-def summary(scen, out=sys.stdout):
+def summary(scen, out=sys.stdout, drift=None):
     """The per-rule, per-device table, then the model's life and the large model by region."""
     ok = scen[scen["status"] == "ok"]
     intensities = region_intensities(ok)
@@ -119,6 +119,16 @@ def summary(scen, out=sys.stdout):
             ratio = row["rule_to_bp"]
             line += f"{row['landauer_factor']:>11.3g} {ratio:>7.3g}"
             print(line.replace(" nan", " n/a"), file=out)
+    # The deployed analog rows differ after programming, not at it: their accuracy a year on.
+    if drift is not None and len(drift):
+        for _, row in ok[ok["part"] == "deploy-analog"].iterrows():
+            points = drift[drift["scenario_id"] == row["scenario_id"]].sort_values("time_s")
+            if len(points):
+                last = points.iloc[-1]
+                comp = "with" if row.get("hw_drift_compensation", 0) > 0 else "without"
+                print(f"Drift on {row['hw']}, {comp} compensation: {100 * row['accuracy']:.2f}% "
+                      f"after programming, {100 * last['accuracy']:.2f}% after "
+                      f"{last['time_s'] / 86400:.4g} days", file=out)
     life = ok[ok["part"] == "lifetime"]
     for _, row in life.iterrows():
         training = row["job_facility_energy_j"]
@@ -378,7 +388,7 @@ def main(argv=None):
     if "part" not in scen.columns:
         sys.exit(f"{args.file}: not a flagship study (no 'part' column); expected the result of "
                  "frugal sweep --config studies/flagship.ini")
-    summary(scen)
+    summary(scen, drift=res.table("drift") if "drift" in res.tables() else None)
     if args.plots:
         os.makedirs(args.plots, exist_ok=True)
         written = []

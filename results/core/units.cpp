@@ -168,8 +168,23 @@ std::string format_si(double value, Dimension dimension, int significant_digits)
                                                   {1e-12, "p"},
                                                   {1e-15, "f"},
                                                   {1e-18, "a"}}};
-  const std::string unit(symbol(dimension));
   char buffer[64];
+  if (dimension == Dimension::mass && std::isfinite(value) && value != 0.0) {
+    // Masses as a reader says them: tonnes, kilograms, or grams with a prefix ("2.04 mg"), never
+    // a prefixed kilogram.
+    const double magnitude = std::fabs(value);
+    if (magnitude >= 1000 * 0.99995)
+      std::snprintf(buffer, sizeof buffer, "%.*g t", significant_digits, value / 1000);
+    else if (magnitude >= 0.99995)
+      std::snprintf(buffer, sizeof buffer, "%.*g kg", significant_digits, value);
+    else {
+      std::string grams = format_si(value * 1000, Dimension::energy, significant_digits);
+      grams.back() = 'g';  // the prefix an energy of the same number takes: "2.04 mJ", "2.04 mg"
+      return grams;
+    }
+    return buffer;
+  }
+  const std::string unit(symbol(dimension));
   if (dimension == Dimension::dimensionless || value == 0.0 || !std::isfinite(value)) {
     std::snprintf(buffer, sizeof buffer, "%.*g", significant_digits, value);
     return dimension == Dimension::dimensionless ? buffer : std::string(buffer) + " " + unit;

@@ -69,6 +69,12 @@ Metric input(const std::string& key, Group group = Group::figure,
 std::string energy(double j) { return format_si(j, Dimension::energy); }
 std::string bytes(int64_t b) { return format_si(static_cast<double>(b), Dimension::bytes); }
 std::string plain(double v) { return format_si(v, Dimension::dimensionless); }
+std::string mass(double kg) { return format_si(kg, Dimension::mass); }
+// Joules, with MWh beside them where those read better (from 0.01 MWh: a large job).
+std::string energy_mwh(double j) {
+  const double mwh = j / kJoulesPerMwh;
+  return energy(j) + (mwh >= 0.01 ? " (" + plain(mwh) + " MWh)" : "");
+}
 
 std::vector<Metric> make_metrics() {
   const ColumnType i64 = ColumnType::int64, f64 = ColumnType::float64, text = ColumnType::string;
@@ -198,11 +204,10 @@ std::vector<Metric> make_metrics() {
         if (job_steps(o) == 0) return "";
         // MWh beside the joules, and minutes to years beside the seconds, where they read
         // better (a large job).
-        const double mwh = job_energy_j(o) / kJoulesPerMwh, seconds = job_time_s(o);
+        const double seconds = job_time_s(o);
         return summary_line(
-            "whole job", group_digits(job_steps(o)) + " steps: " + energy(job_energy_j(o)) +
-                             (mwh >= 0.01 ? " (" + plain(mwh) + " MWh)" : "") + ", " +
-                             format_si(seconds, Dimension::time) +
+            "whole job", group_digits(job_steps(o)) + " steps: " + energy_mwh(job_energy_j(o)) +
+                             ", " + format_si(seconds, Dimension::time) +
                              (seconds >= 60 ? " (" + units::format_duration(seconds) + ")" : ""));
       }));
   add(metric({"job_energy_j", f64, "J",
@@ -277,9 +282,9 @@ std::vector<Metric> make_metrics() {
       [](const ScenarioOutcome& o) -> std::string {
         if (job_steps(o) == 0 || (job_host_energy_j(o) <= 0 && o.scenario.pue == 1.0)) return "";
         std::ostringstream line;
-        line << plain(job_host_energy_j(o) / kJoulesPerMwh) << " MWh more for the servers ("
+        line << energy_mwh(job_host_energy_j(o)) << " more for the servers ("
              << format_si(o.cost.host_power_w, Dimension::power) << " per device), x PUE "
-             << o.scenario.pue << ": " << plain(job_facility_energy_j(o) / kJoulesPerMwh) << " MWh";
+             << o.scenario.pue << ": " << energy_mwh(job_facility_energy_j(o));
         return summary_line("with the facility", line.str());
       }));
   add(metric({"grid_gco2_per_kwh", f64, "g/kWh",
@@ -297,13 +302,13 @@ std::vector<Metric> make_metrics() {
       [](const ScenarioOutcome& o) { return co2e_kg(o); },
       [](const ScenarioOutcome& o) -> std::string {
         if (job_steps(o) == 0) return "";
-        return summary_line("carbon",
-                            printf_text("%.4g kg CO2e: %.4g operational (%.4g gCO2e/kWh, %s), %.4g "
-                                        "embodied",
-                                        co2e_kg(o), co2e_operational_kg(o), grid_g_per_kwh(o),
-                                        o.scenario.grid_g_per_kwh >= 0 ? "--grid-gco2-per-kwh"
-                                                                       : o.scenario.region.c_str(),
-                                        co2e_embodied_kg(o)));
+        return summary_line(
+            "carbon",
+            printf_text(
+                "%s CO2e: %s operational (%.4g gCO2e/kWh, %s), %s embodied",
+                mass(co2e_kg(o)).c_str(), mass(co2e_operational_kg(o)).c_str(), grid_g_per_kwh(o),
+                o.scenario.grid_g_per_kwh >= 0 ? "--grid-gco2-per-kwh" : o.scenario.region.c_str(),
+                mass(co2e_embodied_kg(o)).c_str()));
       }));
   add(metric({"early_stop_energy_saved_j", f64, "J",
               "--early-stop: energy of the epochs not run (0 without)"},
@@ -355,11 +360,11 @@ std::vector<Metric> make_metrics() {
         return summary_line(
             "whole project",
             printf_text(
-                "training %s (%lld trial%s, %.4g kg CO2e), inference of %.4g "
-                "requests %s (%.4g kg CO2e): %s dominates (%.0f%% of the energy)",
+                "training %s (%lld trial%s, %s CO2e), inference of %.4g "
+                "requests %s (%s CO2e): %s dominates (%.0f%% of the energy)",
                 energy(training).c_str(), static_cast<long long>(s.trials),
-                s.trials == 1 ? "" : "s", trials_co2e_kg(o), s.inference_requests,
-                energy(inference).c_str(), inference_co2e_kg(o),
+                s.trials == 1 ? "" : "s", mass(trials_co2e_kg(o)).c_str(), s.inference_requests,
+                energy(inference).c_str(), mass(inference_co2e_kg(o)).c_str(),
                 inference > training ? "inference" : "training",
                 100 * std::max(training, inference) / std::max(1e-300, training + inference)));
       }));
