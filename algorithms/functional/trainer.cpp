@@ -136,6 +136,7 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
       loss_sum += learner->step(x, labels.data(), rate, correct);
       if (epoch == 1 && start == 0) result.macs_per_sample = numerics->activity().macs / n;
       ++batches;
+      if (o.on_step) o.on_step(epoch, start + n, train.size());
     }
     EpochStats s;
     s.epoch = epoch;

@@ -58,6 +58,9 @@ struct TrainOptions {
   // Called with the freshly initialized network before the first step: a warm start replaces
   // its weights with trained ones here (the optimizer state starts afresh).
   std::function<void(Network&)> initialize;
+  // Called after each training step with the epoch (from 1), the samples of it done and the
+  // samples it has: progress within an epoch.
+  std::function<void(int64_t epoch, int64_t done, int64_t samples)> on_step;
   // Called with the trained network once training (and deployment, drift) is done: a device
   // that runs the network its own way (a spiking conversion) measures it here.
   std::function<void(const Network&, TrainResult&)> after_training;

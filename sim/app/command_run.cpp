@@ -1,7 +1,10 @@
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <set>
 
 #include "results/core/error.h"
@@ -24,12 +27,24 @@ namespace po = boost::program_options;
 namespace {
 
 // With --train: a line on stderr as each epoch ends, with its test accuracy, the time so far
-// and an estimate of the rest.
-EpochCallback training_progress() {
-  const auto start = std::chrono::steady_clock::now();
-  return [start](const algorithms::EpochStats& e, int64_t scheduled) {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+// and an estimate of the rest; and, when stderr is a terminal, a line redrawn within the epoch
+// (the samples done, and the estimate from them).
+struct TrainingProgress {
+  EpochCallback on_epoch;
+  StepCallback on_step;
+};
+TrainingProgress training_progress() {
+  struct State {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), drawn{};
+    bool tty = ::isatty(STDERR_FILENO) != 0, line_open = false;
+  };
+  auto state = std::make_shared<State>();
+  auto seconds = [state] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - state->start).count();
+  };
+  TrainingProgress p;
+  p.on_epoch = [state, seconds](const algorithms::EpochStats& e, int64_t scheduled) {
+    const double elapsed = seconds();
     const double rest = elapsed / static_cast<double>(e.epoch) *
                         static_cast<double>(std::max<int64_t>(0, scheduled - e.epoch));
     char line[160];
@@ -37,8 +52,24 @@ EpochCallback training_progress() {
         line, sizeof line, "frugal run: epoch %lld/%lld, test accuracy %.2f%%, %s, ETA %s",
         static_cast<long long>(e.epoch), static_cast<long long>(scheduled), 100 * e.test_accuracy,
         units::format_duration(elapsed).c_str(), units::format_duration(rest).c_str());
+    if (state->line_open) std::cerr << "\r\033[K";
+    state->line_open = false;
     std::cerr << line << std::endl;
   };
+  if (state->tty)
+    p.on_step = [state, seconds](double fraction) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - state->drawn < std::chrono::milliseconds(200) || fraction < 0.01) return;
+      state->drawn = now;
+      const double elapsed = seconds();
+      char line[120];
+      std::snprintf(line, sizeof line, "frugal run: training %.0f%%, %s, ETA %s", 100 * fraction,
+                    units::format_duration(elapsed).c_str(),
+                    units::format_duration(elapsed / fraction * (1 - fraction)).c_str());
+      std::cerr << "\r" << line << "\033[K" << std::flush;
+      state->line_open = true;
+    };
+  return p;
 }
 
 }  // namespace
@@ -136,8 +167,9 @@ int command_run(const std::vector<std::string>& args, const std::string& command
     results::check_output_path(save_model, force);
   }
 
+  const TrainingProgress progress = quiet ? TrainingProgress{} : training_progress();
   const ScenarioOutcome outcome =
-      run_scenario(scenario, saving, quiet ? EpochCallback{} : training_progress());
+      run_scenario(scenario, saving, progress.on_epoch, progress.on_step);
   print_warnings(outcome.step.graph);
 
   if (write)

@@ -116,7 +116,8 @@ double fp32_reference_accuracy(const Scenario& s, const workloads::Graph& forwar
 // inference off it (by the rule that trains it, in ideal fp32) and then deployed to it.
 void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
                    const workloads::Graph& forward, hw::Device& device, bool keep_weights,
-                   const std::optional<ModelFile>& warm, const EpochCallback& on_epoch) {
+                   const std::optional<ModelFile>& warm, const EpochCallback& on_epoch,
+                   const StepCallback& on_step) {
   const Scenario& s = o.scenario;
   const workloads::DataSplit& data = data_set(s);
   const bool deploy = rule.inference;
@@ -163,6 +164,12 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
     o.device_columns = o.device_run->columns;
     o.device_summary = o.device_run->summary;
   };
+  if (on_step)
+    train.on_step = [&on_step, epochs = s.epochs](int64_t epoch, int64_t done, int64_t samples) {
+      on_step((static_cast<double>(epoch - 1) +
+               static_cast<double>(done) / static_cast<double>(std::max<int64_t>(1, samples))) /
+              static_cast<double>(std::max<int64_t>(1, epochs)));
+    };
   auto trained_here = [&] {
     return algorithms::train(forward, data, train, [&](const algorithms::EpochStats& e) {
       if (on_epoch) on_epoch(e, s.epochs);
@@ -181,7 +188,8 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
     o.step.reread_fraction = o.training->reread_fraction;
   }
   train.after_training = nullptr;  // the reference trainings below are not this scenario's
-  if (deploy) {                    // the reference is the trained network itself, before deployment
+  train.on_step = nullptr;
+  if (deploy) {  // the reference is the trained network itself, before deployment
     o.training->fp32_accuracy = o.training->trained_test_accuracy();
     return;
   }
@@ -278,7 +286,7 @@ void check_step(const Scenario& scenario) {
 }
 
 ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights,
-                             const EpochCallback& on_epoch) {
+                             const EpochCallback& on_epoch, const StepCallback& on_step) {
   ReadyStep ready = ready_step(scenario);
   const algorithms::RuleInfo& rule_info = ready.rule->info();
   hw::Preset preset = std::move(ready.preset);
@@ -301,7 +309,8 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights,
     o.warm_start_energy_j = warm->training_energy_j;
     o.warm_start_accuracy = warm->test_accuracy;
   }
-  if (scenario.train) train_network(o, rule_info, forward, *device, keep_weights, warm, on_epoch);
+  if (scenario.train)
+    train_network(o, rule_info, forward, *device, keep_weights, warm, on_epoch, on_step);
   if (cost_after_training) {
     o.cost = device->simulate(o.step);
     if (!o.device_run) {  // the columns of a step the device did not run its own way

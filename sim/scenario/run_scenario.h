@@ -68,9 +68,11 @@ void check_step(const Scenario& scenario);
 // With `keep_weights` and --train, the outcome keeps the trained network's layers (after pruning).
 // Contract: runs the device's SystemC simulation in this process (see hw::Device).
 // `on_epoch` (optional) sees each epoch of the scenario's own training as it ends, with the
-// epochs scheduled.
+// epochs scheduled; `on_step` (optional) the fraction of that training done (0 to 1) after each
+// of its steps.
 using EpochCallback = std::function<void(const algorithms::EpochStats&, int64_t scheduled)>;
+using StepCallback = std::function<void(double fraction)>;
 ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights = false,
-                             const EpochCallback& on_epoch = {});
+                             const EpochCallback& on_epoch = {}, const StepCallback& on_step = {});
 
 }  // namespace frugal::sim

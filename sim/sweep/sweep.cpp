@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -110,6 +111,11 @@ class Progress {
     m_done_work += work;
     m_failed += !ok;
   }
+  // The scenarios running and the work done of them so far (their fractions times their work).
+  void in_flight(int running, double partial_work) {
+    m_running = running;
+    m_partial_work = partial_work;
+  }
   void tick(bool force = false) {
     if (m_quiet) return;
     const auto now = Clock::now();
@@ -118,23 +124,29 @@ class Progress {
     m_last = now;
     const double elapsed = std::chrono::duration<double>(now - m_start).count();
     const double rate = elapsed > 0 ? static_cast<double>(m_done - m_already) / elapsed : 0.0;
-    const double work_rate = elapsed > 0 ? (m_done_work - m_already_work) / elapsed : 0.0;
-    const double eta = work_rate > 0 ? std::max(0.0, m_total_work - m_done_work) / work_rate : 0.0;
+    const double done_work = m_done_work + m_partial_work;
+    const double work_rate = elapsed > 0 ? (done_work - m_already_work) / elapsed : 0.0;
+    const double eta = work_rate > 0 ? std::max(0.0, m_total_work - done_work) / work_rate : 0.0;
     char speed[32];
     if (rate >= 1 || rate == 0)
       std::snprintf(speed, sizeof speed, "%.1f/s", rate);
     else
       std::snprintf(speed, sizeof speed, "%.2g/min", 60 * rate);  // not 0.0/s for a long study
-    char numbers[200];
-    std::snprintf(numbers, sizeof numbers, "%lld/%lld scenarios%s, %s, ETA %s",
-                  static_cast<long long>(m_done), static_cast<long long>(m_total),
-                  m_failed ? (" (" + std::to_string(m_failed) + " failed)").c_str() : "", speed,
-                  work_rate > 0 ? format_duration(eta).c_str() : "?");
+    char numbers[240];
+    const std::string running =
+        m_running > 0 ? ", " + std::to_string(m_running) + " running" : std::string();
+    std::snprintf(
+        numbers, sizeof numbers, "%lld/%lld scenarios%s%s, %s, %.0f%% of the work, ETA %s",
+        static_cast<long long>(m_done), static_cast<long long>(m_total),
+        m_failed ? (" (" + std::to_string(m_failed) + " failed)").c_str() : "", running.c_str(),
+        speed, m_total_work > 0 ? 100 * std::min(1.0, done_work / m_total_work) : 100.0,
+        work_rate > 0 ? format_duration(eta).c_str() : "?");
     if (m_tty) {
       constexpr int kWidth = 30;
-      const int filled = m_total ? static_cast<int>(kWidth * static_cast<double>(m_done) /
-                                                    static_cast<double>(m_total))
-                                 : kWidth;
+      // The bar fills with the work done, scenarios running included.
+      const int filled = m_total_work > 0
+                             ? static_cast<int>(kWidth * std::min(1.0, done_work / m_total_work))
+                             : kWidth;
       std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
                 << std::string(static_cast<size_t>(kWidth - filled), '.') << "] " << numbers
                 << "\033[K" << std::flush;
@@ -160,7 +172,8 @@ class Progress {
 
  private:
   int64_t m_total, m_done, m_already, m_failed = 0;
-  double m_total_work, m_done_work, m_already_work;
+  double m_total_work, m_done_work, m_already_work, m_partial_work = 0;
+  int m_running = 0;
   bool m_quiet, m_tty, m_drawn = false;
   Clock::time_point m_start, m_last;
 };
@@ -417,7 +430,7 @@ WorkerPool::Compute scenario_computation(const Plan& plan) {
     const SweepScenario s = plan.expansion.scenario(id);
     ResultTables tables = make_result_tables(plan.extra);
     append_outcome(tables, ScenarioKey{s.id, s.point, s.replicate, s.settings},
-                   run_scenario(s.scenario), plan.extra);
+                   run_scenario(s.scenario, false, {}, report_progress), plan.extra);
     return encode_tables(tables);
   };
 }
@@ -510,6 +523,11 @@ int run_scenarios(const SweepOptions& options, const Plan& plan, const std::vect
       writer.flush();
       last_flush = now;
     }
+    double partial = 0;
+    const auto running = executor.in_flight();
+    for (const auto& [task, fraction] : running)
+      partial += std::clamp(fraction, 0.0, 1.0) * plan.work(task);
+    progress.in_flight(executor.busy(), partial);
     progress.tick();
     if (pause.after > 0 && !pause.done && recorded >= pause.after && ready.empty()) {
       writer.flush();

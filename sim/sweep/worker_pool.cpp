@@ -1,15 +1,18 @@
 #include "sim/sweep/worker_pool.h"
 
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <new>
 #include <stdexcept>
 
 namespace frugal::sim {
@@ -62,14 +65,51 @@ const char* to_string(TaskResult::Status status) {
   return "?";
 }
 
+namespace {
+std::atomic<double>* g_progress_slot = nullptr;  // in a worker: its slot
+}  // namespace
+
+void report_progress(double fraction) {
+  if (g_progress_slot) g_progress_slot->store(fraction, std::memory_order_relaxed);
+}
+
+// An anonymous shared mapping of one std::atomic<double> per worker: the workers inherit it
+// at fork and write their task's progress; the parent reads it. Lock-free, so no locks span
+// processes.
+struct WorkerPool::Slots {
+  static_assert(std::atomic<double>::is_always_lock_free);
+  explicit Slots(size_t n) : count(n) {
+    void* memory = ::mmap(nullptr, n * sizeof(std::atomic<double>), PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) return;  // no progress within tasks, nothing else lost
+    slot = static_cast<std::atomic<double>*>(memory);
+    for (size_t i = 0; i < n; ++i) new (&slot[i]) std::atomic<double>(0.0);
+  }
+  ~Slots() {
+    if (slot) ::munmap(slot, count * sizeof(std::atomic<double>));
+  }
+  size_t count;
+  std::atomic<double>* slot = nullptr;
+};
+
 WorkerPool::WorkerPool(int workers, double timeout_s, Compute compute, Retire retire)
     : m_timeout_s(timeout_s), m_compute(std::move(compute)), m_retire(std::move(retire)) {
   if (workers < 1) throw std::logic_error("WorkerPool needs at least one worker");
   std::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe must give EPIPE, not kill the parent
   m_workers.resize(static_cast<size_t>(workers));
+  m_slots = std::make_unique<Slots>(m_workers.size());
 }
 
 WorkerPool::~WorkerPool() { stop(); }
+
+std::vector<std::pair<int64_t, double>> WorkerPool::in_flight() const {
+  std::vector<std::pair<int64_t, double>> out;
+  for (size_t i = 0; i < m_workers.size(); ++i)
+    if (m_workers[i].task >= 0)
+      out.emplace_back(m_workers[i].task,
+                       m_slots->slot ? m_slots->slot[i].load(std::memory_order_relaxed) : 0.0);
+  return out;
+}
 
 int WorkerPool::busy() const {
   int n = 0;
@@ -108,6 +148,8 @@ void WorkerPool::spawn(Worker& worker) {
     }
     ::close(request[1]);
     ::close(response[0]);
+    if (m_slots->slot)
+      g_progress_slot = &m_slots->slot[static_cast<size_t>(&worker - m_workers.data())];
     serve(request[0], response[1]);
   }
   ::close(request[0]);
@@ -121,6 +163,7 @@ void WorkerPool::spawn(Worker& worker) {
 void WorkerPool::serve(int in, int out) {
   int64_t task = 0;
   while (read_all(in, &task, sizeof task)) {
+    report_progress(0);
     char status = kOk;
     std::string payload;
     try {
@@ -173,6 +216,8 @@ void WorkerPool::reap(Worker& worker) {
 void WorkerPool::submit(int64_t task) {
   for (Worker& w : m_workers) {
     if (w.task >= 0) continue;
+    if (m_slots->slot)  // the last task's progress must not show as this one's
+      m_slots->slot[static_cast<size_t>(&w - m_workers.data())].store(0.0);
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (w.pid < 0) spawn(w);
       if (write_all(w.to_worker, &task, sizeof task)) {

@@ -12,7 +12,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace frugal::sim {
@@ -40,7 +42,14 @@ class Executor {
   virtual std::vector<TaskResult> wait(double max_wait_s) = 0;
   // Abandons the tasks in flight.
   virtual void stop() = 0;
+  // The tasks in flight and the fraction of each done (0 to 1) as their workers last reported it
+  // (report_progress); empty where the executor cannot tell (MPI ranks).
+  virtual std::vector<std::pair<int64_t, double>> in_flight() const { return {}; }
 };
+
+// In a worker: the fraction of its current task done (0 to 1), for the parent's progress line.
+// Elsewhere (a single run, the parent): nothing.
+void report_progress(double fraction);
 
 class WorkerPool : public Executor {
  public:
@@ -69,6 +78,7 @@ class WorkerPool : public Executor {
 
   // Kills every worker at once (tasks in flight are dropped, not reported).
   void stop() override;
+  std::vector<std::pair<int64_t, double>> in_flight() const override;
 
  private:
   struct Worker {
@@ -84,6 +94,9 @@ class WorkerPool : public Executor {
   std::string describe_exit(pid_t pid);
 
   double m_timeout_s;
+  // One progress slot per worker, in memory shared with the workers (report_progress).
+  struct Slots;
+  std::unique_ptr<Slots> m_slots;
   Compute m_compute;
   Retire m_retire;
   std::vector<Worker> m_workers;

@@ -10,6 +10,7 @@
 #include "results/files/table.h"
 #include "sim/sweep/sweep.h"
 #include "sim/sweep/sweep_spec.h"
+#include "sim/sweep/worker_pool.h"
 
 using namespace frugal;
 using namespace frugal::sim;
@@ -255,4 +256,47 @@ TEST_CASE("A scenario's work for the sweep's ETA: training by its MACs, cost-onl
     trained += sc.train;
   }
   CHECK(trained == 2);
+}
+
+TEST_CASE("A worker's progress within its task reaches the parent, and starts at 0 for the next",
+          "[quick][sweep]") {
+  int gate[2];
+  REQUIRE(::pipe(gate) == 0);
+  // Each task reports task/4 done, then waits for the test to let it finish.
+  WorkerPool pool(1, 0, [&](int64_t task) {
+    report_progress(0.25 * static_cast<double>(task));
+    char c = 0;
+    if (::read(gate[0], &c, 1) != 1) return std::string("no gate");
+    return std::string("done");
+  });
+  auto wait_for = [&](auto&& condition) {  // a state, not a time: up to 6,000 polls
+    for (int i = 0; i < 6000 && !condition(); ++i) pool.wait(0.01);
+    return condition();
+  };
+  pool.submit(2);
+  CHECK(wait_for([&] {
+    const auto running = pool.in_flight();
+    return running.size() == 1 && running[0].first == 2 && running[0].second == 0.5;
+  }));
+  REQUIRE(::write(gate[1], "x", 1) == 1);
+  std::vector<TaskResult> results;
+  CHECK(wait_for([&] {
+    for (TaskResult& r : pool.wait(0.01)) results.push_back(r);
+    return !results.empty();
+  }));
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].payload == "done");
+  CHECK(pool.in_flight().empty());
+  pool.submit(1);  // the last task's 0.5 must not show as this one's
+  const auto next = pool.in_flight();
+  REQUIRE(next.size() == 1);
+  CHECK((next[0].second == 0.0 || next[0].second == 0.25));
+  REQUIRE(::write(gate[1], "x", 1) == 1);
+  results.clear();
+  CHECK(wait_for([&] {
+    for (TaskResult& r : pool.wait(0.01)) results.push_back(r);
+    return !results.empty();
+  }));
+  ::close(gate[0]);
+  ::close(gate[1]);
 }
