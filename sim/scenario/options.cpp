@@ -20,8 +20,10 @@ namespace po = boost::program_options;
 
 std::string format_number(double v) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.15g", v);
-  if (std::strtod(buffer, nullptr) != v) std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  for (int digits : {15, 16, 17}) {  // the fewest that read back exactly (17 always do)
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
+    if (std::strtod(buffer, nullptr) == v) break;
+  }
   return buffer;
 }
 

@@ -14,6 +14,7 @@
 #include "results/core/error.h"
 #include "results/core/text_file.h"
 #include "results/core/units.h"
+#include "sim/scenario/options.h"
 
 namespace frugal::sim {
 
@@ -467,9 +468,7 @@ std::string csv_cell(const Column& c, size_t row) {
     case ColumnType::float64: {
       const double v = c.floats()[row];
       if (std::isnan(v)) return "nan";
-      char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%.17g", v);
-      return buffer;
+      return format_number(v);  // the shortest text that reads back exactly: 0.05, not 0.05000…03
     }
     case ColumnType::string:
       return csv_field(c.strings()[row]);
