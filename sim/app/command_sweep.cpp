@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "results/core/error.h"
@@ -12,9 +14,40 @@ namespace frugal::sim {
 
 namespace po = boost::program_options;
 
+namespace {
+
+// --part: keeps the named sections of the sweep files (in their files' order); an unknown name
+// is an error naming the sections there are.
+void keep_parts(SweepSpec& spec, const std::vector<std::string>& given) {
+  std::vector<std::string> names;  // --part a,b as --part a --part b
+  for (const std::string& text : given) {
+    std::stringstream list(text);
+    for (std::string name; std::getline(list, name, ',');)
+      if (!name.empty()) names.push_back(name);
+  }
+  std::string known;
+  for (const SweepPart& part : spec.parts) known += (known.empty() ? "" : ", ") + part.name;
+  if (spec.parts.empty())
+    throw InputError(
+        "--part: the sweep files have no [sections] (expected a study such as "
+        "studies/flagship.ini)");
+  for (const std::string& name : names)
+    if (std::none_of(spec.parts.begin(), spec.parts.end(),
+                     [&](const SweepPart& p) { return p.name == name; }))
+      throw InputError("--part " + name + ": no section [" + name + "] in the sweep files " +
+                       "(sections: " + known + ")");
+  std::vector<SweepPart> kept;
+  for (SweepPart& part : spec.parts)
+    if (std::find(names.begin(), names.end(), part.name) != names.end())
+      kept.push_back(std::move(part));
+  spec.parts = std::move(kept);
+}
+
+}  // namespace
+
 int command_sweep(const std::vector<std::string>& args, const std::string& command_line) {
   SweepOptions options;
-  std::vector<std::string> sets, zips, configs;
+  std::vector<std::string> sets, zips, configs, only_parts;
   std::string shard;
   int64_t seeds = 1;
   // Every scenario option, taking a list of values (the value syntax of --set).
@@ -42,8 +75,10 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
       "config,c", po::value(&configs)->composing(),
       "read 'key = values' lines (scenario options, hw.NAME, zip, seeds, out); [NAME] sections "
       "make a study of several sweeps, one after another (docs/sweeps.md); repeatable; the "
-      "command line wins")("dry-run", po::bool_switch(&options.dry_run),
-                           "list the scenarios and their count; run none");
+      "command line wins")(
+      "part", po::value(&only_parts)->composing(),
+      "NAME[,NAME...]: run only these [sections] of the sweep files (e.g. one part of a study)")(
+      "dry-run", po::bool_switch(&options.dry_run), "list the scenarios and their count; run none");
   po::options_description running("Running", 100, 50);
   running.add_options()(
       "jobs,j", po::value(&options.jobs)->default_value(0),
@@ -97,6 +132,7 @@ int command_sweep(const std::vector<std::string>& args, const std::string& comma
   }
   for (const std::string& z : zips) spec.add_zip(z, "--zip");
   const SweepFileSettings file = read_sweep_files(configs, spec);
+  if (!only_parts.empty()) keep_parts(spec, only_parts);
   if (file.seeds && vm["seeds"].defaulted()) seeds = *file.seeds;
   if (file.out && !vm.count("out")) options.out = *file.out;
   options.config_files = config_texts(configs);

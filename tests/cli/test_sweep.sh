@@ -327,6 +327,10 @@ assert list(s["batch"][:]) == [8, 8, 16, 32], list(s["batch"][:])
 assert [h.decode() for h in s["hw"][:]][2:] == ["gpu:a100-80gb"] * 2
 assert [r.decode() for r in s["rule"][:]] == ["bp", "inference", "bp", "bp"]
 EOF
+expect_ok "one part of a study" "$frugal" sweep --config "$work/parts.ini" --part b --dry-run
+[ "$(tail -1 "$work/stdout")" = "2 scenarios" ] && ! grep -q "part=a" "$work/stdout" \
+  || fail "--part b: expected b's 2 scenarios alone: $(cat "$work/stdout")"
+expect_input_error "an unknown part" "--part c: no section [c] in the sweep files (sections: a, b)" "$frugal" sweep --config "$work/parts.ini" --part c --dry-run
 expect_ok "the command line wins over sections" "$frugal" sweep --config "$work/parts.ini" --batch 4 --dry-run
 [ "$(grep -c 'batch=' "$work/stdout")" -eq 0 ] && [ "$(tail -1 "$work/stdout")" = "3 scenarios" ] || fail "--batch 4 should replace [b]'s batch: $(cat "$work/stdout")"
 printf '[a]\nrule = bp\n[b]\nrule = fa\n[a]\nbatch = 2\n' >"$work/twice.ini"
