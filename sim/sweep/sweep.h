@@ -42,7 +42,8 @@ void parse_shard(const std::string& text, int64_t& index, int64_t& count);
 // Each point's estimated work, in multiply-accumulates, for the progress line's ETA (only ratios
 // matter): about 1e9 for a step costed without training; with --train, 3 x epochs x training
 // samples + test samples, times the model's MACs per sample, times the timesteps on a spiking
-// chip (preset_of: each point's preset).
+// chip (a network deployed to one, rule inference: its test only) (preset_of: each point's
+// preset).
 std::vector<double> scenario_work(const Expansion& expansion,
                                   const std::vector<const hw::Preset*>& preset_of);
 

@@ -233,6 +233,7 @@ TEST_CASE("Parts: each section its own sweep, one after another, with every key'
 TEST_CASE("A scenario's work for the sweep's ETA: training by its MACs, cost-only by a constant",
           "[quick][sweep]") {
   SweepSpec spec = spec_with({{"model", "mlp:784-10"},
+                              {"rule", "bp,inference"},
                               {"train", "false,true"},
                               {"epochs", "2"},
                               {"train-subset", "1000"},
@@ -240,7 +241,7 @@ TEST_CASE("A scenario's work for the sweep's ETA: training by its MACs, cost-onl
                               {"hw", "cpu,neuro:loihi"},
                               {"timesteps", "4"}});
   const Expansion e = expand_points(spec);
-  REQUIRE(e.points.size() == 4);
+  REQUIRE(e.points.size() == 8);
   std::vector<hw::Preset> presets;
   for (const SweepPoint& p : e.points) presets.push_back(hw::find_preset(p.scenario.hw));
   std::vector<const hw::Preset*> preset_of;
@@ -252,10 +253,14 @@ TEST_CASE("A scenario's work for the sweep's ETA: training by its MACs, cost-onl
     const Scenario& sc = e.points[i].scenario;
     INFO(sc.hw << " train " << sc.train);
     const double timesteps = presets[i].device() == "neuro" ? 4 : 1;  // a spiking sample's
-    CHECK(work[i] == Approx(sc.train ? 1e9 + timesteps * macs * (3 * 1000 * 2 + 500) : 1e9));
+    // Trained on the device: every pass at its timesteps; trained off it and deployed (rule
+    // inference): the training digital, the test at the timesteps.
+    const double expected = sc.rule == "inference" ? 1e9 + macs * (3 * 1000 * 2 + timesteps * 500)
+                                                   : 1e9 + timesteps * macs * (3 * 1000 * 2 + 500);
+    CHECK(work[i] == Approx(sc.train ? expected : 1e9));
     trained += sc.train;
   }
-  CHECK(trained == 2);
+  CHECK(trained == 4);
 }
 
 TEST_CASE("A worker's progress within its task reaches the parent, and starts at 0 for the next",
