@@ -117,7 +117,8 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
   result.scheduled_epochs = o.epochs;
   double best_validation = -1;
   int64_t best_epoch = 0;
-  for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
+  const bool reused = o.reuse && o.reuse(net, result);
+  for (int64_t epoch = 1; !reused && epoch <= o.epochs; ++epoch) {
     shuffle(order, order_state);
     const auto rate = static_cast<float>(
         scheduled_learning_rate(o.learning_rate, o.lr_schedule, epoch, o.epochs));
@@ -154,16 +155,17 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
     }
     if (o.patience > 0 && epoch - best_epoch >= o.patience) break;  // a plateau
   }
-  const Activity& fired = numerics->activity();  // since the first step
-  if (fired.weight_updates > 0)
+  const Activity& fired = numerics->activity();  // since the first step (none when reused)
+  if (!reused && fired.weight_updates > 0)
     result.update_pulses =
         static_cast<double>(fired.pulses) / static_cast<double>(fired.weight_updates);
-  if (fired.rows_updated > 0)
+  if (!reused && fired.rows_updated > 0)
     result.update_row_slots =
         static_cast<double>(fired.row_slots) / static_cast<double>(fired.rows_updated);
-  if (fired.vector_reads > 0)
+  if (!reused && fired.vector_reads > 0)
     result.reread_fraction =
         static_cast<double>(fired.vector_rereads) / static_cast<double>(fired.vector_reads);
+  if (!reused && o.trained) o.trained(net, result);
   if (!(o.sparsity >= 0 && o.sparsity < 1))
     throw InputError("--sparsity must be within [0, 1), got " + std::to_string(o.sparsity));
   if (o.sparsity > 0) {

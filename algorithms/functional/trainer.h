@@ -58,6 +58,12 @@ struct TrainOptions {
   // Called with the freshly initialized network before the first step: a warm start replaces
   // its weights with trained ones here (the optimizer state starts afresh).
   std::function<void(Network&)> initialize;
+  // An earlier identical training shared (a sweep's workers): `reuse` is asked once the network
+  // is initialized and may fill its weights and the result's epochs from that training (true:
+  // the epochs are skipped); `trained` sees the network and result once the epochs are done,
+  // before pruning, deployment and drift.
+  std::function<bool(Network&, TrainResult&)> reuse;
+  std::function<void(const Network&, const TrainResult&)> trained;
   // Called after each training step with the epoch (from 1), the samples of it done and the
   // samples it has: progress within an epoch.
   std::function<void(int64_t epoch, int64_t done, int64_t samples)> on_step;

@@ -3,6 +3,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
 
 #include "algorithms/learning_rule.h"
@@ -83,6 +85,22 @@ std::string digital_training_key(Scenario s) {
   s.hw = "ideal";
   s.hw_params.clear();
   return "digital training\n" + to_ini(s);
+}
+
+// The key of the fp32 training of a network deployed after it (rule inference): the options
+// that training depends on, and nothing of the deployment (device, timesteps, placement, drift,
+// sparsity), so that every deployment of one training shares it.
+std::string trained_network_key(const Scenario& s, const std::string& trained_by) {
+  std::ostringstream key;
+  key << "network trained in fp32 for deployment\nmodel=" << s.model
+      << "\ninput-shape=" << s.input_shape << "\nonnx-unsupported=" << s.onnx_unsupported
+      << "\nrule=" << trained_by << "\noptimizer=" << s.optimizer
+      << "\nlr=" << format_number(s.learning_rate) << "\nmomentum=" << format_number(s.momentum)
+      << "\nlr-schedule=" << s.lr_schedule << "\nepochs=" << s.epochs << "\nbatch=" << s.batch
+      << "\nseed=" << s.seed << "\ndataset=" << s.dataset << "\ndata-dir=" << s.data_dir
+      << "\ntrain-subset=" << s.train_subset << "\ntest-subset=" << s.test_subset
+      << "\nearly-stop=" << s.early_stop << "\n";
+  return key.str();
 }
 
 // The test accuracy of the same scenario trained in ideal fp32, the reference of accuracy_loss:
@@ -170,6 +188,19 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
                static_cast<double>(done) / static_cast<double>(std::max<int64_t>(1, samples))) /
               static_cast<double>(std::max<int64_t>(1, epochs)));
     };
+  // A network trained off the device and then deployed: its fp32 training is the same for every
+  // device and deployment (timesteps, placement, drift), so the trained network is shared with
+  // the sweep's other workers (training_cache.h); the deployment runs here on its weights.
+  std::optional<SharedNetwork> shared_network;
+  if (deploy && !warm) {
+    shared_network.emplace(trained_network_key(s, rule.trained_by));
+    train.reuse = [&](algorithms::Network& net, algorithms::TrainResult& r) {
+      return shared_network->load(net, r, s.model);
+    };
+    train.trained = [&](const algorithms::Network& net, const algorithms::TrainResult& r) {
+      shared_network->store(net, r);
+    };
+  }
   auto trained_here = [&] {
     return algorithms::train(forward, data, train, [&](const algorithms::EpochStats& e) {
       if (on_epoch) on_epoch(e, s.epochs);
@@ -189,7 +220,10 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
   }
   train.after_training = nullptr;  // the reference trainings below are not this scenario's
   train.on_step = nullptr;
-  if (deploy) {  // the reference is the trained network itself, before deployment
+  train.reuse = nullptr;
+  train.trained = nullptr;
+  shared_network.reset();  // the lock is let go
+  if (deploy) {            // the reference is the trained network itself, before deployment
     o.training->fp32_accuracy = o.training->trained_test_accuracy();
     return;
   }

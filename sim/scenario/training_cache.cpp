@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/scenario/model_file.h"
+
 namespace frugal::sim {
 namespace {
 
@@ -46,20 +48,24 @@ int64_t integer(std::istream& in) { return static_cast<int64_t>(number(in)); }
 
 // An exclusive lock on `path` for the life of the object (released by the kernel if the process
 // dies), so that one process computes a training while the others wait for it.
+// An open descriptor of `path` holding an exclusive lock on it (waiting for it), or -1.
+int lock_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0600);
+  if (fd < 0) return -1;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  while (::fcntl(fd, F_SETLKW, &lock) != 0)
+    if (errno != EINTR) {
+      ::close(fd);
+      return -1;
+    }
+  return fd;
+}
+
 class FileLock {
  public:
-  explicit FileLock(const std::string& path) : m_fd(::open(path.c_str(), O_RDWR | O_CREAT, 0600)) {
-    if (m_fd < 0) return;
-    struct flock lock {};
-    lock.l_type = F_WRLCK;
-    lock.l_whence = SEEK_SET;
-    while (::fcntl(m_fd, F_SETLKW, &lock) != 0)
-      if (errno != EINTR) {
-        ::close(m_fd);
-        m_fd = -1;
-        return;
-      }
-  }
+  explicit FileLock(const std::string& path) : m_fd(lock_file(path)) {}
   ~FileLock() {
     if (m_fd >= 0) ::close(m_fd);
   }
@@ -174,6 +180,62 @@ algorithms::TrainResult shared_training(const std::string& key,
   }
   if (std::rename(temp.c_str(), base.c_str()) != 0) std::remove(temp.c_str());
   return result;
+}
+
+SharedNetwork::SharedNetwork(const std::string& key) : m_key(key) {
+  if (g_folder.empty()) return;
+  m_lock = lock_file(g_folder + "/" + file_name(key) + ".lock");
+  if (m_lock >= 0) m_base = g_folder + "/" + file_name(key);
+}
+
+SharedNetwork::~SharedNetwork() {
+  if (m_lock >= 0) ::close(m_lock);
+}
+
+bool SharedNetwork::load(algorithms::Network& net, algorithms::TrainResult& result,
+                         const std::string& model) {
+  if (m_base.empty()) return false;
+  std::ifstream in(m_base + ".result", std::ios::binary);
+  if (!in) return false;
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string all = text.str();
+  const size_t end = all.find('\n');
+  try {
+    if (end == std::string::npos || all.substr(0, end) != std::to_string(m_key.size()) ||
+        all.compare(end + 1, m_key.size(), m_key) != 0)
+      return false;  // another key with the same file name: trained here
+    const algorithms::TrainResult stored = decode_training(all.substr(end + 1 + m_key.size()));
+    restore(net, read_model_file(m_base + ".h5").layers, "a shared training", model);
+    result = stored;
+    return true;
+  } catch (const std::exception&) {
+    return false;  // unreadable: trained again
+  }
+}
+
+void SharedNetwork::store(const algorithms::Network& net, const algorithms::TrainResult& result) {
+  if (const char* log = std::getenv("FRUGAL_TEST_TRAINING_LOG"))
+    if (FILE* f = std::fopen(log, "a")) {
+      std::fprintf(f, "%s network\n", file_name(m_key).c_str());
+      std::fclose(f);
+    }
+  if (m_base.empty()) return;
+  try {
+    ModelFile file;
+    file.model = "a network shared by a sweep's workers";
+    file.layers = snapshot(net);
+    write_model_file(m_base + ".h5", file, true);
+    const std::string temp = m_base + ".result.tmp";
+    {
+      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+      out << m_key.size() << "\n" << m_key << encode_training(result);
+      if (!out) return;
+    }
+    if (std::rename(temp.c_str(), (m_base + ".result").c_str()) != 0) std::remove(temp.c_str());
+  } catch (const std::exception&) {
+    // not shared (a full disk): the others train it themselves, with the same result
+  }
 }
 
 }  // namespace frugal::sim

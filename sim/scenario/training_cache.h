@@ -24,6 +24,27 @@ void set_training_cache(const std::string& folder);
 algorithms::TrainResult shared_training(const std::string& key,
                                         const std::function<algorithms::TrainResult()>& compute);
 
+// A network trained off the device and then deployed (rule inference with --train): its
+// training, in fp32, is the same for every device it is deployed to, but the deployment needs
+// the trained weights. Constructed before training with the training's key (the lock is held
+// from then on, so that a worker needing a network being trained waits for it): load() fills a
+// freshly initialized network and the result's epochs from the folder when a worker has trained
+// it (true), and store() writes them once trained. Without a folder, load() is false and
+// store() does nothing.
+class SharedNetwork {
+ public:
+  explicit SharedNetwork(const std::string& key);
+  ~SharedNetwork();
+  SharedNetwork(const SharedNetwork&) = delete;
+  SharedNetwork& operator=(const SharedNetwork&) = delete;
+  bool load(algorithms::Network& net, algorithms::TrainResult& result, const std::string& model);
+  void store(const algorithms::Network& net, const algorithms::TrainResult& result);
+
+ private:
+  std::string m_key, m_base;  // m_base empty: no sharing
+  int m_lock = -1;
+};
+
 // The result as text and back, exactly (hexadecimal floats): what the folder holds.
 std::string encode_training(const algorithms::TrainResult& result);
 algorithms::TrainResult decode_training(const std::string& text);

@@ -369,5 +369,23 @@ for k in a:
     assert same.all(), k
 EOF
 [ -z "$(ls -A "$work/tmp")" ] || fail "the sweep left its shared-trainings folder: $(ls -A "$work/tmp")"
+# Deployments of one network (rule inference with --train) on a CPU, a GPU, a spiking chip at two
+# timesteps and two placements, and a drifting analog chip with and without compensation: one
+# training, and every table the same as training each.
+printf 'model = mlp:784-16-10\ntrain = true\nepochs = 1\ntrain-subset = 300\ntest-subset = 100\nrule = inference\n[dig]\nhw = cpu, gpu:a100-80gb\n[spk]\nhw = neuro:loihi\ntimesteps = 8, 16\nplacement = pack, spread\n[ana]\nhw = analog:pcm\ndrift-times = 1, 86400\nhw.drift_compensation = 0, 1\n' >"$work/deploy.ini"
+expect_ok "shared deployed network" env TMPDIR="$work/tmp" FRUGAL_TEST_TRAINING_LOG="$work/deploy.log" "$frugal" sweep --config "$work/deploy.ini" --jobs 2 --quiet --out "$runs/deploy.h5"
+expect_ok "deployed network not shared" env FRUGAL_NO_SHARED_TRAINING=1 "$frugal" sweep --config "$work/deploy.ini" --jobs 2 --quiet --out "$runs/deploy-unshared.h5"
+[ "$(wc -l <"$work/deploy.log")" -eq 1 ] || fail "deployments: $(wc -l <"$work/deploy.log") trainings computed for 10 deployments of one network, expected 1"
+"$py" - "$runs/deploy.h5" "$runs/deploy-unshared.h5" <<'EOF' || fail "sharing the deployed network changed the results"
+import sys
+import h5py
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+for table in ("scenarios", "epochs", "drift", "timesteps", "spikes"):
+    for k in a[table].attrs["colnames"]:
+        x, y = a[table][k][()], b[table][k][()]
+        same = (x == y) | ((x != x) & (y != y)) if x.dtype.kind == "f" else x == y
+        assert same.all(), (table, k)
+EOF
+[ -z "$(ls -A "$work/tmp")" ] || fail "the deployments' sweep left its folder: $(ls -A "$work/tmp")"
 
 report_and_exit sweep
