@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -147,6 +148,39 @@ algorithms::TrainResult computed(const std::string& key,
   return result;
 }
 
+// A training's record in the folder: the key's length, a newline, the key, then the result as
+// encode_training writes it. read_record gives the result only under the same key (another key
+// with the same file name, or an unreadable file: nothing, so it is computed again); write_record
+// writes it whole or not at all (a full disk: that training is not shared, and that is all).
+std::optional<algorithms::TrainResult> read_record(const std::string& path,
+                                                   const std::string& key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string all = text.str();
+  const size_t end = all.find('\n');
+  if (end == std::string::npos || all.substr(0, end) != std::to_string(key.size()) ||
+      all.compare(end + 1, key.size(), key) != 0)
+    return std::nullopt;
+  try {
+    return decode_training(all.substr(end + 1 + key.size()));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void write_record(const std::string& path, const std::string& key,
+                  const algorithms::TrainResult& result) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << key.size() << "\n" << key << encode_training(result);
+    if (!out) return;
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) std::remove(temp.c_str());
+}
+
 }  // namespace
 
 algorithms::TrainResult shared_training(const std::string& key,
@@ -155,30 +189,9 @@ algorithms::TrainResult shared_training(const std::string& key,
   const std::string base = g_folder + "/" + file_name(key);
   const FileLock lock(base + ".lock");
   if (!lock.held()) return computed(key, compute);  // no sharing, the same result
-  {
-    std::ifstream in(base, std::ios::binary);
-    if (in) {
-      std::stringstream text;
-      text << in.rdbuf();
-      const std::string all = text.str();
-      const size_t end = all.find('\n');
-      try {
-        if (end != std::string::npos && all.substr(0, end) == std::to_string(key.size()) &&
-            all.compare(end + 1, key.size(), key) == 0)
-          return decode_training(all.substr(end + 1 + key.size()));
-      } catch (const std::exception&) {
-        // unreadable: computed again below
-      }
-    }
-  }
+  if (std::optional<algorithms::TrainResult> stored = read_record(base, key)) return *stored;
   algorithms::TrainResult result = computed(key, compute);
-  const std::string temp = base + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << key.size() << "\n" << key << encode_training(result);
-    if (!out) return result;  // a full disk: this one is not shared, and that is all
-  }
-  if (std::rename(temp.c_str(), base.c_str()) != 0) std::remove(temp.c_str());
+  write_record(base, key, result);
   return result;
 }
 
@@ -195,23 +208,18 @@ SharedNetwork::~SharedNetwork() {
 bool SharedNetwork::load(algorithms::Network& net, algorithms::TrainResult& result,
                          const std::string& model) {
   if (m_base.empty()) return false;
-  std::ifstream in(m_base + ".result", std::ios::binary);
-  if (!in) return false;
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string all = text.str();
-  const size_t end = all.find('\n');
+  const std::optional<algorithms::TrainResult> stored = read_record(m_base + ".result", m_key);
+  if (!stored) return false;
+  std::vector<SavedLayer> layers;
   try {
-    if (end == std::string::npos || all.substr(0, end) != std::to_string(m_key.size()) ||
-        all.compare(end + 1, m_key.size(), m_key) != 0)
-      return false;  // another key with the same file name: trained here
-    const algorithms::TrainResult stored = decode_training(all.substr(end + 1 + m_key.size()));
-    restore(net, read_model_file(m_base + ".h5").layers, "a shared training", model);
-    result = stored;
-    return true;
+    layers = read_model_file(m_base + ".h5").layers;
   } catch (const std::exception&) {
-    return false;  // unreadable: trained again
+    return false;  // unreadable weights: trained again
   }
+  // The same key names the same model, so the shapes match (a mismatch throws, naming it).
+  restore(net, layers, "a shared training", model);
+  result = *stored;
+  return true;
 }
 
 void SharedNetwork::store(const algorithms::Network& net, const algorithms::TrainResult& result) {
@@ -225,14 +233,9 @@ void SharedNetwork::store(const algorithms::Network& net, const algorithms::Trai
     ModelFile file;
     file.model = "a network shared by a sweep's workers";
     file.layers = snapshot(net);
-    write_model_file(m_base + ".h5", file, true);
-    const std::string temp = m_base + ".result.tmp";
-    {
-      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-      out << m_key.size() << "\n" << m_key << encode_training(result);
-      if (!out) return;
-    }
-    if (std::rename(temp.c_str(), (m_base + ".result").c_str()) != 0) std::remove(temp.c_str());
+    write_model_file(m_base + ".h5", file,
+                     true);  // the weights first: the record says they are whole
+    write_record(m_base + ".result", m_key, result);
   } catch (const std::exception&) {
     // not shared (a full disk): the others train it themselves, with the same result
   }
