@@ -152,7 +152,10 @@ Quantity parse_quantity(std::string_view text) {
   fail(text, "unsupported ratio '" + std::string(unit) + "'");
 }
 
-std::string format_si(double value, Dimension dimension, int significant_digits) {
+namespace {
+
+// `value` with the engineering prefix its magnitude takes, then `unit`: "4.6 pJ", "2.04 mg".
+std::string with_prefix(double value, const std::string& unit, int significant_digits) {
   struct Scale {
     double factor;
     const char* prefix;
@@ -168,27 +171,6 @@ std::string format_si(double value, Dimension dimension, int significant_digits)
                                                   {1e-12, "p"},
                                                   {1e-15, "f"},
                                                   {1e-18, "a"}}};
-  char buffer[64];
-  if (dimension == Dimension::mass && std::isfinite(value) && value != 0.0) {
-    // Masses as a reader says them: tonnes, kilograms, or grams with a prefix ("2.04 mg"), never
-    // a prefixed kilogram.
-    const double magnitude = std::fabs(value);
-    if (magnitude >= 1000 * 0.99995)
-      std::snprintf(buffer, sizeof buffer, "%.*g t", significant_digits, value / 1000);
-    else if (magnitude >= 0.99995)
-      std::snprintf(buffer, sizeof buffer, "%.*g kg", significant_digits, value);
-    else {
-      std::string grams = format_si(value * 1000, Dimension::energy, significant_digits);
-      grams.back() = 'g';  // the prefix an energy of the same number takes: "2.04 mJ", "2.04 mg"
-      return grams;
-    }
-    return buffer;
-  }
-  const std::string unit(symbol(dimension));
-  if (dimension == Dimension::dimensionless || value == 0.0 || !std::isfinite(value)) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", significant_digits, value);
-    return dimension == Dimension::dimensionless ? buffer : std::string(buffer) + " " + unit;
-  }
   const double magnitude = std::fabs(value);
   const Scale* chosen = &kScales.back();
   for (const Scale& s : kScales) {
@@ -197,9 +179,40 @@ std::string format_si(double value, Dimension dimension, int significant_digits)
       break;
     }
   }
+  char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*g %s%s", significant_digits, value / chosen->factor,
                 chosen->prefix, unit.c_str());
   return buffer;
+}
+
+}  // namespace
+
+std::string format_si(double value, Dimension dimension, int significant_digits) {
+  char buffer[64];
+  if (dimension == Dimension::mass && std::isfinite(value) && value != 0.0) {
+    // Masses as a reader says them: tonnes, kilograms, or grams with a prefix ("2.04 mg"), never
+    // a prefixed kilogram.
+    const double magnitude = std::fabs(value);
+    if (magnitude < 0.99995) return with_prefix(value * 1000, "g", significant_digits);
+    if (magnitude >= 1000 * 0.99995)
+      std::snprintf(buffer, sizeof buffer, "%.*g t", significant_digits, value / 1000);
+    else
+      std::snprintf(buffer, sizeof buffer, "%.*g kg", significant_digits, value);
+    return buffer;
+  }
+  const std::string unit(symbol(dimension));
+  if (dimension == Dimension::dimensionless || value == 0.0 || !std::isfinite(value)) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", significant_digits, value);
+    return dimension == Dimension::dimensionless ? buffer : std::string(buffer) + " " + unit;
+  }
+  return with_prefix(value, unit, significant_digits);
+}
+
+std::optional<Dimension> dimension_of(std::string_view unit) {
+  for (int d = static_cast<int>(Dimension::dimensionless);
+       d <= static_cast<int>(Dimension::op_rate); ++d)
+    if (symbol(static_cast<Dimension>(d)) == unit) return static_cast<Dimension>(d);
+  return std::nullopt;
 }
 
 std::string format_duration(double seconds) {

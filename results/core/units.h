@@ -4,6 +4,7 @@
 // that result files read well in xarray (never spelled-out time units, which xarray decodes).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,8 +40,13 @@ struct Quantity {
 // 1/100. A bare number is dimensionless. Throws InputError naming the text on anything else.
 Quantity parse_quantity(std::string_view text);
 
-// Formats with an engineering prefix: format_si(4.6e-12, Dimension::energy) == "4.6 pJ".
+// Formats with an engineering prefix: format_si(4.6e-12, Dimension::energy) == "4.6 pJ"; masses
+// as t, kg, or grams with a prefix ("2.04 mg").
 std::string format_si(double value, Dimension dimension, int significant_digits = 4);
+
+// The dimension whose base-unit symbol is `unit` ("J", "kg", "1"; a result column's units), or
+// nothing for another ("g/kWh", "").
+std::optional<Dimension> dimension_of(std::string_view unit);
 
 // Seconds as a reader thinks of long times: "1 s", "28.6 min", "4.8 h", "121 d", "1 y".
 std::string format_duration(double seconds);

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "results/core/error.h"
+#include "results/core/units.h"
 #include "results/report/svg_plot.h"
 
 namespace frugal::results {
@@ -39,18 +41,14 @@ std::string text_at(const Column* c, size_t row) {
   return svg::number(c->floats()[row], 4);
 }
 
-// A value with an engineering prefix: si(5.254e-3, "J") == "5.25 mJ"; kg as grams.
-std::string si(double value, std::string unit) {
+// A value in a column's units, with an engineering prefix as the summaries print it:
+// si(5.254e-3, "J") == "5.25 mJ", kg as g, mg or t; a unit without a prefix scale after the number.
+std::string si(double value, const std::string& unit) {
   if (!std::isfinite(value)) return std::isnan(value) ? "–" : svg::number(value);
-  if (unit == "1" || unit.empty()) return svg::number(value, 4);
-  if (unit == "kg") value *= 1000, unit = "g";
-  static const char* const prefixes[] = {"f", "p", "n", "µ", "m", "", "k", "M", "G", "T", "P"};
-  int k = 5;
-  if (value != 0) {
-    k = static_cast<int>(std::floor(std::log10(std::abs(value)) / 3)) + 5;
-    k = std::clamp(k, 0, 10);
-  }
-  return svg::number(value / std::pow(1000.0, k - 5), 3) + " " + prefixes[k] + unit;
+  const std::optional<units::Dimension> dimension = units::dimension_of(unit);
+  if (!dimension || *dimension == units::Dimension::dimensionless)
+    return svg::number(value, 4) + (dimension || unit.empty() ? "" : " " + unit);
+  return units::format_si(value, *dimension, 3);
 }
 
 // The sweep specification's sections (/provenance sweep_spec): name and keys, in file order.
@@ -83,7 +81,7 @@ Sections spec_keys(const std::string& spec) {
 struct Rows {
   const Table& scen;
   size_t count;
-  const Column *id, *part, *status, *error, *device, *rule, *hw, *batch, *accuracy, *epochs;
+  const Column *id, *part, *status, *error, *device, *rule, *batch, *accuracy, *epochs;
   std::vector<std::string> swept;                           // every swept column, in order
   std::map<std::string, std::vector<std::string>> by_part;  // a part's own swept columns
   std::vector<std::string> parts;                           // in file order ("" for none)
@@ -98,7 +96,6 @@ struct Rows {
         error(find(t, "error")),
         device(find(t, "device")),
         rule(find(t, "rule")),
-        hw(find(t, "hw")),
         batch(find(t, "batch")),
         accuracy(find(t, "accuracy")),
         epochs(find(t, "epochs")) {

@@ -184,10 +184,8 @@ std::string render(const Plot& plot) {
     ys.insert(ys.end(), s.y.begin(), s.y.end());
   }
   const Scale sx(plot.x, xs, x0, x1);
-  const Scale sy(plot.y, ys, y0, y1);
-  Axis flipped = plot.y;  // categories run from the top down
-  const Scale sy_cat(flipped, ys, y1, y0);
-  auto ypos = [&](double v) { return categorical_y ? sy_cat(v) : sy(v); };
+  // A categorical y axis runs from the top down.
+  const Scale sy(plot.y, ys, categorical_y ? y1 : y0, categorical_y ? y0 : y1);
 
   std::ostringstream o;
   o << "<svg id=\"" << escape(plot.id) << "\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -202,8 +200,8 @@ std::string render(const Plot& plot) {
       << px(y0) << "\" class=\"grid\"/>";
     o << text(x, y0 + 16, label, "text-anchor=\"middle\"");
   }
-  for (const auto& [v, label] : (categorical_y ? sy_cat : sy).ticks()) {
-    const double y = ypos(v);
+  for (const auto& [v, label] : sy.ticks()) {
+    const double y = sy(v);
     if (!categorical_y)
       o << "<line x1=\"" << px(x0) << "\" y1=\"" << px(y) << "\" x2=\"" << px(x1) << "\" y2=\""
         << px(y) << "\" class=\"grid\"/>";
@@ -229,13 +227,11 @@ std::string render(const Plot& plot) {
     std::vector<std::pair<double, double>> at;  // pixel positions of the usable points
     std::vector<size_t> index;
     for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-      const bool ok =
-          sx.usable(s.x[i]) && (categorical_y ? std::isfinite(s.y[i]) : sy.usable(s.y[i]));
-      if (!ok) {
+      if (!sx.usable(s.x[i]) || !sy.usable(s.y[i])) {
         ++left_out;
         continue;
       }
-      at.emplace_back(sx(s.x[i]), ypos(s.y[i]));
+      at.emplace_back(sx(s.x[i]), sy(s.y[i]));
       index.push_back(i);
     }
     const std::string name_tip = tip(s.name);

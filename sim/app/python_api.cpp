@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <systemc>
@@ -36,8 +37,13 @@ namespace {
 std::function<void()> g_task;
 std::exception_ptr g_error;
 
+// One call at a time: the SystemC kernel and the task above are process-wide, and the calls run
+// without the GIL, so two Python threads could otherwise enter at once.
+std::mutex g_calls;
+
 template <typename F>
 auto in_systemc(F f) -> decltype(f()) {
+  const std::lock_guard<std::mutex> one_at_a_time(g_calls);
   decltype(f()) result{};
   g_task = [&] { result = f(); };
   g_error = nullptr;

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "results/core/error.h"
+#include "results/core/text_file.h"
 #include "sim/scenario/model_file.h"
 
 namespace frugal::sim {
@@ -20,9 +22,10 @@ namespace {
 
 std::string g_folder;
 
-// FNV-1a: the file name of a key (the file holds the whole key, so a collision is noticed).
+// FNV-1a (64-bit): the file name of a key (the file holds the whole key, so a collision is
+// noticed).
 std::string file_name(const std::string& key) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull;
   for (unsigned char c : key) {
     h ^= c;
     h *= 1099511628211ull;
@@ -47,38 +50,36 @@ double number(std::istream& in) {
 
 int64_t integer(std::istream& in) { return static_cast<int64_t>(number(in)); }
 
+// Test hook: FRUGAL_TEST_TRAINING_LOG=FILE appends a line for each training computed (not read).
+void log_training(const std::string& line) {
+  if (const char* log = std::getenv("FRUGAL_TEST_TRAINING_LOG"))
+    if (FILE* f = std::fopen(log, "a")) {
+      std::fprintf(f, "%s\n", line.c_str());
+      std::fclose(f);
+    }
+}
+
+}  // namespace
+
 // An exclusive lock on `path` for the life of the object (released by the kernel if the process
 // dies), so that one process computes a training while the others wait for it.
-// An open descriptor of `path` holding an exclusive lock on it (waiting for it), or -1.
-int lock_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0600);
-  if (fd < 0) return -1;
+TrainingLock::TrainingLock(const std::string& path)
+    : m_fd(::open(path.c_str(), O_RDWR | O_CREAT, 0600)) {
+  if (m_fd < 0) return;
   struct flock lock {};
   lock.l_type = F_WRLCK;
   lock.l_whence = SEEK_SET;
-  while (::fcntl(fd, F_SETLKW, &lock) != 0)
+  while (::fcntl(m_fd, F_SETLKW, &lock) != 0)
     if (errno != EINTR) {
-      ::close(fd);
-      return -1;
+      ::close(m_fd);
+      m_fd = -1;
+      return;
     }
-  return fd;
 }
 
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) : m_fd(lock_file(path)) {}
-  ~FileLock() {
-    if (m_fd >= 0) ::close(m_fd);
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-  bool held() const { return m_fd >= 0; }
-
- private:
-  int m_fd;
-};
-
-}  // namespace
+TrainingLock::~TrainingLock() {
+  if (m_fd >= 0) ::close(m_fd);
+}
 
 void set_training_cache(const std::string& folder) { g_folder = folder; }
 
@@ -136,15 +137,10 @@ algorithms::TrainResult decode_training(const std::string& text) {
 
 namespace {
 
-// Test hook: FRUGAL_TEST_TRAINING_LOG=FILE appends a line for each training computed (not read).
 algorithms::TrainResult computed(const std::string& key,
                                  const std::function<algorithms::TrainResult()>& compute) {
   algorithms::TrainResult result = compute();
-  if (const char* log = std::getenv("FRUGAL_TEST_TRAINING_LOG"))
-    if (FILE* f = std::fopen(log, "a")) {
-      std::fprintf(f, "%s\n", file_name(key).c_str());
-      std::fclose(f);
-    }
+  log_training(file_name(key));
   return result;
 }
 
@@ -172,13 +168,10 @@ std::optional<algorithms::TrainResult> read_record(const std::string& path,
 
 void write_record(const std::string& path, const std::string& key,
                   const algorithms::TrainResult& result) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << key.size() << "\n" << key << encode_training(result);
-    if (!out) return;
+  try {
+    write_file_atomically(path, std::to_string(key.size()) + "\n" + key + encode_training(result));
+  } catch (const IoError&) {
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) std::remove(temp.c_str());
 }
 
 }  // namespace
@@ -187,7 +180,7 @@ algorithms::TrainResult shared_training(const std::string& key,
                                         const std::function<algorithms::TrainResult()>& compute) {
   if (g_folder.empty()) return computed(key, compute);
   const std::string base = g_folder + "/" + file_name(key);
-  const FileLock lock(base + ".lock");
+  const TrainingLock lock(base + ".lock");
   if (!lock.held()) return computed(key, compute);  // no sharing, the same result
   if (std::optional<algorithms::TrainResult> stored = read_record(base, key)) return *stored;
   algorithms::TrainResult result = computed(key, compute);
@@ -197,12 +190,8 @@ algorithms::TrainResult shared_training(const std::string& key,
 
 SharedNetwork::SharedNetwork(const std::string& key) : m_key(key) {
   if (g_folder.empty()) return;
-  m_lock = lock_file(g_folder + "/" + file_name(key) + ".lock");
-  if (m_lock >= 0) m_base = g_folder + "/" + file_name(key);
-}
-
-SharedNetwork::~SharedNetwork() {
-  if (m_lock >= 0) ::close(m_lock);
+  m_lock = std::make_unique<TrainingLock>(g_folder + "/" + file_name(key) + ".lock");
+  if (m_lock->held()) m_base = g_folder + "/" + file_name(key);
 }
 
 bool SharedNetwork::load(algorithms::Network& net, algorithms::TrainResult& result,
@@ -223,18 +212,13 @@ bool SharedNetwork::load(algorithms::Network& net, algorithms::TrainResult& resu
 }
 
 void SharedNetwork::store(const algorithms::Network& net, const algorithms::TrainResult& result) {
-  if (const char* log = std::getenv("FRUGAL_TEST_TRAINING_LOG"))
-    if (FILE* f = std::fopen(log, "a")) {
-      std::fprintf(f, "%s network\n", file_name(m_key).c_str());
-      std::fclose(f);
-    }
+  log_training(file_name(m_key) + " network");
   if (m_base.empty()) return;
   try {
     ModelFile file;
     file.model = "a network shared by a sweep's workers";
     file.layers = snapshot(net);
-    write_model_file(m_base + ".h5", file,
-                     true);  // the weights first: the record says they are whole
+    write_model_file(m_base + ".h5", file, true);  // first: the record says the weights are whole
     write_record(m_base + ".result", m_key, result);
   } catch (const std::exception&) {
     // not shared (a full disk): the others train it themselves, with the same result

@@ -8,6 +8,7 @@
 // waits for it). Without a folder (frugal run), every training is computed.
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "algorithms/functional/trainer.h"
@@ -24,6 +25,19 @@ void set_training_cache(const std::string& folder);
 algorithms::TrainResult shared_training(const std::string& key,
                                         const std::function<algorithms::TrainResult()>& compute);
 
+// An exclusive lock on a file of the folder, held for the object's life (waiting for it).
+class TrainingLock {
+ public:
+  explicit TrainingLock(const std::string& path);
+  ~TrainingLock();
+  TrainingLock(const TrainingLock&) = delete;
+  TrainingLock& operator=(const TrainingLock&) = delete;
+  bool held() const { return m_fd >= 0; }
+
+ private:
+  int m_fd;
+};
+
 // A network trained off the device and then deployed (rule inference with --train): its
 // training, in fp32, is the same for every device it is deployed to, but the deployment needs
 // the trained weights. Constructed before training with the training's key (the lock is held
@@ -34,15 +48,12 @@ algorithms::TrainResult shared_training(const std::string& key,
 class SharedNetwork {
  public:
   explicit SharedNetwork(const std::string& key);
-  ~SharedNetwork();
-  SharedNetwork(const SharedNetwork&) = delete;
-  SharedNetwork& operator=(const SharedNetwork&) = delete;
   bool load(algorithms::Network& net, algorithms::TrainResult& result, const std::string& model);
   void store(const algorithms::Network& net, const algorithms::TrainResult& result);
 
  private:
   std::string m_key, m_base;  // m_base empty: no sharing
-  int m_lock = -1;
+  std::unique_ptr<TrainingLock> m_lock;
 };
 
 // The result as text and back, exactly (hexadecimal floats): what the folder holds.

@@ -62,11 +62,11 @@ def core():
     return _core
 
 
-def _call(function, *args, **kwargs):
-    """Calls the core, raising its errors as frugal.InputError or frugal.IoError."""
+def _call(name, *args):
+    """Calls the core's function `name`, raising its errors as frugal.InputError or IoError."""
     module = core()
     try:
-        return function(module)(*args, **kwargs)
+        return getattr(module, name)(*args)
     except module.InputError as e:
         raise InputError(str(e)) from None
     except module.IoError as e:
@@ -103,7 +103,7 @@ def run(out=None, force=False, **options):
     """One scenario, as `frugal run` runs it; returns its /scenarios row as a dict (energy_j,
     latency_s, accuracy, ...). With `out`, also writes the result file."""
     settings = [(_key(k), _text(v)) for k, v in options.items()]
-    return _call(lambda m: m.run, settings, out or "", force)
+    return _call("run", settings, out or "", force)
 
 
 def sweep(out, jobs=None, seeds=None, zip=None, config=None, force=False, quiet=True,
@@ -116,8 +116,10 @@ def sweep(out, jobs=None, seeds=None, zip=None, config=None, force=False, quiet=
     import frugal
     args = ["--out", str(out)]
     for key, value in axes.items():
-        args += [f"--{_key(key)}" if not key.startswith("hw_") else "--set",
-                 _values(value) if not key.startswith("hw_") else f"{_key(key)}={_values(value)}"]
+        if key.startswith("hw_"):  # a preset parameter: --set hw.NAME=VALUES
+            args += ["--set", f"{_key(key)}={_values(value)}"]
+        else:
+            args += [f"--{_key(key)}", _values(value)]
     if zip:
         groups = [zip] if all(isinstance(z, str) for z in zip) else zip
         for group in groups:
@@ -132,7 +134,7 @@ def sweep(out, jobs=None, seeds=None, zip=None, config=None, force=False, quiet=
         args.append("--force")
     if quiet:
         args.append("--quiet")
-    code = _call(lambda m: m.sweep, args)
+    code = _call("sweep", args)
     if code == 130:
         raise KeyboardInterrupt("frugal.sweep was interrupted; rerun with the same arguments "
                                 "on the command line plus --resume to finish it")
@@ -147,10 +149,10 @@ def sweep(out, jobs=None, seeds=None, zip=None, config=None, force=False, quiet=
 def describe(model, rule=None, batch=1, optimizer=None):
     """A model's layers, parameters, MACs and activation memory (and with `rule`, the rule's
     training step), as `frugal describe --json` gives them."""
-    return json.loads(_call(lambda m: m.describe, model, rule or "", int(batch), optimizer or ""))
+    return json.loads(_call("describe", model, rule or "", int(batch), optimizer or ""))
 
 
 def presets():
     """Every built-in preset: name, device, description, whether it is its device's default,
     and its parameters (name, text, value in SI, unit, description, source)."""
-    return _call(lambda m: m.presets)
+    return _call("presets")

@@ -25,10 +25,6 @@ import numpy as np
 
 __all__ = ["to_xarray", "sweep_spec_sections"]
 
-# Columns that say which scenario a row is, not what it computed.
-_BOOKKEEPING = ("scenario_id", "point", "replicate", "part")
-
-
 def column_of(key):
     """The /scenarios column of a swept key (schema 0.18.0): '-' and '.' become '_'."""
     return key.replace("-", "_").replace(".", "_")
@@ -97,11 +93,6 @@ def _axis_groups(sections, part):
         zipped.update(members)
     groups += [[column_of(k)] for k in keys if k not in zipped]
     return groups
-
-
-def _labels(values):
-    """Distinct values in order of first appearance."""
-    return list(dict.fromkeys(values.tolist()))
 
 
 def _first_run(values):
@@ -190,9 +181,8 @@ def to_xarray(results, part=None, epochs=True):
         raise ValueError(f"{results.path}: two scenarios fall in one cell of the dimensions "
                          f"{names}: the axes' columns do not tell them apart")
 
-    def column_attrs(column, described=None):
-        return {"units": units.get(column, ""),
-                "description": described if described is not None else descriptions.get(column, "")}
+    def column_attrs(column):
+        return {"units": units.get(column, ""), "description": descriptions.get(column, "")}
 
     coords = {}
     for name, _, _, group_coords in dims:
