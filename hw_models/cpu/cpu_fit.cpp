@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "algorithms/learning_rule.h"
 #include "hw_models/cpu/cpu_params.h"
@@ -198,19 +200,6 @@ CpuFit fit_cpu(const results::JsonValue& json, const std::string& where, const P
       "fma_peak's vector FMAs per cycle of the clock /proc/cpuinfo reports, rounded");
   set("clock", issue / units_per_cycle, Dimension::frequency,
       "fma_peak (vector FMAs per second on one core) / vector_units");
-  const double peak_macs = lanes * issue;  // per core
-  const Phase& gemm = need(f, "gemm_fp32_1024", where, "macs");
-  auto efficiency = [&](const char* key, const char* phase, const Phase& p, const char* from) {
-    const double raw = p.macs / p.s_per_iter / peak_macs;
-    set(key, std::clamp(raw, 0.01, 1.0), Dimension::dimensionless, from);
-    solved_for(phase, raw > 1.0 || raw < 0.01);
-  };
-  efficiency("gemm_efficiency", "gemm_fp32_1024", gemm,
-             "gemm_fp32_1024 (Eigen, one thread) / the fma_peak rate");
-  if (const Phase* torch = f.find("torch_gemm_fp32_1024"); torch && torch->macs > 0)
-    efficiency("eager_gemm_efficiency", "torch_gemm_fp32_1024", *torch,
-               "torch_gemm_fp32_1024 (PyTorch's BLAS, one thread) / fma_peak");
-
   // Bandwidths: one core from each level, and all cores at once.
   auto rate = [&](const char* phase) {
     const Phase& p = need(f, phase, where, "bytes");
@@ -235,29 +224,54 @@ CpuFit fit_cpu(const results::JsonValue& json, const std::string& where, const P
     set("dram_latency", p->s_per_iter, Dimension::time,
         "latency_dram, dependent loads around a random cycle beyond the last-level cache");
 
-  // A time parameter `key` that makes `step` (on `threads`, `runtime`) take the phase's measured
-  // time. The fixed time of an op overlaps its memory latencies, so the step grows with it only
-  // once it outlasts them: solved by bisection, within the parameter's range.
-  auto solve_time = [&](const char* key, const char* phase, const algorithms::TrainingStep& step,
-                        int64_t threads, const std::string& runtime, const std::string& from) {
+  // A parameter `key` that makes `step` (on `threads`, `runtime`) take the phase's measured time,
+  // within the parameter's range (for a time, at most the phase's time): solved by bisection,
+  // the step's modelled time being monotone in it. A time grows the step only once it outlasts
+  // the op's memory latencies; an efficiency shortens it only until another limit (a bandwidth)
+  // binds. Where no value in the range reproduces the phase, the nearer end is kept and the
+  // value is reported out of reach.
+  auto solve = [&](const char* key, const char* phase, const algorithms::TrainingStep& step,
+                   int64_t threads, const std::string& runtime, Dimension d,
+                   const std::string& from) {
     const double measured_s = need(f, phase, where).s_per_iter;
     auto time_with = [&](double value) {
-      preset.set(key, units::format_si(value, Dimension::time, 17), "being fitted");
+      preset.set(key, units::format_si(value, d, 17), "being fitted");
       return step_time(preset, step, threads, runtime);
     };
-    double top = measured_s;
+    double lo = 0, hi = 1;
     for (const ParamSpec& spec : cpu_param_table().specs())
-      if (spec.name == key) top = std::min(top, spec.max);
-    double lo = 0, hi = top;
-    const bool below = time_with(0) >= measured_s, above = time_with(top) < measured_s;
-    if (below) hi = 0;
-    for (int i = 0; i < 60 && !below && !above; ++i) {
-      const double mid = 0.5 * (lo + hi);
-      (time_with(mid) < measured_s ? lo : hi) = mid;
+      if (spec.name == key) std::tie(lo, hi) = std::pair(spec.min, spec.max);
+    if (d == Dimension::time) hi = std::min(hi, measured_s);
+    const double t_lo = time_with(lo), t_hi = time_with(hi);
+    const bool fast_lo = t_lo < measured_s, fast_hi = t_hi < measured_s;
+    double value = std::abs(t_lo - measured_s) < std::abs(t_hi - measured_s) ? lo : hi;
+    if (fast_lo != fast_hi) {
+      for (int i = 0; i < 60; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        ((time_with(mid) < measured_s) == fast_lo ? lo : hi) = mid;
+      }
+      value = hi;
     }
-    set(key, hi, Dimension::time, from);
-    solved_for(phase, below || above);
+    set(key, value, d, from);
+    solved_for(phase, fast_lo == fast_hi);
   };
+  auto solve_time = [&](const char* key, const char* phase, const algorithms::TrainingStep& step,
+                        int64_t threads, const std::string& runtime, const std::string& from) {
+    solve(key, phase, step, threads, runtime, Dimension::time, from);
+  };
+  // Product rates: the efficiency (of the fma_peak rate) at which the model's 1024^3 product on
+  // one core takes the measured time. Solved before the times per op: the tiny steps' arithmetic
+  // depends on it, while an op's overhead barely touches a product of a billion MACs.
+  need(f, "gemm_fp32_1024", where, "macs");
+  solve("gemm_efficiency", "gemm_fp32_1024", product_step(1024), 1, "graph",
+        Dimension::dimensionless,
+        "gemm_fp32_1024: a 1024^3 product, Eigen, one thread, as measured with the modelled "
+        "memory traffic at the bandwidths above");
+  if (const Phase* torch = f.find("torch_gemm_fp32_1024"); torch && torch->macs > 0)
+    solve("eager_gemm_efficiency", "torch_gemm_fp32_1024", product_step(1024), 1, "eager",
+          Dimension::dimensionless,
+          "torch_gemm_fp32_1024: a 1024^3 product, PyTorch's BLAS, one thread, as measured "
+          "with the modelled memory traffic at the bandwidths above");
   // Time per op: of frugal's own trainer (graph) and PyTorch's eager dispatch, from tiny steps
   // whose arithmetic is negligible.
   const algorithms::TrainingStep tiny = tiny_step("trainer_step_tiny");

@@ -109,8 +109,17 @@ TEST_CASE(
   // 128e9 MACs/s / 16 lanes = 8e9 FMAs/s: 4 per cycle at cpuinfo's 2 GHz, so 4 units at 2 GHz.
   CHECK(p.get("vector_units") == 4);
   CHECK(p.get("clock") == Approx(2e9));
-  // 2^30 MACs in 40 ms = 26.8e9 MACs/s of 128e9: 0.2097.
+  // gemm_efficiency is solved so that the model's 1024^3 product takes the measured 40 ms. At
+  // these bandwidths the product is compute-bound, so it is the ratio of rates: 2^30 MACs in
+  // 40 ms = 26.8e9 MACs/s of 128e9, 0.2097.
   CHECK(p.get("gemm_efficiency") == Approx(1073741824 / 0.04 / 128e9).epsilon(1e-3));
+  const auto product = [&](const hw::Preset& preset) {
+    for (const hw::cpu::CpuPhaseCheck& c : hw::cpu::check_cpu(json, "test.json", preset))
+      if (c.phase == "gemm_fp32_1024") return c;
+    FAIL("no gemm_fp32_1024 check");
+    return hw::cpu::CpuPhaseCheck{};
+  };
+  CHECK(product(p).modelled_s == Approx(0.04).epsilon(1e-3));
   CHECK(p.get("l2_bandwidth") == Approx(100e9));
   CHECK(p.get("llc_core_bandwidth") == Approx(50e9));
   CHECK(p.get("dram_core_bandwidth") == Approx(10e9));
@@ -127,6 +136,26 @@ TEST_CASE(
   // DRAM: 10 W at idle; the streams' 0.5 J over 10 ms, less 0.1 J of idle, over 4 x 50 MB.
   CHECK(p.get("dram_background_power") == Approx(10));
   CHECK(p.get("dram_energy_per_byte") == Approx(0.4 / 200e6).epsilon(1e-3));
+  // Where another limit binds, the ratio of rates would not reproduce the phase: with the stream
+  // within the last-level cache on one core 100 times slower, the model's product is
+  // memory-bound beyond the measured 40 ms at any efficiency. The fit keeps the nearer end of
+  // the range and reports the value out of reach (it wrote 0.2097, silently, before).
+  std::string slow_llc = file;
+  const std::string stream = R"("stream_llc": {"iters": 1, "s_per_iter": 1e-6)";
+  REQUIRE(slow_llc.find(stream) != std::string::npos);
+  slow_llc.replace(slow_llc.find(stream), stream.size(),
+                   R"("stream_llc": {"iters": 1, "s_per_iter": 1e-4)");
+  const results::JsonValue slow_json = results::parse_json(slow_llc, "slow.json");
+  const hw::cpu::CpuFit slow_fit =
+      hw::cpu::fit_cpu(slow_json, "slow.json", hw::find_preset("cpu"), "cpu:slow");
+  const hw::Preset slow = hw::Preset::parse(slow_fit.preset_text, "slow.ini");
+  bool out_of_reach = false;
+  for (const hw::cpu::CpuFitValue& v : slow_fit.fitted)
+    if (v.param == "gemm_efficiency") out_of_reach = v.at_bound;
+  CHECK(out_of_reach);
+  CHECK(slow.get("gemm_efficiency") == 1);
+  for (const hw::cpu::CpuPhaseCheck& c : hw::cpu::check_cpu(slow_json, "slow.json", slow))
+    if (c.phase == "gemm_fp32_1024") CHECK(c.modelled_s > 0.04);
   // Without PyTorch's phases, its figures stay the base's, marked assumed.
   for (const char* kept : {"dispatch_op", "eager_gemm_efficiency", "thread_sync"}) {
     INFO(kept);
