@@ -34,12 +34,17 @@ double accuracy(const Scenario& s) { return run_scenario(s).training->final_test
 
 TEST_CASE("An ideal crossbar with 8-bit weights matches int8 within 0.2 and fp32 within 0.5 points",
           "[quick][sim][analog]") {
+  // The whole test set: on 2,000 images the gap was 5 images on one machine's Eigen kernels
+  // (0.25 points), on 10,000 it is 0.05 points; the bound is on the quantization, not on the
+  // sample.
   Scenario ideal = deployed("analog:pcm");
+  ideal.test_subset = 10000;
   ideal.hw_params = {{"prog_noise_scale", "0"}, {"read_noise_scale", "0"}, {"drift_scale", "0"},
                      {"stuck_rate", "0"},       {"dac_bits", "16"},        {"adc_bits", "16"},
                      {"weight_bits", "8"},      {"column_scales", "0"}};  // per tensor, as int8
   const ScenarioOutcome analog = run_scenario(ideal);
   Scenario int8 = deployed("cpu");
+  int8.test_subset = 10000;
   int8.precision = "int8";
   const double digital = accuracy(int8);
   const double analog_accuracy = analog.training->final_test_accuracy();
