@@ -12,6 +12,7 @@
 // derivative).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -59,20 +60,27 @@ class ForwardForwardLearner final : public Learner {
 
   double step(const Matrix& x, const uint8_t* labels, float learning_rate, int64_t&) override {
     const int64_t classes = m_net.classes();
-    std::vector<uint8_t> wrong(static_cast<size_t>(x.cols()));
-    for (size_t j = 0; j < wrong.size(); ++j)
-      wrong[j] = static_cast<uint8_t>(
+    m_wrong.resize(static_cast<size_t>(x.cols()));
+    for (size_t j = 0; j < m_wrong.size(); ++j)
+      m_wrong[j] = static_cast<uint8_t>(
           (labels[j] + 1 + m_rng() % static_cast<uint64_t>(classes - 1)) % classes);
-    Matrix z[2] = {embed(x, labels), embed(x, wrong.data())}, h[2];
+    embed_into(x, labels, m_embedded[0]);
+    embed_into(x, m_wrong.data(), m_embedded[1]);
     const auto n = static_cast<float>(x.cols());
     double loss = 0;
-    Gradients g, g_neg;
+    // Every buffer is the learner's, one per block, kept from step to step.
+    m_h.resize(m_blocks.size());
+    m_d.resize(m_blocks.size());
+    m_g.resize(m_blocks.size());
     for (size_t b = 0; b < m_blocks.size(); ++b) {
       const DenseBlock& block = m_blocks[b];
-      Matrix d[2];
+      Matrix* z[2];
+      Matrix* h = m_h[b].data();
+      Matrix* d = m_d[b].data();
       for (int s = 0; s < 2; ++s) {
-        if (b > 0) normalize(z[s]);
-        m_net.forward_block(block, z[s], m_numerics, h[s]);
+        z[s] = b == 0 ? &m_embedded[s] : &m_h[b - 1][s];
+        if (b > 0) normalize(*z[s]);
+        m_net.forward_block(block, *z[s], m_numerics, h[s]);
         // loss = softplus(θ − g⁺) + softplus(g⁻ − θ); ∂/∂h = ∓σ(±(θ − g))·2h/units.
         const auto units = static_cast<float>(h[s].rows());
         const Eigen::RowVectorXf goodness = h[s].colwise().squaredNorm() / units;
@@ -84,17 +92,17 @@ class ForwardForwardLearner final : public Learner {
         Eigen::RowVectorXf coefficient(margin.size());
         for (Eigen::Index j = 0; j < margin.size(); ++j)
           coefficient(j) = sign * sigmoid(margin(j)) * 2.0f / units / n;
-        d[s] = h[s] * coefficient.asDiagonal();
+        d[s].noalias() = h[s] * coefficient.asDiagonal();
         if (block.last != block.dense)
           multiply_by_derivative(d[s], h[s], m_net.layers()[block.last].function, d[s]);
       }
-      m_numerics.matmul(d[0], Operand::gradient, false, z[0], Operand::activation, true, g.w);
-      m_numerics.matmul(d[1], Operand::gradient, false, z[1], Operand::activation, true, g_neg.w);
+      Gradients& g = m_g[b][0];
+      Gradients& g_neg = m_g[b][1];
+      m_numerics.matmul(d[0], Operand::gradient, false, *z[0], Operand::activation, true, g.w);
+      m_numerics.matmul(d[1], Operand::gradient, false, *z[1], Operand::activation, true, g_neg.w);
       g.w += g_neg.w;
       if (m_net.layers()[block.dense].b.size()) g.b = d[0].rowwise().sum() + d[1].rowwise().sum();
       m_net.update(block.dense, g, learning_rate, m_numerics);
-      z[0].swap(h[0]);
-      z[1].swap(h[1]);
     }
     return loss;
   }
@@ -107,7 +115,8 @@ class ForwardForwardLearner final : public Learner {
     std::vector<uint8_t> label(static_cast<size_t>(x.cols()));
     for (int64_t c = 0; c < classes; ++c) {
       std::fill(label.begin(), label.end(), static_cast<uint8_t>(c));
-      Matrix z = embed(x, label.data()), h;
+      Matrix z, h;
+      embed_into(x, label.data(), z);
       for (size_t b = 0; b < m_blocks.size(); ++b) {
         if (b > 0) normalize(z);
         m_net.forward_block(m_blocks[b], z, m_numerics, h);
@@ -121,11 +130,11 @@ class ForwardForwardLearner final : public Learner {
   static float softplus(float v) { return v > 20 ? v : std::log1p(std::exp(v)); }
   static float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 
-  Matrix embed(const Matrix& x, const uint8_t* labels) const {
-    Matrix e = x;
+  // x with each sample's label written into its first C inputs.
+  void embed_into(const Matrix& x, const uint8_t* labels, Matrix& e) const {
+    e = x;
     e.topRows(m_net.classes()).setZero();
     for (Eigen::Index j = 0; j < e.cols(); ++j) e(labels[j], j) = 1.0f;
-    return e;
   }
 
   static void normalize(Matrix& z) {
@@ -136,6 +145,12 @@ class ForwardForwardLearner final : public Learner {
 
   std::mt19937_64 m_rng;  // negative labels
   std::vector<DenseBlock> m_blocks;
+  // A step's buffers: the negative labels, the inputs with the labels written in (positive,
+  // negative), and per block each stream's output, its ∂loss/∂h and gradients.
+  std::vector<uint8_t> m_wrong;
+  Matrix m_embedded[2];
+  std::vector<std::array<Matrix, 2>> m_h, m_d;
+  std::vector<std::array<Gradients, 2>> m_g;
 };
 
 class ForwardForward final : public LearningRule {

@@ -127,7 +127,7 @@ class PepitaLearner final : public Learner {
               int64_t& correct) override {
     const auto n = static_cast<float>(x.cols());
     // Pass 1: the error. PEPITA keeps every layer's output; MEMPEPITA keeps none.
-    Matrix p;
+    Matrix& p = m_error;
     if (m_recompute) {
       scores(x, p);  // the logits, nothing kept
     } else {
@@ -139,29 +139,34 @@ class PepitaLearner final : public Learner {
     for (Eigen::Index j = 0; j < p.cols(); ++j) p(labels[j], j) -= 1.0f;
     const Matrix& e = p;  // per sample: softmax − one-hot
     // Pass 2 on x + F_in e, block by block, each block's update as soon as its signal is known
-    // (no later computation of the step reads its weights).
-    Matrix modulation;
-    m_numerics.matmul(m_f_in, Operand::weight, false, e, Operand::gradient, false, modulation);
-    Matrix h_mod = x + modulation, h_clean = x, mod_out, clean_out;
-    Gradients g;
+    // (no later computation of the step reads its weights). Every buffer is the learner's, kept
+    // from step to step.
+    m_numerics.matmul(m_f_in, Operand::weight, false, e, Operand::gradient, false, m_modulation);
+    m_input.noalias() = x + m_modulation;
+    m_mod.resize(m_blocks.size());
+    m_clean.resize(m_blocks.size());
+    m_gradients.resize(m_blocks.size());
+    const Matrix* h_mod = &m_input;
+    const Matrix* h_clean = &x;
     for (size_t b = 0; b < m_blocks.size(); ++b) {
       const DenseBlock& block = m_blocks[b];
-      m_net.forward_block(block, h_mod, m_numerics, mod_out);
-      Matrix signal;
+      m_net.forward_block(block, *h_mod, m_numerics, m_mod[b]);
       if (b + 1 == m_blocks.size()) {
-        signal = e / n;
+        m_signal.noalias() = e / n;
       } else {
-        if (m_recompute)
-          m_net.forward_block(block, h_clean, m_numerics, clean_out);
-        else
-          clean_out = m_pass.h[block.last + 1];
-        signal = (clean_out - mod_out) / n;
+        if (m_recompute) {
+          m_net.forward_block(block, *h_clean, m_numerics, m_clean[b]);
+          h_clean = &m_clean[b];
+        } else {
+          h_clean = &m_pass.h[block.last + 1];
+        }
+        m_signal.noalias() = (*h_clean - m_mod[b]) / n;
       }
-      m_numerics.matmul(signal, Operand::gradient, false, h_mod, Operand::activation, true, g.w);
-      if (m_net.layers()[block.dense].b.size()) g.b = signal.rowwise().sum();
+      Gradients& g = m_gradients[b];
+      m_numerics.matmul(m_signal, Operand::gradient, false, *h_mod, Operand::activation, true, g.w);
+      if (m_net.layers()[block.dense].b.size()) g.b = m_signal.rowwise().sum();
       m_net.update(block.dense, g, learning_rate, m_numerics);
-      h_mod.swap(mod_out);
-      h_clean.swap(clean_out);
+      h_mod = &m_mod[b];
     }
     return loss;
   }
@@ -171,6 +176,11 @@ class PepitaLearner final : public Learner {
   std::vector<DenseBlock> m_blocks;
   Matrix m_f_in;  // n₀ × C, fixed
   Pass m_pass;
+  // A step's buffers: the error, F_in e, the modulated input, a block's signal, and each
+  // block's outputs on the modulated and (MEMPEPITA) the clean pass and its gradients.
+  Matrix m_error, m_modulation, m_input, m_signal;
+  std::vector<Matrix> m_mod, m_clean;
+  std::vector<Gradients> m_gradients;
 };
 
 // PEPITA keeps the first pass's activations; MEMPEPITA recomputes them.
