@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "results/core/error.h"
 
@@ -34,6 +35,68 @@ double positive_percentile(const Matrix& a, double p) {
 
 void add_bias(Matrix& m, const Vector& b) {
   if (b.size() > 0) m.colwise() += b;
+}
+
+// The event path sums kEventRows outputs at a time in 8 vector registers (Eigen's packets:
+// 16 floats with AVX-512, 8 with AVX2).
+using Packet = Eigen::internal::packet_traits<float>::type;
+constexpr int kPackets = 8;
+constexpr Eigen::Index kEventRows = kPackets * Eigen::internal::unpacket_traits<Packet>::size;
+
+// current = w·s for a 0/1 spike matrix s (inputs × samples) holding `fired` ones: a dense
+// product, or for each sample the columns of w whose inputs fired, added in input order
+// (`active` holds their indices), kEventRows outputs at a time.
+void synaptic_input(const Matrix& w, const Matrix& s, double fired, SynapticPath path,
+                    std::vector<Eigen::Index>& active, Matrix& current) {
+  const auto slots = static_cast<double>(s.size());
+  if (path == SynapticPath::dense ||
+      (path == SynapticPath::automatic && fired >= kEventRateLimit * slots)) {
+    current.noalias() = w * s;
+    return;
+  }
+  namespace ei = Eigen::internal;
+  current.resize(w.rows(), s.cols());
+  constexpr auto kLanes = kEventRows / kPackets;
+  active.resize(static_cast<size_t>(s.rows()) + 1);
+  for (Eigen::Index j = 0; j < s.cols(); ++j) {
+    // The inputs that fired: blocks of 16 without a spike skipped at once, the others without a
+    // branch per input (their pattern is unpredictable).
+    const float* spikes = s.col(j).data();
+    Eigen::Index* const list = active.data();
+    size_t n = 0;
+    Eigen::Index i = 0;
+    for (; i + 16 <= s.rows(); i += 16) {
+      uint32_t bits[16], any = 0;
+      std::memcpy(bits, spikes + i, sizeof bits);
+      for (const uint32_t b : bits) any |= b;
+      if (any == 0) continue;
+      for (Eigen::Index q = i; q < i + 16; ++q) {
+        list[n] = q;
+        n += spikes[q] != 0.0f;
+      }
+    }
+    for (; i < s.rows(); ++i) {
+      list[n] = i;
+      n += spikes[i] != 0.0f;
+    }
+    const Eigen::Index* const end = list + n;
+    Eigen::Index r = 0;
+    for (; r + kEventRows <= w.rows(); r += kEventRows) {
+      Packet sum[kPackets];
+      for (Packet& p : sum) p = ei::pset1<Packet>(0.0f);
+      for (const Eigen::Index* i = list; i != end; ++i) {
+        const float* from = w.col(*i).data() + r;
+#pragma GCC unroll 8
+        for (int p = 0; p < kPackets; ++p)
+          sum[p] = ei::padd(sum[p], ei::ploadu<Packet>(from + p * kLanes));
+      }
+      float* to = current.col(j).data() + r;
+      for (int p = 0; p < kPackets; ++p) ei::pstoreu(to + p * kLanes, sum[p]);
+    }
+    auto rest = current.col(j).tail(w.rows() - r);
+    rest.setZero();
+    for (const Eigen::Index* i = list; i != end; ++i) rest += w.col(*i).tail(w.rows() - r);
+  }
 }
 
 // The timesteps after which the accuracy is read: 1, 2, 4, ... and T.
@@ -67,17 +130,62 @@ struct ChipLayer {
 };
 
 // Leaky integrate-and-fire with reset by subtraction and a refractory period, one timestep:
-// `current` into `v` (neurons × samples), the spikes into `s`.
-void integrate_and_fire(Matrix& v, Matrix& silent, const Matrix& current, const NeuronModel& n,
-                        Matrix& s) {
+// `current` into `v` (neurons × samples), the spikes into `s`, each neuron's into `counts` when
+// given. Awake neurons leak and integrate; those in their refractory period hold. One pass over
+// the neurons, branch-free so that it vectorizes. Returns the number of spikes.
+double integrate_and_fire(Matrix& v, Matrix& silent, const Matrix& current, const NeuronModel& n,
+                          Matrix& s, Vector* counts = nullptr) {
   const auto theta = static_cast<float>(n.threshold);
   const auto keep = static_cast<float>(1.0 - n.leak);
   const auto refractory = static_cast<float>(n.refractory);
-  const auto awake = (silent.array() <= 0.0f).cast<float>();
-  v = (awake * (v.array() * keep + current.array()) + (1.0f - awake) * v.array()).matrix();
-  s = (awake * (v.array() >= theta).cast<float>()).matrix();
-  v -= theta * s;
-  silent = (s.array() > 0).select(refractory, silent.array() - 1.0f).matrix();
+  s.resize(v.rows(), v.cols());
+  double total = 0;
+  // `current` may be shaped otherwise (a convolution's channels × positions·samples): its
+  // elements are v's, in the same order.
+  const Eigen::Index rows = v.rows();
+  for (Eigen::Index j = 0; j < v.cols(); ++j) {
+    float* const vj = v.data() + j * rows;
+    float* const quiet = silent.data() + j * rows;
+    float* const fired = s.data() + j * rows;
+    const float* const in = current.data() + j * rows;
+    int32_t column = 0;
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      const bool awake = quiet[i] <= 0.0f;
+      float potential = awake ? vj[i] * keep + in[i] : vj[i];
+      const bool spike = awake && potential >= theta;
+      potential -= spike ? theta : 0.0f;  // reset by subtraction
+      vj[i] = potential;
+      fired[i] = spike ? 1.0f : 0.0f;
+      quiet[i] = spike ? refractory : quiet[i] - 1.0f;
+      column += spike;
+    }
+    if (counts) *counts += s.col(j);
+    total += column;
+  }
+  return total;
+}
+
+// The rate-coding encoder, one timestep: each input adds its intensity and spikes on reaching 1,
+// into `s` (and each input's into `counts` when given). Returns the number of spikes.
+double encode(Matrix& encoder, const Matrix& x, Matrix& s, Vector* counts = nullptr) {
+  s.resize(x.rows(), x.cols());
+  double total = 0;
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    float* const e = encoder.col(j).data();
+    float* const fired = s.col(j).data();
+    const float* const in = x.col(j).data();
+    int32_t column = 0;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      const float sum = e[i] + in[i];
+      const bool spike = sum >= 1.0f;
+      e[i] = spike ? sum - 1.0f : sum;
+      fired[i] = spike ? 1.0f : 0.0f;
+      column += spike;
+    }
+    if (counts) *counts += s.col(j);
+    total += column;
+  }
+  return total;
 }
 
 // The layers a convolutional network runs as on the chip; throws InputError naming a layer
@@ -177,10 +285,7 @@ SpikingResult run_converted_convolutional(const algorithms::Network& net,
     }
     size_t next = 0;
     for (int64_t t = 1; t <= o.timesteps; ++t) {
-      encoder += x;
-      s = (encoder.array() >= 1.0f).cast<float>().matrix();
-      encoder -= s;
-      spikes[0] += s.sum();
+      spikes[0] += encode(encoder, x, s);
       for (size_t k = 0; k < chip.size(); ++k) {
         const size_t i = chip[k].index;
         if (chip[k].kind == LayerKind::max_pool) {
@@ -270,11 +375,9 @@ double SpikingResult::mean_rate() const {
 
 std::vector<Vector> run_spiking(const std::vector<SpikingWeights>& layers, const Matrix& x,
                                 const NeuronModel& neuron, int64_t timesteps,
-                                const std::function<void(int64_t, const Matrix&)>& at_step) {
+                                const std::function<void(int64_t, const Matrix&)>& at_step,
+                                SynapticPath path) {
   const Eigen::Index m = x.cols();
-  const auto theta = static_cast<float>(neuron.threshold);
-  const auto keep = static_cast<float>(1.0 - neuron.leak);
-  const auto refractory = static_cast<float>(neuron.refractory);
   std::vector<Vector> counts(layers.size() + 1);
   counts[0] = Vector::Zero(x.rows());
   Matrix encoder = Matrix::Zero(x.rows(), m);
@@ -285,27 +388,17 @@ std::vector<Vector> run_spiking(const std::vector<SpikingWeights>& layers, const
     counts[k + 1] = Vector::Zero(layers[k].w.rows());
   }
   Matrix s, current;
+  std::vector<Eigen::Index> active;
   for (int64_t t = 1; t <= timesteps; ++t) {
-    // The encoder: each input adds its intensity and spikes on reaching 1.
-    encoder += x;
-    s = (encoder.array() >= 1.0f).cast<float>().matrix();
-    encoder -= s;
-    counts[0] += s.rowwise().sum();
+    double fired = encode(encoder, x, s, &counts[0]);
     for (size_t k = 0; k < layers.size(); ++k) {
-      current.noalias() = layers[k].w * s;
+      synaptic_input(layers[k].w, s, fired, path, active, current);
       add_bias(current, layers[k].b);
       if (k + 1 == layers.size()) {  // the output layer integrates
         v[k] += current;
         break;
       }
-      // Awake neurons leak and integrate; those in their refractory period hold.
-      const auto awake = (silent[k].array() <= 0.0f).cast<float>();
-      v[k] = (awake * (v[k].array() * keep + current.array()) + (1.0f - awake) * v[k].array())
-                 .matrix();
-      s = (awake * (v[k].array() >= theta).cast<float>()).matrix();
-      v[k] -= theta * s;  // reset by subtraction
-      silent[k] = (s.array() > 0).select(refractory, silent[k].array() - 1.0f).matrix();
-      counts[k + 1] += s.rowwise().sum();
+      fired = integrate_and_fire(v[k], silent[k], current, neuron, s, &counts[k + 1]);
     }
     if (at_step) at_step(t, v.back());
   }
@@ -366,11 +459,13 @@ SpikingResult run_converted(const algorithms::Network& net, const workloads::Dat
     const Eigen::Map<const Matrix> x(test.images.data() + start * test.features(), test.features(),
                                      m);
     size_t next = 0;
-    const std::vector<Vector> counts =
-        run_spiking(snn, x, o.neuron, o.timesteps, [&](int64_t t, const Matrix& v) {
+    const std::vector<Vector> counts = run_spiking(
+        snn, x, o.neuron, o.timesteps,
+        [&](int64_t t, const Matrix& v) {
           if (next < checkpoints.size() && t == checkpoints[next])
             correct[next++] += algorithms::count_correct(v, test.labels.data() + start);
-        });
+        },
+        o.path);
     for (size_t k = 0; k < counts.size(); ++k) spikes[k] += counts[k].sum();
   }
   finish(r, spikes, checkpoints, correct, test.size());

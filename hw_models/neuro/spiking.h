@@ -33,6 +33,17 @@ struct NeuronModel {
   int weight_bits = 0;     // 0: full precision
 };
 
+// How a layer's synaptic input W·s is computed each timestep. `events` adds, for each sample, the
+// columns of W whose inputs fired, in input order (what an event-driven chip does: work in
+// proportion to the spikes); `dense` multiplies the whole matrix by the 0/1 spike matrix (faster
+// when most inputs fire); `automatic` picks by the timestep's spike rate (events below
+// kEventRateLimit). The two differ only in the order of the floating-point sums.
+enum class SynapticPath { automatic, dense, events };
+// The spike rate below which `automatic` propagates events (bench/README.md, BM_Spiking: on
+// 784-256-128-10 with 100 samples at once, the event path is the faster up to about this rate;
+// with fewer samples, the dense product loses more of its speed).
+inline constexpr double kEventRateLimit = 0.4;
+
 struct SpikingOptions {
   int64_t timesteps = 32;
   NeuronModel neuron;
@@ -41,6 +52,7 @@ struct SpikingOptions {
   // false: the weights are the spiking network's already (trained on the chip), run as they
   // are, rounded to weight_bits.
   bool balance = true;
+  SynapticPath path = SynapticPath::automatic;
 };
 
 struct SpikingLayer {
@@ -89,7 +101,8 @@ void round_to_bits(algorithms::Matrix& w, int bits);
 std::vector<algorithms::Vector> run_spiking(
     const std::vector<SpikingWeights>& layers, const algorithms::Matrix& x,
     const NeuronModel& neuron, int64_t timesteps,
-    const std::function<void(int64_t, const algorithms::Matrix&)>& at_step = {});
+    const std::function<void(int64_t, const algorithms::Matrix&)>& at_step = {},
+    SynapticPath path = SynapticPath::automatic);
 
 // Throws InputError when the network is not dense layers with ReLU between them (naming the
 // layer), for T ≤ 0, a negative leak or refractory period, or a threshold ≤ 0.

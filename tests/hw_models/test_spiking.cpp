@@ -22,12 +22,17 @@ TEST_CASE("The converted MLP reaches its ANN accuracy within 1 point at some T <
   train.epochs = 3;
   train.learning_rate = 0.05;
   train.lr_schedule = "cosine";
-  SpikingResult snn;
+  SpikingResult snn, dense, events;
   std::vector<SpikingResult> by_t;
   train.after_training = [&](const algorithms::Network& net, algorithms::TrainResult&) {
     SpikingOptions o;
     o.timesteps = 64;
     snn = run_converted(net, data, o);
+    o.path = SynapticPath::dense;
+    dense = run_converted(net, data, o);
+    o.path = SynapticPath::events;
+    events = run_converted(net, data, o);
+    o.path = SynapticPath::automatic;
     for (int64_t t : {8, 16, 32}) {
       o.timesteps = t;
       by_t.push_back(run_converted(net, data, o));
@@ -44,6 +49,15 @@ TEST_CASE("The converted MLP reaches its ANN accuracy within 1 point at some T <
   CHECK(best >= ann.final_test_accuracy() - 0.01);
   // The trace at t equals a run of t timesteps (the dynamics do not look ahead).
   CHECK(by_t[1].accuracy == Approx(snn.accuracy_at[4].second));  // T = 16
+  // Propagating only the spikes that fired gives the dense product's spikes, neuron for neuron
+  // summed over 2,000 images and 64 timesteps, and its accuracy at every readout.
+  for (size_t k = 0; k < dense.layers.size(); ++k) {
+    INFO("layer " << k);
+    CHECK(events.layers[k].spikes_per_sample == dense.layers[k].spikes_per_sample);
+    CHECK(snn.layers[k].spikes_per_sample == dense.layers[k].spikes_per_sample);
+  }
+  CHECK(events.accuracy_at == dense.accuracy_at);
+  CHECK(snn.mean_rate() < kEventRateLimit);  // so `automatic` took the event path
   // More timesteps, more spikes.
   CHECK(by_t[0].synaptic_events_per_sample() < by_t[1].synaptic_events_per_sample());
   CHECK(by_t[1].synaptic_events_per_sample() < by_t[2].synaptic_events_per_sample());
@@ -52,8 +66,9 @@ TEST_CASE("The converted MLP reaches its ANN accuracy within 1 point at some T <
 TEST_CASE("Convolutional networks convert to spikes: pooling layers of their own neurons",
           "[quick][hw][neuro]") {
   // lenet5:relu (average pooling) and cnn-fmnist (max pooling, Rueckauer et al.'s gate), each
-  // trained for two epochs on 3,000 images, converted and run on 300 test images.
-  const workloads::DataSplit data = workloads::load_dataset("fashion-mnist", "", 3000, 300, 0);
+  // trained for two epochs on 3,000 images, converted and run on 1,000 test images (on 300, one
+  // machine's Eigen kernels put lenet5:relu's SNN 3.3 points below its ANN; on 1,000 it is level).
+  const workloads::DataSplit data = workloads::load_dataset("fashion-mnist", "", 3000, 1000, 0);
   for (const std::string model : {"lenet5:relu", "cnn-fmnist"}) {
     workloads::BuildOptions build;
     build.batch = 32;

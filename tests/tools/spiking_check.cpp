@@ -6,10 +6,16 @@
 //   T leak threshold refractory
 //   L                               (layers)
 //   rows cols w[rows*cols] b[rows]  (each layer, weights row-major)
-//   n x[n]                          (input intensities in [0, 1], one sample)
-// Output: one line per layer, the encoder first: the spikes of each neuron over T timesteps.
+//   n m x[n*m]                      (m samples of n input intensities in [0, 1], sample by sample)
+//   [path]                          (optional: automatic, dense or events)
+// Output: one line per layer, the encoder first: the spikes of each neuron over T timesteps,
+// summed over the samples. On stderr: "seconds S", the fastest of three runs of run_spiking
+// (the dynamics alone, without the process's start or the parsing), for benchmarks.
 
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <string>
 #include <systemc>
 
 #include "hw_models/neuro/spiking.h"
@@ -32,12 +38,28 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
     l.b.resize(rows);
     for (Eigen::Index i = 0; i < rows; ++i) std::cin >> l.b(i);
   }
-  Eigen::Index n = 0;
-  std::cin >> n;
-  algorithms::Matrix x(n, 1);
-  for (Eigen::Index i = 0; i < n; ++i) std::cin >> x(i, 0);
+  Eigen::Index n = 0, m = 0;
+  std::cin >> n >> m;
+  if (!std::cin || n <= 0 || m <= 0) return 2;
+  algorithms::Matrix x(n, m);
+  for (Eigen::Index j = 0; j < m; ++j)
+    for (Eigen::Index i = 0; i < n; ++i) std::cin >> x(i, j);
   if (!std::cin) return 2;
-  for (const algorithms::Vector& counts : hw::neuro::run_spiking(net, x, neuron, timesteps)) {
+  std::string name = "automatic";
+  std::cin >> name;
+  const auto path = name == "dense"    ? hw::neuro::SynapticPath::dense
+                    : name == "events" ? hw::neuro::SynapticPath::events
+                                       : hw::neuro::SynapticPath::automatic;
+  std::vector<algorithms::Vector> spikes;
+  double fastest = 1e300;
+  for (int run = 0; run < 3; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    spikes = hw::neuro::run_spiking(net, x, neuron, timesteps, {}, path);
+    fastest = std::min(
+        fastest, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::cerr << "seconds " << fastest << "\n";
+  for (const algorithms::Vector& counts : spikes) {
     for (Eigen::Index i = 0; i < counts.size(); ++i) std::cout << (i ? " " : "") << counts(i);
     std::cout << "\n";
   }
