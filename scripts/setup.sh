@@ -25,6 +25,7 @@ packages=(
 test_packages=(
   python3-nbclient python3-nbformat python3-ipykernel  # the example notebook, executed
   python3-torch python3-torchvision python3-onnx  # counts against PyTorch, ONNX export
+  libopenblas0-pthread                          #   and PyTorch's speed on a real BLAS (bench/)
   python3-brian                                 # spiking dynamics against Brian2
   chromium chromium-driver python3-selenium     # frugal report's page in a real browser
   clang libclang-rt-14-dev                      # sanitizers and libFuzzer targets
