@@ -1,7 +1,8 @@
 // frugal_bench_numerics: inference of a 10,000-image test set through mlp:784-256-128-10 in
 // ideal fp32 and through the noisy PCM crossbar numerics (programming noise, drift, read noise,
 // 8-bit DAC and ADC). Issue 7's target: the analog run at most 3x the fp32 one.
-// Also the spiking simulation (hw::neuro::run_spiking) of the same shape at a given spike rate,
+// Also the trainer's epoch on one thread and on two (--trainer-threads; issue 25's target: 1.7x),
+// and the spiking simulation (hw::neuro::run_spiking) of the same shape at a given spike rate,
 // the synaptic input as a dense product or event by event (issue 25's targets: events at least
 // 3x faster than dense at a spike rate of 0.28, 10x at 0.05).
 
@@ -11,6 +12,7 @@
 #include <random>
 
 #include "algorithms/functional/network.h"
+#include "algorithms/functional/trainer.h"
 #include "bench/bench_main.h"
 #include "hw_models/analog/analog_numerics.h"
 #include "hw_models/neuro/spiking.h"
@@ -92,6 +94,34 @@ BENCHMARK(BM_Spiking)
     ->ArgNames({"rate_permille", "path"})  // path 0: automatic, 1: dense, 2: events
     ->ArgsProduct({{50, 280, 500, 700}, {1, 2, 0}})
     ->Unit(benchmark::kMillisecond);
+
+// One epoch of bp (momentum, batch 64) on 10,000 Fashion-MNIST images, mlp:784-256-128-10 or a
+// wide 784-4096-4096-10 (1,280 images), the products on `threads` threads. Counters: images
+// per second and the products' GFLOP/s (the forward, the backward and the weight gradients).
+void BM_TrainEpoch(benchmark::State& state) {
+  const bool wide = state.range(1) != 0;
+  const int64_t images = wide ? 1280 : 10000;
+  const workloads::DataSplit subset = workloads::load_dataset("fashion-mnist", "", images, 100, 0);
+  const workloads::Graph forward =
+      workloads::build_model(wide ? "mlp:784-4096-4096-10" : "mlp:784-256-128-10", {});
+  algorithms::TrainOptions o;
+  o.batch = 64;
+  o.threads = state.range(0);
+  o.learning_rate = 0.01;
+  for (auto _ : state) benchmark::DoNotOptimize(algorithms::train(forward, subset, o));
+  const double macs =
+      wide ? 784.0 * 4096 + 4096.0 * 4096 + 4096.0 * 10 : 784.0 * 256 + 256.0 * 128 + 128.0 * 10;
+  state.counters["images_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * images), benchmark::Counter::kIsRate);
+  state.counters["product_gflops"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * images) * macs * 2 * 3 / 1e9,
+                         benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_TrainEpoch)
+    ->ArgNames({"threads", "wide"})
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

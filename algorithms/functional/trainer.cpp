@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <string>
 
 #include "algorithms/functional/network.h"
 #include "algorithms/functional/numerics.h"
@@ -60,10 +61,38 @@ double accuracy(Learner& learner, const workloads::Dataset& d) {
   return d.size() ? static_cast<double>(correct) / static_cast<double>(d.size()) : 0.0;
 }
 
+// Eigen's products run on `threads` threads while it lives, on one again after (every product
+// outside a training, and every training that asks for one, runs on one: Eigen would otherwise
+// take OpenMP's default, all the cores).
+class ProductThreads {
+ public:
+  explicit ProductThreads(int64_t threads) { Eigen::setNbThreads(static_cast<int>(threads)); }
+  ~ProductThreads() { Eigen::setNbThreads(1); }
+  ProductThreads(const ProductThreads&) = delete;
+  ProductThreads& operator=(const ProductThreads&) = delete;
+};
+
+const bool g_one_thread = (Eigen::setNbThreads(1), true);
+
 }  // namespace
+
+int64_t max_trainer_threads() {
+#ifdef FRUGAL_HAVE_OPENMP
+  return 1024;
+#else
+  return 1;
+#endif
+}
 
 TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& data,
                   const TrainOptions& o, const std::function<void(const EpochStats&)>& on_epoch) {
+  if (o.threads < 1 || o.threads > max_trainer_threads())
+    throw InputError("--trainer-threads must be " +
+                     (max_trainer_threads() == 1
+                          ? std::string("1: this build of frugal has no OpenMP")
+                          : "in [1, " + std::to_string(max_trainer_threads()) + "]") +
+                     ", got " + std::to_string(o.threads));
+  const ProductThreads product_threads(o.threads);
   const auto rule = make_rule(o.rule);
   if (!rule->trains())
     throw InputError("rule " + o.rule + " has no functional face: it cannot train");

@@ -34,7 +34,11 @@ struct TrainOptions {
   // Learning rate over the epochs: constant; cosine (η·(1 + cos(π·(e−1)/E))/2 in epoch e of E);
   // or step (×0.1 from 60% and again from 90% of the epochs, as PEPITA's reference runs do).
   std::string lr_schedule = "constant";
-  uint64_t seed = 0;              // initialization, feedback matrices, and the order of samples
+  uint64_t seed = 0;  // initialization, feedback matrices, and the order of samples
+  // Threads the products (Eigen's GEMM) run on. A count splits each product's output among the
+  // threads, each summing its part in a fixed order: results are bit for bit the same for a
+  // given count, and may differ in the last bits between counts (the blocking depends on it).
+  int64_t threads = 1;
   std::string numerics = "fp32";  // a digital format (numerics.h)
   // A device's own numerics (noise, drift, ...), used instead of `numerics` when set.
   std::function<std::unique_ptr<Numerics>()> make_numerics;
@@ -127,6 +131,9 @@ double scheduled_learning_rate(double base, const std::string& schedule, int64_t
 
 // Whether `rule` has a functional face (throws InputError for an unknown rule).
 bool trains_functionally(const std::string& rule);
+
+// The most threads `TrainOptions::threads` may ask for: 1 in a build without OpenMP.
+int64_t max_trainer_threads();
 
 // Trains the network of `forward` (a chain of dense, conv2d, pooling and relu/tanh/sigmoid
 // layers; pepita, mempepita and ff: dense layers only) on `data`. Throws InputError for a

@@ -99,7 +99,7 @@ std::string trained_network_key(const Scenario& s, const std::string& trained_by
       << "\nlr-schedule=" << s.lr_schedule << "\nepochs=" << s.epochs << "\nbatch=" << s.batch
       << "\nseed=" << s.seed << "\ndataset=" << s.dataset << "\ndata-dir=" << s.data_dir
       << "\ntrain-subset=" << s.train_subset << "\ntest-subset=" << s.test_subset
-      << "\nearly-stop=" << s.early_stop << "\n";
+      << "\nearly-stop=" << s.early_stop << "\ntrainer-threads=" << s.trainer_threads << "\n";
   return key.str();
 }
 
@@ -148,6 +148,7 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
   train.momentum = s.momentum;
   train.lr_schedule = s.lr_schedule;
   train.seed = static_cast<uint64_t>(s.seed);
+  train.threads = s.trainer_threads;
   train.numerics = deploy ? "fp32" : s.precision;
   // The device's arithmetic: its own numerics (analog), else --precision's digital format.
   NumericsFactory on_device;

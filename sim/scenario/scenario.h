@@ -67,7 +67,8 @@ struct Scenario {
   bool inputs_on_device = false;
   // GPUs: what launches the kernels: "graph" (back to back) or "eager" (the host dispatches each).
   std::string runtime = "graph";
-  int64_t threads = 0;  // CPUs: the runtime's threads (0: all the preset's cores)
+  int64_t threads = 0;          // CPUs: the runtime's threads (0: all the preset's cores)
+  int64_t trainer_threads = 1;  // --train: the threads of frugal's own trainer's products
   // Analog devices trained on the chip: how an update becomes pulses (sgd, mixed-precision).
   std::string analog_update = "sgd";
   // Spiking devices: how layers are placed on cores: "pack" (fewest cores) or "spread" (all).

@@ -67,6 +67,27 @@ TEST_CASE("Training is reproducible bit for bit; another seed gives another resu
   }
 }
 
+TEST_CASE("The trainer's products on two threads: the same result bit for bit, run after run",
+          "[quick][trainer]") {
+  // Wide enough that Eigen splits the products (784-256-128-10 at batch 64).
+  TrainOptions o = options_for("bp", 5, 1);
+  o.batch = 64;
+  o.threads = 2;
+  if (max_trainer_threads() < 2) {  // a build without OpenMP says so
+    CHECK_THROWS_WITH(algorithms::train(mlp("mlp:784-256-128-10"), synthetic(), o),
+                      "--trainer-threads must be 1: this build of frugal has no OpenMP, got 2");
+    return;
+  }
+  const TrainResult a = algorithms::train(mlp("mlp:784-256-128-10"), synthetic(), o);
+  const TrainResult b = algorithms::train(mlp("mlp:784-256-128-10"), synthetic(), o);
+  CHECK(a.epochs[0].train_loss == b.epochs[0].train_loss);  // exactly equal
+  CHECK(a.epochs[0].test_accuracy == b.epochs[0].test_accuracy);
+  CHECK(a.epochs[0].test_accuracy > 0.5);
+  o.threads = 0;
+  CHECK_THROWS_WITH(algorithms::train(mlp("mlp:784-256-128-10"), synthetic(), o),
+                    "--trainer-threads must be in [1, 1024], got 0");
+}
+
 TEST_CASE("MEMPEPITA recomputes what PEPITA keeps: the same result, more MACs",
           "[quick][trainer]") {
   const TrainResult p = train("pepita", 5, 2), m = train("mempepita", 5, 2);

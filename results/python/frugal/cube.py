@@ -26,7 +26,7 @@ import numpy as np
 __all__ = ["to_xarray", "sweep_spec_sections"]
 
 def column_of(key):
-    """The /scenarios column of a swept key (schema 0.18.0): '-' and '.' become '_'."""
+    """The /scenarios column of a swept key (schema 0.19.0): '-' and '.' become '_'."""
     return key.replace("-", "_").replace(".", "_")
 
 

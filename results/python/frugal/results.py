@@ -1,4 +1,4 @@
-"""Reads frugal result files (HDF5, schema 0.18.0, see docs/results-schema.md) into pandas and
+"""Reads frugal result files (HDF5, schema 0.19.0, see docs/results-schema.md) into pandas and
 xarray.
 
 Needs h5py, numpy and pandas (Debian: python3-h5py python3-numpy python3-pandas), and xarray
