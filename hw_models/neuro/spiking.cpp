@@ -41,7 +41,7 @@ void add_bias(Matrix& m, const Vector& b) {
 // 16 floats with AVX-512, 8 with AVX2).
 using Packet = Eigen::internal::packet_traits<float>::type;
 constexpr int kPackets = 8;
-constexpr Eigen::Index kEventRows = kPackets * Eigen::internal::unpacket_traits<Packet>::size;
+constexpr Eigen::Index kEventRows = kPackets * Eigen::internal::packet_traits<float>::size;
 
 // current = w·s for a 0/1 spike matrix s (inputs × samples) holding `fired` ones: a dense
 // product, or for each sample the columns of w whose inputs fired, added in input order
@@ -84,8 +84,8 @@ void synaptic_input(const Matrix& w, const Matrix& s, double fired, SynapticPath
     for (; r + kEventRows <= w.rows(); r += kEventRows) {
       Packet sum[kPackets];
       for (Packet& p : sum) p = ei::pset1<Packet>(0.0f);
-      for (const Eigen::Index* i = list; i != end; ++i) {
-        const float* from = w.col(*i).data() + r;
+      for (const Eigen::Index* input = list; input != end; ++input) {
+        const float* from = w.col(*input).data() + r;
 #pragma GCC unroll 8
         for (int p = 0; p < kPackets; ++p)
           sum[p] = ei::padd(sum[p], ei::ploadu<Packet>(from + p * kLanes));
@@ -95,7 +95,8 @@ void synaptic_input(const Matrix& w, const Matrix& s, double fired, SynapticPath
     }
     auto rest = current.col(j).tail(w.rows() - r);
     rest.setZero();
-    for (const Eigen::Index* i = list; i != end; ++i) rest += w.col(*i).tail(w.rows() - r);
+    for (const Eigen::Index* input = list; input != end; ++input)
+      rest += w.col(*input).tail(w.rows() - r);
   }
 }
 
@@ -167,7 +168,8 @@ double integrate_and_fire(Matrix& v, Matrix& silent, const Matrix& current, cons
 
 // The rate-coding encoder, one timestep: each input adds its intensity and spikes on reaching 1,
 // into `s` (and each input's into `counts` when given). Returns the number of spikes.
-double encode(Matrix& encoder, const Matrix& x, Matrix& s, Vector* counts = nullptr) {
+double encode(Matrix& encoder, const Eigen::Ref<const Matrix>& x, Matrix& s,
+              Vector* counts = nullptr) {
   s.resize(x.rows(), x.cols());
   double total = 0;
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
