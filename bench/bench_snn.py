@@ -97,7 +97,6 @@ def main(argv):
     net, monitors = lif.build_brian2(layers, images[0], 0.0, 1.0, 0)
     single_s = timed_run(net, timesteps)
     single = lif.counts_of(monitors)
-    net.restore("start")
     sequential, sequential_s = brian2_sequential(layers, images, timesteps)
     net, monitors = lif.build_brian2(layers, images, 0.0, 1.0, 0)
     batched_s = timed_run(net, timesteps)

@@ -57,7 +57,7 @@ TEST_CASE("The converted MLP reaches its ANN accuracy within 1 point at some T <
     CHECK(snn.layers[k].spikes_per_sample == dense.layers[k].spikes_per_sample);
   }
   CHECK(events.accuracy_at == dense.accuracy_at);
-  CHECK(snn.mean_rate() < kEventRateLimit);  // so `automatic` took the event path
+  CHECK(snn.mean_rate() < kEventRateLimit);  // so `automatic` took the event path mostly
   // More timesteps, more spikes.
   CHECK(by_t[0].synaptic_events_per_sample() < by_t[1].synaptic_events_per_sample());
   CHECK(by_t[1].synaptic_events_per_sample() < by_t[2].synaptic_events_per_sample());

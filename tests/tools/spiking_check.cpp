@@ -47,6 +47,10 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
   if (!std::cin) return 2;
   std::string name = "automatic";
   std::cin >> name;
+  if (name != "automatic" && name != "dense" && name != "events") {
+    std::cerr << "spiking_check: path '" << name << "': expected automatic, dense or events\n";
+    return 2;
+  }
   const auto path = name == "dense"    ? hw::neuro::SynapticPath::dense
                     : name == "events" ? hw::neuro::SynapticPath::events
                                        : hw::neuro::SynapticPath::automatic;
