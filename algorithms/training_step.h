@@ -100,6 +100,9 @@ struct TrainingStep {
   double update_pulses = std::numeric_limits<double>::quiet_NaN();
   // And the pulse slots a crossbar row took per update (NaN: the preset's update_row_pulses).
   double update_row_slots = std::numeric_limits<double>::quiet_NaN();
+  // And the slots per update in which a whole array was pulsed at once (per-sample pulse trains;
+  // NaN: the preset's update_sample_slots × batch where it updates per sample, else none).
+  double update_array_slots = std::numeric_limits<double>::quiet_NaN();
   // The extra crossbar reads bound management took per read, measured by training (NaN: none
   // assumed).
   double reread_fraction = std::numeric_limits<double>::quiet_NaN();

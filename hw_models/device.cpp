@@ -72,6 +72,7 @@ StepRequest request_for(const algorithms::TrainingStep& step) {
   request.analog_update = step.analog_update;
   request.placement = step.placement;
   request.rule = step.rule;
+  request.optimizer = step.optimizer;
   request.inference = step.inference;
   request.timesteps = step.timesteps;
   return request;

@@ -63,13 +63,14 @@ struct StepRequest {
   std::string precision = "fp32";  // --precision
   algorithms::Parallelism parallelism;
   double utilization = 0.0;  // --utilization: a published run's model-FLOP utilization (0: none)
-  std::string runtime = "graph";      // --runtime: what launches a GPU's kernels or a CPU's ops
-  int64_t threads = 0;                // --threads: a CPU's threads (0: all its cores)
-  std::string analog_update = "sgd";  // --analog-update: an analog chip's update scheme
-  std::string placement = "pack";     // --placement: a spiking chip's layers on its cores
-  std::string rule;                   // the learning rule, for messages
-  bool inference = false;             // the rule only runs the network (RuleInfo::inference)
-  bool trained = false;               // --train: the network is trained, then run on the device
+  std::string runtime = "graph";       // --runtime: what launches a GPU's kernels or a CPU's ops
+  int64_t threads = 0;                 // --threads: a CPU's threads (0: all its cores)
+  std::string analog_update = "sgd";   // --analog-update: an analog chip's update scheme
+  std::string placement = "pack";      // --placement: a spiking chip's layers on its cores
+  std::string rule;                    // the learning rule, for messages
+  std::string optimizer = "momentum";  // --optimizer ("none" for inference)
+  bool inference = false;              // the rule only runs the network (RuleInfo::inference)
+  bool trained = false;                // --train: the network is trained, then run on the device
   // Spiking devices: timesteps per sample, and an assumed spike rate (spikes per neuron per
   // timestep; -1: measured on the trained network).
   int64_t timesteps = 32;

@@ -5,7 +5,9 @@
 
 Prints the range ablation (bp on analog:pcm against train_weight_range and column_scales) and the
 accuracy of each rule and preset, each under both update schemes, with the same training in
-ideal fp32 and the programming pulses the updates fired per weight and update. Every number comes
+ideal fp32 and the programming pulses the updates fired per weight and update; then bp with
+plain SGD updated per batch and per sample (pulses, row slots, pulse-train slots per sample,
+the step's update energy and time), and against the devices' asymmetry. Every number comes
 from the result file (docs/analog-training.md). Needs Debian's python3-h5py, python3-numpy and
 python3-pandas.
 """
@@ -44,7 +46,9 @@ def main(argv):
                   f" {percent(by.loc['sgd', 'reread_fraction']):>14}")
         print(f"ideal fp32: {percent(ranges['digital'].iloc[0])}\n")
 
-    rest = df[df["part"] != "range"]
+    sample_parts = ["per-sample", "per-sample-tt64", "tiki-taka-momentum", "asymmetry",
+                    "asymmetry-tt64", "per-sample-devices"]
+    rest = df[~df["part"].isin(["range"] + sample_parts)]
     if len(rest):
         print("Each rule and preset")
         print(f"{'part':<16} {'rule':<7} {'hw':<15} {'sgd':>8} {'mixed-precision':>16}"
@@ -55,6 +59,27 @@ def main(argv):
                   f" {percent(by.loc['mixed-precision', 'accuracy']):>16}"
                   f" {percent(by.loc['sgd', 'digital']):>8}"
                   f" {by.loc['sgd', 'update_pulses']:>13.3g}")
+
+    # Per batch against per sample: accuracy, pulses, slots, the step's update energy and time.
+    for part in sample_parts:
+        g = df[df["part"] == part]
+        if not len(g):
+            continue
+        print(f"\n{part}: bp, {g['optimizer'].iloc[0]} at lr {g['lr'].iloc[0]:g},"
+              f" per batch (0) and per sample (1)")
+        print(f"{'hw':<15} {'up_down':>7} {'scheme':<16} {'tt cols':>7} {'per sample':>10}"
+              f" {'accuracy':>9} {'fp32':>8} {'pulses':>8} {'row slots':>9} {'train slots':>11}"
+              f" {'update J':>9} {'step':>9}")
+        for _, r in g.iterrows():
+            tt = r["hw_tt_columns"] if "hw_tt_columns" in r and r["hw_tt_columns"] == r["hw_tt_columns"] else 1
+            up_down = (f"{r['hw_up_down']:g}" if "hw_up_down" in r and r["hw_up_down"] == r["hw_up_down"]
+                       else "preset")
+            per_sample = r["hw_update_per_sample"] if r["hw_update_per_sample"] == r["hw_update_per_sample"] else 0
+            print(f"{r['hw']:<15} {up_down:>7} {r['analog_update']:<16} {tt:>7g}"
+                  f" {per_sample:>10g} {percent(r['accuracy']):>9} {percent(r['digital']):>8}"
+                  f" {r['update_pulses']:>8.3g} {r['update_row_pulses']:>9.3g}"
+                  f" {r['update_array_slots'] / r['batch']:>11.3g}"
+                  f" {r['energy_update_j']:>9.3g} {1e6 * r['latency_s']:>7.0f} us")
     return 0
 
 

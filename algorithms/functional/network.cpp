@@ -380,6 +380,8 @@ void Network::backward_layer(size_t i, const Pass& pass, const Matrix& dy, Numer
       if (g) {
         numerics.matmul(dy, Operand::gradient, false, x, Operand::activation, true, g->w);
         g->b = l.b.size() ? Vector(dy.rowwise().sum()) : Vector();
+        g->d = &dy;
+        g->x = &x;
       }
       if (dx) numerics.matmul(w, Operand::weight, true, dy, Operand::gradient, false, *dx);
       return;
@@ -394,6 +396,7 @@ void Network::backward_layer(size_t i, const Pass& pass, const Matrix& dy, Numer
       if (g) {
         numerics.matmul(d, Operand::gradient, true, pass.cols[i], Operand::activation, false, g->w);
         g->b = l.b.size() ? Vector(d.colwise().sum().transpose()) : Vector();
+        g->d = g->x = nullptr;
       }
       if (dx) {
         Matrix& dcols = scratch.dcols;
@@ -419,13 +422,17 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
   ++l.steps;
   Matrix& delta = scratch(i).delta;
   if (o.name == "sgd") {
-    delta = learning_rate * g.w;
-    numerics.update(l.w, delta);
+    if (numerics.updates_per_sample() && g.d && g.x) {
+      numerics.update_outer(l.w, learning_rate, *g.d, *g.x);
+    } else {
+      delta = learning_rate * g.w;
+      numerics.update(l.w, delta, learning_rate);
+    }
     if (l.b.size()) l.b -= learning_rate * g.b;
   } else if (o.name == "momentum") {
     l.vw = o.momentum * l.vw + g.w;
     delta = learning_rate * l.vw;
-    numerics.update(l.w, delta);
+    numerics.update(l.w, delta, learning_rate);
     if (l.b.size()) {
       l.vb = o.momentum * l.vb + g.b;
       l.b -= learning_rate * l.vb;
@@ -437,7 +444,7 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
     l.vw = o.beta1 * l.vw + (1.0f - o.beta1) * g.w;
     l.sw = o.beta2 * l.sw + (1.0f - o.beta2) * g.w.cwiseAbs2();
     delta = (step * l.vw.array() / ((l.sw.array() / c2).sqrt() + o.epsilon)).matrix();
-    numerics.update(l.w, delta);
+    numerics.update(l.w, delta, learning_rate);
     if (l.b.size()) {
       l.vb = o.beta1 * l.vb + (1.0f - o.beta1) * g.b;
       l.sb = o.beta2 * l.sb + (1.0f - o.beta2) * g.b.cwiseAbs2();

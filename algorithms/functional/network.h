@@ -52,6 +52,11 @@ struct DenseBlock {
 struct Gradients {
   Matrix w;
   Vector b;
+  // A dense layer's weight gradient by its factors, w = d·xᵀ (its output errors and its inputs,
+  // a column per sample), for a device that applies updates sample by sample; null for other
+  // layers. They point into the step's pass and last until the next backward pass.
+  const Matrix* d = nullptr;
+  const Matrix* x = nullptr;
 };
 
 // Buffers a layer's passes reuse from step to step: once the first step has sized them, a step

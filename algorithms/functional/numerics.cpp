@@ -84,6 +84,11 @@ class SymmetricInt final : public Numerics {
 
 }  // namespace
 
+void Numerics::update_outer(Matrix& w, float scale, const Matrix& d, const Matrix& x) {
+  const Matrix step = scale * (d * x.transpose());
+  update(w, step);
+}
+
 void Numerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, const Matrix& b,
                       Operand b_holds, bool transpose_b, Matrix& y) {
   const Eigen::Index rows = transpose_a ? a.cols() : a.rows();

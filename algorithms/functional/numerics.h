@@ -40,6 +40,11 @@ struct Activity {
   // the rows (× updates) they went to.
   int64_t row_slots = 0;
   int64_t rows_updated = 0;
+  // Pulse slots in which a whole array is pulsed at once (per-sample stochastic pulse trains:
+  // every row and column driven together, each train as many slots as its length), and the
+  // matrices (× updates) they went to.
+  int64_t array_slots = 0;
+  int64_t arrays_updated = 0;
   // Input vectors read through a crossbar's converters, and the extra reads that bound
   // management took (an input read again at half its amplitude when its outputs would clip).
   int64_t vector_reads = 0;
@@ -60,8 +65,16 @@ class Numerics {
   virtual void represent(Matrix& m, Operand holds) const = 0;
   // True when represent() never changes a value (ideal fp32): products need no copies.
   virtual bool exact() const { return false; }
-  // W ← W − step as the device applies an update (digital: exactly, on fp32 master weights).
-  virtual void update(Matrix& w, const Matrix& step) { w -= step; }
+  // W ← W − step as the device applies an update (digital: exactly, on fp32 master weights);
+  // `learning_rate` is the step's current rate, for devices whose own transfers scale with it.
+  virtual void update(Matrix& w, const Matrix& step, float /*learning_rate*/ = 1.0f) { w -= step; }
+  // True where the device applies a plain SGD step of a dense layer sample by sample, as rank-one
+  // updates (an analog chip's stochastic pulse trains): the trainer then calls update_outer().
+  virtual bool updates_per_sample() const { return false; }
+  // W ← W − scale · Σₖ d_k x_kᵀ, the step's gradient given by its factors (d: outputs × samples,
+  // x: inputs × samples), applied one sample's rank-one update after another. The default forms
+  // the product and calls update().
+  virtual void update_outer(Matrix& w, float scale, const Matrix& d, const Matrix& x);
   // Time passing without computing (drift, retention); nothing for digital formats.
   virtual void elapse(double /*seconds*/) {}
 

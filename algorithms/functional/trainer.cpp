@@ -191,6 +191,9 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
   if (!reused && fired.rows_updated > 0)
     result.update_row_slots =
         static_cast<double>(fired.row_slots) / static_cast<double>(fired.rows_updated);
+  if (!reused && fired.arrays_updated > 0)
+    result.update_array_slots =
+        static_cast<double>(fired.array_slots) / static_cast<double>(fired.arrays_updated);
   if (!reused && fired.vector_reads > 0)
     result.reread_fraction =
         static_cast<double>(fired.vector_rereads) / static_cast<double>(fired.vector_reads);

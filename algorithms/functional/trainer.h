@@ -103,6 +103,9 @@ struct TrainResult {
   double update_pulses = std::numeric_limits<double>::quiet_NaN();
   // The pulse slots a crossbar row took per update (its most-pulsed weight's count; NaN: none).
   double update_row_slots = std::numeric_limits<double>::quiet_NaN();
+  // The slots per update in which a whole array was pulsed at once (per-sample pulse trains,
+  // their lengths summed over the batch; 0 for per-batch updates; NaN: none).
+  double update_array_slots = std::numeric_limits<double>::quiet_NaN();
   // And the extra reads its bound management took, per input vector read (NaN: none read).
   double reread_fraction = std::numeric_limits<double>::quiet_NaN();
   // The same training in ideal fp32 (run_scenario fills it; equal to the final accuracy when

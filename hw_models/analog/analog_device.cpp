@@ -242,6 +242,12 @@ class AnalogDevice final : public Device {
                        "-bit ADCs): --precision is for digital devices; set hw.weight_bits, "
                        "hw.dac_bits or hw.adc_bits instead");
     parse_update_scheme(request.analog_update);
+    if (m_params.numerics.per_sample && m_params.numerics.pulsed_updates && !request.inference &&
+        request.optimizer != "sgd")
+      throw InputError(m_preset.name() + " with hw.update_per_sample=1 pulses each sample's " +
+                       "rank-one update, which plain SGD gives: --optimizer " + request.optimizer +
+                       " keeps state across samples; use --optimizer sgd, or "
+                       "hw.update_per_sample=0 for one update per batch");
     Device::check(request);
   }
 
@@ -269,7 +275,8 @@ class AnalogDevice final : public Device {
     if (step.inference) return {};
     const bool measured = !std::isnan(step.update_pulses);
     return {{"update_pulses", measured ? step.update_pulses : m_params.update_pulses},
-            {"update_row_pulses", measured ? step.update_row_slots : m_params.update_row_pulses},
+            {"update_row_pulses", measured ? step.update_row_slots : assumed_row_slots()},
+            {"update_array_slots", measured ? step.update_array_slots : assumed_array_slots(step)},
             {"update_pulses_source", std::string(measured ? "measured" : "assumed")},
             {"reread_fraction", std::isnan(step.reread_fraction) ? 0.0 : step.reread_fraction}};
   }
@@ -279,14 +286,25 @@ class AnalogDevice final : public Device {
     if (step.inference) return s;
     const bool measured = !std::isnan(step.update_pulses);
     char text[240];
-    std::snprintf(text, sizeof text,
-                  "%s: %.4g programming pulses per weight and update, %.4g pulse slots per "
-                  "crossbar row (%s)",
-                  step.analog_update.c_str(),
-                  measured ? step.update_pulses : m_params.update_pulses,
-                  measured ? step.update_row_slots : m_params.update_row_pulses,
-                  measured ? "measured: fired by the training's updates"
-                           : "assumed: the preset's update_pulses and update_row_pulses");
+    if (m_params.numerics.per_sample)
+      std::snprintf(text, sizeof text,
+                    "%s, per sample: %.4g programming pulses per weight and update, %.4g "
+                    "pulse-train slots per update, %.4g slots per crossbar row (%s)",
+                    step.analog_update.c_str(),
+                    measured ? step.update_pulses : m_params.update_pulses,
+                    measured ? step.update_array_slots : assumed_array_slots(step),
+                    measured ? step.update_row_slots : assumed_row_slots(),
+                    measured ? "measured: fired by the training's updates"
+                             : "assumed: the preset's update_pulses and update_sample_slots");
+    else
+      std::snprintf(text, sizeof text,
+                    "%s: %.4g programming pulses per weight and update, %.4g pulse slots per "
+                    "crossbar row (%s)",
+                    step.analog_update.c_str(),
+                    measured ? step.update_pulses : m_params.update_pulses,
+                    measured ? step.update_row_slots : m_params.update_row_pulses,
+                    measured ? "measured: fired by the training's updates"
+                             : "assumed: the preset's update_pulses and update_row_pulses");
     s.figures = {{"updates", text}};
     if (!std::isnan(step.reread_fraction)) {
       std::snprintf(text, sizeof text,
@@ -298,12 +316,25 @@ class AnalogDevice final : public Device {
     return s;
   }
 
+ private:
+  // What a step not trained with --train is costed with (the mapper's assumptions).
+  double assumed_row_slots() const {
+    return m_params.numerics.per_sample ? 0.0 : m_params.update_row_pulses;
+  }
+  double assumed_array_slots(const algorithms::TrainingStep& step) const {
+    return m_params.numerics.per_sample
+               ? m_params.update_sample_slots *
+                     static_cast<double>(std::max<int64_t>(1, step.batch()))
+               : 0.0;
+  }
+
  protected:
   Cost cost_step(const algorithms::TrainingStep& step) override {
     check(request_for(step));
     UpdatePlan updates;
     updates.pulses = step.update_pulses;
     updates.row_slots = step.update_row_slots;
+    updates.array_slots = step.update_array_slots;
     updates.rereads = step.reread_fraction;
     const UpdateScheme scheme = parse_update_scheme(step.analog_update);
     updates.accumulator = scheme == UpdateScheme::mixed_precision;
@@ -386,6 +417,10 @@ DeviceKind describe() {
       {"update_row_pulses", results::ColumnType::float64, "1",
        "analog devices trained on the chip: pulse slots a crossbar row took per update (its "
        "most-pulsed weight's count), measured or assumed as update_pulses"},
+      {"update_array_slots", results::ColumnType::float64, "1",
+       "analog devices trained on the chip: pulse slots per update in which a whole array was "
+       "pulsed at once (hw.update_per_sample=1: each sample's stochastic pulse train, summed "
+       "over the batch; 0 for per-batch updates), measured or assumed as update_pulses"},
       {"update_pulses_source", results::ColumnType::string, "",
        "measured (fired by the updates of --train) or assumed (the preset's update_pulses); "
        "empty for other devices"},

@@ -72,8 +72,21 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
   Mapping m;
   const double pulses = std::isnan(updates.pulses) ? p.update_pulses : updates.pulses;
   const double rereads = std::isnan(updates.rereads) ? 0.0 : updates.rereads;
-  const double row_slots = std::isnan(updates.row_slots) ? p.update_row_pulses : updates.row_slots;
   const auto batch = static_cast<double>(std::max<int64_t>(1, step.batch()));
+  // Assumed where not measured: per-sample trains of the preset's length, one per sample, and no
+  // rows pulsed one by one; or per-batch rows of the preset's slots.
+  const bool per_sample = p.numerics.per_sample;
+  const double row_slots = !std::isnan(updates.row_slots) ? updates.row_slots
+                           : per_sample                   ? 0.0
+                                                          : p.update_row_pulses;
+  const double array_slots = !std::isnan(updates.array_slots) ? updates.array_slots
+                             : per_sample                     ? p.update_sample_slots * batch
+                                                              : 0.0;
+  // Per-sample pulse trains form a dense layer's weight gradient in the array (the coincidences
+  // of its lines' pulses): no digital product, the lines driven instead. Mixed precision
+  // accumulates the products digitally, sample by sample.
+  const bool pulse_trains = per_sample && !updates.accumulator;
+  const double accumulator_passes = per_sample ? batch : 1.0;
   // Place every matrix a product uses, in order of first use, and a transposed copy of each
   // that a backward product reads where the chip cannot read transposed.
   std::map<int, size_t> placed, copies, fast;  // tensor id -> placement index
@@ -200,7 +213,7 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
       e.charge(Component::interconnect, noc_bytes * hops[k] * p.noc_energy_per_byte_j);
       // Double-buffered tile outputs: sending a product's results overlaps the next product.
       w.busy_s = std::max(mvms / batch * mvm_s, noc_bytes / batch / p.noc_bandwidth_bytes_per_s);
-    } else if (matrix < 0) {
+    } else if (matrix < 0 && !(pulse_trains && op.kind == OpKind::dense_grad_weight)) {
       digital_ops += 2.0 * static_cast<double>(op.macs);  // products on the digital units
     }
     if (op.kind == OpKind::optimizer_update) {
@@ -215,14 +228,18 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
         update_writes[it->second] += pulses;
         e.charge(Component::cell_write, weights * pulses * p.write_energy_j);
         // A tile pulses a row at a time (its weights' pulses in parallel, as many slots as the
-        // most-pulsed one); tiles in parallel.
+        // most-pulsed one), or, with pulse trains, all its rows at once; tiles in parallel.
         w.busy_s +=
-            static_cast<double>(std::min(pl.rows, p.tile_rows)) * row_slots * p.write_pulse_s;
-        if (updates.accumulator) {
-          const double bytes = weights * 8.0;
+            (static_cast<double>(std::min(pl.rows, p.tile_rows)) * row_slots + array_slots) *
+            p.write_pulse_s;
+        // Pulse trains drive every row and column line of the matrix for each slot.
+        e.charge(Component::dac,
+                 array_slots * static_cast<double>(pl.rows + pl.cols) * p.dac_energy_j);
+        if (updates.accumulator) {  // χ read and written once per update, or per sample
+          const double bytes = weights * 8.0 * accumulator_passes;
           e.sram_bytes += static_cast<int64_t>(bytes);
           e.charge(Component::sram, bytes * p.buffer_energy_per_byte_j);
-          digital_ops += 2.0 * weights;
+          digital_ops += 2.0 * weights * accumulator_passes;
         }
         // The backward pass's copy, kept in step: the same pulses on its own tiles (in parallel
         // with the original's), or the digital copy read, updated and written back.
@@ -230,8 +247,10 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
           const Placement& c = m.placements[copy->second];
           update_writes[copy->second] += pulses;
           e.charge(Component::cell_write, weights * pulses * p.write_energy_j);
-          w.busy_s = std::max(w.busy_s, static_cast<double>(std::min(c.rows, p.tile_rows)) *
-                                            row_slots * p.write_pulse_s);
+          w.busy_s = std::max(
+              w.busy_s,
+              (static_cast<double>(std::min(c.rows, p.tile_rows)) * row_slots + array_slots) *
+                  p.write_pulse_s);
         }
         // Tiki-Taka: columns of the fast array read (one-hot inputs: each column's outputs
         // converted) before their transfer; the transfer's pulses are among the measured ones.

@@ -69,6 +69,9 @@ struct UpdatePlan {
   // Pulse slots a crossbar row takes per update (its most-pulsed weight's count): measured, or
   // NaN for the preset's update_row_pulses. A tile pulses its rows one after another.
   double row_slots = std::numeric_limits<double>::quiet_NaN();
+  // Slots per update in which a whole array is pulsed at once (per-sample pulse trains): measured,
+  // or NaN for the preset's update_sample_slots × batch where it updates per sample (else 0).
+  double array_slots = std::numeric_limits<double>::quiet_NaN();
   // Mixed precision: every update also reads and writes each weight's digital accumulator
   // (4 bytes each way in the tile buffers) and adds and compares on the digital units.
   bool accumulator = false;

@@ -93,8 +93,9 @@ void PcmNumerics::program(Programmed& p, const Matrix& w) const {
   p.chi = s.scheme == UpdateScheme::mixed_precision && s.pulsed_updates
               ? Matrix::Zero(w.rows(), w.cols())
               : Matrix();
+  // Tiki-Taka's fast array starts at its devices' symmetry point, its reference (zero-shifting).
   p.fast = s.scheme == UpdateScheme::tiki_taka && s.pulsed_updates
-               ? Matrix::Zero(w.rows(), w.cols())
+               ? Matrix::Constant(w.rows(), w.cols(), static_cast<float>(symmetry_point()))
                : Matrix();
   p.next_column = 0;
   p.g_plus.resize(w.rows(), w.cols());
@@ -176,16 +177,21 @@ void PcmNumerics::represent(Matrix& m, Operand holds) const {
   if (holds == Operand::weight) m = effective(m);
 }
 
-void PcmNumerics::update(Matrix& w, const Matrix& step) {
+void PcmNumerics::update(Matrix& w, const Matrix& step, float learning_rate) {
   if (!m_settings.pulsed_updates) {
     w -= step;
     m_programmed.erase(w.data());  // rewritten at its next use
     return;
   }
+  if (m_settings.per_sample)
+    throw InputError(
+        "analog: hw.update_per_sample=1 pulses each sample's rank-one update, which needs the "
+        "gradient's factors: plain SGD (--optimizer sgd) on dense layers, with bp, fa, dfa or "
+        "drtp; this update has neither (set hw.update_per_sample=0 for one update per batch)");
   effective(w);  // programmed (on first use) and read
   Programmed& p = m_programmed[w.data()];
   if (m_settings.scheme == UpdateScheme::tiki_taka) {
-    update_tiki_taka(p, w, step);
+    update_tiki_taka(p, w, step, learning_rate);
     return;
   }
   const AnalogSettings& s = m_settings;
@@ -213,7 +219,111 @@ void PcmNumerics::update(Matrix& w, const Matrix& step) {
     }
     slots += row_most;
   }
-  count_update(p, w, fired, slots);
+  count_update(p, w, fired, slots, 0);
+}
+
+template <typename Fire>
+int64_t PcmNumerics::pulse_train(const Eigen::VectorXf& delta, const float* x, Eigen::Index inputs,
+                                 Fire&& fire) {
+  const AnalogSettings& s = m_settings;
+  float x_max = 0.0f;
+  for (Eigen::Index j = 0; j < inputs; ++j) x_max = std::max(x_max, std::fabs(x[j]));
+  const float d_max = delta.size() ? delta.cwiseAbs().maxCoeff() : 0.0f;
+  if (!(x_max > 0) || !(d_max > 0)) return 0;
+  // Bit-length and update management: the largest pair's expected pulses r set the train's
+  // length, and both lines' probabilities share the scale m.
+  const double r = static_cast<double>(x_max) * static_cast<double>(d_max) / s.dw_min;
+  const int64_t longest = std::min<int64_t>(s.max_pulses, 64);
+  const int64_t length = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(r)), 1, longest);
+  const double m = std::min(1.0, std::sqrt(r / static_cast<double>(length)));
+  // A line's bits: slot t fires with probability `prob`, two slots per 64-bit draw.
+  auto bits_of_line = [&](double prob) -> uint64_t {
+    if (!(prob > 0)) return 0;
+    const uint64_t threshold =
+        prob >= 1.0 ? (uint64_t{1} << 32) : static_cast<uint64_t>(prob * 4294967296.0);
+    uint64_t bits = 0;
+    for (int64_t t = 0; t < length; t += 2) {
+      const uint64_t u = m_rng();
+      bits |= static_cast<uint64_t>((u & 0xffffffffu) < threshold) << t;
+      if (t + 1 < length) bits |= static_cast<uint64_t>((u >> 32) < threshold) << (t + 1);
+    }
+    return bits;
+  };
+  m_output_bits.resize(static_cast<size_t>(delta.size()));
+  m_firing_outputs.clear();
+  for (Eigen::Index i = 0; i < delta.size(); ++i) {
+    const uint64_t bits = bits_of_line(m * std::fabs(delta(i)) / d_max);
+    m_output_bits[static_cast<size_t>(i)] = bits;
+    if (bits) m_firing_outputs.push_back(i);
+  }
+  if (m_firing_outputs.empty()) return length;
+  for (Eigen::Index j = 0; j < inputs; ++j) {
+    if (x[j] == 0.0f) continue;
+    const uint64_t bits = bits_of_line(m * std::fabs(x[j]) / x_max);
+    if (!bits) continue;
+    for (const Eigen::Index i : m_firing_outputs) {
+      const int n = __builtin_popcountll(bits & m_output_bits[static_cast<size_t>(i)]);
+      if (n == 0) continue;
+      // The move is −δᵢ·x_j: a pulse against the sign of the product.
+      const double sign = (delta(i) > 0) == (x[j] > 0) ? -1.0 : 1.0;
+      fire(i, j, sign, static_cast<int64_t>(n));
+    }
+  }
+  return length;
+}
+
+void PcmNumerics::update_outer(Matrix& w, float scale, const Matrix& d, const Matrix& x) {
+  if (!updates_per_sample()) {
+    Numerics::update_outer(w, scale, d, x);
+    return;
+  }
+  effective(w);  // programmed (on first use) and read
+  Programmed& p = m_programmed[w.data()];
+  const AnalogSettings& s = m_settings;
+  const double g_max = s.g_max_s;
+  const bool tiki_taka = s.scheme == UpdateScheme::tiki_taka;
+  std::normal_distribution<double> normal;
+  int64_t fired = 0, row_slots = 0, array_slots = 0;
+  Eigen::VectorXf delta(w.rows());
+  for (Eigen::Index k = 0; k < d.cols(); ++k) {
+    // The sample's output errors in units of g_max per unit of input.
+    delta = (d.col(k).array() * scale / p.scale.array()).matrix();
+    const float* xk = x.col(k).data();
+    if (s.scheme == UpdateScheme::mixed_precision) {  // χ += −δ·xᵀ; whole granules fired
+      for (Eigen::Index j = 0; j < x.rows(); ++j) {
+        if (xk[j] == 0.0f) continue;
+        int64_t row_most = 0;
+        for (Eigen::Index i = 0; i < w.rows(); ++i) {
+          if (delta(i) == 0.0f) continue;
+          const double wanted =
+              p.chi(i, j) - static_cast<double>(delta(i)) * static_cast<double>(xk[j]);
+          const int64_t n =
+              std::min(static_cast<int64_t>(std::fabs(wanted) / s.dw_min), s.max_pulses);
+          p.chi(i, j) =
+              static_cast<float>(wanted - std::copysign(static_cast<double>(n) * s.dw_min, wanted));
+          if (n == 0) continue;
+          pulse_pair(p, w, i, j, wanted, n, normal);
+          row_most = std::max(row_most, n);
+          fired += n;
+        }
+        row_slots += row_most;
+      }
+      continue;
+    }
+    array_slots += pulse_train(
+        delta, xk, x.rows(), [&](Eigen::Index i, Eigen::Index j, double sign, int64_t n) {
+          if (tiki_taka)
+            p.fast(i, j) =
+                static_cast<float>(pulsed(p.fast(i, j) * g_max, sign, n, normal) / g_max);
+          else
+            pulse_pair(p, w, i, j, sign, n, normal);
+          fired += n;
+        });
+  }
+  // Tiki-Taka's transfer, once per batch; a transferred row is pulsed alone, its slots the
+  // array's time.
+  if (tiki_taka) fired += transfer_tiki_taka(p, w, scale, array_slots, normal);
+  count_update(p, w, fired, row_slots, array_slots);
 }
 
 int64_t PcmNumerics::stochastic_pulses(double wanted) {
@@ -249,15 +359,19 @@ void PcmNumerics::pulse_pair(Programmed& p, Matrix& w, Eigen::Index i, Eigen::In
   w(i, j) = static_cast<float>(g / g_max * p.scale(i));
 }
 
-void PcmNumerics::count_update(Programmed& p, const Matrix& w, int64_t fired, int64_t slots) {
+void PcmNumerics::count_update(Programmed& p, const Matrix& w, int64_t fired, int64_t slots,
+                               int64_t array_slots) {
   m_activity.pulses += fired;
   m_activity.weight_updates += w.size();
   m_activity.row_slots += slots;
   m_activity.rows_updated += w.cols();
+  m_activity.array_slots += array_slots;
+  ++m_activity.arrays_updated;
   p.read_at = -1.0;  // read again at the next use
 }
 
-void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step) {
+void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step,
+                                   float learning_rate) {
   const AnalogSettings& s = m_settings;
   const double g_max = s.g_max_s;
   std::normal_distribution<double> normal;
@@ -275,13 +389,23 @@ void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step)
     }
     slots += row_most;
   }
+  fired += transfer_tiki_taka(p, w, learning_rate, slots, normal);
+  count_update(p, w, fired, slots, 0);
+}
+
+int64_t PcmNumerics::transfer_tiki_taka(Programmed& p, Matrix& w, float learning_rate,
+                                        int64_t& slots, std::normal_distribution<double>& normal) {
   // Columns of A, in turn, read and pulsed onto C (the weights).
+  const AnalogSettings& s = m_settings;
+  int64_t fired = 0;
   const int64_t columns = std::min<int64_t>(s.tt_columns, w.cols());
   for (int64_t k = 0; k < columns; ++k) {
     const Eigen::Index j = p.next_column++ % w.cols();
     int64_t row_most = 0;
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      const double wanted = s.tt_transfer_lr * static_cast<double>(p.fast(i, j));
+      const double wanted =
+          s.tt_transfer_lr * static_cast<double>(learning_rate) *
+          (static_cast<double>(p.fast(i, j)) - symmetry_point());
       const int64_t n = stochastic_pulses(wanted);
       if (n == 0) continue;
       pulse_pair(p, w, i, j, wanted, n, normal);
@@ -290,7 +414,7 @@ void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step)
     }
     slots += row_most;
   }
-  count_update(p, w, fired, slots);
+  return fired;
 }
 
 void PcmNumerics::elapse(double seconds) {

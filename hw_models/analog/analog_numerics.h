@@ -70,8 +70,23 @@ struct AnalogSettings {
   // - tiki_taka (Gokmen and Haensch, Front. Neurosci. 2020, TTv1 as aihwkit's TransferCompound
   //   with gamma 0): the step is pulsed onto a fast array A (plain pulsed SGD, the same devices);
   //   after each update tt_columns columns of A, in turn, are read and pulsed onto the weights'
-  //   array C scaled by tt_transfer_lr (stochastically rounded). The network reads C alone.
+  //   array C scaled by tt_transfer_lr times the step's learning rate (aihwkit's
+  //   scale_transfer_lr, on by default; stochastically rounded). The network reads C alone.
   UpdateScheme scheme = UpdateScheme::sgd;
+  // Per sample (a plain SGD step given by its factors, update_outer): each sample's rank-one
+  // update is applied on its own, as published analog trainers do (Gokmen and Vlasov 2016;
+  // aihwkit's stochastic compressed pulse trains with update and bit-length management):
+  // - sgd, and tiki-taka's fast array: one stochastic pulse train per sample. With x the
+  //   sample's inputs, δ its output errors in g_max units (lr·δᵢ / scaleᵢ) and
+  //   r = max|x|·max|δ| / dw_min, the train has BL = min(⌈r⌉, max_pulses, 64) slots; in each
+  //   slot input line j fires with probability m·|x_j| / max|x| and output line i with
+  //   m·|δᵢ| / max|δ|, m = √(r / BL) (at most 1), and a device pair whose two lines both fire
+  //   takes one pulse against the sign of δᵢ·x_j. Its expected pulses are |δᵢ·x_j| / dw_min. The
+  //   train pulses the whole array at once: BL slots (Activity::array_slots).
+  // - mixed_precision: χ accumulates each sample's update exactly and the whole granules are
+  //   fired after each sample, a row after another (row slots).
+  // Tiki-Taka transfers once per batch (aihwkit's transfer_every in mini-batches).
+  bool per_sample = false;
   int64_t tt_columns = 1;
   double tt_transfer_lr = 1.0;
   // A chip that cannot read its crossbars transposed and keeps no transposed copy: products by
@@ -92,7 +107,14 @@ class PcmNumerics final : public algorithms::Numerics {
   // With pulsed_updates, the step is applied as pulses to the programmed pairs (bounded,
   // asymmetric, noisy) and `w` becomes what the devices now hold; else the matrix is
   // reprogrammed (ideal write-verify) at its next use.
-  void update(algorithms::Matrix& w, const algorithms::Matrix& step) override;
+  void update(algorithms::Matrix& w, const algorithms::Matrix& step,
+              float learning_rate = 1.0f) override;
+  bool updates_per_sample() const override {
+    return m_settings.pulsed_updates && m_settings.per_sample;
+  }
+  // With per_sample: each sample's update on its own (see AnalogSettings::per_sample).
+  void update_outer(algorithms::Matrix& w, float scale, const algorithms::Matrix& d,
+                    const algorithms::Matrix& x) override;
   // Pulses applied by updates so far (each to one device of a pair), and the weight updates
   // (weights × updates) they went to; activity() carries the same counts.
   int64_t pulses() const { return m_activity.pulses; }
@@ -106,6 +128,11 @@ class PcmNumerics final : public algorithms::Numerics {
   double programming_sigma(double g_target) const;
   static double drift_mean(double g_ratio);
   static double drift_spread(double g_ratio);
+
+  // Where a soft-bounds pair's up and down steps are equal, in units of g_max: (1 + up_down)·
+  // (1 − g) = (1 − up_down)·(1 + g) gives g = up_down. Random pulses of both signs drift a
+  // device there.
+  double symmetry_point() const { return m_settings.up_down; }
 
  private:
   struct Programmed {
@@ -124,7 +151,18 @@ class PcmNumerics final : public algorithms::Numerics {
   // The matrix's programming, made on first use or after an update, read at the current time.
   const algorithms::Matrix& effective(const algorithms::Matrix& w) const;
   void program(Programmed& p, const algorithms::Matrix& w) const;
-  void update_tiki_taka(Programmed& p, algorithms::Matrix& w, const algorithms::Matrix& step);
+  void update_tiki_taka(Programmed& p, algorithms::Matrix& w, const algorithms::Matrix& step,
+                        float learning_rate);
+  // Columns of Tiki-Taka's fast array, in turn, pulsed onto the weights; returns the pulses
+  // fired and adds the slots each transferred row took to `slots`.
+  int64_t transfer_tiki_taka(Programmed& p, algorithms::Matrix& w, float learning_rate,
+                             int64_t& slots, std::normal_distribution<double>& normal);
+  // One sample's stochastic pulse train (AnalogSettings::per_sample): the pulses for a move of
+  // −δᵢ·x_j (g_max units) at each pair, applied by `fire(i, j, sign, n)`; returns the train's
+  // slots.
+  template <typename Fire>
+  int64_t pulse_train(const Eigen::VectorXf& delta, const float* x, Eigen::Index inputs,
+                      Fire&& fire);
   // The pulses for a move of `wanted` (g_max units), stochastically rounded, at most max_pulses.
   int64_t stochastic_pulses(double wanted);
   // A soft-bounds pair at g (S, in [−g_max, g_max]) after n pulses in the direction of `sign`,
@@ -134,8 +172,10 @@ class PcmNumerics final : public algorithms::Numerics {
   // in `p` and the weight in `w` to what it holds.
   void pulse_pair(Programmed& p, algorithms::Matrix& w, Eigen::Index i, Eigen::Index j,
                   double wanted, int64_t n, std::normal_distribution<double>& normal);
-  // Records an update of `w` (its pulses, and the row slots they took), to be read anew.
-  void count_update(Programmed& p, const algorithms::Matrix& w, int64_t fired, int64_t slots);
+  // Records an update of `w` (its pulses, the row slots and whole-array slots they took), to be
+  // read anew.
+  void count_update(Programmed& p, const algorithms::Matrix& w, int64_t fired, int64_t slots,
+                    int64_t array_slots);
   void read(Programmed& p) const;
   void quantize_inputs(algorithms::Matrix& x) const;  // per column: DAC
   // ADC: clip to ±bound (in units of a full-scale input × g_max), round.
@@ -145,6 +185,9 @@ class PcmNumerics final : public algorithms::Numerics {
   // log(1 − dw_min·(1 ± up_down)): a soft-bounds pulse's shrink of the distance to its bound.
   double m_log_up = 0.0, m_log_down = 0.0;
   mutable std::mt19937_64 m_rng;
+  // Per-sample pulse trains: each line's bits (slot t: bit t) and the lines that fire.
+  std::vector<uint64_t> m_input_bits, m_output_bits;
+  std::vector<Eigen::Index> m_firing_outputs;
   double m_time_s = 0.0;
   mutable std::unordered_map<const float*, Programmed> m_programmed;
 };

@@ -131,6 +131,10 @@ const ParamTable<AnalogParams>& analog_param_table() {
             "pulse slots a crossbar row takes per training update (its most-pulsed weight's "
             "count: a row's devices are pulsed in parallel), for a step not trained with --train",
             &AnalogParams::update_row_pulses),
+      param("update_sample_slots", Dimension::dimensionless, 0, 64,
+            "with update_per_sample: pulse slots of one sample's pulse train (the whole array "
+            "pulsed at once), for a step not trained with --train",
+            &AnalogParams::update_sample_slots),
       param("endurance", Dimension::dimensionless, 1, 1e18, "writes a device survives",
             &AnalogParams::endurance),
       param("prog_noise_scale", Dimension::dimensionless, 0, 100,
@@ -163,15 +167,22 @@ const ParamTable<AnalogParams>& analog_param_table() {
       param("pulse_noise", Dimension::dimensionless, 0, 10,
             "cycle-to-cycle spread of a pulse's step (relative standard deviation)",
             &AnalogParams::numerics, &AnalogSettings::pulse_noise),
-      param("max_pulses", Dimension::dimensionless, 1, 1e6, "most pulses one update applies",
+      param("max_pulses", Dimension::dimensionless, 1, 1e6,
+            "most pulses one update applies (per-sample pulse trains: the longest train, at "
+            "most 64 slots)",
             &AnalogParams::numerics, &AnalogSettings::max_pulses),
+      param("update_per_sample", Dimension::dimensionless, 0, 1,
+            "1: each sample's update is a rank-one stochastic pulse train on the whole array "
+            "(plain SGD, dense layers; Gokmen and Vlasov 2016, aihwkit's default); 0: one update "
+            "per batch, the batch's summed step",
+            &AnalogParams::numerics, &AnalogSettings::per_sample),
       param("tt_columns", Dimension::dimensionless, 1, 1e6,
             "--analog-update tiki-taka: columns of the fast array read and transferred onto the "
             "weights after each update",
             &AnalogParams::numerics, &AnalogSettings::tt_columns),
       param("tt_transfer_lr", Dimension::dimensionless, 0, 100,
-            "--analog-update tiki-taka: the fast array's column times this is pulsed onto the "
-            "weights",
+            "--analog-update tiki-taka: the fast array's column (read from its devices' "
+            "symmetry point) times this and the current learning rate is pulsed onto the weights",
             &AnalogParams::numerics, &AnalogSettings::tt_transfer_lr),
   });
   return table;

@@ -53,7 +53,9 @@ struct AnalogParams {
   int64_t write_verify_iterations;  // pulses (each with a verify read) to program a device
   double update_pulses;             // mean pulses per weight and training update (without --train)
   double update_row_pulses;         // pulse slots a crossbar row takes per update (without --train)
-  double endurance;                 // writes a device survives
+  // With per-sample updates: the pulse slots of one sample's pulse train (without --train).
+  double update_sample_slots;
+  double endurance;  // writes a device survives
   // The functional face: conductance range, ADC bound, noise, drift and pulsed updates, read
   // from the preset; levels and converter bits follow from the organisation above.
   AnalogSettings numerics;

@@ -303,7 +303,8 @@ std::vector<ScenarioOption> make_table() {
                     "rounded), mixed-precision (the update accumulated in a digital memory and "
                     "fired in whole device steps, Nandakumar et al. 2020) or tiki-taka (the update "
                     "pulsed onto a fast array whose columns are transferred in turn onto the "
-                    "weights, Gokmen and Haensch 2020)",
+                    "weights, Gokmen and Haensch 2020); once per batch, or per sample as "
+                    "stochastic pulse trains with --set hw.update_per_sample=1 (plain SGD)",
                     one_of({"sgd", "mixed-precision", "tiki-taka"})),
              "how an analog chip turned updates into pulses (--analog-update): sgd, "
              "mixed-precision or tiki-taka"),

@@ -58,6 +58,7 @@ hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
   other.placement = like.placement;
   other.update_pulses = like.update_pulses;
   other.update_row_slots = like.update_row_slots;
+  other.update_array_slots = like.update_array_slots;
   other.reread_fraction = like.reread_fraction;
   if (s.activation_checkpointing && !other.inference) algorithms::checkpoint_activations(other);
   algorithms::spread(other, parallelism(s));
@@ -217,6 +218,7 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
   if (!deploy && o.device_numerics) {
     o.step.update_pulses = o.training->update_pulses;
     o.step.update_row_slots = o.training->update_row_slots;
+    o.step.update_array_slots = o.training->update_array_slots;
     o.step.reread_fraction = o.training->reread_fraction;
   }
   train.after_training = nullptr;  // the reference trainings below are not this scenario's
@@ -275,6 +277,7 @@ hw::StepRequest step_request(const Scenario& s) {
   r.analog_update = s.analog_update;
   r.placement = s.placement;
   r.rule = rule.name;
+  r.optimizer = rule.inference ? "none" : s.optimizer;
   r.inference = rule.inference;
   r.trained = s.train;
   r.timesteps = s.timesteps;

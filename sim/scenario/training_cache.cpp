@@ -85,11 +85,11 @@ void set_training_cache(const std::string& folder) { g_folder = folder; }
 
 std::string encode_training(const algorithms::TrainResult& r) {
   std::ostringstream o;
-  o << "frugal-training 1\n"
+  o << "frugal-training 2\n"
     << r.train_samples << " " << r.scheduled_epochs << " " << r.macs_per_sample << " "
-    << hex(r.update_pulses) << " " << hex(r.update_row_slots) << " " << hex(r.reread_fraction)
-    << " " << hex(r.fp32_accuracy) << " " << hex(r.deployed_accuracy) << " "
-    << hex(r.pruned_accuracy) << "\n"
+    << hex(r.update_pulses) << " " << hex(r.update_row_slots) << " " << hex(r.update_array_slots)
+    << " " << hex(r.reread_fraction) << " " << hex(r.fp32_accuracy) << " "
+    << hex(r.deployed_accuracy) << " " << hex(r.pruned_accuracy) << "\n"
     << r.epochs.size() << "\n";
   for (const algorithms::EpochStats& e : r.epochs)
     o << e.epoch << " " << hex(e.train_loss) << " " << hex(e.train_accuracy) << " "
@@ -105,7 +105,7 @@ algorithms::TrainResult decode_training(const std::string& text) {
   std::string magic;
   int version = 0;
   in >> magic >> version;
-  if (magic != "frugal-training" || version != 1)
+  if (magic != "frugal-training" || version != 2)
     throw std::runtime_error("not a shared training's file");
   algorithms::TrainResult r;
   r.train_samples = integer(in);
@@ -113,6 +113,7 @@ algorithms::TrainResult decode_training(const std::string& text) {
   r.macs_per_sample = integer(in);
   r.update_pulses = number(in);
   r.update_row_slots = number(in);
+  r.update_array_slots = number(in);
   r.reread_fraction = number(in);
   r.fp32_accuracy = number(in);
   r.deployed_accuracy = number(in);

@@ -20,7 +20,7 @@ namespace frugal::sim {
 
 namespace {
 // Schema of the result files (docs/results-schema.md); bump on any change to groups or columns.
-constexpr const char* kSchemaVersion = "0.19.0";
+constexpr const char* kSchemaVersion = "0.20.0";
 }  // namespace
 
 std::vector<results::Attribute> root_attributes() {

@@ -167,6 +167,27 @@ assert s["update_pulses_source"].asstr()[0] == "measured" and pulses > 0, pulses
 assert s["analog_update"].asstr()[0] == "mixed-precision"
 weights = 784 * 32 + 32 * 10
 assert abs(s["energy_cell_write_j"][0] - weights * pulses * 10e-12) < 1e-6 * s["energy_cell_write_j"][0]
+assert s["update_array_slots"][0] == 0  # one update per batch: rows pulsed one after another
+EOF
+# --- per-sample pulse trains: plain SGD, each train pulsing the whole array at once
+expect_ok "run --train on analog:pcm per sample" "$frugal" run "${train[@]}" --hw analog:pcm \
+  --optimizer sgd --set hw.update_per_sample=1 --out "$work/out/analog-sample.h5"
+grep -q "sgd, per sample: .* pulse-train slots per update, .* (measured" "$work/stdout" \
+  || fail "per-sample analog training: no measured pulse trains in the summary"
+/usr/bin/python3 - "$work/out/analog-sample.h5" <<'EOF' || fail "per-sample analog training: slots or update time wrong"
+import sys, h5py
+f = h5py.File(sys.argv[1])
+s, o = f["scenarios"], f["ops"]
+slots = s["update_array_slots"][0]
+assert s["update_row_pulses"][0] == 0 and 1 <= slots <= 32 * 31, slots  # batch 32, at most 31 each
+assert s["update_pulses"][0] > 0
+# fc1's update: the trains' slots at 1 us each (the whole array at once; beside it, the biases'
+# update on the digital units), and no digital product for the weight gradient (the coincidences
+# of the pulses form it): only its other ops (the bias gradient) at 0.1 pJ each.
+names = list(o["name"].asstr()[()])
+update, grad = names.index("fc1.update"), names.index("fc1.grad_weight")
+assert abs(o["latency_s"][update] - slots * 1e-6) < 1e-3 * slots * 1e-6, o["latency_s"][update]
+assert abs(o["energy_compute_j"][grad] - o["other_ops"][grad] * 0.1e-12) < 1e-18, o["energy_compute_j"][grad]
 EOF
 # --- a digital format: the run also trains the fp32 reference; accuracy_loss is the difference
 expect_ok "run --train --precision int8" "$frugal" run "${train[@]}" --precision int8 --out "$work/out/int8.h5"
@@ -256,6 +277,7 @@ grep -q "16 = 2 data x 4 tensor x 2 pipeline parallel" "$work/stdout" || fail "3
 rm -f "$work/out/"*.h5
 expect_input_error "zero tile size" "tile_rows" "$frugal" run --hw analog:pcm --set hw.tile_rows=0 --out "$out"
 expect_input_error "ADC bits out of range" "adc_bits" "$frugal" run --hw analog:pcm --set hw.adc_bits=20 --out "$out"
+expect_input_error "per-sample pulse trains with momentum" "analog:pcm with hw.update_per_sample=1 pulses each sample's rank-one update, which plain SGD gives: --optimizer momentum keeps state across samples" "$frugal" run --hw analog:pcm --set hw.update_per_sample=1 --out "$out"
 expect_input_error "too few tiles" "the step's weights need 6 tiles of 256 x 256 (layer fc1, 784 x 256, alone needs 4) but analog:pcm has 2" "$frugal" run --hw analog:pcm --set hw.tiles=2 --out "$out"
 expect_input_error "negative drift time" "--drift-times: -5 s is negative" "$frugal" run --hw analog:pcm --train --drift-times 1,-5 --out "$out"
 expect_input_error "drift without training" "--drift-times needs --train" "$frugal" run --hw analog:pcm --drift-times 1,3600 --out "$out"

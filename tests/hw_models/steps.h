@@ -15,12 +15,15 @@ inline int bytes_of(const std::string& precision) {
 
 // The step of `rule` on model `spec` at `batch`, its values `precision`-sized.
 inline algorithms::TrainingStep step_of(const std::string& rule, const std::string& spec,
-                                        int64_t batch, const std::string& precision = "bf16") {
+                                        int64_t batch, const std::string& precision = "bf16",
+                                        const std::string& optimizer = "momentum") {
   workloads::BuildOptions build;
   build.batch = batch;
   build.element_bytes = bytes_of(precision);
+  algorithms::StepOptions options;
+  options.optimizer = optimizer;
   algorithms::TrainingStep step =
-      algorithms::make_rule(rule)->expand(workloads::build_model(spec, build), {});
+      algorithms::make_rule(rule)->expand(workloads::build_model(spec, build), options);
   step.precision = precision;
   return step;
 }

@@ -323,3 +323,127 @@ TEST_CASE("Tiki-Taka pulses the step onto a fast array and moves its columns ont
   CHECK(w(0, 1) > 0.5f);
   CHECK(w(0, 0) == 1.0f);
 }
+
+TEST_CASE("Tiki-Taka's transfer reads the fast array from its symmetry point, scaled by the rate",
+          "[quick][analog]") {
+  AnalogSettings s = exact_pulses(0.125, 1);
+  s.scheme = UpdateScheme::tiki_taka;
+  s.tt_columns = 2;  // both columns transferred after each update
+  Matrix w(1, 2);
+  w << 1.0f, 0.5f;
+  const Matrix none = Matrix::Zero(1, 2);
+  SECTION("zero-shifting: the fast array starts, and is read from, its symmetry point") {
+    s.up_down = 0.5;  // up steps dw·1.5·(1 − g), down dw·0.5·(1 + g): equal at g = 0.5
+    PcmNumerics pcm(s, 1);
+    pcm.update(w, none, 1.0f);
+    CHECK(pcm.pulses() == 0);  // an untouched fast array moves nothing
+    // Two up pulses on A(0, 1) from 0.5: 1 − 0.5·(1 − 0.1875)², read as 0.169921875 above the
+    // symmetry point: at this rate one granule, one pulse (from 0 it would read 0.34: two).
+    Matrix step(1, 2);
+    step << 0.0f, -0.25f;
+    const double read = 1.0 - 0.5 * 0.8125 * 0.8125 - 0.5;
+    pcm.update(w, step, static_cast<float>(0.125 / read));
+    CHECK(pcm.pulses() == 2 + 1);
+    CHECK(w(0, 1) > 0.5f);
+  }
+  SECTION("the transfer is the column times tt_transfer_lr times the step's learning rate") {
+    PcmNumerics pcm(s, 2);
+    Matrix step(1, 2);
+    step << 0.0f, -0.25f;  // 2 pulses on A: A(0, 1) = 1 − (7/8)² = 15/64
+    // Transferred at a rate of 8/15: 1/8 of g_max, one granule, one pulse up from 0.5.
+    pcm.update(w, step, 8.0f / 15.0f);
+    CHECK(pcm.pulses() == 2 + 1);
+    CHECK(w(0, 1) == Approx(1.0 - 0.5 * 0.875));
+    CHECK(w(0, 0) == 1.0f);
+  }
+}
+
+TEST_CASE("Per-sample pulse trains fire where both lines fire: counted by hand, right on average",
+          "[quick][analog]") {
+  // Noise off, symmetric devices, a granule of 1/8 of g_max, one scale per matrix with no room
+  // to grow (the largest weight, 1, is g_max): δ is in g_max units.
+  AnalogSettings s = exact_pulses(0.125, 1);
+  s.per_sample = true;
+  SECTION("saturated lines: every pair with two firing lines takes the whole train") {
+    s.max_pulses = 31;
+    PcmNumerics pcm(s, 1);
+    CHECK(pcm.updates_per_sample());
+    Matrix w = Matrix::Zero(2, 3);
+    w(0, 0) = 1.0f;
+    Matrix d(2, 1), x(3, 1);
+    d << 0.5f, -0.5f;
+    x << 1.0f, 0.0f, -1.0f;
+    pcm.update_outer(w, 1.0f, d, x);
+    // r = max|x|·max|δ| / dw_min = 0.5 / 0.125 = 4: a train of 4 slots, m = 1, so the lines of
+    // |x| = 1 and |δ| = 0.5 fire in every slot: 4 pulses on each of the 4 pairs, none on input 1.
+    CHECK(pcm.pulses() == 16);
+    CHECK(pcm.activity().array_slots == 4);
+    CHECK(pcm.activity().arrays_updated == 1);
+    CHECK(pcm.activity().row_slots == 0);
+    CHECK(pcm.pair_updates() == 6);
+    // Each moves by −δᵢ·x_j: (0, 0) down 4 pulses from g_max: −1 + 2·(7/8)⁴; (0, 2) and (1, 0)
+    // up 4 from 0: 1 − (7/8)⁴; (1, 2) down 4 from 0.
+    const double four = std::pow(0.875, 4);
+    CHECK(w(0, 0) == Approx(-1.0 + 2.0 * four));
+    CHECK(w(0, 2) == Approx(1.0 - four));
+    CHECK(w(1, 0) == Approx(1.0 - four));
+    CHECK(w(1, 2) == Approx(-(1.0 - four)));
+    CHECK(w(0, 1) == 0.0f);
+    CHECK(w(1, 1) == 0.0f);
+  }
+  SECTION("thin lines: the coincidences give |δᵢ·x_j| / dw_min pulses on average") {
+    s.dw_min = 0.001;
+    PcmNumerics pcm(s, 2);
+    Matrix w = Matrix::Zero(4, 4);
+    w(0, 0) = 1.0f;
+    const int samples = 2000;
+    Matrix d(4, samples), x(4, samples);
+    for (int k = 0; k < samples; ++k) {
+      d.col(k) << 0.01f, -0.02f, 0.005f, 0.0f;
+      x.col(k) << 1.0f, 0.5f, -0.25f, 0.0f;
+    }
+    pcm.update_outer(w, 1.0f, d, x);
+    // r = 1 · 0.02 / 0.001 = 20 slots, m = 1; Σᵢⱼ |δᵢ·x_j| / dw_min = 0.035 · 1.75 / 0.001.
+    const double expected = 0.035 * 1.75 / 0.001 * samples;  // 122,500 (σ about 300)
+    CHECK(static_cast<double>(pcm.pulses()) == Approx(expected).epsilon(0.01));
+    CHECK(pcm.activity().array_slots == 20 * samples);
+    // Output 3 (δ = 0) and input 3 (x = 0) never fire.
+    CHECK(w.row(3).isZero());
+    CHECK(w.col(3).isZero());
+  }
+  SECTION("mixed precision: χ takes each sample's update; whole granules fire after it") {
+    s.scheme = UpdateScheme::mixed_precision;
+    PcmNumerics pcm(s, 3);
+    Matrix w(1, 2);
+    w << 1.0f, 0.0f;
+    Matrix d = Matrix::Constant(1, 3, 0.1f), x(2, 3);
+    x << 0.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f;
+    pcm.update_outer(w, 1.0f, d, x);
+    // χ of weight (0, 1): −0.1 (nothing), −0.2 (1 pulse, χ −0.075), −0.175 (1 pulse, χ −0.05).
+    CHECK(pcm.pulses() == 2);
+    CHECK(pcm.activity().row_slots == 2);  // row 1 pulsed after the second and third samples
+    CHECK(pcm.activity().rows_updated == 2);
+    CHECK(pcm.activity().array_slots == 0);
+    CHECK(w(0, 1) == Approx(-(1.0 - 0.875 * 0.875)));
+  }
+  SECTION("Tiki-Taka: the trains pulse the fast array; the transfer, once per batch, the weights") {
+    s.scheme = UpdateScheme::tiki_taka;
+    PcmNumerics pcm(s, 4);
+    Matrix w(1, 2);
+    w << 1.0f, 0.5f;
+    Matrix d(1, 1), x(2, 1);
+    d << 0.5f;
+    x << 0.0f, 1.0f;
+    pcm.update_outer(w, 1.0f, d, x);
+    // A train of 4 slots puts 4 pulses on A's pair (0, 1); the transfer reads A's column 0,
+    // still 0, so the weights do not move.
+    CHECK(pcm.pulses() == 4);
+    CHECK(pcm.activity().array_slots == 4);
+    CHECK(w(0, 1) == 0.5f);
+  }
+  SECTION("a step without its factors (momentum, a convolution) is refused") {
+    PcmNumerics pcm(s, 5);
+    Matrix w = Matrix::Identity(2, 2), step = Matrix::Constant(2, 2, 0.1f);
+    CHECK_THROWS_WITH(pcm.update(w, step), Catch::Contains("hw.update_per_sample=1"));
+  }
+}

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 
 #include "hw_models/analog/analog_mapper.h"
 #include "hw_models/analog/analog_params.h"
@@ -148,6 +149,32 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
   CHECK(component(mixed.ops[fc1], Component::compute) -
             component(measured.ops[fc1], Component::compute) ==
         Approx(784 * 256 * 2 * 0.1e-12));
+  // Per-sample pulse trains: the update takes the trains' slots, the whole array at once; the
+  // weight gradient is formed in the array, so no digital product, and the lines are driven.
+  Preset per_sample = find_preset("analog:pcm");
+  per_sample.set("update_per_sample", "1");
+  auto sgd = step_of("bp", "mlp:784-256-128-10", 64, "fp32", "sgd");
+  sgd.update_pulses = 0.5;
+  sgd.update_row_slots = 0.0;
+  sgd.update_array_slots = 40.0;
+  const Cost trains = simulate(per_sample, sgd);
+  const Cost batched = simulate("analog:pcm", sgd);
+  // 40 slots of 1 us (beside the biases' update on the digital units, 25 ns).
+  CHECK(trains.ops[fc1].latency_s == Approx(40.0 * 1e-6).epsilon(1e-3));
+  CHECK(trains.ledger.component(Component::cell_write) ==
+        Approx(measured.ledger.component(Component::cell_write)));
+  CHECK(component(trains.ops[fc1], Component::dac) == Approx(40.0 * (784 + 256) * 0.42e-12));
+  const size_t grad = op_index(sgd, "fc1.grad_weight");
+  CHECK(component(batched.ops[grad], Component::compute) -
+            component(trains.ops[grad], Component::compute) ==
+        Approx(2.0 * 784 * 256 * 64 * 0.1e-12));
+  // Not trained: the preset's train length for every sample of the batch.
+  sgd.update_pulses = sgd.update_row_slots = sgd.update_array_slots =
+      std::numeric_limits<double>::quiet_NaN();
+  const double length = analog::AnalogParams::from(per_sample).update_sample_slots;
+  CHECK(simulate(per_sample, sgd).ops[fc1].latency_s == Approx(64 * length * 1e-6).epsilon(1e-3));
+  // Momentum keeps state across samples: refused.
+  CHECK_THROWS_WITH(simulate(per_sample, training), Catch::Contains("--optimizer sgd"));
 }
 
 TEST_CASE("Fewer ADC bits cost less energy on the chip", "[quick][hw][analog]") {

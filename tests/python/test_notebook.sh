@@ -76,7 +76,7 @@ res = fr.open(path)
 check(fr.__file__.startswith(module_dir), f"import frugal read {fr.__file__}, not {module_dir}")
 info = res.provenance()
 check(info.get("schema") == "frugal-results", f"schema is {info.get('schema')!r}")
-check(info.get("schema_version") == "0.19.0", f"schema_version is {info.get('schema_version')!r}")
+check(info.get("schema_version") == "0.20.0", f"schema_version is {info.get('schema_version')!r}")
 for key in ["frugal_version", "git_sha", "command_line", "created_utc", "sweep_spec",
             "config_files", "hw_presets", "scenario_count"]:
     check(key in info, f"provenance attribute {key} missing")
