@@ -652,3 +652,5 @@ Graph import_onnx(const std::string& path, const BuildOptions& options) {
 }
 
 }  // namespace frugal::workloads
+
+frugal::workloads::OnnxImporter frugal_onnx_importer() { return &frugal::workloads::import_onnx; }

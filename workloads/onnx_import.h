@@ -16,4 +16,12 @@ namespace frugal::workloads {
 // options.skip_unsupported).
 Graph import_onnx(const std::string& path, const BuildOptions& options);
 
+// import_onnx lives in the module libfrugal_onnx.so, loaded on first use (build_model does):
+// its entry point `frugal_onnx_importer`, with C linkage for dlsym, returns import_onnx.
+using OnnxImporter = Graph (*)(const std::string& path, const BuildOptions& options);
+
 }  // namespace frugal::workloads
+
+extern "C" frugal::workloads::OnnxImporter frugal_onnx_importer();
+
+namespace frugal::workloads {}  // namespace frugal::workloads

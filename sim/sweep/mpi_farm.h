@@ -22,4 +22,16 @@ void mpi_serve(Executor& local);
 // Finalizes MPI if it was initialized (called once at exit).
 void mpi_finalize();
 
+// What the module libfrugal_mpi.so implements: mpi_role() loads it (only under mpirun with
+// several ranks, and only where frugal was built with MPI) and forwards to it.
+struct MpiModule {
+  MpiRole (*role)();  // initializes MPI on first use
+  std::unique_ptr<Executor> (*make_executor)();
+  void (*serve)(Executor& local);
+  void (*finalize)();
+};
+
 }  // namespace frugal::sim
+
+// The module's entry point, with C linkage for dlsym.
+extern "C" const frugal::sim::MpiModule* frugal_mpi_module();
