@@ -403,9 +403,8 @@ int64_t PcmNumerics::transfer_tiki_taka(Programmed& p, Matrix& w, float learning
     const Eigen::Index j = p.next_column++ % w.cols();
     int64_t row_most = 0;
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
-      const double wanted =
-          s.tt_transfer_lr * static_cast<double>(learning_rate) *
-          (static_cast<double>(p.fast(i, j)) - symmetry_point());
+      const double wanted = s.tt_transfer_lr * static_cast<double>(learning_rate) *
+                            (static_cast<double>(p.fast(i, j)) - symmetry_point());
       const int64_t n = stochastic_pulses(wanted);
       if (n == 0) continue;
       pulse_pair(p, w, i, j, wanted, n, normal);
