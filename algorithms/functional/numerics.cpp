@@ -86,7 +86,7 @@ class SymmetricInt final : public Numerics {
 
 void Numerics::update_outer(Matrix& w, float scale, const Matrix& d, const Matrix& x) {
   const Matrix step = scale * (d * x.transpose());
-  update(w, step);
+  update(w, step, scale);
 }
 
 void Numerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, const Matrix& b,

@@ -242,18 +242,33 @@ class AnalogDevice final : public Device {
                        "-bit ADCs): --precision is for digital devices; set hw.weight_bits, "
                        "hw.dac_bits or hw.adc_bits instead");
     parse_update_scheme(request.analog_update);
-    if (m_params.numerics.per_sample && m_params.numerics.pulsed_updates && !request.inference &&
-        request.optimizer != "sgd")
-      throw InputError(m_preset.name() + " with hw.update_per_sample=1 pulses each sample's " +
-                       "rank-one update, which plain SGD gives: --optimizer " + request.optimizer +
-                       " keeps state across samples; use --optimizer sgd, or "
-                       "hw.update_per_sample=0 for one update per batch");
+    if (per_sample() && !request.inference) {
+      if (request.optimizer != "sgd")
+        throw InputError(m_preset.name() + " with hw.update_per_sample=1 pulses each sample's " +
+                         "rank-one update, which plain SGD gives: --optimizer " +
+                         request.optimizer +
+                         " keeps state across samples; use --optimizer sgd, or "
+                         "hw.update_per_sample=0 for one update per batch");
+      if (request.rule != "bp" && request.rule != "fa" && request.rule != "dfa" &&
+          request.rule != "drtp")
+        throw InputError(m_preset.name() + " with hw.update_per_sample=1 pulses each sample's " +
+                         "rank-one update, the product of a layer's error and its input: bp, fa, " +
+                         "dfa and drtp give it, " + request.rule +
+                         " does not (set hw.update_per_sample=0 for one update per batch)");
+    }
     Device::check(request);
   }
 
   void check_step(const algorithms::TrainingStep& step) const override {
     check_sample_stages(std::max<int64_t>(1, step.batch()), step.graph.ops().size(),
                         m_preset.name());
+    if (per_sample() && !step.inference)
+      for (const workloads::Op& op : step.graph.ops())
+        if (op.kind == workloads::OpKind::conv2d_grad_weight)
+          throw InputError(m_preset.name() + " with hw.update_per_sample=1 pulses each " +
+                           "sample's rank-one update, which dense layers have; " + op.name +
+                           " is a convolution (set hw.update_per_sample=0 for one update per "
+                           "batch)");
   }
 
   // Training and deployment compute through the crossbar's numerics (noise, converters, drift).
@@ -275,7 +290,7 @@ class AnalogDevice final : public Device {
     if (step.inference) return {};
     const bool measured = !std::isnan(step.update_pulses);
     return {{"update_pulses", measured ? step.update_pulses : m_params.update_pulses},
-            {"update_row_pulses", measured ? step.update_row_slots : assumed_row_slots()},
+            {"update_row_pulses", measured ? step.update_row_slots : assumed_row_slots(step)},
             {"update_array_slots", measured ? step.update_array_slots : assumed_array_slots(step)},
             {"update_pulses_source", std::string(measured ? "measured" : "assumed")},
             {"reread_fraction", std::isnan(step.reread_fraction) ? 0.0 : step.reread_fraction}};
@@ -286,14 +301,14 @@ class AnalogDevice final : public Device {
     if (step.inference) return s;
     const bool measured = !std::isnan(step.update_pulses);
     char text[240];
-    if (m_params.numerics.per_sample)
+    if (per_sample())
       std::snprintf(text, sizeof text,
                     "%s, per sample: %.4g programming pulses per weight and update, %.4g "
                     "pulse-train slots per update, %.4g slots per crossbar row (%s)",
                     step.analog_update.c_str(),
                     measured ? step.update_pulses : m_params.update_pulses,
                     measured ? step.update_array_slots : assumed_array_slots(step),
-                    measured ? step.update_row_slots : assumed_row_slots(),
+                    measured ? step.update_row_slots : assumed_row_slots(step),
                     measured ? "measured: fired by the training's updates"
                              : "assumed: the preset's update_pulses and update_sample_slots");
     else
@@ -317,15 +332,25 @@ class AnalogDevice final : public Device {
   }
 
  private:
-  // What a step not trained with --train is costed with (the mapper's assumptions).
-  double assumed_row_slots() const {
-    return m_params.numerics.per_sample ? 0.0 : m_params.update_row_pulses;
+  // Training on the chip updates sample by sample (hw.update_per_sample, with pulsed updates).
+  bool per_sample() const {
+    return m_params.numerics.per_sample && m_params.numerics.pulsed_updates;
+  }
+  // What a step not trained with --train is costed with (the mapper's assumptions): per sample,
+  // pulse trains of the preset's length (or, mixed precision, the preset's row slots after every
+  // sample); per batch, the preset's row slots.
+  double assumed_row_slots(const algorithms::TrainingStep& step) const {
+    const bool mixed = parse_update_scheme(step.analog_update) == UpdateScheme::mixed_precision;
+    if (!per_sample()) return m_params.update_row_pulses;
+    return mixed ? m_params.update_row_pulses *
+                       static_cast<double>(std::max<int64_t>(1, step.batch()))
+                 : 0.0;
   }
   double assumed_array_slots(const algorithms::TrainingStep& step) const {
-    return m_params.numerics.per_sample
-               ? m_params.update_sample_slots *
-                     static_cast<double>(std::max<int64_t>(1, step.batch()))
-               : 0.0;
+    const bool mixed = parse_update_scheme(step.analog_update) == UpdateScheme::mixed_precision;
+    return per_sample() && !mixed ? m_params.update_sample_slots *
+                                        static_cast<double>(std::max<int64_t>(1, step.batch()))
+                                  : 0.0;
   }
 
  protected:

@@ -73,20 +73,21 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
   const double pulses = std::isnan(updates.pulses) ? p.update_pulses : updates.pulses;
   const double rereads = std::isnan(updates.rereads) ? 0.0 : updates.rereads;
   const auto batch = static_cast<double>(std::max<int64_t>(1, step.batch()));
-  // Assumed where not measured: per-sample trains of the preset's length, one per sample, and no
-  // rows pulsed one by one; or per-batch rows of the preset's slots.
-  const bool per_sample = p.numerics.per_sample;
-  const double row_slots = !std::isnan(updates.row_slots) ? updates.row_slots
-                           : per_sample                   ? 0.0
-                                                          : p.update_row_pulses;
-  const double array_slots = !std::isnan(updates.array_slots) ? updates.array_slots
-                             : per_sample                     ? p.update_sample_slots * batch
-                                                              : 0.0;
   // Per-sample pulse trains form a dense layer's weight gradient in the array (the coincidences
-  // of its lines' pulses): no digital product, the lines driven instead. Mixed precision
-  // accumulates the products digitally, sample by sample.
+  // of its lines' pulses): no digital product, the lines driven instead. Mixed precision per
+  // sample accumulates the products digitally and pulses rows after every sample.
+  const bool per_sample = p.numerics.per_sample && p.numerics.pulsed_updates;
   const bool pulse_trains = per_sample && !updates.accumulator;
   const double accumulator_passes = per_sample ? batch : 1.0;
+  // Assumed where not measured: per-sample trains of the preset's length, one per sample, and no
+  // rows pulsed one by one; mixed precision per sample, the preset's row slots after every
+  // sample; per batch, the preset's row slots once.
+  const double row_slots = !std::isnan(updates.row_slots) ? updates.row_slots
+                           : pulse_trains                 ? 0.0
+                                          : p.update_row_pulses * accumulator_passes;
+  const double array_slots = !std::isnan(updates.array_slots) ? updates.array_slots
+                             : pulse_trains                   ? p.update_sample_slots * batch
+                                                              : 0.0;
   // Place every matrix a product uses, in order of first use, and a transposed copy of each
   // that a backward product reads where the chip cannot read transposed.
   std::map<int, size_t> placed, copies, fast;  // tensor id -> placement index
@@ -232,9 +233,10 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
         w.busy_s +=
             (static_cast<double>(std::min(pl.rows, p.tile_rows)) * row_slots + array_slots) *
             p.write_pulse_s;
-        // Pulse trains drive every row and column line of the matrix for each slot.
-        e.charge(Component::dac,
-                 array_slots * static_cast<double>(pl.rows + pl.cols) * p.dac_energy_j);
+        // Pulse trains drive every row line of every tile and every column line for each slot
+        // (on the transposed copy's tiles too, below).
+        const double lines = static_cast<double>(pl.rows * pl.col_tiles + pl.cols * pl.row_tiles);
+        e.charge(Component::dac, array_slots * lines * p.dac_energy_j);
         if (updates.accumulator) {  // χ read and written once per update, or per sample
           const double bytes = weights * 8.0 * accumulator_passes;
           e.sram_bytes += static_cast<int64_t>(bytes);
@@ -247,6 +249,9 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
           const Placement& c = m.placements[copy->second];
           update_writes[copy->second] += pulses;
           e.charge(Component::cell_write, weights * pulses * p.write_energy_j);
+          e.charge(Component::dac,
+                   array_slots * static_cast<double>(c.rows * c.col_tiles + c.cols * c.row_tiles) *
+                       p.dac_energy_j);
           w.busy_s = std::max(
               w.busy_s,
               (static_cast<double>(std::min(c.rows, p.tile_rows)) * row_slots + array_slots) *

@@ -11,7 +11,7 @@ namespace frugal {
 // The address of `symbol` in the module `file` (e.g. "libfrugal_onnx.so"), loaded from the
 // folder of the shared object that holds `anchor` (a function of the caller's own library, so
 // that the module is found wherever the build tree is). The loader keeps a module loaded once it
-// is. Throws std::runtime_error naming the module and the loader's reason.
+// is. Throws IoError naming the module and the loader's reason (a build that lacks it).
 void* module_symbol(const void* anchor, const std::string& file, const std::string& symbol);
 
 }  // namespace frugal

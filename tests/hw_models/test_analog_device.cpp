@@ -163,7 +163,9 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
   CHECK(trains.ops[fc1].latency_s == Approx(40.0 * 1e-6).epsilon(1e-3));
   CHECK(trains.ledger.component(Component::cell_write) ==
         Approx(measured.ledger.component(Component::cell_write)));
-  CHECK(component(trains.ops[fc1], Component::dac) == Approx(40.0 * (784 + 256) * 0.42e-12));
+  // Every line driven for every slot: fc1's 784 rows on one column of tiles, its 256 columns on
+  // four rows of tiles (256-row tiles), at 0.42 pJ a drive.
+  CHECK(component(trains.ops[fc1], Component::dac) == Approx(40.0 * (784 + 256 * 4) * 0.42e-12));
   const size_t grad = op_index(sgd, "fc1.grad_weight");
   CHECK(component(batched.ops[grad], Component::compute) -
             component(trains.ops[grad], Component::compute) ==
@@ -173,8 +175,23 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
       std::numeric_limits<double>::quiet_NaN();
   const double length = analog::AnalogParams::from(per_sample).update_sample_slots;
   CHECK(simulate(per_sample, sgd).ops[fc1].latency_s == Approx(64 * length * 1e-6).epsilon(1e-3));
-  // Momentum keeps state across samples: refused.
+  // Mixed precision per sample pulses rows after every sample: the preset's row slots, 64 times.
+  sgd.analog_update = "mixed-precision";
+  CHECK(simulate(per_sample, sgd).ops[fc1].latency_s ==
+        Approx(64 * 256 * row_pulses * 1e-6).epsilon(1e-3));
+  // Momentum keeps state across samples; pepita's step and a convolution's are not the product
+  // of an error and an input per sample: refused, trained or not.
   CHECK_THROWS_WITH(simulate(per_sample, training), Catch::Contains("--optimizer sgd"));
+  CHECK_THROWS_WITH(
+      simulate(per_sample, step_of("pepita", "mlp:784-256-128-10", 64, "fp32", "sgd")),
+      Catch::Contains("pepita does not"));
+  CHECK_THROWS_WITH(simulate(per_sample, step_of("bp", "cnn-fmnist", 64, "fp32", "sgd")),
+                    Catch::Contains("is a convolution"));
+  // Without pulsed updates (ideal reprogramming) the parameter changes nothing.
+  per_sample.set("pulsed_updates", "0");
+  sgd.analog_update = "sgd";
+  CHECK(simulate(per_sample, sgd).ops[fc1].latency_s ==
+        Approx(simulate("analog:pcm", sgd).ops[fc1].latency_s));
 }
 
 TEST_CASE("Fewer ADC bits cost less energy on the chip", "[quick][hw][analog]") {
