@@ -290,8 +290,8 @@ class AnalogDevice final : public Device {
     if (step.inference) return {};
     const bool measured = !std::isnan(step.update_pulses);
     return {{"update_pulses", measured ? step.update_pulses : m_params.update_pulses},
-            {"update_row_pulses", measured ? step.update_row_slots : assumed_row_slots(step)},
-            {"update_array_slots", measured ? step.update_array_slots : assumed_array_slots(step)},
+            {"update_row_pulses", measured ? step.update_row_slots : assumed_slots(step).row},
+            {"update_array_slots", measured ? step.update_array_slots : assumed_slots(step).array},
             {"update_pulses_source", std::string(measured ? "measured" : "assumed")},
             {"reread_fraction", std::isnan(step.reread_fraction) ? 0.0 : step.reread_fraction}};
   }
@@ -307,8 +307,8 @@ class AnalogDevice final : public Device {
                     "pulse-train slots per update, %.4g slots per crossbar row (%s)",
                     step.analog_update.c_str(),
                     measured ? step.update_pulses : m_params.update_pulses,
-                    measured ? step.update_array_slots : assumed_array_slots(step),
-                    measured ? step.update_row_slots : assumed_row_slots(step),
+                    measured ? step.update_array_slots : assumed_slots(step).array,
+                    measured ? step.update_row_slots : assumed_slots(step).row,
                     measured ? "measured: fired by the training's updates"
                              : "assumed: the preset's update_pulses and update_sample_slots");
     else
@@ -333,24 +333,11 @@ class AnalogDevice final : public Device {
 
  private:
   // Training on the chip updates sample by sample (hw.update_per_sample, with pulsed updates).
-  bool per_sample() const {
-    return m_params.numerics.per_sample && m_params.numerics.pulsed_updates;
-  }
-  // What a step not trained with --train is costed with (the mapper's assumptions): per sample,
-  // pulse trains of the preset's length (or, mixed precision, the preset's row slots after every
-  // sample); per batch, the preset's row slots.
-  double assumed_row_slots(const algorithms::TrainingStep& step) const {
+  bool per_sample() const { return m_params.updates_per_sample(); }
+  // What a step not trained with --train is costed with (the mapper's assumptions).
+  UpdateSlots assumed_slots(const algorithms::TrainingStep& step) const {
     const bool mixed = parse_update_scheme(step.analog_update) == UpdateScheme::mixed_precision;
-    if (!per_sample()) return m_params.update_row_pulses;
-    return mixed ? m_params.update_row_pulses *
-                       static_cast<double>(std::max<int64_t>(1, step.batch()))
-                 : 0.0;
-  }
-  double assumed_array_slots(const algorithms::TrainingStep& step) const {
-    const bool mixed = parse_update_scheme(step.analog_update) == UpdateScheme::mixed_precision;
-    return per_sample() && !mixed ? m_params.update_sample_slots *
-                                        static_cast<double>(std::max<int64_t>(1, step.batch()))
-                                  : 0.0;
+    return assumed_update_slots(m_params, mixed, step.batch());
   }
 
  protected:

@@ -67,6 +67,13 @@ Point centroid(const Placement& p, int64_t side) {
 
 }  // namespace
 
+UpdateSlots assumed_update_slots(const AnalogParams& p, bool accumulator, int64_t batch) {
+  const auto samples = static_cast<double>(std::max<int64_t>(1, batch));
+  if (!p.updates_per_sample()) return {p.update_row_pulses, 0.0};
+  if (accumulator) return {p.update_row_pulses * samples, 0.0};
+  return {0.0, p.update_sample_slots * samples};
+}
+
 Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
                  const std::string& device_name, const UpdatePlan& updates) {
   Mapping m;
@@ -76,18 +83,12 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
   // Per-sample pulse trains form a dense layer's weight gradient in the array (the coincidences
   // of its lines' pulses): no digital product, the lines driven instead. Mixed precision per
   // sample accumulates the products digitally and pulses rows after every sample.
-  const bool per_sample = p.numerics.per_sample && p.numerics.pulsed_updates;
+  const bool per_sample = p.updates_per_sample();
   const bool pulse_trains = per_sample && !updates.accumulator;
   const double accumulator_passes = per_sample ? batch : 1.0;
-  // Assumed where not measured: per-sample trains of the preset's length, one per sample, and no
-  // rows pulsed one by one; mixed precision per sample, the preset's row slots after every
-  // sample; per batch, the preset's row slots once.
-  const double row_slots = !std::isnan(updates.row_slots) ? updates.row_slots
-                           : pulse_trains                 ? 0.0
-                                          : p.update_row_pulses * accumulator_passes;
-  const double array_slots = !std::isnan(updates.array_slots) ? updates.array_slots
-                             : pulse_trains                   ? p.update_sample_slots * batch
-                                                              : 0.0;
+  const UpdateSlots assumed = assumed_update_slots(p, updates.accumulator, step.batch());
+  const double row_slots = std::isnan(updates.row_slots) ? assumed.row : updates.row_slots;
+  const double array_slots = std::isnan(updates.array_slots) ? assumed.array : updates.array_slots;
   // Place every matrix a product uses, in order of first use, and a transposed copy of each
   // that a backward product reads where the chip cannot read transposed.
   std::map<int, size_t> placed, copies, fast;  // tensor id -> placement index

@@ -61,6 +61,16 @@ struct Mapping {
   int64_t input_bytes = 0, output_bytes = 0;  // the batch in from DRAM, the outputs back
 };
 
+// The update slots a step not trained with --train is costed with: per-sample pulse trains of
+// the preset's length (update_sample_slots), one per sample, and no rows pulsed one by one; mixed
+// precision (`accumulator`) per sample, the preset's row slots after every sample; per batch, the
+// preset's row slots (update_row_pulses) once.
+struct UpdateSlots {
+  double row = 0.0;    // per crossbar row and update
+  double array = 0.0;  // per update, the whole array pulsed at once
+};
+UpdateSlots assumed_update_slots(const AnalogParams& params, bool accumulator, int64_t batch);
+
 // How the step's updates program the devices.
 struct UpdatePlan {
   // Mean pulses per weight and update: measured by training (TrainingStep::update_pulses), or

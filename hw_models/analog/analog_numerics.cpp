@@ -206,9 +206,7 @@ void PcmNumerics::update(Matrix& w, const Matrix& step, float learning_rate) {
       int64_t n = 0;
       if (mixed) {  // accumulate; fire the whole granules, keep the rest
         wanted += p.chi(i, j);
-        n = std::min(static_cast<int64_t>(std::fabs(wanted) / s.dw_min), s.max_pulses);
-        p.chi(i, j) =
-            static_cast<float>(wanted - std::copysign(static_cast<double>(n) * s.dw_min, wanted));
+        n = take_granules(p.chi(i, j), wanted);
       } else {
         n = stochastic_pulses(wanted);
       }
@@ -280,7 +278,6 @@ void PcmNumerics::update_outer(Matrix& w, float scale, const Matrix& d, const Ma
   effective(w);  // programmed (on first use) and read
   Programmed& p = m_programmed[w.data()];
   const AnalogSettings& s = m_settings;
-  const double g_max = s.g_max_s;
   const bool tiki_taka = s.scheme == UpdateScheme::tiki_taka;
   std::normal_distribution<double> normal;
   int64_t fired = 0, row_slots = 0, array_slots = 0;
@@ -297,10 +294,7 @@ void PcmNumerics::update_outer(Matrix& w, float scale, const Matrix& d, const Ma
           if (delta(i) == 0.0f) continue;
           const double wanted =
               p.chi(i, j) - static_cast<double>(delta(i)) * static_cast<double>(xk[j]);
-          const int64_t n =
-              std::min(static_cast<int64_t>(std::fabs(wanted) / s.dw_min), s.max_pulses);
-          p.chi(i, j) =
-              static_cast<float>(wanted - std::copysign(static_cast<double>(n) * s.dw_min, wanted));
+          const int64_t n = take_granules(p.chi(i, j), wanted);
           if (n == 0) continue;
           pulse_pair(p, w, i, j, wanted, n, normal);
           row_most = std::max(row_most, n);
@@ -310,20 +304,32 @@ void PcmNumerics::update_outer(Matrix& w, float scale, const Matrix& d, const Ma
       }
       continue;
     }
-    array_slots += pulse_train(
-        delta, xk, x.rows(), [&](Eigen::Index i, Eigen::Index j, double sign, int64_t n) {
-          if (tiki_taka)
-            p.fast(i, j) =
-                static_cast<float>(pulsed(p.fast(i, j) * g_max, sign, n, normal) / g_max);
-          else
-            pulse_pair(p, w, i, j, sign, n, normal);
-          fired += n;
-        });
+    array_slots += pulse_train(delta, xk, x.rows(),
+                               [&](Eigen::Index i, Eigen::Index j, double sign, int64_t n) {
+                                 if (tiki_taka)
+                                   pulse_fast(p, i, j, sign, n, normal);
+                                 else
+                                   pulse_pair(p, w, i, j, sign, n, normal);
+                                 fired += n;
+                               });
   }
   // Tiki-Taka's transfer, once per batch; a transferred row is pulsed alone, its slots the
   // array's time.
   if (tiki_taka) fired += transfer_tiki_taka(p, w, scale, array_slots, normal);
   count_update(p, w, fired, row_slots, array_slots);
+}
+
+int64_t PcmNumerics::take_granules(float& chi, double wanted) const {
+  const AnalogSettings& s = m_settings;
+  const int64_t n = std::min(static_cast<int64_t>(std::fabs(wanted) / s.dw_min), s.max_pulses);
+  chi = static_cast<float>(wanted - std::copysign(static_cast<double>(n) * s.dw_min, wanted));
+  return n;
+}
+
+void PcmNumerics::pulse_fast(Programmed& p, Eigen::Index i, Eigen::Index j, double sign, int64_t n,
+                             std::normal_distribution<double>& normal) {
+  const double g_max = m_settings.g_max_s;
+  p.fast(i, j) = static_cast<float>(pulsed(p.fast(i, j) * g_max, sign, n, normal) / g_max);
 }
 
 int64_t PcmNumerics::stochastic_pulses(double wanted) {
@@ -372,8 +378,6 @@ void PcmNumerics::count_update(Programmed& p, const Matrix& w, int64_t fired, in
 
 void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step,
                                    float learning_rate) {
-  const AnalogSettings& s = m_settings;
-  const double g_max = s.g_max_s;
   std::normal_distribution<double> normal;
   int64_t fired = 0, slots = 0;
   // The step onto the fast array A (held in units of g_max), row (input) by row.
@@ -383,7 +387,7 @@ void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step,
       const double wanted = -static_cast<double>(step(i, j)) / p.scale(i);
       const int64_t n = stochastic_pulses(wanted);
       if (n == 0) continue;
-      p.fast(i, j) = static_cast<float>(pulsed(p.fast(i, j) * g_max, wanted, n, normal) / g_max);
+      pulse_fast(p, i, j, wanted, n, normal);
       row_most = std::max(row_most, n);
       fired += n;
     }

@@ -165,6 +165,12 @@ class PcmNumerics final : public algorithms::Numerics {
                       Fire&& fire);
   // The pulses for a move of `wanted` (g_max units), stochastically rounded, at most max_pulses.
   int64_t stochastic_pulses(double wanted);
+  // Mixed precision: the whole granules of `wanted` (χ with this update's move added, g_max
+  // units) to fire, at most max_pulses; χ keeps the rest.
+  int64_t take_granules(float& chi, double wanted) const;
+  // n pulses on the pair (i, j) of Tiki-Taka's fast array, in the direction of `sign`.
+  void pulse_fast(Programmed& p, Eigen::Index i, Eigen::Index j, double sign, int64_t n,
+                  std::normal_distribution<double>& normal);
   // A soft-bounds pair at g (S, in [−g_max, g_max]) after n pulses in the direction of `sign`,
   // with the cycle-to-cycle spread drawn from `normal` (one per update, as it caches draws).
   double pulsed(double g, double sign, int64_t n, std::normal_distribution<double>& normal);

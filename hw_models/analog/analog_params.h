@@ -68,6 +68,8 @@ struct AnalogParams {
   double adc_energy_j() const;
   // Effective input resolution of the DAC path.
   int64_t input_bits() const { return bit_serial ? dac_bits * input_phases : dac_bits; }
+  // Training on the chip updates sample by sample (update_per_sample, with pulsed updates).
+  bool updates_per_sample() const { return numerics.per_sample && numerics.pulsed_updates; }
 };
 
 // The kind's parameters: preset keys, units, ranges, descriptions and the members they fill.
