@@ -240,8 +240,11 @@ int fit_cpu(const CpuFile& file, const hw::Preset& base, const std::string& name
 
 void measure_cpu_to(const std::string& out, double seconds) {
   results::check_output_path(out, false);
+  // Test hook: FRUGAL_TEST_PROBE_DRAM_BYTES caps the DRAM phases' working set (measure_cpu).
+  const char* cap = std::getenv("FRUGAL_TEST_PROBE_DRAM_BYTES");
   const std::string text = measure_cpu(
-      seconds, [](const std::string& phase) { std::cerr << "  measuring " << phase << "\n"; });
+      seconds, [](const std::string& phase) { std::cerr << "  measuring " << phase << "\n"; },
+      cap ? std::atof(cap) : 0.0);
   write_file_atomically(out, text);
   std::cout << "wrote " << out << "\n";
 }

@@ -181,11 +181,14 @@ float fma_loop(int64_t rounds) {
 
 }  // namespace
 
-std::string measure_cpu(double seconds, const std::function<void(const std::string&)>& progress) {
+std::string measure_cpu(double seconds, const std::function<void(const std::string&)>& progress,
+                        double max_dram_bytes) {
   const Rapl rapl;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const double l2 = std::max(cache_bytes(2, "Unified"), 256.0 * 1024);
   const double llc = std::max(cache_bytes(3, "Unified"), l2);
+  double dram_bytes = std::max(8 * llc, 256.0 * (1 << 20));  // the DRAM phases' working set
+  if (max_dram_bytes > 0) dram_bytes = std::min(dram_bytes, max_dram_bytes);
   results::JsonWriter json;
   json.begin_object();
   json.key("device").value(cpuinfo("model name").empty() ? std::string("an unnamed CPU")
@@ -206,6 +209,7 @@ std::string measure_cpu(double seconds, const std::function<void(const std::stri
   json.key("l1d_bytes").value(cache_bytes(1, "Data"));
   json.key("l2_bytes").value(l2);
   json.key("llc_bytes").value(llc);
+  json.key("dram_working_set_bytes").value(dram_bytes);
   json.key("cpuinfo_mhz").value(std::atof(cpuinfo("cpu MHz").c_str()));
   json.key("flags").value(cpuinfo("flags"));
   json.key("rapl").value(rapl.available()
@@ -265,7 +269,6 @@ std::string measure_cpu(double seconds, const std::function<void(const std::stri
     record(name, time_phase([&](int t) { c[t].noalias() = a[t] + b[t]; }, threads, s, rapl),
            {{"bytes", 12.0 * static_cast<double>(n)}});
   };
-  const double dram_bytes = std::max(8 * llc, 256.0 * (1 << 20));
   stream("stream_l2", l2 / 2, 1);
   stream("stream_llc", std::max(llc / 2, 2 * l2), 1);
   stream("stream_dram", dram_bytes, 1);
@@ -295,7 +298,7 @@ std::string measure_cpu(double seconds, const std::function<void(const std::stri
     record(name, t, {});
   };
   chase("latency_llc", std::max(llc / 2, 4 * l2));
-  chase("latency_dram", std::max(8 * llc, 256.0 * (1 << 20)));
+  chase("latency_dram", dram_bytes);
 
   // frugal's trainer on tiny networks: two runs of different lengths, so that the evaluation and
   // set-up cancel; the difference per step is its time per step.

@@ -1,7 +1,8 @@
-// The spiking conversion (hw_models/neuro/spiking.h): dynamics by hand and the converted MLP's
-// accuracy on Fashion-MNIST.
+// The spiking conversion (hw_models/neuro/spiking.h): the converted networks' accuracy on
+// Fashion-MNIST, and the same paths on untrained networks.
 
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "algorithms/functional/network.h"
 #include "algorithms/functional/trainer.h"
@@ -13,7 +14,7 @@ using namespace frugal;
 using namespace frugal::hw::neuro;
 
 TEST_CASE("The converted MLP reaches its ANN accuracy within 1 point at some T <= 64",
-          "[quick][hw][neuro]") {
+          "[heavy][hw][neuro]") {
   const workloads::DataSplit data = workloads::load_dataset("fashion-mnist", "", 10000, 2000, 0);
   workloads::BuildOptions build;
   build.batch = 64;
@@ -64,7 +65,7 @@ TEST_CASE("The converted MLP reaches its ANN accuracy within 1 point at some T <
 }
 
 TEST_CASE("Convolutional networks convert to spikes: pooling layers of their own neurons",
-          "[quick][hw][neuro]") {
+          "[heavy][hw][neuro]") {
   // lenet5:relu (average pooling) and cnn-fmnist (max pooling, Rueckauer et al.'s gate), each
   // trained for two epochs on 3,000 images, converted and run on 1,000 test images (on 300, one
   // machine's Eigen kernels put lenet5:relu's SNN 3.3 points below its ANN; on 1,000 it is level).
@@ -93,6 +94,52 @@ TEST_CASE("Convolutional networks convert to spikes: pooling layers of their own
     CHECK(snn.layers.size() == (model == "cnn-fmnist" ? 7u : 8u));
     for (size_t k = 0; k + 1 < snn.layers.size(); ++k) CHECK(snn.layers[k].spikes_per_sample > 0);
     CHECK(snn.layers.back().spikes_per_sample == 0);  // the output integrates
+  }
+}
+
+// The two tests above are heavy (label "heavy": not run under the sanitizers). These take the
+// same code paths on untrained networks and a few images, quickly enough for the sanitizer build.
+TEST_CASE("Converting an untrained MLP: the event path's spikes equal the dense product's",
+          "[quick][hw][neuro]") {
+  const workloads::DataSplit data = workloads::load_dataset("fashion-mnist", "", 200, 40, 0);
+  workloads::BuildOptions build;
+  std::mt19937_64 rng(3);
+  const algorithms::Network net(workloads::build_model("mlp:784-256-128-10", build), 784, 10, rng);
+  SpikingOptions o;
+  o.timesteps = 16;
+  o.balance_samples = 100;
+  o.path = SynapticPath::dense;
+  const SpikingResult dense = run_converted(net, data, o);
+  o.path = SynapticPath::events;
+  const SpikingResult events = run_converted(net, data, o);
+  REQUIRE(dense.layers.size() == 4);  // the encoder, two hidden layers, the output
+  for (size_t k = 0; k < dense.layers.size(); ++k) {
+    INFO("layer " << k);
+    CHECK(events.layers[k].spikes_per_sample == dense.layers[k].spikes_per_sample);
+    if (k + 1 < dense.layers.size()) CHECK(dense.layers[k].spikes_per_sample > 0);
+  }
+  CHECK(dense.layers.back().spikes_per_sample == 0);  // the output integrates
+  CHECK(events.accuracy_at == dense.accuracy_at);
+  CHECK(dense.accuracy_at.back().first == 16);
+}
+
+TEST_CASE("Converting untrained CNNs: their layers, and tanh refused", "[quick][hw][neuro]") {
+  const workloads::DataSplit data = workloads::load_dataset("fashion-mnist", "", 100, 20, 0);
+  for (const std::string model : {"lenet5:relu", "cnn-fmnist"}) {
+    workloads::BuildOptions build;
+    std::mt19937_64 rng(5);
+    const algorithms::Network net(workloads::build_model(model, build), 784, 10, rng);
+    SpikingOptions o;
+    o.timesteps = 8;
+    o.balance_samples = 50;
+    const SpikingResult snn = run_converted(net, data, o);
+    INFO(model);
+    // The encoder, two convolutions, two pooling layers, three or two dense layers.
+    CHECK(snn.layers.size() == (model == "cnn-fmnist" ? 7u : 8u));
+    CHECK(snn.layers.front().spikes_per_sample > 0);
+    CHECK(snn.layers.back().spikes_per_sample == 0);  // the output integrates
+    CHECK(snn.accuracy >= 0);
+    CHECK(snn.accuracy <= 1);
   }
   // tanh does not convert.
   workloads::BuildOptions build;

@@ -103,7 +103,7 @@ TEST_CASE("A spiking chip learns bp, dfa and drtp only, on dense ReLU networks",
                     Catch::Contains("without a refractory period"));
 }
 
-TEST_CASE("Spiking rules learn Fashion-MNIST on the chip", "[quick][hw][neuro]") {
+TEST_CASE("Spiking rules learn Fashion-MNIST on the chip", "[heavy][hw][neuro]") {
   // 1 epoch on 3,000 images, T = 8: each rule well above chance (10%), bp the best.
   const workloads::DataSplit data = workloads::load_dataset("fashion-mnist", "", 3000, 1000, 0);
   workloads::BuildOptions build;

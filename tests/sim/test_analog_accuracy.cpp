@@ -33,7 +33,7 @@ double accuracy(const Scenario& s) { return run_scenario(s).training->final_test
 }  // namespace
 
 TEST_CASE("An ideal crossbar with 8-bit weights matches int8 within 0.2 and fp32 within 0.5 points",
-          "[quick][sim][analog]") {
+          "[heavy][sim][analog]") {
   // The whole test set: on 2,000 images the gap was 5 images on one machine's Eigen kernels
   // (0.25 points), on 10,000 it is 0.05 points; the bound is on the quantization, not on the
   // sample.
@@ -74,7 +74,7 @@ TEST_CASE("PCM drift costs accuracy over time; global compensation recovers most
   CHECK(compensated <= second + 0.01);
 }
 
-TEST_CASE("Fewer ADC bits cost accuracy", "[quick][sim][analog]") {
+TEST_CASE("Fewer ADC bits cost accuracy", "[heavy][sim][analog]") {
   Scenario s = deployed("analog:pcm");
   const double eight = accuracy(s);
   s.hw_params = {{"adc_bits", "4"}};
@@ -84,7 +84,7 @@ TEST_CASE("Fewer ADC bits cost accuracy", "[quick][sim][analog]") {
 }
 
 TEST_CASE("Trained on the crossbar with room for the weights to grow, bp nears ideal fp32",
-          "[quick][sim][analog]") {
+          "[heavy][sim][analog]") {
   Scenario s = deployed("analog:pcm");
   s.rule = "bp";
   s.epochs = 2;

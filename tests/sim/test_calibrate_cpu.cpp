@@ -15,9 +15,34 @@ using namespace frugal;
 
 namespace {
 
+// A made-up machine: 4 cores, AVX-512 without bf16 or VNNI, cpuinfo at 2 GHz; each phase's
+// figures chosen so that every fitted value is a round number.
+const char* const kHandMeasured = R"({
+  "device": "Test CPU", "date": "2026-12-05",
+  "machine": {"cores": 4, "l1d_bytes": 49152, "l2_bytes": 1048576, "llc_bytes": 33554432,
+              "cpuinfo_mhz": 2000, "flags": "fpu avx2 avx512f", "rapl": "package and dram"},
+  "phases": {
+    "fma_peak": {"iters": 1, "s_per_iter": 1, "macs": 128e9},
+    "gemm_fp32_1024": {"iters": 1, "s_per_iter": 0.04, "macs": 1073741824},
+    "gemm_fp32_1024_all": {"iters": 1, "s_per_iter": 0.04, "macs": 1073741824,
+                           "package_j_per_iter": 8},
+    "stream_l2": {"iters": 1, "s_per_iter": 1e-6, "bytes": 100000},
+    "stream_llc": {"iters": 1, "s_per_iter": 1e-6, "bytes": 50000},
+    "stream_dram": {"iters": 1, "s_per_iter": 1e-6, "bytes": 10000},
+    "stream_llc_all": {"iters": 1, "s_per_iter": 1e-6, "bytes": 40000},
+    "stream_dram_all": {"iters": 1, "s_per_iter": 0.01, "bytes": 50000000,
+                        "dram_j_per_iter": 0.5},
+    "latency_llc": {"iters": 1, "s_per_iter": 40e-9},
+    "latency_dram": {"iters": 1, "s_per_iter": 100e-9},
+    "trainer_step_tiny": {"iters": 1, "s_per_iter": 2e-6},
+    "idle": {"iters": 1, "s_per_iter": 1, "package_j_per_iter": 50, "dram_j_per_iter": 10}
+  }})";
+
 const results::JsonValue& measured() {
   static const results::JsonValue file =
-      results::parse_json(sim::measure_cpu(0.02, [](const std::string&) {}), "probe");
+      results::parse_json(sim::measure_cpu(
+                              0.02, [](const std::string&) {}, 256.0 * (1 << 20)),
+                          "probe");
   return file;
 }
 
@@ -69,7 +94,8 @@ TEST_CASE("calibrate cpu refuses a file that is not a CPU measurement, and a bas
       results::parse_json(R"({"device": "a GPU", "phases": {}})", "gpu.json");
   CHECK_THROWS_WITH(hw::cpu::fit_cpu(gpu_file, "gpu.json", hw::find_preset("cpu"), "x"),
                     Catch::Contains("gpu.json: not a CPU measurement file"));
-  CHECK_THROWS_WITH(hw::cpu::fit_cpu(measured(), "probe", hw::find_preset("gpu:h200"), "x"),
+  const results::JsonValue cpu_file = results::parse_json(kHandMeasured, "cpu.json");
+  CHECK_THROWS_WITH(hw::cpu::fit_cpu(cpu_file, "cpu.json", hw::find_preset("gpu:h200"), "x"),
                     Catch::Contains("gpu:h200 is a gpu preset; a cpu preset is fitted"));
 }
 
@@ -77,29 +103,7 @@ TEST_CASE(
     "calibrate cpu: fitted figures match a hand calculation from a measurement file, RAPL "
     "energies included",
     "[quick][sim][calibrate]") {
-  // A made-up machine: 4 cores, AVX-512 without bf16 or VNNI, cpuinfo at 2 GHz; each phase's
-  // figures chosen so that every fitted value is a round number.
-  const std::string file = R"({
-    "device": "Test CPU", "date": "2026-12-05",
-    "machine": {"cores": 4, "l1d_bytes": 49152, "l2_bytes": 1048576, "llc_bytes": 33554432,
-                "cpuinfo_mhz": 2000, "flags": "fpu avx2 avx512f", "rapl": "package and dram"},
-    "phases": {
-      "fma_peak": {"iters": 1, "s_per_iter": 1, "macs": 128e9},
-      "gemm_fp32_1024": {"iters": 1, "s_per_iter": 0.04, "macs": 1073741824},
-      "gemm_fp32_1024_all": {"iters": 1, "s_per_iter": 0.04, "macs": 1073741824,
-                             "package_j_per_iter": 8},
-      "stream_l2": {"iters": 1, "s_per_iter": 1e-6, "bytes": 100000},
-      "stream_llc": {"iters": 1, "s_per_iter": 1e-6, "bytes": 50000},
-      "stream_dram": {"iters": 1, "s_per_iter": 1e-6, "bytes": 10000},
-      "stream_llc_all": {"iters": 1, "s_per_iter": 1e-6, "bytes": 40000},
-      "stream_dram_all": {"iters": 1, "s_per_iter": 0.01, "bytes": 50000000,
-                          "dram_j_per_iter": 0.5},
-      "latency_llc": {"iters": 1, "s_per_iter": 40e-9},
-      "latency_dram": {"iters": 1, "s_per_iter": 100e-9},
-      "trainer_step_tiny": {"iters": 1, "s_per_iter": 2e-6},
-      "idle": {"iters": 1, "s_per_iter": 1, "package_j_per_iter": 50, "dram_j_per_iter": 10}
-    }})";
-  const results::JsonValue json = results::parse_json(file, "test.json");
+  const results::JsonValue json = results::parse_json(kHandMeasured, "test.json");
   const hw::cpu::CpuFit fit = hw::cpu::fit_cpu(json, "test.json", hw::find_preset("cpu"), "cpu:t");
   const hw::Preset p = hw::Preset::parse(fit.preset_text, "t.ini");
   CHECK(p.get("core_count") == 4);
@@ -141,7 +145,7 @@ TEST_CASE(
   // within the last-level cache on one core 100 times slower, the model's product is
   // memory-bound beyond the measured 40 ms at any efficiency. The fit keeps the nearer end of
   // the range and reports the value out of reach (it wrote 0.2097, silently, before).
-  std::string slow_llc = file;
+  std::string slow_llc = kHandMeasured;
   const std::string stream = R"("stream_llc": {"iters": 1, "s_per_iter": 1e-6)";
   REQUIRE(slow_llc.find(stream) != std::string::npos);
   slow_llc.replace(slow_llc.find(stream), stream.size(),
