@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "algorithms/functional/team.h"
 #include "results/core/error.h"
 
 namespace frugal::algorithms {
@@ -175,21 +176,35 @@ void init_uniform(Matrix& m, float bound, std::mt19937_64& rng) {
 }
 
 void activate_into(const Matrix& a, const std::string& f, Matrix& y) {
-  if (f == "relu")
-    y = a.array().max(0.0f).matrix();
-  else if (f == "tanh")
-    y = a.array().tanh().matrix();
-  else
-    y = (1.0f / (1.0f + (-a.array()).exp())).matrix();  // sigmoid
+  auto activate = [&f](const auto& in, auto&& out) {
+    if (f == "relu")
+      out = in.array().max(0.0f).matrix();
+    else if (f == "tanh")
+      out = in.array().tanh().matrix();
+    else
+      out = (1.0f / (1.0f + (-in.array()).exp())).matrix();  // sigmoid
+  };
+  if (!worth_splitting(a.cols(), a.size(), kSplitElements)) return activate(a, y);
+  y.resize(a.rows(), a.cols());  // y may be a: then its size already
+  split_columns(a.cols(), [&](Eigen::Index first, Eigen::Index count) {
+    activate(a.middleCols(first, count), y.middleCols(first, count));
+  });
 }
 
 void multiply_by_derivative(const Matrix& dy, const Matrix& h, const std::string& f, Matrix& dx) {
-  if (f == "relu")
-    dx = dy.cwiseProduct((h.array() > 0.0f).cast<float>().matrix());
-  else if (f == "tanh")
-    dx = dy.cwiseProduct((1.0f - h.array().square()).matrix());
-  else
-    dx = dy.cwiseProduct((h.array() * (1.0f - h.array())).matrix());  // sigmoid
+  auto multiply = [&f](const auto& d_out, const auto& out, auto&& d_in) {
+    if (f == "relu")
+      d_in = d_out.cwiseProduct((out.array() > 0.0f).template cast<float>().matrix());
+    else if (f == "tanh")
+      d_in = d_out.cwiseProduct((1.0f - out.array().square()).matrix());
+    else
+      d_in = d_out.cwiseProduct((out.array() * (1.0f - out.array())).matrix());  // sigmoid
+  };
+  if (!worth_splitting(dy.cols(), dy.size(), kSplitElements)) return multiply(dy, h, dx);
+  dx.resize(dy.rows(), dy.cols());  // dx may be dy
+  split_columns(dy.cols(), [&](Eigen::Index first, Eigen::Index count) {
+    multiply(dy.middleCols(first, count), h.middleCols(first, count), dx.middleCols(first, count));
+  });
 }
 
 double softmax_cross_entropy(Matrix& z, const uint8_t* labels) {
@@ -421,17 +436,32 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
   const OptimizerSettings& o = m_optimizer;
   ++l.steps;
   Matrix& delta = scratch(i).delta;
+  // pass(delta, g.w, vw, sw) on the whole of W's step, gradient and optimizer state, or on each
+  // team member's block of their columns (elementwise: the same values either way).
+  auto by_columns = [&](const auto& pass) {
+    if (!worth_splitting(l.w.cols(), l.w.size(), kSplitElements))
+      return pass(delta, g.w, l.vw, l.sw);
+    delta.resize(l.w.rows(), l.w.cols());
+    split_columns(l.w.cols(), [&](Eigen::Index first, Eigen::Index count) {
+      // sgd and momentum keep no second moment: sw is empty, and the pass does not touch it.
+      auto sw = l.sw.size() ? l.sw.middleCols(first, count) : l.sw.middleCols(0, 0);
+      pass(delta.middleCols(first, count), g.w.middleCols(first, count),
+           l.vw.middleCols(first, count), sw);
+    });
+  };
   if (o.name == "sgd") {
     if (numerics.updates_per_sample() && g.d && g.x) {
       numerics.update_outer(l.w, learning_rate, *g.d, *g.x);
     } else {
-      delta = learning_rate * g.w;
+      by_columns([&](auto&& step, const auto& gw, auto&&, auto&&) { step = learning_rate * gw; });
       numerics.update(l.w, delta, learning_rate);
     }
     if (l.b.size()) l.b -= learning_rate * g.b;
   } else if (o.name == "momentum") {
-    l.vw = o.momentum * l.vw + g.w;
-    delta = learning_rate * l.vw;
+    by_columns([&](auto&& step, const auto& gw, auto&& vw, auto&&) {
+      vw = o.momentum * vw + gw;
+      step = learning_rate * vw;
+    });
     numerics.update(l.w, delta, learning_rate);
     if (l.b.size()) {
       l.vb = o.momentum * l.vb + g.b;
@@ -441,9 +471,11 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
     const auto t = static_cast<float>(l.steps);
     const float c1 = 1.0f - std::pow(o.beta1, t), c2 = 1.0f - std::pow(o.beta2, t);
     const float step = learning_rate / c1;
-    l.vw = o.beta1 * l.vw + (1.0f - o.beta1) * g.w;
-    l.sw = o.beta2 * l.sw + (1.0f - o.beta2) * g.w.cwiseAbs2();
-    delta = (step * l.vw.array() / ((l.sw.array() / c2).sqrt() + o.epsilon)).matrix();
+    by_columns([&](auto&& out, const auto& gw, auto&& vw, auto&& sw) {
+      vw = o.beta1 * vw + (1.0f - o.beta1) * gw;
+      sw = o.beta2 * sw + (1.0f - o.beta2) * gw.cwiseAbs2();
+      out = (step * vw.array() / ((sw.array() / c2).sqrt() + o.epsilon)).matrix();
+    });
     numerics.update(l.w, delta, learning_rate);
     if (l.b.size()) {
       l.vb = o.beta1 * l.vb + (1.0f - o.beta1) * g.b;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "algorithms/functional/team.h"
 #include "results/core/error.h"
 
 namespace frugal::algorithms {
@@ -84,6 +85,15 @@ class SymmetricInt final : public Numerics {
 
 }  // namespace
 
+void Numerics::update(Matrix& w, const Matrix& step, float /*learning_rate*/) {
+  if (worth_splitting(w.cols(), w.size(), kSplitElements))
+    split_columns(w.cols(), [&](Eigen::Index first, Eigen::Index count) {
+      w.middleCols(first, count) -= step.middleCols(first, count);
+    });
+  else
+    w -= step;
+}
+
 void Numerics::update_outer(Matrix& w, float scale, const Matrix& d, const Matrix& x) {
   const Matrix step = scale * (d * x.transpose());
   update(w, step, scale);
@@ -95,15 +105,30 @@ void Numerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, const 
   const Eigen::Index inner = transpose_a ? a.rows() : a.cols();
   const Eigen::Index cols = transpose_b ? b.rows() : b.cols();
   m_activity.macs += static_cast<int64_t>(rows) * inner * cols;
+  const bool split = worth_splitting(cols, static_cast<int64_t>(rows) * inner * cols, kSplitMacs);
   auto multiply = [&](const Matrix& p, const Matrix& q) {
-    if (transpose_a && transpose_b)
+    if (split) {  // each member its block of y's columns: op(b)'s columns, the same inner sums
+      y.resize(rows, cols);
+      split_columns(cols, [&](Eigen::Index first, Eigen::Index count) {
+        auto part = y.middleCols(first, count);
+        if (transpose_a && transpose_b)
+          part.noalias() = p.transpose() * q.middleRows(first, count).transpose();
+        else if (transpose_a)
+          part.noalias() = p.transpose() * q.middleCols(first, count);
+        else if (transpose_b)
+          part.noalias() = p * q.middleRows(first, count).transpose();
+        else
+          part.noalias() = p * q.middleCols(first, count);
+      });
+    } else if (transpose_a && transpose_b) {
       y.noalias() = p.transpose() * q.transpose();
-    else if (transpose_a)
+    } else if (transpose_a) {
       y.noalias() = p.transpose() * q;
-    else if (transpose_b)
+    } else if (transpose_b) {
       y.noalias() = p * q.transpose();
-    else
+    } else {
       y.noalias() = p * q;
+    }
   };
   if (exact()) {
     multiply(a, b);

@@ -67,7 +67,7 @@ class Numerics {
   virtual bool exact() const { return false; }
   // W ← W − step as the device applies an update (digital: exactly, on fp32 master weights);
   // `learning_rate` is the step's current rate, for devices whose own transfers scale with it.
-  virtual void update(Matrix& w, const Matrix& step, float /*learning_rate*/ = 1.0f) { w -= step; }
+  virtual void update(Matrix& w, const Matrix& step, float learning_rate = 1.0f);
   // True where the device applies a plain SGD step of a dense layer sample by sample, as rank-one
   // updates (an analog chip's stochastic pulse trains): the trainer then calls update_outer().
   virtual bool updates_per_sample() const { return false; }

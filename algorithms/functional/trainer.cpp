@@ -9,6 +9,7 @@
 
 #include "algorithms/functional/network.h"
 #include "algorithms/functional/numerics.h"
+#include "algorithms/functional/team.h"
 #include "algorithms/learning_rule.h"
 #include "results/core/error.h"
 
@@ -61,38 +62,18 @@ double accuracy(Learner& learner, const workloads::Dataset& d) {
   return d.size() ? static_cast<double>(correct) / static_cast<double>(d.size()) : 0.0;
 }
 
-// Eigen's products run on `threads` threads while it lives, on one again after (every product
-// outside a training, and every training that asks for one, runs on one: Eigen would otherwise
-// take OpenMP's default, all the cores).
-class ProductThreads {
- public:
-  explicit ProductThreads(int64_t threads) { Eigen::setNbThreads(static_cast<int>(threads)); }
-  ~ProductThreads() { Eigen::setNbThreads(1); }
-  ProductThreads(const ProductThreads&) = delete;
-  ProductThreads& operator=(const ProductThreads&) = delete;
-};
-
-const bool g_one_thread = (Eigen::setNbThreads(1), true);
-
 }  // namespace
 
-int64_t max_trainer_threads() {
-#ifdef FRUGAL_HAVE_OPENMP
-  return 1024;
-#else
-  return 1;
-#endif
-}
+int64_t max_trainer_threads() { return 64; }
 
 TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& data,
                   const TrainOptions& o, const std::function<void(const EpochStats&)>& on_epoch) {
   if (o.threads < 1 || o.threads > max_trainer_threads())
-    throw InputError("--trainer-threads must be " +
-                     (max_trainer_threads() == 1
-                          ? std::string("1: this build of frugal has no OpenMP")
-                          : "in [1, " + std::to_string(max_trainer_threads()) + "]") +
-                     ", got " + std::to_string(o.threads));
-  const ProductThreads product_threads(o.threads);
+    throw InputError("--trainer-threads must be in [1, " + std::to_string(max_trainer_threads()) +
+                     "], got " + std::to_string(o.threads));
+  // The team splits each product and elementwise pass of a step by columns (team.h).
+  Team team(static_cast<int>(o.threads));
+  const TeamScope team_scope(o.threads > 1 ? &team : nullptr);
   const auto rule = make_rule(o.rule);
   if (!rule->trains())
     throw InputError("rule " + o.rule + " has no functional face: it cannot train");
@@ -156,12 +137,20 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
     for (int64_t start = 0; start < train.size(); start += o.batch) {
       const int64_t n = std::min(o.batch, train.size() - start);
       if (x.cols() != n) x.resize(train.features(), n);
-      for (int64_t j = 0; j < n; ++j) {
-        const int64_t i = order[static_cast<size_t>(start + j)];
-        x.col(j) =
-            Eigen::Map<const Vector>(train.images.data() + i * train.features(), train.features());
-        labels[static_cast<size_t>(j)] = train.labels[static_cast<size_t>(i)];
-      }
+      // The batch's samples, gathered from wherever the order put them (each member of a team
+      // its own columns: a gather waits on memory, and the members wait in parallel).
+      auto gather = [&](Eigen::Index first, Eigen::Index count) {
+        for (int64_t j = first; j < first + count; ++j) {
+          const int64_t i = order[static_cast<size_t>(start + j)];
+          x.col(j) = Eigen::Map<const Vector>(train.images.data() + i * train.features(),
+                                              train.features());
+          labels[static_cast<size_t>(j)] = train.labels[static_cast<size_t>(i)];
+        }
+      };
+      if (worth_splitting(n, n * train.features(), kSplitElements))
+        split_columns(n, gather);
+      else
+        gather(0, n);
       if (epoch == 1 && start == 0) numerics->reset_activity();
       loss_sum += learner->step(x, labels.data(), rate, correct);
       if (epoch == 1 && start == 0) result.macs_per_sample = numerics->activity().macs / n;

@@ -35,9 +35,10 @@ struct TrainOptions {
   // or step (×0.1 from 60% and again from 90% of the epochs, as PEPITA's reference runs do).
   std::string lr_schedule = "constant";
   uint64_t seed = 0;  // initialization, feedback matrices, and the order of samples
-  // Threads the products (Eigen's GEMM) run on. A count splits each product's output among the
-  // threads, each summing its part in a fixed order: results are bit for bit the same for a
-  // given count, and may differ in the last bits between counts (the blocking depends on it).
+  // Threads a step runs on (team.h): each product and each elementwise pass of the step is split
+  // by output columns among them, no element computed twice or summed across threads. Results
+  // are bit for bit the same for a given count, and may differ in the last bits between counts
+  // (a product's blocking depends on its width).
   int64_t threads = 1;
   std::string numerics = "fp32";  // a digital format (numerics.h)
   // A device's own numerics (noise, drift, ...), used instead of `numerics` when set.
@@ -135,7 +136,7 @@ double scheduled_learning_rate(double base, const std::string& schedule, int64_t
 // Whether `rule` has a functional face (throws InputError for an unknown rule).
 bool trains_functionally(const std::string& rule);
 
-// The most threads `TrainOptions::threads` may ask for: 1 in a build without OpenMP.
+// The most threads `TrainOptions::threads` may ask for.
 int64_t max_trainer_threads();
 
 // Trains the network of `forward` (a chain of dense, conv2d, pooling and relu/tanh/sigmoid

@@ -291,12 +291,13 @@ std::vector<ScenarioOption> make_table() {
                     at_least<int64_t>(0, ">= 0 (0: all the preset's cores)")),
              "threads the CPU ran the step on (--threads; 0: all its cores)"),
       column(option("trainer-threads", &S::trainer_threads, "",
-                    "--train: threads frugal's own trainer runs its products on (the functional "
-                    "simulation on this machine, not the device's cost: --threads is that). "
-                    "Results are the same bit for bit for a given count, and may differ in the "
-                    "last bits between counts; 1 in a build without OpenMP",
+                    "--train: threads frugal's own trainer runs its steps on, each product and "
+                    "elementwise pass split by columns (the functional simulation on this "
+                    "machine, not the device's cost: --threads is that). Results are the same "
+                    "bit for bit for a given count, and may differ in the last bits between "
+                    "counts; at most 64",
                     at_least<int64_t>(1, ">= 1")),
-             "threads frugal's trainer ran its products on (--trainer-threads)"),
+             "threads frugal's trainer ran its steps on (--trainer-threads)"),
       column(option("analog-update", &S::analog_update, "",
                     "analog devices, training on the chip: how a weight update becomes "
                     "programming pulses: sgd (plain pulsed SGD, the pulse count stochastically "
