@@ -173,6 +173,20 @@ const Matrix& PcmNumerics::effective(const Matrix& w) const {
   return p.effective;
 }
 
+const PcmNumerics::Programmed& PcmNumerics::copy_of(const Matrix& w) const {
+  effective(w);
+  Programmed& p = m_programmed.at(w.data());
+  Programmed& c = m_copies[w.data()];
+  if (p.copy != &c || c.data != w.data() || c.rows != w.rows() || c.cols != w.cols()) {
+    // Programmed with the matrix, from the same weights (so at the same output scales), on
+    // devices of their own: their own programming noise and drift.
+    program(c, w);
+    p.copy = &c;
+  }
+  read(c);
+  return c;
+}
+
 void PcmNumerics::represent(Matrix& m, Operand holds) const {
   if (holds == Operand::weight) m = effective(m);
 }
@@ -180,7 +194,8 @@ void PcmNumerics::represent(Matrix& m, Operand holds) const {
 void PcmNumerics::update(Matrix& w, const Matrix& step, float learning_rate) {
   if (!m_settings.pulsed_updates) {
     w -= step;
-    m_programmed.erase(w.data());  // rewritten at its next use
+    m_programmed.erase(w.data());  // rewritten at its next use, with its copy
+    m_copies.erase(w.data());
     return;
   }
   if (m_settings.per_sample)
@@ -363,6 +378,12 @@ void PcmNumerics::pulse_pair(Programmed& p, Matrix& w, Eigen::Index i, Eigen::In
   p.g_plus(i, j) = static_cast<float>(std::max(g, 0.0));
   p.g_minus(i, j) = static_cast<float>(std::max(-g, 0.0));
   w(i, j) = static_cast<float>(g / g_max * p.scale(i));
+  if (Programmed* c = p.copy) {  // the same pulses on the copy's pair, its own spread
+    double gc = static_cast<double>(c->g_plus(i, j)) - static_cast<double>(c->g_minus(i, j));
+    gc = pulsed(gc, wanted, n, normal);
+    c->g_plus(i, j) = static_cast<float>(std::max(gc, 0.0));
+    c->g_minus(i, j) = static_cast<float>(std::max(-gc, 0.0));
+  }
 }
 
 void PcmNumerics::count_update(Programmed& p, const Matrix& w, int64_t fired, int64_t slots,
@@ -374,6 +395,7 @@ void PcmNumerics::count_update(Programmed& p, const Matrix& w, int64_t fired, in
   m_activity.array_slots += array_slots;
   ++m_activity.arrays_updated;
   p.read_at = -1.0;  // read again at the next use
+  if (p.copy) p.copy->read_at = -1.0;
 }
 
 void PcmNumerics::update_tiki_taka(Programmed& p, Matrix& w, const Matrix& step,
@@ -452,9 +474,10 @@ void PcmNumerics::matmul(const Matrix& a, Operand a_holds, bool transpose_a, con
   // Canonical form: out = W_op · X, input vectors as the columns of X; W_op = W read forward
   // (outputs on the crossbar's columns) or transposed (the backward pass: inputs on them).
   const Matrix& w = weight_first ? a : b;
-  const Matrix& held = effective(w);
-  const Eigen::VectorXf& scale = m_programmed.at(w.data()).scale;
   const bool transposed = weight_first ? transpose_a : !transpose_b;
+  const bool on_copy = transposed && m_settings.transposed_copy;
+  const Matrix& held = on_copy ? copy_of(w).effective : effective(w);
+  const Eigen::VectorXf& scale = (on_copy ? m_copies : m_programmed).at(w.data()).scale;
   if (transposed && m_settings.digital_backward) {  // on the digital units
     const Matrix pa =
         weight_first ? transposed_if(held, transpose_a) : transposed_if(a, transpose_a);

@@ -92,6 +92,12 @@ struct AnalogSettings {
   // A chip that cannot read its crossbars transposed and keeps no transposed copy: products by
   // a transposed weight matrix (the backward pass) are digital, exact, from the weights held.
   bool digital_backward = false;
+  // A chip that cannot read its crossbars transposed and keeps a transposed copy of each matrix
+  // on devices of its own: products by a transposed weight matrix read the copy, programmed
+  // from the same weights with its own programming noise, stuck devices and drift, and pulsed
+  // in step with every update (the same pulse counts, its own cycle-to-cycle spread and soft
+  // bounds), so the backward pass reads weights a little unlike the forward pass's.
+  bool transposed_copy = false;
 };
 
 class PcmNumerics final : public algorithms::Numerics {
@@ -147,9 +153,14 @@ class PcmNumerics final : public algorithms::Numerics {
     algorithms::Matrix effective;          // weights as read at m_time_s
     double reference = 0.0;                // Σ|effective| right after programming (compensation)
     double read_at = -1.0;                 // time `effective` was read at
+    // AnalogSettings::transposed_copy: the copy's devices (in m_copies), pulsed with these.
+    Programmed* copy = nullptr;
   };
   // The matrix's programming, made on first use or after an update, read at the current time.
   const algorithms::Matrix& effective(const algorithms::Matrix& w) const;
+  // Its transposed copy's (AnalogSettings::transposed_copy), programmed from the same weights
+  // with the same output scales on first use (after the matrix's own), and read.
+  const Programmed& copy_of(const algorithms::Matrix& w) const;
   void program(Programmed& p, const algorithms::Matrix& w) const;
   void update_tiki_taka(Programmed& p, algorithms::Matrix& w, const algorithms::Matrix& step,
                         float learning_rate);
@@ -196,6 +207,7 @@ class PcmNumerics final : public algorithms::Numerics {
   std::vector<Eigen::Index> m_firing_outputs;
   double m_time_s = 0.0;
   mutable std::unordered_map<const float*, Programmed> m_programmed;
+  mutable std::unordered_map<const float*, Programmed> m_copies;  // transposed copies
 };
 
 }  // namespace frugal::hw::analog

@@ -201,6 +201,7 @@ AnalogParams AnalogParams::from(const Preset& p) {
   a.numerics.dac_bits = static_cast<int>(a.input_bits());
   a.numerics.adc_bits = static_cast<int>(a.adc_bits);
   a.numerics.digital_backward = !a.transposed_reads && !a.backward_copy;
+  a.numerics.transposed_copy = !a.transposed_reads && a.backward_copy;
   return a;
 }
 

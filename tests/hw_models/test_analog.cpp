@@ -252,6 +252,43 @@ TEST_CASE("A chip without transposed reads runs the backward products digitally,
   CHECK((forward - held * x).cwiseAbs().maxCoeff() > 1e-4f);  // the forward read still has them
 }
 
+TEST_CASE("A transposed copy: its own programming noise, pulsed in step with the matrix",
+          "[quick][analog]") {
+  const Matrix x = random_matrix(32, 4, 2), d = random_matrix(16, 4, 3);
+  // The backward product through the copy, against the one through the matrix's own devices
+  // (ideal converters, no read noise or drift: only the devices differ), largest difference.
+  auto gap = [&](AnalogSettings s, bool update) {
+    s.transposed_copy = true;
+    s.dac_bits = s.adc_bits = 0;
+    PcmNumerics pcm(s, 3);
+    Matrix w = random_matrix(16, 32, 1);
+    Matrix y, backward;
+    pcm.matmul(w, Operand::weight, false, x, Operand::activation, false, y);
+    pcm.matmul(w, Operand::weight, true, d, Operand::gradient, false, backward);
+    if (update) {  // a step of 3 pulses on every pair, both ways
+      Matrix step = Matrix::Constant(16, 32, 0.0f);
+      for (Eigen::Index i = 0; i < step.size(); ++i)
+        step.data()[i] = (i % 2 ? 1.0f : -1.0f) * 3.0f * static_cast<float>(s.dw_min) * 2.0f;
+      pcm.update(w, step);
+      pcm.matmul(w, Operand::weight, true, d, Operand::gradient, false, backward);
+    }
+    Matrix held = w;
+    pcm.represent(held, Operand::weight);
+    return (backward - held.transpose() * d).cwiseAbs().maxCoeff();
+  };
+  AnalogSettings quiet = ideal();  // no noise of any kind
+  CHECK(gap(quiet, false) < 1e-5f);
+  AnalogSettings noisy = quiet;
+  noisy.prog_noise_scale = 1.0;  // programming noise: the copy's devices are not the matrix's
+  CHECK(gap(noisy, false) > 1e-3f);
+  CHECK(gap(noisy, false) < 0.5f);  // but near them (the product's outputs are of order 3)
+  // Pulsed without cycle-to-cycle spread from noiseless programming: the copy follows exactly.
+  AnalogSettings pulsed = exact_pulses(0.01, 2.0);
+  CHECK(gap(pulsed, true) < 1e-5f);
+  pulsed.pulse_noise = 0.3;  // with it, each pair's pulses land a little differently
+  CHECK(gap(pulsed, true) > 1e-4f);
+}
+
 TEST_CASE("Trained weights grow only as far as the range lets them", "[quick][analog]") {
   // Asked to grow a weight to 3 times the initial largest, in steps of a tenth of it: with g_max
   // standing for twice the initial largest (the range frugal once hard-coded) it pins below 2;
