@@ -437,7 +437,8 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
   ++l.steps;
   Matrix& delta = scratch(i).delta;
   // pass(delta, g.w, vw, sw) on the whole of W's step, gradient and optimizer state, or on each
-  // team member's block of their columns (elementwise: the same values either way).
+  // team member's block of their columns (elementwise; a block's unaligned ends may be computed
+  // by scalar code, so the last bit can differ from the whole pass's).
   auto by_columns = [&](const auto& pass) {
     if (!worth_splitting(l.w.cols(), l.w.size(), kSplitElements))
       return pass(delta, g.w, l.vw, l.sw);

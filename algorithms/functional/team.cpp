@@ -21,17 +21,25 @@ inline void relax() {
 }  // namespace
 
 Team::Team(int threads) {
-  for (int member = 1; member < threads; ++member)
-    m_workers.emplace_back([this, member] { serve(member); });
+  try {
+    for (int member = 1; member < threads; ++member)
+      m_workers.emplace_back([this, member] { serve(member); });
+  } catch (...) {  // a thread the system would not start: stop those that did
+    stop();
+    throw;
+  }
 }
 
-Team::~Team() {
+Team::~Team() { stop(); }
+
+void Team::stop() {
   {
     const std::lock_guard<std::mutex> lock(m_mutex);
     m_stop = true;
   }
   m_wake.notify_all();
   for (std::thread& t : m_workers) t.join();
+  m_workers.clear();
 }
 
 void Team::run(const std::function<void(int)>& work) {
@@ -59,13 +67,13 @@ void Team::run(const std::function<void(int)>& work) {
     else
       relax();
   m_work = nullptr;
-  if (mine) std::rethrow_exception(mine);
   std::exception_ptr theirs;
   {
     const std::lock_guard<std::mutex> lock(m_mutex);
     theirs = m_error;
     m_error = nullptr;
   }
+  if (mine) std::rethrow_exception(mine);
   if (theirs) std::rethrow_exception(theirs);
 }
 
@@ -113,6 +121,7 @@ void split_columns(Eigen::Index cols, const std::function<void(Eigen::Index, Eig
     return;
   }
   const Eigen::Index parts = team->size();
+  const TeamScope alone(nullptr);  // a piece that splits again runs whole, on its own thread
   team->run([&](int member) {
     const Eigen::Index first = cols * member / parts, last = cols * (member + 1) / parts;
     part(first, last - first);

@@ -5,8 +5,8 @@
 // and none is summed across members, so a given team size gives the same result bit for bit;
 // sizes may differ in the last bits, because a product's blocking depends on its width.
 //
-// The workers spin between the pieces of a step (about 100 µs) and then sleep; a piece too
-// small to pay for the hand-over runs on the calling thread alone.
+// The workers spin for 2 ms after a piece (the next piece of a step comes within microseconds),
+// then sleep; a piece too small to pay for the hand-over runs on the calling thread alone.
 
 #include <Eigen/Core>
 #include <atomic>
@@ -35,6 +35,7 @@ class Team {
 
  private:
   void serve(int member);
+  void stop();  // the workers finish and are joined
 
   std::vector<std::thread> m_workers;
   const std::function<void(int)>* m_work = nullptr;

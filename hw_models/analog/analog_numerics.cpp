@@ -168,7 +168,13 @@ void PcmNumerics::read(Programmed& p) const {
 
 const Matrix& PcmNumerics::effective(const Matrix& w) const {
   Programmed& p = m_programmed[w.data()];
-  if (p.data != w.data() || p.rows != w.rows() || p.cols != w.cols()) program(p, w);
+  if (p.data != w.data() || p.rows != w.rows() || p.cols != w.cols()) {
+    program(p, w);
+    // A copy made for what was here before is stale: made again, from these weights, when a
+    // transposed product first needs it.
+    p.copy = nullptr;
+    m_copies.erase(w.data());
+  }
   read(p);
   return p.effective;
 }
@@ -178,8 +184,9 @@ const PcmNumerics::Programmed& PcmNumerics::copy_of(const Matrix& w) const {
   Programmed& p = m_programmed.at(w.data());
   Programmed& c = m_copies[w.data()];
   if (p.copy != &c || c.data != w.data() || c.rows != w.rows() || c.cols != w.cols()) {
-    // Programmed with the matrix, from the same weights (so at the same output scales), on
-    // devices of their own: their own programming noise and drift.
+    // Programmed with the matrix, from the same weights, on devices of their own: their own
+    // programming noise and drift. The same output scales, because bp reads a matrix transposed
+    // in the step that first reads it forward, before any update has moved its weights.
     program(c, w);
     p.copy = &c;
   }

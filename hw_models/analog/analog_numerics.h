@@ -103,6 +103,9 @@ struct AnalogSettings {
 class PcmNumerics final : public algorithms::Numerics {
  public:
   PcmNumerics(AnalogSettings settings, uint64_t seed);
+  // Not copied: a programmed matrix points at its transposed copy, held here.
+  PcmNumerics(const PcmNumerics&) = delete;
+  PcmNumerics& operator=(const PcmNumerics&) = delete;
   std::string name() const override { return "analog:pcm"; }
 
   void matmul(const algorithms::Matrix& a, algorithms::Operand a_holds, bool transpose_a,

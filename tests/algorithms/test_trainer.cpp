@@ -84,19 +84,30 @@ TEST_CASE(
   // The same arithmetic, each product's blocks summed in an order its width sets: the last bits.
   CHECK(a.epochs[0].train_loss == Approx(one.epochs[0].train_loss).epsilon(1e-4));
   CHECK(std::abs(a.epochs[0].test_accuracy - one.epochs[0].test_accuracy) <= 0.01);
-  // Three threads (blocks of 21, 21 and 22 samples), and every rule and optimizer on two.
+  // Three threads (blocks of 21, 21 and 22 samples); every rule on two (tanh but for ff, which
+  // trains with Adam), and bp with each optimizer.
   o.threads = 3;
   const TrainResult three = algorithms::train(mlp("mlp:784-256-128-10"), synthetic(), o);
   CHECK(three.epochs[0].train_loss == Approx(one.epochs[0].train_loss).epsilon(1e-4));
   const workloads::DataSplit few = workloads::load_dataset("synthetic", "", 640, 100, 1);
+  auto both = [&](TrainOptions r, const std::string& spec) {
+    r.batch = 64;
+    const TrainResult alone = algorithms::train(mlp(spec), few, r);
+    r.threads = 2;
+    const TrainResult team = algorithms::train(mlp(spec), few, r);
+    CHECK(team.epochs[0].train_loss == Approx(alone.epochs[0].train_loss).epsilon(1e-3));
+  };
   for (const char* rule : kRules) {
     INFO(rule);
-    TrainOptions r = options_for(rule, 7, 1);
-    r.batch = 64;
-    const TrainResult alone = algorithms::train(mlp("mlp:784-256-128-10"), few, r);
-    r.threads = 2;
-    const TrainResult team = algorithms::train(mlp("mlp:784-256-128-10"), few, r);
-    CHECK(team.epochs[0].train_loss == Approx(alone.epochs[0].train_loss).epsilon(1e-3));
+    both(options_for(rule, 7, 1),
+         std::string(rule) == "ff" ? "mlp:784-256-128-10" : "mlp:784-256-128-10:tanh");
+  }
+  for (const char* optimizer : {"sgd", "momentum", "adam"}) {
+    INFO(optimizer);
+    TrainOptions r = options_for("bp", 7, 1);
+    r.optimizer = optimizer;
+    if (r.optimizer == "adam") r.learning_rate = 0.003;
+    both(r, "mlp:784-256-128-10");
   }
   o.threads = 0;
   CHECK_THROWS_WITH(algorithms::train(mlp("mlp:784-256-128-10"), synthetic(), o),

@@ -3,8 +3,8 @@
 
 usage: check_results.py FILE.h5                 check the schema, units and invariants
        check_results.py FILE.h5 --same-as B.h5  also check that both hold identical tables (B is
-                                                checked too, but not read again with xarray: its
-                                                tables are FILE's, which xarray has read)
+                                                checked with h5py, but not opened with xarray: its
+                                                tables hold FILE's values, which xarray has read)
        --allow-failed                           accept scenarios that did not finish
 Exits 1 with a message on the first failed check.
 """
