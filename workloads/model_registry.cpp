@@ -15,9 +15,8 @@ Registry<ModelFamily>& registry() {
 
 // ONNX import, from its module (loaded on the first .onnx spec).
 Graph import_onnx_file(const std::string& path, const BuildOptions& options) {
-  using Entry = OnnxImporter (*)();
-  static const OnnxImporter importer = reinterpret_cast<Entry>(module_symbol(
-      reinterpret_cast<const void*>(&registry), "libfrugal_onnx.so", "frugal_onnx_importer"))();
+  static const OnnxImporter importer = module_entry<OnnxImporter>(
+      reinterpret_cast<const void*>(&registry), "libfrugal_onnx.so", "frugal_onnx_importer");
   return importer(path, options);
 }
 

@@ -23,5 +23,3 @@ using OnnxImporter = Graph (*)(const std::string& path, const BuildOptions& opti
 }  // namespace frugal::workloads
 
 extern "C" frugal::workloads::OnnxImporter frugal_onnx_importer();
-
-namespace frugal::workloads {}  // namespace frugal::workloads

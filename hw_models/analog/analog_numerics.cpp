@@ -377,20 +377,21 @@ double PcmNumerics::pulsed(double g, double sign, int64_t n,
   return std::clamp(g + (moved - g) * (1.0 + spread * normal(m_rng)), -g_max, g_max);
 }
 
-void PcmNumerics::pulse_pair(Programmed& p, Matrix& w, Eigen::Index i, Eigen::Index j,
-                             double wanted, int64_t n, std::normal_distribution<double>& normal) {
-  const double g_max = m_settings.g_max_s;
+double PcmNumerics::pulse_devices(Programmed& p, Eigen::Index i, Eigen::Index j, double sign,
+                                  int64_t n, std::normal_distribution<double>& normal) {
   double g = static_cast<double>(p.g_plus(i, j)) - static_cast<double>(p.g_minus(i, j));
-  g = pulsed(g, wanted, n, normal);
+  g = pulsed(g, sign, n, normal);
   p.g_plus(i, j) = static_cast<float>(std::max(g, 0.0));
   p.g_minus(i, j) = static_cast<float>(std::max(-g, 0.0));
-  w(i, j) = static_cast<float>(g / g_max * p.scale(i));
-  if (Programmed* c = p.copy) {  // the same pulses on the copy's pair, its own spread
-    double gc = static_cast<double>(c->g_plus(i, j)) - static_cast<double>(c->g_minus(i, j));
-    gc = pulsed(gc, wanted, n, normal);
-    c->g_plus(i, j) = static_cast<float>(std::max(gc, 0.0));
-    c->g_minus(i, j) = static_cast<float>(std::max(-gc, 0.0));
-  }
+  return g;
+}
+
+void PcmNumerics::pulse_pair(Programmed& p, Matrix& w, Eigen::Index i, Eigen::Index j,
+                             double wanted, int64_t n, std::normal_distribution<double>& normal) {
+  const double g = pulse_devices(p, i, j, wanted, n, normal);
+  w(i, j) = static_cast<float>(g / m_settings.g_max_s * p.scale(i));
+  // The same pulses on the transposed copy's pair, with its own spread.
+  if (p.copy) pulse_devices(*p.copy, i, j, wanted, n, normal);
 }
 
 void PcmNumerics::count_update(Programmed& p, const Matrix& w, int64_t fired, int64_t slots,

@@ -188,8 +188,12 @@ class PcmNumerics final : public algorithms::Numerics {
   // A soft-bounds pair at g (S, in [−g_max, g_max]) after n pulses in the direction of `sign`,
   // with the cycle-to-cycle spread drawn from `normal` (one per update, as it caches draws).
   double pulsed(double g, double sign, int64_t n, std::normal_distribution<double>& normal);
+  // n pulses on the devices of pair (i, j) of `p` in the direction of `sign`; returns the pair's
+  // G+ − G− after them (S).
+  double pulse_devices(Programmed& p, Eigen::Index i, Eigen::Index j, double sign, int64_t n,
+                       std::normal_distribution<double>& normal);
   // Fires n pulses at the pair of weight (i, j) in the direction of `wanted`, then sets the pair
-  // in `p` and the weight in `w` to what it holds.
+  // in `p` and the weight in `w` to what it holds (and pulses the transposed copy's pair alike).
   void pulse_pair(Programmed& p, algorithms::Matrix& w, Eigen::Index i, Eigen::Index j,
                   double wanted, int64_t n, std::normal_distribution<double>& normal);
   // Records an update of `w` (its pulses, the row slots and whole-array slots they took), to be

@@ -14,4 +14,11 @@ namespace frugal {
 // is. Throws IoError naming the module and the loader's reason (a build that lacks it).
 void* module_symbol(const void* anchor, const std::string& file, const std::string& symbol);
 
+// What the module's entry point `symbol` (a function of no arguments, C linkage) returns.
+template <typename Result>
+Result module_entry(const void* anchor, const std::string& file, const std::string& symbol) {
+  using Entry = Result (*)();
+  return reinterpret_cast<Entry>(module_symbol(anchor, file, symbol))();
+}
+
 }  // namespace frugal

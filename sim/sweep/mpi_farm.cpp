@@ -23,11 +23,9 @@ const MpiModule* g_module = nullptr;  // loaded by the first mpi_role() under mp
 MpiRole mpi_role() {
   if (launcher_world_size() <= 1) return MpiRole::none;
 #ifdef FRUGAL_HAVE_MPI
-  if (g_module == nullptr) {
-    using Entry = const MpiModule* (*)();
-    g_module = reinterpret_cast<Entry>(module_symbol(reinterpret_cast<const void*>(&mpi_role),
-                                                     "libfrugal_mpi.so", "frugal_mpi_module"))();
-  }
+  if (g_module == nullptr)
+    g_module = module_entry<const MpiModule*>(reinterpret_cast<const void*>(&mpi_role),
+                                              "libfrugal_mpi.so", "frugal_mpi_module");
   return g_module->role();
 #else
   throw InputError(
