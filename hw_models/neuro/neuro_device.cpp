@@ -34,6 +34,8 @@ struct Placed {
   int64_t neurons = 0, fan_in = 0;
   int64_t inputs = 0;   // neurons feeding it
   double synapses = 0;  // neurons × fan-in, less the pruned ones
+  double feedback = 0;  // dfa, drtp: the fixed synapses that bring a hidden layer its error
+  double history = 0;   // bp through time: bytes of one sample's stored timesteps
   int64_t first_core = 0, cores = 0;
   // Per timestep: the spikes reaching it, its synaptic events, the fraction of its neurons that
   // get input, and its cores' work (core-seconds).
@@ -274,9 +276,9 @@ class NeuroDevice final : public Device {
     double total_s = (samples * timesteps + delays) * timestep_s;
     double sample_s = (timesteps + delays) * timestep_s;
     if (!step.inference) {
-      // Learning: each sample's timesteps (and BPTT's backward sweep), then its learning epoch;
-      // the samples one after another, the weights written once per step.
-      sample_s += timesteps * learning.backward_timestep_s + learning.tags_s;
+      // Learning: each sample's timesteps (and BPTT's backward sweep), the samples one after
+      // another, the weights written once per step.
+      sample_s += timesteps * learning.backward_timestep_s;
       total_s = samples * sample_s + learning.weights_s;
       charge_learning(step, layers, learning, samples, cost);
     }
@@ -301,61 +303,70 @@ class NeuroDevice final : public Device {
   }
 
  private:
-  // What learning on the chip adds, per layer: the events that bring each hidden layer its
-  // error (online rules: within the forward timesteps, core-seconds per timestep; BPTT: in a
-  // backward sweep of T timesteps), and the learning engine's synapse updates.
   struct Learning {
-    std::vector<double> online_s;          // per layer, added to its cores' work per timestep
-    std::vector<double> error_events;      // per layer, per sample
-    std::vector<double> backward_updates;  // BPTT: neuron updates per sample
-    double backward_timestep_s = 0;        // BPTT: one backward timestep
-    double tags_s = 0, weights_s = 0;      // one pass of the learning engine over the synapses
+    std::vector<double> online_s;        // per layer, added to its cores' work per timestep
+    std::vector<double> error_events;    // per layer, per sample
+    std::vector<double> signal_updates;  // per layer, per sample: neurons computing their error
+    std::vector<double> tag_updates;     // per layer, per sample
+    double backward_timestep_s = 0;      // BPTT: one backward timestep
+    double weights_s = 0;                // the learning engine's pass over the synapses
   };
 
+  // What learning on the chip adds, per layer and per sample. The learning engine runs with a
+  // learning epoch of one timestep, so the rule's product of an input's spike and its neuron's
+  // error is exact in each timestep, as the functional face computes it (no trace stands for
+  // it); the product is zero where the input did not spike, so a synapse's tag is updated in
+  // the timesteps its input spiked: one tag update per synaptic event. Each neuron computes its
+  // error once per timestep (a second compartment's update). Online rules (dfa, drtp) do it all
+  // within the forward timesteps, core-seconds per timestep; BPTT in a backward sweep of T
+  // timesteps. The tags are folded into the weights once per step.
   Learning learning_work(const algorithms::TrainingStep& step,
                          const std::vector<Placed>& layers) const {
     const NeuroParams& p = m_params;
     Learning w;
     w.online_s.assign(layers.size(), 0.0);
     w.error_events.assign(layers.size(), 0.0);
-    w.backward_updates.assign(layers.size(), 0.0);
+    w.signal_updates.assign(layers.size(), 0.0);
+    w.tag_updates.assign(layers.size(), 0.0);
     if (step.inference) return w;
     const SpikingRule rule = spiking_rule(step.rule);
     const auto timesteps = static_cast<double>(step.timesteps);
     const auto classes = static_cast<double>(layers.back().neurons);
-    double slowest_core_s = 0, backward_core_s = 0;
+    double weights_core_s = 0, backward_core_s = 0;
     for (size_t l = 0; l < layers.size(); ++l) {
       const Placed& pl = layers[l];
       const auto cores = static_cast<double>(pl.cores);
-      slowest_core_s = std::max(slowest_core_s, pl.synapses / cores * p.synapse_update_time_s);
-      const bool hidden = l + 1 < layers.size();
+      const auto neurons = static_cast<double>(pl.neurons);
+      weights_core_s = std::max(weights_core_s, pl.synapses / cores * p.synapse_update_time_s);
+      w.tag_updates[l] = timesteps * pl.synops;
+      w.signal_updates[l] = timesteps * neurons;
+      // Per timestep: the tags and the error's computation, and the events bringing the error.
+      double events = 0;
       if (rule == SpikingRule::bptt) {
-        // Each timestep of the sweep: the layer's neurons take their error and pass it back
-        // through their synapses (graded events; the first layer has no one to pass it to).
-        const double events = l > 0 ? pl.synapses : 0.0;
-        w.error_events[l] = timesteps * events;
-        w.backward_updates[l] = timesteps * static_cast<double>(pl.neurons);
-        backward_core_s = std::max(
-            backward_core_s,
-            (events * p.synop_time_s + static_cast<double>(pl.neurons) * p.neuron_update_time_s) /
-                cores);
-      } else if (hidden) {
-        // Each timestep, each hidden neuron takes the output's error (dfa: one graded event
-        // per class) or the label's projection (drtp: one).
-        const double per_step =
-            static_cast<double>(pl.neurons) * (rule == SpikingRule::dfa ? classes : 1.0);
-        w.error_events[l] = timesteps * per_step;
-        w.online_s[l] = per_step * p.synop_time_s;
+        // The layer's neurons pass their error back through their synapses (graded events;
+        // the first layer has no one to pass it to).
+        events = l > 0 ? pl.synapses : 0.0;
+      } else if (l + 1 < layers.size()) {
+        // Each hidden neuron takes the output's error (dfa: one graded event per class) or
+        // the label's projection (drtp: one), through its feedback synapses.
+        events = neurons * (rule == SpikingRule::dfa ? classes : 1.0);
       }
+      w.error_events[l] = timesteps * events;
+      const double core_s = events * p.synop_time_s + neurons * p.neuron_update_time_s +
+                            pl.synops * p.synapse_update_time_s;
+      if (rule == SpikingRule::bptt)
+        backward_core_s = std::max(backward_core_s, core_s / cores);
+      else
+        w.online_s[l] = core_s;
     }
     if (rule == SpikingRule::bptt) w.backward_timestep_s = backward_core_s + p.barrier_time_s;
-    w.tags_s = slowest_core_s;
-    w.weights_s = slowest_core_s;
+    w.weights_s = weights_core_s;
     return w;
   }
 
-  // Learning's energy, on the layer's own ops: the error's events and the tag updates on its
-  // weight gradient (phase backward_weight), the weights' writes on its update.
+  // Learning's energy, on the layer's own ops: the error's events, the neurons' error and the
+  // tag updates on its weight gradient (phase backward_weight), the weights' writes on its
+  // update.
   void charge_learning(const algorithms::TrainingStep& step, const std::vector<Placed>& layers,
                        const Learning& w, double samples, Cost& cost) const {
     const NeuroParams& p = m_params;
@@ -370,9 +381,8 @@ class NeuroDevice final : public Device {
       }
       OpCost& g = cost.ops[gradient];
       g.charge(Component::compute, samples * (w.error_events[l] * p.synop_energy_j +
-                                              pl.synapses * p.synapse_update_energy_j));
-      g.charge(Component::neuron_update,
-               samples * w.backward_updates[l] * p.neuron_update_energy_j);
+                                              w.tag_updates[l] * p.synapse_update_energy_j));
+      g.charge(Component::neuron_update, samples * w.signal_updates[l] * p.neuron_update_energy_j);
       cost.ops[update].charge(Component::compute, pl.synapses * p.synapse_update_energy_j);
     }
   }
@@ -445,21 +455,49 @@ class NeuroDevice final : public Device {
                          std::to_string(p.max_fan_in) +
                          " inputs, and a neuron's inputs cannot be split across cores");
       pl.synapses = static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
-      const auto synapses = static_cast<int64_t>(std::ceil(pl.synapses));
-      pl.cores = std::max((pl.neurons + p.neurons_per_core - 1) / p.neurons_per_core,
-                          (synapses + p.synapses_per_core - 1) / p.synapses_per_core);
       layers.push_back(pl);
     }
     if (layers.empty())
       throw InputError(m_preset.name() +
                        " runs networks of dense, convolutional and pooling layers; the model has "
                        "none");
+    // Learning on the chip: each neuron keeps its error in a second compartment; dfa and drtp
+    // hold fixed feedback synapses (hidden neurons × classes); bp through time stores each
+    // timestep's state of a sample (the encoder's spikes, a bit each, on the first layer).
+    const bool learning = !step.inference && p.on_chip_learning;
+    const SpikingRule rule = learning ? spiking_rule(step.rule) : SpikingRule::bptt;
+    const bool bptt = learning && rule == SpikingRule::bptt;
+    if (bptt && (p.history_memory_bytes <= 0 || p.history_bytes <= 0))
+      throw InputError(m_preset.name() +
+                       " has no memory for bp through time's stored timesteps (history_memory, "
+                       "history_bytes): train it with an online rule, dfa or drtp");
+    const auto timesteps = static_cast<double>(std::max<int64_t>(1, step.timesteps));
+    const auto classes = static_cast<double>(layers.back().neurons);
     int64_t used = 0;
-    for (const Placed& pl : layers) used += pl.cores;
+    for (size_t l = 0; l < layers.size(); ++l) {
+      Placed& pl = layers[l];
+      const auto compartments = pl.neurons * (learning ? 2 : 1);
+      if (learning && !bptt && l + 1 < layers.size())
+        pl.feedback = static_cast<double>(pl.neurons) * classes;
+      const auto synapses = static_cast<int64_t>(std::ceil(pl.synapses + pl.feedback));
+      pl.cores = std::max((compartments + p.neurons_per_core - 1) / p.neurons_per_core,
+                          (synapses + p.synapses_per_core - 1) / p.synapses_per_core);
+      if (bptt) {
+        pl.history = timesteps * (static_cast<double>(pl.neurons) * p.history_bytes +
+                                  (l == 0 ? static_cast<double>(pl.inputs) / 8 : 0.0));
+        pl.cores = std::max(pl.cores,
+                            static_cast<int64_t>(std::ceil(pl.history / p.history_memory_bytes)));
+      }
+      used += pl.cores;
+    }
     if (used > p.cores)
-      throw InputError("the network needs " + std::to_string(used) + " cores of " +
-                       std::to_string(p.neurons_per_core) + " neurons but " + m_preset.name() +
-                       " has " + std::to_string(p.cores) + "; set hw.cores, or a smaller model");
+      throw InputError(
+          "the network needs " + std::to_string(used) + " cores of " +
+          std::to_string(p.neurons_per_core) + " neurons but " + m_preset.name() + " has " +
+          std::to_string(p.cores) + "; set hw.cores, or a smaller model" +
+          (bptt ? ", fewer --timesteps or an online rule (dfa, drtp): bp through time stores "
+                  "every timestep's state of a sample"
+                : ""));
     // Rates: measured per layer (encoder first), or one assumed rate for every spiking layer.
     const std::vector<double>& r = step.spike_rates;
     const bool measured = r.size() == layers.size() + 1;

@@ -69,6 +69,13 @@ const ParamTable<NeuroParams>& neuro_param_table() {
       param("synapse_update_time", Dimension::time, 0, 1e-3,
             "a core's time per synapse update (a core's synapses are updated one after another)",
             &NeuroParams::synapse_update_time_s),
+      param("history_memory", Dimension::bytes, 0, 1e9,
+            "memory a core has for a learning rule's stored history: bp through time keeps "
+            "every timestep's state of a sample, and a layer takes the cores that hold it",
+            &NeuroParams::history_memory_bytes),
+      param("history_bytes", Dimension::bytes, 0, 1024,
+            "one neuron's stored state for one timestep (its potential and its spike)",
+            &NeuroParams::history_bytes),
       param("io_energy", Dimension::energy, 0, 1e-6,
             "a packet crossing the chip's edge: each input spike sent to the chip, each output "
             "potential read at the end of a sample",

@@ -24,8 +24,10 @@ struct NeuroParams {
   double core_static_power_w;
   bool on_chip_learning;  // a learning engine that updates synapses (Loihi's)
   double synapse_update_energy_j, synapse_update_time_s;  // one synapse, one learning epoch
-  double io_energy_j;  // a spike or output value crossing the chip's edge
-  bool power_gating;   // unused cores gated off: static power for the cores in use alone
+  double history_memory_bytes;  // per core, for a rule's stored timesteps (BPTT's)
+  double history_bytes;         // one neuron's state, one timestep
+  double io_energy_j;           // a spike or output value crossing the chip's edge
+  bool power_gating;            // unused cores gated off: static power for the cores in use alone
 
   static NeuroParams from(const Preset& preset);
 };

@@ -151,25 +151,71 @@ TEST_CASE("Neuromorphic bad input: fan-in, cores, rule, precision", "[quick][hw]
   CHECK_THROWS_AS(leaky.set("leak", "-0.1"), InputError);
 }
 
-TEST_CASE("Learning on Loihi: each synapse updated per sample and per step, by hand",
+TEST_CASE("Learning on Loihi: a tag update per synaptic event, the weights per step, by hand",
           "[quick][hw][neuro]") {
-  // mlp:100-10 (one layer on one core), dfa, 2 samples of 4 timesteps, no spikes: no events,
-  // only the learning engine: 1,000 synapses, each 120 pJ and 6.1 ns per update, updated once
-  // per sample (its tag) and once per step (its weight).
-  const auto step = spiking_step("mlp:100-10", 2, 0.0, 4, "dfa");
+  // mlp:100-10 (one layer on one core), dfa, 2 samples of 4 timesteps, half the inputs spiking
+  // each timestep: 500 synaptic events a timestep, and every neuron has input.
+  const auto step = spiking_step("mlp:100-10", 2, 0.5, 4, "dfa");
   const Cost cost = simulate("neuro:loihi", step);
-  CHECK(cost.ledger.component(Component::compute) == Approx(3 * 1000 * 120e-12));
+  // Each event updates its synapse's tag (120 pJ), as the rule's product is zero where the
+  // input did not spike; the 1,000 weights are written once per step.
+  const double events = 2 * 4 * 500.0;
+  CHECK(cost.ledger.component(Component::compute) ==
+        Approx(events * 23.6e-12 + events * 120e-12 + 1000 * 120e-12));
   CHECK(cost.ledger.phase(workloads::Phase::update) == Approx(1000 * 120e-12));
-  // A timestep: 10 idle neurons at 5.3 ns and the barrier; a sample: 4 of them and its tags
-  // (1,000 × 6.1 ns); the step: 2 samples and the weights.
-  const double timestep = 10 * 5.3e-9 + 465e-9, pass = 1000 * 6.1e-9;
-  CHECK(cost.sample_latency_s == Approx(4 * timestep + pass));
-  CHECK(cost.latency_s == Approx(2 * (4 * timestep + pass) + pass));
+  // The 10 neurons update their potential and compute their error each timestep (81 pJ each).
+  CHECK(cost.ledger.component(Component::neuron_update) == Approx(2 * 4 * 10 * 2 * 81e-12));
+  // A timestep: the events (3.5 ns), the tags (6.1 ns), the neurons' two updates (8.4 ns) and
+  // the barrier; a sample: 4 of them; the step: 2 samples and the weights (1,000 × 6.1 ns).
+  const double timestep = 500 * (3.5e-9 + 6.1e-9) + 2 * 10 * 8.4e-9 + 465e-9;
+  CHECK(cost.sample_latency_s == Approx(4 * timestep));
+  CHECK(cost.latency_s == Approx(2 * 4 * timestep + 1000 * 6.1e-9));
+  // No input spike, no tag update: only the weights' pass is left of the synapses' updates.
+  const Cost silent = simulate("neuro:loihi", spiking_step("mlp:100-10", 2, 0.0, 4, "dfa"));
+  CHECK(silent.ledger.component(Component::compute) == Approx(1000 * 120e-12));
   // bp sweeps back through time: it costs more than dfa on the same activity.
   const Cost b = simulate("neuro:loihi", spiking_step("mlp:784-256-128-10", 4, 0.1, 8, "bp"));
   const Cost d = simulate("neuro:loihi", spiking_step("mlp:784-256-128-10", 4, 0.1, 8, "dfa"));
   CHECK(b.ledger.total() > d.ledger.total());
   CHECK(b.sample_latency_s > d.sample_latency_s);
+}
+
+TEST_CASE("Learning on Loihi takes cores: feedback synapses, error compartments, BPTT's history",
+          "[quick][hw][neuro]") {
+  // With the chip's other cores gated off, static power counts the cores in use.
+  Preset chip = find_preset("neuro:loihi");
+  chip.set("power_gating", "1");
+  chip.set("synapses_per_core", "5000");
+  const auto cores = [&](const std::string& rule, int64_t timesteps) {
+    const Cost c = simulate(chip, spiking_step("mlp:100-50-10", 1, 0.1, timesteps, rule));
+    return c.ledger.component(Component::static_power) / (0.815e-3 * c.latency_s);
+  };
+  // fc1 holds 100 × 50 = 5,000 synapses: one core for inference and bp; dfa and drtp add the
+  // 50 × 10 fixed synapses that bring its error, so fc1 takes two. fc2: one core either way.
+  CHECK(cores("inference", 4) == Approx(2));
+  CHECK(cores("bp", 4) == Approx(2));
+  CHECK(cores("dfa", 4) == Approx(3));
+  CHECK(cores("drtp", 4) == Approx(3));
+  // Learning neurons keep their error in a second compartment: 600 neurons fill a core of
+  // 1,024 compartments when they run, two cores when they learn.
+  Preset wide = find_preset("neuro:loihi");
+  wide.set("power_gating", "1");
+  const auto wide_cores = [&](const std::string& rule) {
+    const Cost c = simulate(wide, spiking_step("mlp:100-600", 1, 0.1, 4, rule));
+    return c.ledger.component(Component::static_power) / (0.815e-3 * c.latency_s);
+  };
+  CHECK(wide_cores("inference") == Approx(1));
+  CHECK(wide_cores("dfa") == Approx(2));
+  // bp through time stores a sample's timesteps: fc1's 50 neurons at 4 B and the encoder's 100
+  // spikes at a bit, per timestep: 64 timesteps take 64 × (200 + 12.5) = 13,600 B, three cores
+  // of 5 kB; fc2 (10 neurons, 2,560 B) one.
+  chip.set("history_memory", "5 kB");
+  CHECK(cores("bp", 64) == Approx(4));
+  CHECK(cores("dfa", 64) == Approx(3));  // online: no history
+  chip.set("cores", "3");
+  CHECK_THROWS_WITH(simulate(chip, spiking_step("mlp:100-50-10", 1, 0.1, 64, "bp")),
+                    Catch::Contains("the network needs 4 cores") &&
+                        Catch::Contains("bp through time stores every timestep's state"));
 }
 
 TEST_CASE("A CNN on the chip: convolutions and pooling layers as layers of neurons, by hand",
