@@ -26,6 +26,7 @@ RuleInfo training_rule(std::string name, std::string description, unsigned prope
   info.traits.weight_transport = (properties & kWeightTransport) != 0;
   info.traits.backward_sweep = (properties & kBackwardSweep) != 0;
   info.traits.update_locking = (properties & kUpdateLocking) != 0;
+  info.rank_one_updates = (properties & kRankOneUpdates) != 0;
   info.reference = kBackprop;
   return info;
 }

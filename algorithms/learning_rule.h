@@ -38,6 +38,10 @@ struct RuleInfo {
   // The rule that trains the network this rule runs: itself; for inference, the rule that
   // trains a network off the device before it is deployed (bp).
   std::string trained_by;
+  // Each dense layer's step is its error times its input, summed over the batch's samples (the
+  // learner gives the two factors, Gradients::d and ::x): a device can apply it sample by sample
+  // as rank-one updates.
+  bool rank_one_updates = false;
   std::function<std::unique_ptr<class LearningRule>()> make;
 };
 
@@ -48,6 +52,7 @@ enum RuleProperty : unsigned {
   kWeightTransport = 1u,  // the backward pass uses the forward weights (Wᵀ)
   kBackwardSweep = 2u,    // errors travel back through every layer in sequence
   kUpdateLocking = 4u,    // no layer can update before the whole forward pass is done
+  kRankOneUpdates = 8u,   // each layer's step is its error times its input (RuleInfo)
 };
 
 // Descriptors for the registration macro: a rule that trains (compared with bp), and the rule

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "algorithms/crossbar_activity.h"
 #include "workloads/graph.h"
 
 namespace frugal::algorithms {
@@ -91,21 +92,14 @@ struct TrainingStep {
   std::string runtime = "graph";
   // The threads a CPU runs the step on (0: all its cores).
   int64_t threads = 0;
-  // Analog chips trained on the chip: how updates become pulses (--analog-update), and the mean
-  // pulses per weight and update that training fired (NaN: not trained; the preset's
-  // update_pulses is assumed).
+  // Analog chips trained on the chip: how updates become pulses (--analog-update).
   std::string analog_update = "sgd";
   // Spiking chips: "pack" (each layer on the fewest cores) or "spread" (all the chip's cores).
   std::string placement = "pack";
-  double update_pulses = std::numeric_limits<double>::quiet_NaN();
-  // And the pulse slots a crossbar row took per update (NaN: the preset's update_row_pulses).
-  double update_row_slots = std::numeric_limits<double>::quiet_NaN();
-  // And the slots per update in which a whole array was pulsed at once (per-sample pulse trains;
-  // NaN: the preset's update_sample_slots × batch where it updates per sample, else none).
-  double update_array_slots = std::numeric_limits<double>::quiet_NaN();
-  // The extra crossbar reads bound management took per read, measured by training (NaN: none
-  // assumed).
-  double reread_fraction = std::numeric_limits<double>::quiet_NaN();
+  // What training measured of the crossbars' updates and reads (NaN where it measured nothing:
+  // the preset's update_pulses, update_row_pulses and update_sample_slots are assumed, and no
+  // rereads).
+  CrossbarActivity crossbar;
 
   int64_t batch() const { return graph.batch(); }
 };

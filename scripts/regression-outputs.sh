@@ -25,7 +25,7 @@ run cpu-bp --model mlp:784-256-128-10 --rule bp --hw cpu
 run cpu-dfa --model mlp:784-256-128-10:tanh --rule dfa --hw cpu --samples-per-epoch 60000 --epochs 3 --inference-requests 1e6
 run cpu-cnn --model cnn-fmnist --rule fa --hw cpu --optimizer adam
 run cpu-train --train "${small[@]}" --epochs 2 --model mlp:784-32-10:tanh --rule drtp --lr 0.05
-run cpu-int4 --train "${small[@]}" --epochs 2 --model mlp:784-32-10 --precision int4 --lr 0.05
+run cpu-int8 --train "${small[@]}" --epochs 2 --model mlp:784-32-10 --precision int8 --lr 0.05
 run cpu-pepita --train "${small[@]}" --epochs 1 --model mlp:784-32-10 --rule pepita --lr 0.1
 run cpu-ff --train "${small[@]}" --epochs 1 --model mlp:784-32-10 --rule ff --optimizer adam --lr 0.003
 run cpu-early --train "${small[@]}" --epochs 4 --model mlp:784-32-10 --early-stop 1 --sparsity 0.5 --lr 0.05

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #include "algorithms/functional/team.h"
@@ -84,6 +85,19 @@ class SymmetricInt final : public Numerics {
 };
 
 }  // namespace
+
+CrossbarActivity per_update(const Activity& fired) {
+  const auto ratio = [](int64_t part, int64_t whole) {
+    return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole)
+                     : std::numeric_limits<double>::quiet_NaN();
+  };
+  CrossbarActivity a;
+  a.pulses = ratio(fired.pulses, fired.weight_updates);
+  a.row_slots = ratio(fired.row_slots, fired.rows_updated);
+  a.array_slots = ratio(fired.array_slots, fired.arrays_updated);
+  a.rereads = ratio(fired.vector_rereads, fired.vector_reads);
+  return a;
+}
 
 void Numerics::update(Matrix& w, const Matrix& step, float /*learning_rate*/) {
   if (worth_splitting(w.cols(), w.size(), kSplitElements))

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/crossbar_activity.h"
+
 namespace frugal::algorithms {
 
 using Matrix = Eigen::MatrixXf;  // features × samples: one column per sample
@@ -50,6 +52,10 @@ struct Activity {
   int64_t vector_reads = 0;
   int64_t vector_rereads = 0;
 };
+
+// The activity's averages: pulses and row slots per update, array slots per update, rereads
+// per read (NaN where there was nothing to average).
+CrossbarActivity per_update(const Activity& fired);
 
 class Numerics {
  public:

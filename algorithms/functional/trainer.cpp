@@ -173,19 +173,7 @@ TrainResult train(const workloads::Graph& forward, const workloads::DataSplit& d
     }
     if (o.patience > 0 && epoch - best_epoch >= o.patience) break;  // a plateau
   }
-  const Activity& fired = numerics->activity();  // since the first step (none when reused)
-  if (!reused && fired.weight_updates > 0)
-    result.update_pulses =
-        static_cast<double>(fired.pulses) / static_cast<double>(fired.weight_updates);
-  if (!reused && fired.rows_updated > 0)
-    result.update_row_slots =
-        static_cast<double>(fired.row_slots) / static_cast<double>(fired.rows_updated);
-  if (!reused && fired.arrays_updated > 0)
-    result.update_array_slots =
-        static_cast<double>(fired.array_slots) / static_cast<double>(fired.arrays_updated);
-  if (!reused && fired.vector_reads > 0)
-    result.reread_fraction =
-        static_cast<double>(fired.vector_rereads) / static_cast<double>(fired.vector_reads);
+  if (!reused) result.crossbar = per_update(numerics->activity());  // since the first step
   if (!reused && o.trained) o.trained(net, result);
   if (!(o.sparsity >= 0 && o.sparsity < 1))
     throw InputError("--sparsity must be within [0, 1), got " + std::to_string(o.sparsity));

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/crossbar_activity.h"
 #include "algorithms/functional/numerics.h"
 #include "workloads/dataset.h"
 #include "workloads/graph.h"
@@ -99,16 +100,9 @@ struct TrainResult {
   // step.graph.macs() / batch: the two faces agree; tests check it), from the products its
   // Numerics computed in the first step. DRTP's B·y* is the column lookup it is.
   int64_t macs_per_sample = 0;
-  // A device whose weights are conductances: the programming pulses its updates fired over the
-  // whole training, per weight and update (NaN for digital numerics, which fire none).
-  double update_pulses = std::numeric_limits<double>::quiet_NaN();
-  // The pulse slots a crossbar row took per update (its most-pulsed weight's count; NaN: none).
-  double update_row_slots = std::numeric_limits<double>::quiet_NaN();
-  // The slots per update in which a whole array was pulsed at once (per-sample pulse trains,
-  // their lengths summed over the batch; 0 for per-batch updates; NaN: none).
-  double update_array_slots = std::numeric_limits<double>::quiet_NaN();
-  // And the extra reads its bound management took, per input vector read (NaN: none read).
-  double reread_fraction = std::numeric_limits<double>::quiet_NaN();
+  // A device whose weights are conductances: what its updates fired and its reads took over the
+  // whole training (NaN for digital numerics, which fire and read nothing).
+  CrossbarActivity crossbar;
   // The same training in ideal fp32 (run_scenario fills it; equal to the final accuracy when
   // this run is fp32), and what the numerics cost: reference − final.
   double fp32_accuracy = 0;

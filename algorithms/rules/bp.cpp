@@ -25,4 +25,5 @@ FRUGAL_REGISTER_RULE(bp, frugal::algorithms::Backprop,
                      frugal::algorithms::training_rule(
                          "bp", "backpropagation: errors sent back through the transposed weights",
                          frugal::algorithms::kWeightTransport | frugal::algorithms::kBackwardSweep |
-                             frugal::algorithms::kUpdateLocking))
+                             frugal::algorithms::kUpdateLocking |
+                             frugal::algorithms::kRankOneUpdates))

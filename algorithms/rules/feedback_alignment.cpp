@@ -55,14 +55,15 @@ class DirectRandomTargetProjection final : public ErrorSignalRule {
 FRUGAL_REGISTER_RULE(fa, frugal::algorithms::FeedbackAlignment,
                      frugal::algorithms::training_rule(
                          "fa", "feedback alignment: errors sent back through fixed random matrices",
-                         frugal::algorithms::kBackwardSweep | frugal::algorithms::kUpdateLocking))
+                         frugal::algorithms::kBackwardSweep | frugal::algorithms::kUpdateLocking |
+                             frugal::algorithms::kRankOneUpdates))
 FRUGAL_REGISTER_RULE(dfa, frugal::algorithms::DirectFeedbackAlignment,
                      frugal::algorithms::training_rule(
                          "dfa",
                          "direct feedback alignment: the output error projected to every layer",
-                         frugal::algorithms::kUpdateLocking))
+                         frugal::algorithms::kUpdateLocking | frugal::algorithms::kRankOneUpdates))
 FRUGAL_REGISTER_RULE(drtp, frugal::algorithms::DirectRandomTargetProjection,
                      frugal::algorithms::training_rule(
                          "drtp",
                          "direct random target projection: the label projected to every layer",
-                         frugal::algorithms::kLocal))
+                         frugal::algorithms::kRankOneUpdates))

@@ -17,9 +17,12 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <systemc>
 #include <tlm>
+#include <vector>
 
+#include "algorithms/learning_rule.h"
 #include "hw_models/analog/analog_mapper.h"
 #include "hw_models/analog/analog_numerics.h"
 #include "hw_models/analog/analog_params.h"
@@ -249,12 +252,19 @@ class AnalogDevice final : public Device {
                          request.optimizer +
                          " keeps state across samples; use --optimizer sgd, or "
                          "hw.update_per_sample=0 for one update per batch");
-      if (request.rule != "bp" && request.rule != "fa" && request.rule != "dfa" &&
-          request.rule != "drtp")
+      if (!algorithms::rule_info(request.rule).rank_one_updates) {
+        std::vector<std::string> giving;
+        for (const algorithms::RuleInfo& r : algorithms::rules())
+          if (r.rank_one_updates) giving.push_back(r.name);
+        std::sort(giving.begin(), giving.end());
+        std::string names;
+        for (size_t i = 0; i < giving.size(); ++i)
+          names += (i == 0 ? "" : i + 1 == giving.size() ? " and " : ", ") + giving[i];
         throw InputError(m_preset.name() + " with hw.update_per_sample=1 pulses each sample's " +
-                         "rank-one update, the product of a layer's error and its input: bp, fa, " +
-                         "dfa and drtp give it, " + request.rule +
+                         "rank-one update, the product of a layer's error and its input: " + names +
+                         " give it, " + request.rule +
                          " does not (set hw.update_per_sample=0 for one update per batch)");
+      }
     }
     Device::check(request);
   }
@@ -288,44 +298,37 @@ class AnalogDevice final : public Device {
 
   Row columns(const algorithms::TrainingStep& step) const override {
     if (step.inference) return {};
-    const bool measured = !std::isnan(step.update_pulses);
-    return {{"update_pulses", measured ? step.update_pulses : m_params.update_pulses},
-            {"update_row_pulses", measured ? step.update_row_slots : assumed_slots(step).row},
-            {"update_array_slots", measured ? step.update_array_slots : assumed_slots(step).array},
-            {"update_pulses_source", std::string(measured ? "measured" : "assumed")},
-            {"reread_fraction", std::isnan(step.reread_fraction) ? 0.0 : step.reread_fraction}};
+    const algorithms::CrossbarActivity a = crossbar_activity(step);
+    return {
+        {"update_pulses", a.pulses},
+        {"update_row_pulses", a.row_slots},
+        {"update_array_slots", a.array_slots},
+        {"update_pulses_source", std::string(step.crossbar.measured() ? "measured" : "assumed")},
+        {"reread_fraction", a.rereads}};
   }
 
   DeviceSummary summary(const algorithms::TrainingStep& step) const override {
     DeviceSummary s;
     if (step.inference) return s;
-    const bool measured = !std::isnan(step.update_pulses);
-    char text[240];
-    if (per_sample())
-      std::snprintf(text, sizeof text,
-                    "%s, per sample: %.4g programming pulses per weight and update, %.4g "
-                    "pulse-train slots per update, %.4g slots per crossbar row (%s)",
-                    step.analog_update.c_str(),
-                    measured ? step.update_pulses : m_params.update_pulses,
-                    measured ? step.update_array_slots : assumed_slots(step).array,
-                    measured ? step.update_row_slots : assumed_slots(step).row,
-                    measured ? "measured: fired by the training's updates"
-                             : "assumed: the preset's update_pulses and update_sample_slots");
-    else
-      std::snprintf(text, sizeof text,
-                    "%s: %.4g programming pulses per weight and update, %.4g pulse slots per "
-                    "crossbar row (%s)",
-                    step.analog_update.c_str(),
-                    measured ? step.update_pulses : m_params.update_pulses,
-                    measured ? step.update_row_slots : m_params.update_row_pulses,
-                    measured ? "measured: fired by the training's updates"
-                             : "assumed: the preset's update_pulses and update_row_pulses");
+    const algorithms::CrossbarActivity a = crossbar_activity(step);
+    const bool sample = per_sample();
+    char trains[64] = "", text[240];
+    if (sample)
+      std::snprintf(trains, sizeof trains, "%.4g pulse-train slots per update, ", a.array_slots);
+    std::snprintf(text, sizeof text,
+                  "%s%s: %.4g programming pulses per weight and update, %s%.4g %sslots per "
+                  "crossbar row (%s)",
+                  step.analog_update.c_str(), sample ? ", per sample" : "", a.pulses, trains,
+                  a.row_slots, sample ? "" : "pulse ",
+                  step.crossbar.measured() ? "measured: fired by the training's updates"
+                  : sample ? "assumed: the preset's update_pulses and update_sample_slots"
+                           : "assumed: the preset's update_pulses and update_row_pulses");
     s.figures = {{"updates", text}};
-    if (!std::isnan(step.reread_fraction)) {
+    if (!std::isnan(step.crossbar.rereads)) {
       std::snprintf(text, sizeof text,
                     "%.3g%% of the crossbar reads read again at a lower amplitude, outputs "
                     "past the ADC's bound (measured by the training)",
-                    100.0 * step.reread_fraction);
+                    100.0 * a.rereads);
       s.figures.push_back({"bound management", text});
     }
     return s;
@@ -334,20 +337,17 @@ class AnalogDevice final : public Device {
  private:
   // Training on the chip updates sample by sample (hw.update_per_sample, with pulsed updates).
   bool per_sample() const { return m_params.updates_per_sample(); }
-  // What a step not trained with --train is costed with (the mapper's assumptions).
-  UpdateSlots assumed_slots(const algorithms::TrainingStep& step) const {
+  // What the step is costed with: what training measured, else the preset's assumptions.
+  algorithms::CrossbarActivity crossbar_activity(const algorithms::TrainingStep& step) const {
     const bool mixed = parse_update_scheme(step.analog_update) == UpdateScheme::mixed_precision;
-    return assumed_update_slots(m_params, mixed, step.batch());
+    return costed_activity(step.crossbar, m_params, mixed, step.batch());
   }
 
  protected:
   Cost cost_step(const algorithms::TrainingStep& step) override {
     check(request_for(step));
     UpdatePlan updates;
-    updates.pulses = step.update_pulses;
-    updates.row_slots = step.update_row_slots;
-    updates.array_slots = step.update_array_slots;
-    updates.rereads = step.reread_fraction;
+    updates.measured = step.crossbar;
     const UpdateScheme scheme = parse_update_scheme(step.analog_update);
     updates.accumulator = scheme == UpdateScheme::mixed_precision;
     updates.fast_array = scheme == UpdateScheme::tiki_taka;

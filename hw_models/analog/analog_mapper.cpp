@@ -74,11 +74,27 @@ UpdateSlots assumed_update_slots(const AnalogParams& p, bool accumulator, int64_
   return {0.0, p.update_sample_slots * samples};
 }
 
+algorithms::CrossbarActivity costed_activity(const algorithms::CrossbarActivity& measured,
+                                             const AnalogParams& p, bool accumulator,
+                                             int64_t batch) {
+  const UpdateSlots assumed = assumed_update_slots(p, accumulator, batch);
+  const auto either = [](double value, double otherwise) {
+    return std::isnan(value) ? otherwise : value;
+  };
+  algorithms::CrossbarActivity a;
+  a.pulses = either(measured.pulses, p.update_pulses);
+  a.row_slots = either(measured.row_slots, assumed.row);
+  a.array_slots = either(measured.array_slots, assumed.array);
+  a.rereads = either(measured.rereads, 0.0);
+  return a;
+}
+
 Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
                  const std::string& device_name, const UpdatePlan& updates) {
   Mapping m;
-  const double pulses = std::isnan(updates.pulses) ? p.update_pulses : updates.pulses;
-  const double rereads = std::isnan(updates.rereads) ? 0.0 : updates.rereads;
+  const algorithms::CrossbarActivity costed =
+      costed_activity(updates.measured, p, updates.accumulator, step.batch());
+  const double pulses = costed.pulses, rereads = costed.rereads;
   const auto batch = static_cast<double>(std::max<int64_t>(1, step.batch()));
   // Per-sample pulse trains form a dense layer's weight gradient in the array (the coincidences
   // of its lines' pulses): no digital product, the lines driven instead. Mixed precision per
@@ -86,9 +102,7 @@ Mapping map_step(const workloads::Graph& step, const AnalogParams& p,
   const bool per_sample = p.updates_per_sample();
   const bool pulse_trains = per_sample && !updates.accumulator;
   const double accumulator_passes = per_sample ? batch : 1.0;
-  const UpdateSlots assumed = assumed_update_slots(p, updates.accumulator, step.batch());
-  const double row_slots = std::isnan(updates.row_slots) ? assumed.row : updates.row_slots;
-  const double array_slots = std::isnan(updates.array_slots) ? assumed.array : updates.array_slots;
+  const double row_slots = costed.row_slots, array_slots = costed.array_slots;
   // Place every matrix a product uses, in order of first use, and a transposed copy of each
   // that a backward product reads where the chip cannot read transposed.
   std::map<int, size_t> placed, copies, fast;  // tensor id -> placement index

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/crossbar_activity.h"
 #include "hw_models/analog/analog_params.h"
 #include "hw_models/device.h"
 #include "workloads/graph.h"
@@ -71,17 +72,18 @@ struct UpdateSlots {
 };
 UpdateSlots assumed_update_slots(const AnalogParams& params, bool accumulator, int64_t batch);
 
+// The crossbar activity a step is costed with: each figure as training measured it, or, where
+// it measured none (NaN), the preset's: update_pulses, the slots above, and no rereads.
+algorithms::CrossbarActivity costed_activity(const algorithms::CrossbarActivity& measured,
+                                             const AnalogParams& params, bool accumulator,
+                                             int64_t batch);
+
 // How the step's updates program the devices.
 struct UpdatePlan {
-  // Mean pulses per weight and update: measured by training (TrainingStep::update_pulses), or
-  // NaN for the preset's assumption (update_pulses).
-  double pulses = std::numeric_limits<double>::quiet_NaN();
-  // Pulse slots a crossbar row takes per update (its most-pulsed weight's count): measured, or
-  // NaN for the preset's update_row_pulses. A tile pulses its rows one after another.
-  double row_slots = std::numeric_limits<double>::quiet_NaN();
-  // Slots per update in which a whole array is pulsed at once (per-sample pulse trains): measured,
-  // or NaN for the preset's update_sample_slots × batch where it updates per sample (else 0).
-  double array_slots = std::numeric_limits<double>::quiet_NaN();
+  // What training measured (TrainingStep::crossbar): pulses per weight and update, pulse slots
+  // per crossbar row (a tile pulses its rows one after another) and per whole-array pulse train,
+  // and rereads; NaN for the preset's assumptions (costed_activity).
+  algorithms::CrossbarActivity measured;
   // Mixed precision: every update also reads and writes each weight's digital accumulator
   // (4 bytes each way in the tile buffers) and adds and compares on the digital units.
   bool accumulator = false;
@@ -89,8 +91,6 @@ struct UpdatePlan {
   // `transfer_columns` of its columns (one-hot reads) to transfer them onto the weights.
   bool fast_array = false;
   int64_t transfer_columns = 0;
-  // Extra reads per crossbar read that bound management took (measured; NaN or 0: none).
-  double rereads = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Throws InputError when the step's matrices need more tiles than the chip has.

@@ -56,10 +56,7 @@ hw::Cost other_rule_cost(const Scenario& s, const std::string& rule,
   other.threads = like.threads;
   other.analog_update = like.analog_update;
   other.placement = like.placement;
-  other.update_pulses = like.update_pulses;
-  other.update_row_slots = like.update_row_slots;
-  other.update_array_slots = like.update_array_slots;
-  other.reread_fraction = like.reread_fraction;
+  other.crossbar = like.crossbar;
   if (s.activation_checkpointing && !other.inference) algorithms::checkpoint_activations(other);
   algorithms::spread(other, parallelism(s));
   return device.simulate(other);
@@ -215,12 +212,7 @@ void train_network(ScenarioOutcome& o, const algorithms::RuleInfo& rule,
                        !warm && !device.costs_measured_activity(request);
   o.training = digital ? shared_training(digital_training_key(s), trained_here) : trained_here();
   // The programming pulses the updates fired, for the cost of the step (analog chips).
-  if (!deploy && o.device_numerics) {
-    o.step.update_pulses = o.training->update_pulses;
-    o.step.update_row_slots = o.training->update_row_slots;
-    o.step.update_array_slots = o.training->update_array_slots;
-    o.step.reread_fraction = o.training->reread_fraction;
-  }
+  if (!deploy && o.device_numerics) o.step.crossbar = o.training->crossbar;
   train.after_training = nullptr;  // the reference trainings below are not this scenario's
   train.on_step = nullptr;
   train.reuse = nullptr;

@@ -87,9 +87,9 @@ std::string encode_training(const algorithms::TrainResult& r) {
   std::ostringstream o;
   o << "frugal-training 2\n"
     << r.train_samples << " " << r.scheduled_epochs << " " << r.macs_per_sample << " "
-    << hex(r.update_pulses) << " " << hex(r.update_row_slots) << " " << hex(r.update_array_slots)
-    << " " << hex(r.reread_fraction) << " " << hex(r.fp32_accuracy) << " "
-    << hex(r.deployed_accuracy) << " " << hex(r.pruned_accuracy) << "\n"
+    << hex(r.crossbar.pulses) << " " << hex(r.crossbar.row_slots) << " "
+    << hex(r.crossbar.array_slots) << " " << hex(r.crossbar.rereads) << " " << hex(r.fp32_accuracy)
+    << " " << hex(r.deployed_accuracy) << " " << hex(r.pruned_accuracy) << "\n"
     << r.epochs.size() << "\n";
   for (const algorithms::EpochStats& e : r.epochs)
     o << e.epoch << " " << hex(e.train_loss) << " " << hex(e.train_accuracy) << " "
@@ -111,10 +111,10 @@ algorithms::TrainResult decode_training(const std::string& text) {
   r.train_samples = integer(in);
   r.scheduled_epochs = integer(in);
   r.macs_per_sample = integer(in);
-  r.update_pulses = number(in);
-  r.update_row_slots = number(in);
-  r.update_array_slots = number(in);
-  r.reread_fraction = number(in);
+  r.crossbar.pulses = number(in);
+  r.crossbar.row_slots = number(in);
+  r.crossbar.array_slots = number(in);
+  r.crossbar.rereads = number(in);
   r.fp32_accuracy = number(in);
   r.deployed_accuracy = number(in);
   r.pruned_accuracy = number(in);

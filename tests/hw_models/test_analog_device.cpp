@@ -126,7 +126,7 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
   CHECK(train.ledger.component(Component::cell_write) == Approx(weights * 0.22 * 10e-12));
   CHECK(train.endurance == 1e8);
   // Pulses measured by training replace the assumption: energy, wear and the rows' time.
-  training.update_pulses = 0.5;
+  training.crossbar.pulses = 0.5;
   const Cost measured = simulate("analog:pcm", training);
   CHECK(measured.writes_per_device_per_step == 0.5);
   CHECK(measured.ledger.component(Component::cell_write) == Approx(weights * 0.5 * 10e-12));
@@ -134,7 +134,7 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
   // after another, each for as many 1 us slots as its most-pulsed weight.
   const size_t fc1 = op_index(training, "fc1.update");
   CHECK(measured.ops[fc1].latency_s == Approx(train.ops[fc1].latency_s));
-  training.update_row_slots = 2.5;
+  training.crossbar.row_slots = 2.5;
   const double row_pulses = analog::AnalogParams::from(find_preset("analog:pcm")).update_row_pulses;
   CHECK(simulate("analog:pcm", training).ops[fc1].latency_s ==
         Approx(train.ops[fc1].latency_s + 256 * (2.5 - row_pulses) * 1e-6));
@@ -154,9 +154,9 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
   Preset per_sample = find_preset("analog:pcm");
   per_sample.set("update_per_sample", "1");
   auto sgd = step_of("bp", "mlp:784-256-128-10", 64, "fp32", "sgd");
-  sgd.update_pulses = 0.5;
-  sgd.update_row_slots = 0.0;
-  sgd.update_array_slots = 40.0;
+  sgd.crossbar.pulses = 0.5;
+  sgd.crossbar.row_slots = 0.0;
+  sgd.crossbar.array_slots = 40.0;
   const Cost trains = simulate(per_sample, sgd);
   const Cost batched = simulate("analog:pcm", sgd);
   // 40 slots of 1 us (beside the biases' update on the digital units, 25 ns).
@@ -171,7 +171,7 @@ TEST_CASE("Programming is charged once; training updates wear the devices", "[qu
             component(trains.ops[grad], Component::compute) ==
         Approx(2.0 * 784 * 256 * 64 * 0.1e-12));
   // Not trained: the preset's train length for every sample of the batch.
-  sgd.update_pulses = sgd.update_row_slots = sgd.update_array_slots =
+  sgd.crossbar.pulses = sgd.crossbar.row_slots = sgd.crossbar.array_slots =
       std::numeric_limits<double>::quiet_NaN();
   const double length = analog::AnalogParams::from(per_sample).update_sample_slots;
   CHECK(simulate(per_sample, sgd).ops[fc1].latency_s == Approx(64 * length * 1e-6).epsilon(1e-3));
@@ -279,7 +279,7 @@ TEST_CASE("Power-gated tiles draw static power only while they work", "[quick][h
 TEST_CASE("Reads that bound management repeated are charged", "[quick][hw][analog]") {
   auto step = step_of("bp", "mlp:784-256-128-10", 64, "fp32");
   const Cost plain = simulate("analog:pcm", step);
-  step.reread_fraction = 0.25;  // a quarter of the reads read again
+  step.crossbar.rereads = 0.25;  // a quarter of the reads read again
   const Cost reread = simulate("analog:pcm", step);
   for (Component c : {Component::dac, Component::adc, Component::cell_read})
     CHECK(reread.ledger.component(c) == Approx(1.25 * plain.ledger.component(c)));
@@ -300,4 +300,20 @@ TEST_CASE("Tiki-Taka's fast arrays take tiles of their own and their columns are
   CHECK(component(tt.work[update].energy, Component::adc) -
             component(plain.work[update].energy, Component::adc) ==
         Approx(128 * (pcm.adc_energy_j() + pcm.column_energy_j)));
+}
+
+TEST_CASE("Per-sample pulse trains need a rule whose step is an error times an input",
+          "[quick][hw][analog]") {
+  // The rules declare it (RuleInfo::rank_one_updates); their learners give the two factors.
+  for (const std::string rule : {"bp", "fa", "dfa", "drtp"})
+    CHECK(algorithms::rule_info(rule).rank_one_updates);
+  for (const std::string rule : {"pepita", "mempepita", "ff", "inference"})
+    CHECK_FALSE(algorithms::rule_info(rule).rank_one_updates);
+  Preset per_sample = find_preset("analog:pcm");
+  per_sample.set("update_per_sample", "1");
+  CHECK_NOTHROW(simulate(per_sample, step_of("drtp", "mlp:784-256-128-10", 8, "fp32", "sgd")));
+  CHECK_THROWS_WITH(
+      simulate(per_sample, step_of("pepita", "mlp:784-256-128-10", 8, "fp32", "sgd")),
+      Catch::Contains("the product of a layer's error and its input: bp, dfa, drtp and fa give "
+                      "it, pepita does not"));
 }

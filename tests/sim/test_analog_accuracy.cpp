@@ -95,7 +95,7 @@ TEST_CASE("Trained on the crossbar with room for the weights to grow, bp nears i
   CHECK(on_chip > 0.7);                       // it learns
   CHECK(o.training->accuracy_loss() < 0.02);  // within 2 points of ideal fp32
   // The step is costed with the pulses the updates fired, per weight and update.
-  const double pulses = o.training->update_pulses;
+  const double pulses = o.training->crossbar.pulses;
   CHECK(pulses > 0.1);
   CHECK(o.cost.writes_per_device_per_step == pulses);
   const double weights = 784 * 256 + 256 * 128 + 128 * 10;

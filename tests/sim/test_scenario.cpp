@@ -84,8 +84,8 @@ TEST_CASE("A shared training reads back exactly, NaNs and all", "[quick][sim][sw
   r.train_samples = 60000;
   r.scheduled_epochs = 3;
   r.macs_per_sample = 235146;
-  r.update_pulses = 0.1 + 0.2;  // not a short decimal
-  r.update_array_slots = 0.7 + 0.1;
+  r.crossbar.pulses = 0.1 + 0.2;  // not a short decimal
+  r.crossbar.array_slots = 0.7 + 0.1;
   r.fp32_accuracy = 0.8824;
   r.pruned_accuracy = 1.0 / 3;
   r.epochs.push_back({1, 0.612345678901234, std::nan(""), 0.81, 0.79});
@@ -95,9 +95,9 @@ TEST_CASE("A shared training reads back exactly, NaNs and all", "[quick][sim][sw
   CHECK(back.train_samples == 60000);
   CHECK(back.scheduled_epochs == 3);
   CHECK(back.macs_per_sample == 235146);
-  CHECK(back.update_pulses == r.update_pulses);  // bit for bit
-  CHECK(std::isnan(back.update_row_slots));
-  CHECK(back.update_array_slots == r.update_array_slots);
+  CHECK(back.crossbar.pulses == r.crossbar.pulses);  // bit for bit
+  CHECK(std::isnan(back.crossbar.row_slots));
+  CHECK(back.crossbar.array_slots == r.crossbar.array_slots);
   CHECK(std::isnan(back.deployed_accuracy));
   CHECK(back.pruned_accuracy == r.pruned_accuracy);
   REQUIRE(back.epochs.size() == 2);
