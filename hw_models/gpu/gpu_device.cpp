@@ -141,7 +141,8 @@ class GpuDevice final : public Device {
       c.charge(Component::interconnect,
                static_cast<double>(w.link_bytes) * (w.network ? m_params.network_energy_per_byte_j
                                                               : m_params.nvlink_energy_per_byte_j));
-      const double active_w = m_params.sm_active_power_w * w.sm_utilization;
+      const workloads::Op& op = step.graph.ops()[i];
+      const double active_w = m_params.active_power_w(op.kind, op.function) * w.sm_utilization;
       c.latency_s = std::max(timings[i].latency_s, c.energy_total_j() / (headroom_w - active_w));
       if (w.launch_s > 0) c.latency_s = std::max(c.latency_s, m_params.kernel_min_s);
     }
@@ -176,7 +177,9 @@ class GpuDevice final : public Device {
       // The SMs are occupied for the kernel's time after its launch and host copy.
       const double lead_s = work[i].launch_s + static_cast<double>(work[i].host_bytes) /
                                                    m_params.host_bandwidth_bytes_per_s;
-      c.charge(Component::compute, m_params.sm_active_power_w * work[i].sm_utilization *
+      const workloads::Op& op = step.graph.ops()[i];
+      c.charge(Component::compute, m_params.active_power_w(op.kind, op.function) *
+                                       work[i].sm_utilization *
                                        std::max(0.0, c.latency_s - lead_s));
       // Kernels run one after another in one stream; an eager kernel waits for its dispatch
       // first, the board at idle power (the op's latency includes the wait).

@@ -139,6 +139,19 @@ const ParamTable<GpuParams>& gpu_param_table() {
             "board power, above idle, of all SMs occupied by a kernel whatever they compute "
             "(clocks, schedulers, register files); arithmetic and bytes add their energies",
             &GpuParams::sm_active_power_w),
+      param("power_softmax", Dimension::power, 0, 5000,
+            "the same while the SMs run softmax kernels (and the loss over the logits), forward "
+            "and backward; sm_active_power for the kinds without a figure of their own",
+            &GpuParams::kind_power, &KindPower::softmax),
+      param("power_batch_norm", Dimension::power, 0, 5000,
+            "the same for batch-norm kernels, forward and backward", &GpuParams::kind_power,
+            &KindPower::batch_norm),
+      param("power_layer_norm", Dimension::power, 0, 5000,
+            "the same for layer-norm kernels, forward and backward", &GpuParams::kind_power,
+            &KindPower::layer_norm),
+      param("power_pool", Dimension::power, 0, 5000,
+            "the same for pooling kernels, forward and backward", &GpuParams::kind_power,
+            &KindPower::pool),
       param(
           "host_power", Dimension::power, 0, 5000,
           "the server's power per GPU (host CPUs, DRAM, NICs, switches, fans) while the job holds "
@@ -150,8 +163,14 @@ const ParamTable<GpuParams>& gpu_param_table() {
 
 GpuParams GpuParams::from(const Preset& p) {
   const GpuParams g = gpu_param_table().read(p);
-  if (g.idle_power_w + g.sm_active_power_w >= g.tdp_w)
-    throw InputError("preset " + p.name() + ": idle_power + sm_active_power must be below tdp");
+  for (const auto& [name, active] :
+       {std::pair<const char*, double>{"sm_active_power", g.sm_active_power_w},
+        {"power_softmax", g.kind_power.softmax},
+        {"power_batch_norm", g.kind_power.batch_norm},
+        {"power_layer_norm", g.kind_power.layer_norm},
+        {"power_pool", g.kind_power.pool}})
+    if (g.idle_power_w + active >= g.tdp_w)
+      throw InputError("preset " + p.name() + ": idle_power + " + name + " must be below tdp");
   for (const char* precision : {"fp32", "tf32", "fp16", "bf16", "int8", "fp8"})
     if (g.peak_for(precision) > 0 && !(g.energy_per_op_j(precision) > 0))
       throw InputError("preset " + p.name() + ": op_energy_" + precision +
@@ -179,21 +198,26 @@ double GpuParams::energy_per_op_j(const std::string& precision) const {
   return op_energy.fp8;
 }
 
-double GpuParams::stream_efficiency(workloads::OpKind kind, const std::string& function) const {
+namespace {
+
+// The memory-bound kernel an op runs as.
+enum class KernelKind { none, elementwise, softmax, batch_norm, layer_norm, pool };
+
+KernelKind kernel_kind(workloads::OpKind kind, const std::string& function) {
   using workloads::OpKind;
   switch (kind) {
     case OpKind::softmax:
     case OpKind::softmax_grad:
     case OpKind::loss:  // softmax and cross-entropy over the logits
-      return stream.softmax;
+      return KernelKind::softmax;
     case OpKind::norm:
     case OpKind::norm_grad_input:
     case OpKind::norm_grad_weight:
-      if (function == "batch_eval") return stream.elementwise;  // a scale and a shift
-      return function == "layer" ? stream.layer_norm : stream.batch_norm;
+      if (function == "batch_eval") return KernelKind::elementwise;  // a scale and a shift
+      return function == "layer" ? KernelKind::layer_norm : KernelKind::batch_norm;
     case OpKind::pool:
     case OpKind::pool_grad:
-      return stream.pool;
+      return KernelKind::pool;
     case OpKind::activation:
     case OpKind::elementwise:
     case OpKind::concat:
@@ -205,10 +229,47 @@ double GpuParams::stream_efficiency(workloads::OpKind kind, const std::string& f
     case OpKind::embedding_grad:
     case OpKind::grad_accumulate:
     case OpKind::optimizer_update:
-      return stream.elementwise;
+      return KernelKind::elementwise;
     default:
-      return 0.0;
+      return KernelKind::none;
   }
+}
+
+}  // namespace
+
+double GpuParams::stream_efficiency(workloads::OpKind kind, const std::string& function) const {
+  switch (kernel_kind(kind, function)) {
+    case KernelKind::elementwise:
+      return stream.elementwise;
+    case KernelKind::softmax:
+      return stream.softmax;
+    case KernelKind::batch_norm:
+      return stream.batch_norm;
+    case KernelKind::layer_norm:
+      return stream.layer_norm;
+    case KernelKind::pool:
+      return stream.pool;
+    case KernelKind::none:
+      break;
+  }
+  return 0.0;
+}
+
+double GpuParams::active_power_w(workloads::OpKind kind, const std::string& function) const {
+  switch (kernel_kind(kind, function)) {
+    case KernelKind::softmax:
+      return kind_power.softmax;
+    case KernelKind::batch_norm:
+      return kind_power.batch_norm;
+    case KernelKind::layer_norm:
+      return kind_power.layer_norm;
+    case KernelKind::pool:
+      return kind_power.pool;
+    case KernelKind::elementwise:
+    case KernelKind::none:
+      break;
+  }
+  return sm_active_power_w;
 }
 
 std::string supported_precisions(const GpuParams& params) {

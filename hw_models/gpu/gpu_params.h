@@ -23,6 +23,13 @@ struct StreamEfficiency {
   double elementwise = 0, softmax = 0, batch_norm = 0, layer_norm = 0, pool = 0;
 };
 
+// The SMs' active power (above idle, all SMs occupied) while they run memory-bound kernels of
+// the kinds whose instructions per byte differ most from a streaming kernel's (sm_active_power's
+// relu): reductions, exponentials, windows.
+struct KindPower {
+  double softmax = 0, batch_norm = 0, layer_norm = 0, pool = 0;
+};
+
 struct GpuParams {
   double sm_count;
   PerPrecision peak;       // OP/s, dense
@@ -63,6 +70,7 @@ struct GpuParams {
   // Power of all SMs occupied by a kernel's blocks, above idle, whatever they compute (clocks,
   // schedulers, register files of un-gated SMs: AccelWattch's idle-core power).
   double sm_active_power_w;
+  KindPower kind_power;
   double host_power_w;  // the server's share per GPU (CPUs, DRAM, NICs, fans); job level only
 
   static GpuParams from(const Preset& preset);
@@ -72,6 +80,9 @@ struct GpuParams {
   // Stream efficiency of a memory-bound kernel of `kind` (`function` tells batch from layer
   // norm); 0 for kinds that are not memory-bound kernels (products, collectives).
   double stream_efficiency(workloads::OpKind kind, const std::string& function) const;
+  // The SMs' active power (all occupied) while they run an op of `kind`: its kind's
+  // (kind_power) for softmax, batch and layer norm and pooling, sm_active_power otherwise.
+  double active_power_w(workloads::OpKind kind, const std::string& function) const;
   // Dynamic energy of one arithmetic operation (a MAC is two) in a precision; 0 if the part lacks
   // it.
   double energy_per_op_j(const std::string& precision) const;

@@ -1,5 +1,6 @@
 #include "hw_models/gpu/kernel_fit.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -49,8 +50,14 @@ std::pair<double, double> search_range(const Preset& preset, const ParamSpec& sp
   double lo = spec.min > 0 ? spec.min : (current > 0 ? current * 1e-6 : 1e-30);
   double hi = spec.max;
   const double tdp = preset.get("tdp");
-  if (spec.name == "idle_power") hi = tdp - preset.get("sm_active_power") - 1.0;
-  if (spec.name == "sm_active_power") hi = tdp - preset.get("idle_power") - 1.0;
+  if (spec.name == "idle_power") {
+    double active = preset.get("sm_active_power");
+    for (const char* kind : {"power_softmax", "power_batch_norm", "power_layer_norm", "power_pool"})
+      active = std::max(active, preset.get(kind));
+    hi = tdp - active - 1.0;
+  }
+  if (spec.name == "sm_active_power" || spec.name.rfind("power_", 0) == 0)
+    hi = tdp - preset.get("idle_power") - 1.0;
   return {lo, hi};
 }
 
@@ -114,6 +121,10 @@ const std::vector<FitTarget>& gpu_fit_targets() {
       {"stream_pool", "maxpool3x3s2_fwd_256x64x112x112_cl", false},
       {"stream_softmax", "softmax_bf16_96x1024x1024", false},
       {"stream_layer_norm", "layernorm_bf16_8192x768", false},
+      {"power_batch_norm", "batchnorm_fwd_256x256x56x56_cl", true},
+      {"power_pool", "maxpool3x3s2_fwd_256x64x112x112_cl", true},
+      {"power_softmax", "softmax_bf16_96x1024x1024", true},
+      {"power_layer_norm", "layernorm_bf16_8192x768", true},
       {"attention_efficiency", "sdpa_causal_bf16_8x12x1024x64_fwd", false},
       {"host_bandwidth", "h2d_pinned_1gib", false},
       {"host_energy_per_byte", "h2d_pinned_1gib", true},
