@@ -85,6 +85,12 @@ const ParamTable<GpuParams>& gpu_param_table() {
       param("stream_pool", Dimension::dimensionless, 0.01, 1,
             "the same for pooling kernels, forward and backward", &GpuParams::stream,
             &StreamEfficiency::pool),
+      param("stream_gelu", Dimension::dimensionless, 0.01, 1,
+            "the same for GELU, forward and backward (its tanh)", &GpuParams::stream,
+            &StreamEfficiency::gelu),
+      param("stream_dropout", Dimension::dimensionless, 0.01, 1,
+            "the same for dropout, forward and backward (its random draws and mask)",
+            &GpuParams::stream, &StreamEfficiency::dropout),
       param("hbm_latency", Dimension::time, 0, 1e-5, "device-memory access latency",
             &GpuParams::hbm_latency_s),
       param("hbm_energy_per_byte", Dimension::energy_per_byte, 0, 1e-9,
@@ -201,7 +207,7 @@ double GpuParams::energy_per_op_j(const std::string& precision) const {
 namespace {
 
 // The memory-bound kernel an op runs as.
-enum class KernelKind { none, elementwise, softmax, batch_norm, layer_norm, pool };
+enum class KernelKind { none, elementwise, softmax, batch_norm, layer_norm, pool, gelu, dropout };
 
 KernelKind kernel_kind(workloads::OpKind kind, const std::string& function) {
   using workloads::OpKind;
@@ -219,12 +225,15 @@ KernelKind kernel_kind(workloads::OpKind kind, const std::string& function) {
     case OpKind::pool_grad:
       return KernelKind::pool;
     case OpKind::activation:
+    case OpKind::activation_grad:
+      if (function == "gelu") return KernelKind::gelu;
+      if (function == "dropout") return KernelKind::dropout;
+      return KernelKind::elementwise;
     case OpKind::elementwise:
     case OpKind::concat:
     case OpKind::embedding:
     case OpKind::goodness:
     case OpKind::loss_grad:
-    case OpKind::activation_grad:
     case OpKind::elementwise_grad:
     case OpKind::embedding_grad:
     case OpKind::grad_accumulate:
@@ -249,6 +258,10 @@ double GpuParams::stream_efficiency(workloads::OpKind kind, const std::string& f
       return stream.layer_norm;
     case KernelKind::pool:
       return stream.pool;
+    case KernelKind::gelu:
+      return stream.gelu;
+    case KernelKind::dropout:
+      return stream.dropout;
     case KernelKind::none:
       break;
   }
@@ -266,6 +279,8 @@ double GpuParams::active_power_w(workloads::OpKind kind, const std::string& func
     case KernelKind::pool:
       return kind_power.pool;
     case KernelKind::elementwise:
+    case KernelKind::gelu:
+    case KernelKind::dropout:
     case KernelKind::none:
       break;
   }

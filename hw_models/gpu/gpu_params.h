@@ -21,6 +21,7 @@ struct PerPrecision {
 // stream, not how fast the memory is.
 struct StreamEfficiency {
   double elementwise = 0, softmax = 0, batch_norm = 0, layer_norm = 0, pool = 0;
+  double gelu = 0, dropout = 0;  // activations slower than a plain map
 };
 
 // The SMs' active power (above idle, all SMs occupied) while they run memory-bound kernels of
