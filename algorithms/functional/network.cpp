@@ -232,9 +232,10 @@ int64_t count_correct(const Matrix& scores, const uint8_t* labels) {
 Network::Network(const workloads::Graph& forward, int64_t inputs, int64_t classes,
                  std::mt19937_64& rng, OptimizerSettings optimizer)
     : m_optimizer(std::move(optimizer)) {
-  if (m_optimizer.name != "sgd" && m_optimizer.name != "momentum" && m_optimizer.name != "adam")
-    throw InputError("the functional face trains with sgd, momentum or adam, not '" +
-                     m_optimizer.name + "'");
+  const std::string& o = m_optimizer.name;
+  if (o != "sgd" && o != "momentum" && o != "adam" && o != "adamw")
+    throw InputError("the functional face trains with sgd, momentum, adam or adamw, not '" + o +
+                     "'");
   int previous = forward.input_tensor();
   for (const Op& op : forward.ops()) {
     if (op.reads.empty() || op.reads.front() != previous)
@@ -287,7 +288,7 @@ Network::Network(const workloads::Graph& forward, int64_t inputs, int64_t classe
       }
       l.vw = Matrix::Zero(l.w.rows(), l.w.cols());
       l.vb = Vector::Zero(l.b.size());
-      if (m_optimizer.name == "adam") {
+      if (m_optimizer.name == "adam" || m_optimizer.name == "adamw") {
         l.sw = Matrix::Zero(l.w.rows(), l.w.cols());
         l.sb = Vector::Zero(l.b.size());
       }
@@ -468,7 +469,7 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
       l.vb = o.momentum * l.vb + g.b;
       l.b -= learning_rate * l.vb;
     }
-  } else {  // adam
+  } else {  // adam, adamw
     const auto t = static_cast<float>(l.steps);
     const float c1 = 1.0f - std::pow(o.beta1, t), c2 = 1.0f - std::pow(o.beta2, t);
     const float step = learning_rate / c1;
@@ -477,11 +478,15 @@ void Network::update(size_t i, const Gradients& g, float learning_rate, Numerics
       sw = o.beta2 * sw + (1.0f - o.beta2) * gw.cwiseAbs2();
       out = (step * vw.array() / ((sw.array() / c2).sqrt() + o.epsilon)).matrix();
     });
+    // AdamW's decoupled decay, w *= 1 − η·λ before Adam's step: the same as adding η·λ·w to it.
+    const float decay = o.name == "adamw" ? learning_rate * o.weight_decay : 0.0f;
+    if (decay > 0) delta += decay * l.w;
     numerics.update(l.w, delta, learning_rate);
     if (l.b.size()) {
       l.vb = o.beta1 * l.vb + (1.0f - o.beta1) * g.b;
       l.sb = o.beta2 * l.sb + (1.0f - o.beta2) * g.b.cwiseAbs2();
-      l.b -= (step * l.vb.array() / ((l.sb.array() / c2).sqrt() + o.epsilon)).matrix();
+      l.b -=
+          (step * l.vb.array() / ((l.sb.array() / c2).sqrt() + o.epsilon)).matrix() + decay * l.b;
     }
   }
 }

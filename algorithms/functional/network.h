@@ -76,6 +76,7 @@ struct OptimizerSettings {
   std::string name = "momentum";
   float momentum = 0.9f;
   float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
+  float weight_decay = 0.01f;  // adamw's λ: each step scales every parameter by 1 − η·λ
 };
 
 class Network {

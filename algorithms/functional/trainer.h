@@ -30,7 +30,7 @@ struct TrainOptions {
   int64_t epochs = 1;
   int64_t batch = 64;
   double learning_rate = 0.01;
-  std::string optimizer = "momentum";  // sgd, momentum or adam (network.h)
+  std::string optimizer = "momentum";  // sgd, momentum, adam or adamw (network.h)
   double momentum = 0.9;  // momentum's μ, PyTorch's convention: v = μv + g, W -= η v
   // Learning rate over the epochs: constant; cosine (η·(1 + cos(π·(e−1)/E))/2 in epoch e of E);
   // or step (×0.1 from 60% and again from 90% of the epochs, as PEPITA's reference runs do).

@@ -91,6 +91,9 @@ const ParamTable<GpuParams>& gpu_param_table() {
       param("stream_dropout", Dimension::dimensionless, 0.01, 1,
             "the same for dropout, forward and backward (its random draws and mask)",
             &GpuParams::stream, &StreamEfficiency::dropout),
+      param("stream_foreach", Dimension::dimensionless, 0.01, 1,
+            "the same for optimizer updates, as torch.optim's foreach kernels stream them",
+            &GpuParams::stream, &StreamEfficiency::foreach),
       param("hbm_latency", Dimension::time, 0, 1e-5, "device-memory access latency",
             &GpuParams::hbm_latency_s),
       param("hbm_energy_per_byte", Dimension::energy_per_byte, 0, 1e-9,
@@ -207,7 +210,17 @@ double GpuParams::energy_per_op_j(const std::string& precision) const {
 namespace {
 
 // The memory-bound kernel an op runs as.
-enum class KernelKind { none, elementwise, softmax, batch_norm, layer_norm, pool, gelu, dropout };
+enum class KernelKind {
+  none,
+  elementwise,
+  softmax,
+  batch_norm,
+  layer_norm,
+  pool,
+  gelu,
+  dropout,
+  foreach
+};
 
 KernelKind kernel_kind(workloads::OpKind kind, const std::string& function) {
   using workloads::OpKind;
@@ -237,8 +250,9 @@ KernelKind kernel_kind(workloads::OpKind kind, const std::string& function) {
     case OpKind::elementwise_grad:
     case OpKind::embedding_grad:
     case OpKind::grad_accumulate:
-    case OpKind::optimizer_update:
       return KernelKind::elementwise;
+    case OpKind::optimizer_update:
+      return KernelKind::foreach;
     default:
       return KernelKind::none;
   }
@@ -262,6 +276,8 @@ double GpuParams::stream_efficiency(workloads::OpKind kind, const std::string& f
       return stream.gelu;
     case KernelKind::dropout:
       return stream.dropout;
+    case KernelKind::foreach:
+      return stream.foreach;
     case KernelKind::none:
       break;
   }
@@ -281,6 +297,7 @@ double GpuParams::active_power_w(workloads::OpKind kind, const std::string& func
     case KernelKind::elementwise:
     case KernelKind::gelu:
     case KernelKind::dropout:
+    case KernelKind::foreach:
     case KernelKind::none:
       break;
   }

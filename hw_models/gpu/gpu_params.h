@@ -22,6 +22,7 @@ struct PerPrecision {
 struct StreamEfficiency {
   double elementwise = 0, softmax = 0, batch_norm = 0, layer_norm = 0, pool = 0;
   double gelu = 0, dropout = 0;  // activations slower than a plain map
+  double foreach = 0;            // optimizers' foreach kernels, over many tensors
 };
 
 // The SMs' active power (above idle, all SMs occupied) while they run memory-bound kernels of

@@ -123,6 +123,7 @@ const std::vector<FitTarget>& gpu_fit_targets() {
       {"stream_layer_norm", "layernorm_bf16_8192x768", false},
       {"stream_gelu", "gelu_tanh_bf16_1gib_graph", false},
       {"stream_dropout", "dropout_bf16_1gib_graph", false},
+      {"stream_foreach", "adamw_step_124M_fp32", false},
       {"power_batch_norm", "batchnorm_fwd_256x256x56x56_cl", true},
       {"power_pool", "maxpool3x3s2_fwd_256x64x112x112_cl", true},
       {"power_softmax", "softmax_bf16_96x1024x1024", true},

@@ -140,22 +140,22 @@ const std::map<std::string, PhaseWork>& phase_work() {
           const Value v = b.parameter("v", {8, 12, 1024, 64});
           return b.finish(b.attention(q, k, v, 2, true, "attention"));
         }};
-    // An Adam step over GPT-2 small's 124,439,808 fp32 parameters, as torch.optim's foreach
+    // An AdamW step over GPT-2 small's 124,439,808 fp32 parameters, as torch.optim's foreach
     // implementation runs it (one eager call per step of the update, over all the tensors).
     t["adamw_step_124M_fp32"] = {
-        "Adam's update of 124,439,808 fp32 parameters (foreach kernels)", "fp32", [](int bytes) {
+        "AdamW's update of 124,439,808 fp32 parameters (foreach kernels)", "fp32", [](int bytes) {
           constexpr int64_t kParams = 124439808;
-          Graph g("adam", 1, bytes);
+          Graph g("adamw", 1, bytes);
           using workloads::TensorKind;
           const int w = g.add_tensor("params", TensorKind::weight, kParams);
           workloads::Op op;
-          op.name = "adam.update";
+          op.name = "adamw.update";
           op.kind = workloads::OpKind::optimizer_update;
-          op.function = "adam";
+          op.function = "adamw";
           op.phase = workloads::Phase::update;
           op.in = op.out = workloads::Shape{{kParams}};
           op.params = kParams;
-          op.other_ops = 12 * kParams;  // algorithms/optimizer.cpp's count
+          op.other_ops = 13 * kParams;  // algorithms/optimizer.cpp's count
           const int m = g.add_tensor("exp_avg", TensorKind::optimizer_state, kParams);
           const int v = g.add_tensor("exp_avg_sq", TensorKind::optimizer_state, kParams);
           op.reads = {w, g.add_tensor("grads", TensorKind::gradient, kParams), m, v};

@@ -131,3 +131,46 @@ TEST_CASE("Networks the functional face cannot train are refused by op", "[quick
   const workloads::Graph res = r.finish(r.elementwise("add", y, in, "skip"));
   CHECK_THROWS_WITH(Network(res, 8, 8, rng), Catch::Contains("'skip'"));
 }
+
+TEST_CASE("AdamW's step by hand: Adam's, and the weights decayed by the learning rate",
+          "[quick][network]") {
+  // One dense layer 2 → 2 with its bias; a constant gradient of 0.5 everywhere, two steps.
+  NetBuilder builder("adamw", {});
+  const Value x = builder.input({2});
+  const workloads::Graph graph = builder.finish(builder.dense(x, 2, "fc"));
+  auto fp32 = make_digital_numerics("fp32");
+  std::mt19937_64 rng(1), same(1);
+  OptimizerSettings adamw, adam;
+  adamw.name = "adamw";
+  adam.name = "adam";
+  Network decayed(graph, 2, 2, rng, adamw), plain(graph, 2, 2, same, adam);
+  Gradients g;
+  g.w = Matrix::Constant(2, 2, 0.5f);
+  g.b = Vector::Constant(2, 0.5f);
+  const float lr = 0.1f;
+  Matrix w = plain.layers()[0].w;
+  Vector b = plain.layers()[0].b;
+  for (int t = 1; t <= 2; ++t) {
+    decayed.update(0, g, lr, *fp32);
+    plain.update(0, g, lr, *fp32);
+    // A constant gradient: m̂ = v̂^½ = 0.5 after bias correction, so Adam's step is
+    // lr · 0.5 / (0.5 + 1e-8) ≈ lr; AdamW's weights first shrink by 1 − lr · 0.01.
+    w = w - (lr * 0.01f) * w - Matrix::Constant(2, 2, lr * 0.5f / (0.5f + 1e-8f));
+    b = b - (lr * 0.01f) * b - Vector::Constant(2, lr * 0.5f / (0.5f + 1e-8f));
+    for (Eigen::Index i = 0; i < w.size(); ++i)
+      CHECK(decayed.layers()[0].w.data()[i] == Approx(w.data()[i]).epsilon(1e-5));
+    for (Eigen::Index i = 0; i < b.size(); ++i)
+      CHECK(decayed.layers()[0].b(i) == Approx(b(i)).epsilon(1e-5));
+  }
+  // Adam alone moves the weights by its step only: the difference is the decay.
+  const Matrix gap = plain.layers()[0].w - decayed.layers()[0].w;
+  CHECK(gap.cwiseAbs().maxCoeff() > 0);
+  CHECK_THROWS_WITH(
+      [&] {
+        OptimizerSettings lion;
+        lion.name = "lion";
+        std::mt19937_64 r(1);
+        Network n(graph, 2, 2, r, lion);
+      }(),
+      Catch::Contains("sgd, momentum, adam or adamw"));
+}
