@@ -89,7 +89,8 @@ const ParamTable<GpuParams>& gpu_param_table() {
             "the same for GELU, forward and backward (its tanh)", &GpuParams::stream,
             &StreamEfficiency::gelu),
       param("stream_dropout", Dimension::dimensionless, 0.01, 1,
-            "the same for dropout, forward and backward (its random draws and mask)",
+            "the same for dropout's forward kernel (its random draws and mask; its backward is a "
+            "plain product, at stream_elementwise)",
             &GpuParams::stream, &StreamEfficiency::dropout),
       param("stream_foreach", Dimension::dimensionless, 0.01, 1,
             "the same for optimizer updates, as torch.optim's foreach kernels stream them",
@@ -238,10 +239,12 @@ KernelKind kernel_kind(workloads::OpKind kind, const std::string& function) {
     case OpKind::pool_grad:
       return KernelKind::pool;
     case OpKind::activation:
-    case OpKind::activation_grad:
       if (function == "gelu") return KernelKind::gelu;
-      if (function == "dropout") return KernelKind::dropout;
+      if (function == "dropout") return KernelKind::dropout;  // its draws and its mask
       return KernelKind::elementwise;
+    case OpKind::activation_grad:
+      // GELU's derivative computes its tanh again; dropout's is a plain product by the mask.
+      return function == "gelu" ? KernelKind::gelu : KernelKind::elementwise;
     case OpKind::elementwise:
     case OpKind::concat:
     case OpKind::embedding:

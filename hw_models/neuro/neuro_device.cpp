@@ -32,14 +32,19 @@ struct Placed {
   size_t op = 0;  // its op in the step graph
   std::string name;
   int64_t neurons = 0, fan_in = 0;
-  int64_t inputs = 0;   // neurons feeding it
-  double synapses = 0;  // neurons × fan-in, less the pruned ones
-  double feedback = 0;  // dfa, drtp: the fixed synapses that bring a hidden layer its error
-  double history = 0;   // bp through time: bytes of one sample's stored timesteps
+  int64_t inputs = 0;      // neurons feeding it
+  double synapses = 0;     // neurons × fan-in, less the pruned ones
+  bool trainable = false;  // its synapses are weights (dense, convolutional), not a window
+  double feedback = 0;     // dfa, drtp: the fixed synapses that bring a hidden layer its error
+  double history = 0;      // bp through time: bytes of one sample's stored timesteps
   int64_t first_core = 0, cores = 0;
   // Per timestep: the spikes reaching it, its synaptic events, the fraction of its neurons that
   // get input, and its cores' work (core-seconds).
   double spikes_in = 0, synops = 0, active = 0, work_s = 0;
+  // Learning, per timestep of a sample: the events that bring its neurons their error, the
+  // neurons computing it, the tags updated, and the cores' work for them (core-seconds; BPTT's
+  // in the backward sweep, the online rules' within the forward timesteps).
+  double learn_events = 0, learn_signals = 0, learn_tags = 0, learn_s = 0;
 };
 
 class NeuroPlatform : public sc_core::sc_module {
@@ -286,14 +291,14 @@ class NeuroDevice final : public Device {
     const auto powered = static_cast<double>(p.power_gating ? busy.size() : p.cores);
     const double static_j = p.core_static_power_w * powered * total_s;
     double all_work_s = 0;
-    for (const Placed& pl : layers) all_work_s += pl.work_s;
+    for (const Placed& pl : layers) all_work_s += pl.work_s + pl.learn_s;
     for (const Placed& pl : layers) {
       OpCost& c = cost.ops[pl.op];
       // The layers work in every timestep at once: each spans the step.
       c.start_s = 0;
       c.latency_s = total_s;
       c.charge(Component::static_power,
-               static_j * (all_work_s > 0 ? pl.work_s / all_work_s
+               static_j * (all_work_s > 0 ? (pl.work_s + pl.learn_s) / all_work_s
                                           : 1.0 / static_cast<double>(layers.size())));
     }
     for (size_t i = 0; i < cost.ops.size(); ++i) cost.book(i, step.graph.ops()[i].phase);
@@ -329,37 +334,23 @@ class NeuroDevice final : public Device {
     w.signal_updates.assign(layers.size(), 0.0);
     w.tag_updates.assign(layers.size(), 0.0);
     if (step.inference) return w;
-    const SpikingRule rule = spiking_rule(step.rule);
+    const bool bptt = spiking_rule(step.rule) == SpikingRule::bptt;
     const auto timesteps = static_cast<double>(step.timesteps);
-    const auto classes = static_cast<double>(layers.back().neurons);
     double weights_core_s = 0, backward_core_s = 0;
     for (size_t l = 0; l < layers.size(); ++l) {
       const Placed& pl = layers[l];
       const auto cores = static_cast<double>(pl.cores);
-      const auto neurons = static_cast<double>(pl.neurons);
-      weights_core_s = std::max(weights_core_s, pl.synapses / cores * p.synapse_update_time_s);
-      w.tag_updates[l] = timesteps * pl.synops;
-      w.signal_updates[l] = timesteps * neurons;
-      // Per timestep: the tags and the error's computation, and the events bringing the error.
-      double events = 0;
-      if (rule == SpikingRule::bptt) {
-        // The layer's neurons pass their error back through their synapses (graded events;
-        // the first layer has no one to pass it to).
-        events = l > 0 ? pl.synapses : 0.0;
-      } else if (l + 1 < layers.size()) {
-        // Each hidden neuron takes the output's error (dfa: one graded event per class) or
-        // the label's projection (drtp: one), through its feedback synapses.
-        events = neurons * (rule == SpikingRule::dfa ? classes : 1.0);
-      }
-      w.error_events[l] = timesteps * events;
-      const double core_s = events * p.synop_time_s + neurons * p.neuron_update_time_s +
-                            pl.synops * p.synapse_update_time_s;
-      if (rule == SpikingRule::bptt)
-        backward_core_s = std::max(backward_core_s, core_s / cores);
+      if (pl.trainable)
+        weights_core_s = std::max(weights_core_s, pl.synapses / cores * p.synapse_update_time_s);
+      w.tag_updates[l] = timesteps * pl.learn_tags;
+      w.signal_updates[l] = timesteps * pl.learn_signals;
+      w.error_events[l] = timesteps * pl.learn_events;
+      if (bptt)
+        backward_core_s = std::max(backward_core_s, pl.learn_s / cores);
       else
-        w.online_s[l] = core_s;
+        w.online_s[l] = pl.learn_s;
     }
-    if (rule == SpikingRule::bptt) w.backward_timestep_s = backward_core_s + p.barrier_time_s;
+    if (bptt) w.backward_timestep_s = backward_core_s + p.barrier_time_s;
     w.weights_s = weights_core_s;
     return w;
   }
@@ -376,14 +367,17 @@ class NeuroDevice final : public Device {
       size_t gradient = pl.op, update = pl.op;
       for (size_t i = 0; i < ops.size(); ++i) {
         if (ops[i].layer != ops[pl.op].layer) continue;
-        if (ops[i].kind == workloads::OpKind::dense_grad_weight) gradient = i;
+        if (ops[i].kind == workloads::OpKind::dense_grad_weight ||
+            ops[i].kind == workloads::OpKind::conv2d_grad_weight)
+          gradient = i;
         if (ops[i].kind == workloads::OpKind::optimizer_update) update = i;
       }
       OpCost& g = cost.ops[gradient];
       g.charge(Component::compute, samples * (w.error_events[l] * p.synop_energy_j +
                                               w.tag_updates[l] * p.synapse_update_energy_j));
       g.charge(Component::neuron_update, samples * w.signal_updates[l] * p.neuron_update_energy_j);
-      cost.ops[update].charge(Component::compute, pl.synapses * p.synapse_update_energy_j);
+      if (pl.trainable)
+        cost.ops[update].charge(Component::compute, pl.synapses * p.synapse_update_energy_j);
     }
   }
 
@@ -455,15 +449,18 @@ class NeuroDevice final : public Device {
                          std::to_string(p.max_fan_in) +
                          " inputs, and a neuron's inputs cannot be split across cores");
       pl.synapses = static_cast<double>(pl.neurons * pl.fan_in) * (1.0 - step.weight_sparsity);
+      pl.trainable = op.kind != OpKind::pool;
       layers.push_back(pl);
     }
     if (layers.empty())
       throw InputError(m_preset.name() +
                        " runs networks of dense, convolutional and pooling layers; the model has "
                        "none");
-    // Learning on the chip: each neuron keeps its error in a second compartment; dfa and drtp
-    // hold fixed feedback synapses (hidden neurons × classes); bp through time stores each
-    // timestep's state of a sample (the encoder's spikes, a bit each, on the first layer).
+    // Learning on the chip: each neuron that learns or passes an error back keeps it in a
+    // second compartment; dfa and drtp hold fixed feedback synapses (hidden neurons × classes);
+    // bp through time stores each timestep's state of a sample (the encoder's spikes, a bit
+    // each, on the first layer). Pooling layers have no weights: they learn nothing, and only
+    // bp through time sends an error through them.
     const bool learning = !step.inference && p.on_chip_learning;
     const SpikingRule rule = learning ? spiking_rule(step.rule) : SpikingRule::bptt;
     const bool bptt = learning && rule == SpikingRule::bptt;
@@ -476,8 +473,9 @@ class NeuroDevice final : public Device {
     int64_t used = 0;
     for (size_t l = 0; l < layers.size(); ++l) {
       Placed& pl = layers[l];
-      const auto compartments = pl.neurons * (learning ? 2 : 1);
-      if (learning && !bptt && l + 1 < layers.size())
+      const bool learns = learning && (bptt || pl.trainable);
+      const auto compartments = pl.neurons * (learns ? 2 : 1);
+      if (learns && !bptt && l + 1 < layers.size())
         pl.feedback = static_cast<double>(pl.neurons) * classes;
       const auto synapses = static_cast<int64_t>(std::ceil(pl.synapses + pl.feedback));
       pl.cores = std::max((compartments + p.neurons_per_core - 1) / p.neurons_per_core,
@@ -514,15 +512,34 @@ class NeuroDevice final : public Device {
       pl.work_s = pl.synops * p.synop_time_s +
                   static_cast<double>(pl.neurons) *
                       (pl.active * p.neuron_update_time_s + (1 - pl.active) * p.neuron_idle_time_s);
+      if (!learning) continue;
+      const auto neurons = static_cast<double>(pl.neurons);
+      if (bptt) {
+        // The layer's neurons pass their error back through their synapses (graded events;
+        // the first layer has no one to pass it to).
+        pl.learn_events = l > 0 ? pl.synapses : 0.0;
+        pl.learn_signals = neurons;
+      } else if (pl.trainable) {
+        // Each hidden neuron takes the output's error (dfa: one graded event per class) or the
+        // label's projection (drtp: one), through its feedback synapses.
+        if (l + 1 < layers.size())
+          pl.learn_events = neurons * (rule == SpikingRule::dfa ? classes : 1.0);
+        pl.learn_signals = neurons;
+      }
+      if (pl.trainable) pl.learn_tags = pl.synops;  // a tag update per synaptic event
+      pl.learn_s = pl.learn_events * p.synop_time_s + pl.learn_signals * p.neuron_update_time_s +
+                   pl.learn_tags * p.synapse_update_time_s;
     }
+    // Spread: the spare cores go to the layers with the most work per core, learning's
+    // included.
     if (step.placement == "spread") {
+      const auto per_core = [](const Placed& pl) {
+        return (pl.work_s + pl.learn_s) / static_cast<double>(pl.cores);
+      };
       for (; used < p.cores; ++used) {
         Placed* most = nullptr;
         for (Placed& pl : layers)
-          if (pl.cores < pl.neurons &&
-              (!most || pl.work_s / static_cast<double>(pl.cores) >
-                            most->work_s / static_cast<double>(most->cores)))
-            most = &pl;
+          if (pl.cores < pl.neurons && (!most || per_core(pl) > per_core(*most))) most = &pl;
         if (!most) break;  // every neuron has a core of its own
         ++most->cores;
       }

@@ -356,9 +356,17 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights,
     o.inference_step_energy_j = c.ledger.total();
     o.inference_step_s = c.latency_s;
   }
-  if (!rule_info.reference.empty() && rule_info.reference != rule_info.name)
-    o.reference_step_energy_j =
-        other_rule_cost(scenario, rule_info.reference, forward, o.step, *device).ledger.total();
+  if (!rule_info.reference.empty() && rule_info.reference != rule_info.name) {
+    // The reference may not fit where this rule does (bp through time's stored timesteps on a
+    // spiking chip): then there is no comparison (rule_to_bp NaN), and the summary says why.
+    try {
+      o.reference_step_energy_j =
+          other_rule_cost(scenario, rule_info.reference, forward, o.step, *device).ledger.total();
+    } catch (const InputError& e) {
+      o.device_summary.notes.push_back("no step / " + rule_info.reference + " ratio: " +
+                                       rule_info.reference + " does not run here: " + e.what());
+    }
+  }
   if (rule_info.inference) {  // the step is the model's inference step
     o.inference_step_energy_j = o.cost.ledger.total();
     o.inference_step_s = o.cost.latency_s;

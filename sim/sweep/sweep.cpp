@@ -39,8 +39,9 @@ using Clock = std::chrono::steady_clock;
 // Flush the result file at least this often, and after this many scenarios. Each flush
 // compresses again every column's partly filled chunk (4,096 rows), so frequent flushes of
 // cost-only scenarios cost more than the scenarios: 2,048 made a 20,000-scenario sweep 1.25x
-// faster than 256, for 17 MB more memory (bench/README.md). The journal, not the flush, keeps
-// a finished scenario safe.
+// faster than 256, for 25 MB more peak memory (bench/README.md). The journal, not the flush,
+// keeps a finished scenario safe from a crash; it is synced to disk at each flush, so a power
+// cut loses at most the last 2 s.
 constexpr double kFlushEvery_s = 2.0;
 constexpr size_t kFlushEveryScenarios = 2048;
 // A finished scenario waits at most this long for earlier ones before it is written out of order

@@ -232,4 +232,14 @@ TEST_CASE("A CNN on the chip: convolutions and pooling layers as layers of neuro
   CHECK(cost.latency_s == Approx(cost.sample_latency_s));  // batch 1
   const Cost two = simulate("neuro:loihi", spiking_step("lenet5:relu", 2, 0.1, 4));
   CHECK(two.latency_s == Approx(cost.latency_s * 14 / 10));
+  // Learning: the pooling layers have no weights. dfa with no spikes updates no tag, and writes
+  // the weights of the five layers that have them once per step, 120 pJ each.
+  const double weights = 4704.0 * 25 + 1600.0 * 150 + 120.0 * 400 + 84.0 * 120 + 10.0 * 84;
+  const Cost dfa = simulate("neuro:loihi", spiking_step("lenet5:relu", 1, 0.0, 4, "dfa"));
+  CHECK(dfa.ledger.phase(workloads::Phase::update) == Approx(weights * 120e-12));
+  // The error reaches the hidden layers with weights (c1, c3, f5, f6), one event per neuron and
+  // class each timestep; none goes to the pooling layers.
+  const double errors = 4 * 10 * (4704.0 + 1600 + 120 + 84);
+  CHECK(dfa.ledger.component(Component::compute) ==
+        Approx(weights * 120e-12 + errors * 23.6e-12));
 }

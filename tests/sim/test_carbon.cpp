@@ -232,3 +232,24 @@ TEST_CASE("Energy to a target accuracy: the first epoch that reaches it", "[quic
   s.train = false;
   CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("--target-accuracy needs --train"));
 }
+
+TEST_CASE("A rule whose bp does not fit the device still runs, without a step/bp ratio",
+          "[quick][sim][carbon]") {
+  // On a 4-core Loihi with 1 kB of history memory a core, dfa fits (fc1 on two cores, fc2 and
+  // fc3 on one each) but bp through time does not: fc1 alone stores 8 × (256 × 4 + 784 / 8) B.
+  Scenario s;
+  s.hw = "neuro:loihi";
+  s.model = "mlp:784-256-128-10";
+  s.spike_rate = 0.1;
+  s.timesteps = 8;
+  s.hw_params = {{"cores", "4"}, {"history_memory", "1 kB"}};
+  s.rule = "bp";
+  CHECK_THROWS_WITH(run_scenario(s), Catch::Contains("bp through time stores every timestep"));
+  s.rule = "dfa";
+  const ScenarioOutcome dfa = run_scenario(s);
+  CHECK(dfa.cost.ledger.total() > 0);
+  CHECK(std::isnan(rule_to_bp(dfa)));
+  REQUIRE(dfa.device_summary.notes.size() == 1);
+  CHECK_THAT(dfa.device_summary.notes[0],
+             Catch::Contains("no step / bp ratio: bp does not run here: the network needs"));
+}
