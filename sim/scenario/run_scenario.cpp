@@ -363,8 +363,9 @@ ScenarioOutcome run_scenario(const Scenario& scenario, bool keep_weights,
       o.reference_step_energy_j =
           other_rule_cost(scenario, rule_info.reference, forward, o.step, *device).ledger.total();
     } catch (const InputError& e) {
-      o.device_summary.notes.push_back("no step / " + rule_info.reference + " ratio: " +
-                                       rule_info.reference + " does not run here: " + e.what());
+      o.device_summary.figures.push_back(
+          {"step / " + rule_info.reference,
+           "none: " + rule_info.reference + " does not run here (" + e.what() + ")"});
     }
   }
   if (rule_info.inference) {  // the step is the model's inference step

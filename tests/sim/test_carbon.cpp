@@ -249,7 +249,8 @@ TEST_CASE("A rule whose bp does not fit the device still runs, without a step/bp
   const ScenarioOutcome dfa = run_scenario(s);
   CHECK(dfa.cost.ledger.total() > 0);
   CHECK(std::isnan(rule_to_bp(dfa)));
-  REQUIRE(dfa.device_summary.notes.size() == 1);
-  CHECK_THAT(dfa.device_summary.notes[0],
-             Catch::Contains("no step / bp ratio: bp does not run here: the network needs"));
+  REQUIRE(dfa.device_summary.figures.size() == 2);  // the spikes, and this
+  CHECK(dfa.device_summary.figures[1].first == "step / bp");
+  CHECK_THAT(dfa.device_summary.figures[1].second,
+             Catch::Contains("none: bp does not run here (the network needs"));
 }
