@@ -43,6 +43,11 @@ double modelled(const Preset& preset, const KernelPhase& phase, bool energy) {
   return energy ? cost.energy_j : cost.time_s;
 }
 
+// The SMs' active power, for streaming kernels or for a kind of its own (power_*).
+bool sm_power(const std::string& name) {
+  return name == "sm_active_power" || name.rfind("power_", 0) == 0;
+}
+
 // The range a parameter is searched in: its declared range, above zero, and for the powers
 // above idle, what the power limit leaves.
 std::pair<double, double> search_range(const Preset& preset, const ParamSpec& spec) {
@@ -51,13 +56,12 @@ std::pair<double, double> search_range(const Preset& preset, const ParamSpec& sp
   double hi = spec.max;
   const double tdp = preset.get("tdp");
   if (spec.name == "idle_power") {
-    double active = preset.get("sm_active_power");
-    for (const char* kind : {"power_softmax", "power_batch_norm", "power_layer_norm", "power_pool"})
-      active = std::max(active, preset.get(kind));
+    double active = 0;
+    for (const PresetParam& p : preset.params())
+      if (sm_power(p.spec.name)) active = std::max(active, preset.get(p.spec.name));
     hi = tdp - active - 1.0;
   }
-  if (spec.name == "sm_active_power" || spec.name.rfind("power_", 0) == 0)
-    hi = tdp - preset.get("idle_power") - 1.0;
+  if (sm_power(spec.name)) hi = tdp - preset.get("idle_power") - 1.0;
   return {lo, hi};
 }
 

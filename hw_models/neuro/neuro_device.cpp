@@ -267,7 +267,8 @@ class NeuroDevice final : public Device {
                  samples * static_cast<double>(pl.neurons) * p.io_energy_j);
       max_hops_s = std::max(max_hops_s, hops_x * p.hop_time_x_s + hops_y * p.hop_time_y_s);
       for (int64_t k = 0; k < pl.cores; ++k)
-        busy.push_back((pl.work_s + learning.online_s[l]) / static_cast<double>(pl.cores));
+        busy.push_back((pl.work_s + (learning.online ? pl.learn_s : 0.0)) /
+                       static_cast<double>(pl.cores));
     }
     // One sample's T timesteps on the chip give the timestep's length. The batch's samples are
     // pipelined: each layer takes the next sample when it is done with one, one timestep behind
@@ -285,7 +286,7 @@ class NeuroDevice final : public Device {
       // another, the weights written once per step.
       sample_s += timesteps * learning.backward_timestep_s;
       total_s = samples * sample_s + learning.weights_s;
-      charge_learning(step, layers, learning, samples, cost);
+      charge_learning(step, layers, samples, cost);
     }
     // Static power: the whole chip's, or the cores in use alone where the others are gated off.
     const auto powered = static_cast<double>(p.power_gating ? busy.size() : p.cores);
@@ -308,16 +309,15 @@ class NeuroDevice final : public Device {
   }
 
  private:
+  // What learning adds to a sample's and a step's time (each layer's work per timestep is its
+  // Placed::learn_*).
   struct Learning {
-    std::vector<double> online_s;        // per layer, added to its cores' work per timestep
-    std::vector<double> error_events;    // per layer, per sample
-    std::vector<double> signal_updates;  // per layer, per sample: neurons computing their error
-    std::vector<double> tag_updates;     // per layer, per sample
-    double backward_timestep_s = 0;      // BPTT: one backward timestep
-    double weights_s = 0;                // the learning engine's pass over the synapses
+    bool online = false;             // dfa, drtp: the layers' learning work is in their timesteps
+    double backward_timestep_s = 0;  // BPTT: one backward timestep
+    double weights_s = 0;            // the learning engine's pass over the synapses
   };
 
-  // What learning on the chip adds, per layer and per sample. The learning engine runs with a
+  // What learning on the chip adds to the time. The learning engine runs with a
   // learning epoch of one timestep, so the rule's product of an input's spike and its neuron's
   // error is exact in each timestep, as the functional face computes it (no trace stands for
   // it); the product is zero where the input did not spike, so a synapse's tag is updated in
@@ -329,26 +329,15 @@ class NeuroDevice final : public Device {
                          const std::vector<Placed>& layers) const {
     const NeuroParams& p = m_params;
     Learning w;
-    w.online_s.assign(layers.size(), 0.0);
-    w.error_events.assign(layers.size(), 0.0);
-    w.signal_updates.assign(layers.size(), 0.0);
-    w.tag_updates.assign(layers.size(), 0.0);
     if (step.inference) return w;
     const bool bptt = spiking_rule(step.rule) == SpikingRule::bptt;
-    const auto timesteps = static_cast<double>(step.timesteps);
+    w.online = !bptt;
     double weights_core_s = 0, backward_core_s = 0;
-    for (size_t l = 0; l < layers.size(); ++l) {
-      const Placed& pl = layers[l];
+    for (const Placed& pl : layers) {
       const auto cores = static_cast<double>(pl.cores);
       if (pl.trainable)
         weights_core_s = std::max(weights_core_s, pl.synapses / cores * p.synapse_update_time_s);
-      w.tag_updates[l] = timesteps * pl.learn_tags;
-      w.signal_updates[l] = timesteps * pl.learn_signals;
-      w.error_events[l] = timesteps * pl.learn_events;
-      if (bptt)
-        backward_core_s = std::max(backward_core_s, pl.learn_s / cores);
-      else
-        w.online_s[l] = pl.learn_s;
+      backward_core_s = std::max(backward_core_s, pl.learn_s / cores);
     }
     if (bptt) w.backward_timestep_s = backward_core_s + p.barrier_time_s;
     w.weights_s = weights_core_s;
@@ -359,9 +348,10 @@ class NeuroDevice final : public Device {
   // tag updates on its weight gradient (phase backward_weight), the weights' writes on its
   // update.
   void charge_learning(const algorithms::TrainingStep& step, const std::vector<Placed>& layers,
-                       const Learning& w, double samples, Cost& cost) const {
+                       double samples, Cost& cost) const {
     const NeuroParams& p = m_params;
     const auto& ops = step.graph.ops();
+    const double timesteps = samples * static_cast<double>(step.timesteps);  // the batch's
     for (size_t l = 0; l < layers.size(); ++l) {
       const Placed& pl = layers[l];
       size_t gradient = pl.op, update = pl.op;
@@ -373,9 +363,9 @@ class NeuroDevice final : public Device {
         if (ops[i].kind == workloads::OpKind::optimizer_update) update = i;
       }
       OpCost& g = cost.ops[gradient];
-      g.charge(Component::compute, samples * (w.error_events[l] * p.synop_energy_j +
-                                              w.tag_updates[l] * p.synapse_update_energy_j));
-      g.charge(Component::neuron_update, samples * w.signal_updates[l] * p.neuron_update_energy_j);
+      g.charge(Component::compute, timesteps * (pl.learn_events * p.synop_energy_j +
+                                                pl.learn_tags * p.synapse_update_energy_j));
+      g.charge(Component::neuron_update, timesteps * pl.learn_signals * p.neuron_update_energy_j);
       if (pl.trainable)
         cost.ops[update].charge(Component::compute, pl.synapses * p.synapse_update_energy_j);
     }

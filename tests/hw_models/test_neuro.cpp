@@ -240,6 +240,5 @@ TEST_CASE("A CNN on the chip: convolutions and pooling layers as layers of neuro
   // The error reaches the hidden layers with weights (c1, c3, f5, f6), one event per neuron and
   // class each timestep; none goes to the pooling layers.
   const double errors = 4 * 10 * (4704.0 + 1600 + 120 + 84);
-  CHECK(dfa.ledger.component(Component::compute) ==
-        Approx(weights * 120e-12 + errors * 23.6e-12));
+  CHECK(dfa.ledger.component(Component::compute) == Approx(weights * 120e-12 + errors * 23.6e-12));
 }
